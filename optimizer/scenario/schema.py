@@ -1,0 +1,261 @@
+"""The scenario schema: what a planner writes in ``scenarios/*.yaml``, validated with pydantic.
+
+A scenario names its data, its service date, its parameters, and optionally a ``base`` scenario
+whose values it overrides (deep merge: a mapping merges key by key, anything else replaces). Every
+error names the file and the key path (``network.speeds_kph.car``); an unknown or misspelt key is
+an error that suggests the closest valid key. Clock times such as ``07:30`` are read as clock times
+(seconds after midnight); paths are relative to the scenario file that wrote them.
+
+Precedence (house style practice 11): built-in defaults (the field defaults below) < base scenario
+< scenario < CLI flags (``--seed``, ``--time-limit-s``), with the same key names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from optimizer.errors import ScenarioError
+from optimizer.scenario.yaml_io import deep_merge, load_yaml
+from optimizer.units import parse_clock
+
+
+def _clock(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_clock(value)
+    return value
+
+
+ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600)]
+"""A clock time written ``HH:MM`` in YAML, held as seconds after midnight of the service day."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpeedsKph(_Section):
+    """Travel speeds per land mode, km/h (defaults and sources: :mod:`optimizer.network.speeds`)."""
+
+    car: float | None = Field(default=None, gt=0, le=130)
+    ebike: float | None = Field(default=None, gt=0, le=25)
+    walk: float | None = Field(default=None, gt=0, le=7)
+
+
+class FixedLink(_Section):
+    """A fixed road link added by the scenario (e.g. a bridge opening), WGS84 end points."""
+
+    name: str
+    from_lonlat: tuple[float, float]
+    to_lonlat: tuple[float, float]
+    speed_kph: float = Field(default=60.0, gt=0)
+
+
+class NetworkSection(_Section):
+    """Roads: the approximate land proxy (default) or a real OSM extract."""
+
+    road_source: Literal["land_proxy", "osm"] = "land_proxy"
+    osm_path: Path | None = None
+    spacing_m: float = Field(default=350.0, gt=20, le=5000)
+    circuity: float | None = Field(default=None, ge=1.0, le=3.0)
+    speeds_kph: SpeedsKph = SpeedsKph()
+    fixed_links: list[FixedLink] = []
+
+
+class FerriesSection(_Section):
+    """The GTFS ferry feed and how sailings are used."""
+
+    gtfs: Path | None = None
+    suspended_routes: list[str] = []
+    boarding_buffer_foot_min: float | None = Field(default=None, ge=0, le=180)
+    boarding_buffer_vehicle_min: float | None = Field(default=None, ge=0, le=240)
+
+
+class DialysisSection(_Section):
+    """Dialysis rides (义载接送): which data, which units and vehicles, and the service rules."""
+
+    enabled: bool = True
+    patients: Path | None = None
+    units: Path | None = None
+    vehicles: Path | None = None
+    active_units: list[str] | None = None
+    extra_vehicles: list[dict[str, Any]] = []
+    arrive_early_min: tuple[float, float] = (15.0, 45.0)
+    return_pickup_within_min: float = Field(default=30.0, ge=0)
+    max_ride_time_min: float = Field(default=120.0, gt=0)
+    max_ride_factor: float = Field(default=2.5, ge=1.0)
+    service_walking_min: float = Field(default=2.0, ge=0)
+    service_wheelchair_min: float = Field(default=6.0, ge=0)
+
+    @field_validator("arrive_early_min")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= v[0] <= v[1]:
+            raise ValueError(f"expected [earliest, latest] minutes with 0 <= earliest <= latest, got {list(v)}")
+        return v
+
+
+class MealsSection(_Section):
+    """Meal delivery (助餐配送): coverage, siting and delivery rounds."""
+
+    enabled: bool = True
+    elderly: Path | None = None
+    canteens: Path | None = None
+    candidates: Path | None = None
+    delivery_mode: Literal["ebike", "car", "walk"] = "ebike"
+    delivery_time: ClockS = 11 * 3600
+    threshold_min: float = Field(default=15.0, gt=0)
+    demand_scale: float = Field(default=1.0, gt=0)
+    open_candidates: list[str] = []
+    siting_model: Literal["mclp", "lscp", "pmedian", "none"] = "mclp"
+    new_sites: int = Field(default=2, ge=0)
+
+
+class SolverSection(_Section):
+    """Solver limits (maps one-to-one to the solvers' parameters)."""
+
+    time_limit_s: float = Field(default=20.0, gt=0)
+    seed: int = 0
+
+
+class OutputsSection(_Section):
+    """What the run writes."""
+
+    languages: list[Literal["zh", "en"]] = ["zh", "en"]
+    tiles: Literal["osm", "tianditu", "amap", "offline"] = "osm"
+
+
+class Scenario(_Section):
+    """One validated scenario (paths already resolved against the scenario file)."""
+
+    name: str
+    title_zh: str = ""
+    title_en: str = ""
+    description: str = ""
+    base: Path | None = None
+    date: dt.date = dt.date(2026, 12, 2)
+    dataset: Path | None = None
+    network: NetworkSection = NetworkSection()
+    ferries: FerriesSection = FerriesSection()
+    dialysis: DialysisSection = DialysisSection()
+    meals: MealsSection = MealsSection()
+    solver: SolverSection = SolverSection()
+    outputs: OutputsSection = OutputsSection()
+    source_files: tuple[Path, ...] = ()
+
+
+_PATH_KEYS = {
+    ("dataset",),
+    ("base",),
+    ("network", "osm_path"),
+    ("ferries", "gtfs"),
+    ("dialysis", "patients"),
+    ("dialysis", "units"),
+    ("dialysis", "vehicles"),
+    ("meals", "elderly"),
+    ("meals", "canteens"),
+    ("meals", "candidates"),
+}
+
+
+def _resolve_paths(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
+    out = dict(raw)
+    for keys in _PATH_KEYS:
+        node: Any = out
+        for k in keys[:-1]:
+            if not isinstance(node, dict) or not isinstance(node.get(k), dict):
+                node = None
+                break
+            node[k] = dict(node[k])
+            node = node[k]
+        if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
+            node[keys[-1]] = str((folder / node[keys[-1]]).resolve())
+    return out
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    model: Any = Scenario
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _explain(exc: ValidationError, file: str) -> ScenarioError:
+    lines = []
+    first_key = None
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        first_key = first_key or key
+        if err["type"] == "extra_forbidden":
+            valid = [f for f in _fields_at(loc) if f != "source_files"]
+            close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys here: {', '.join(valid)}"
+            lines.append(f"key '{key}': unknown key{hint}")
+        else:
+            lines.append(f"key '{key}': {err['msg']} (got {err.get('input')!r})")
+    return ScenarioError("; ".join(lines), file=file, field=first_key)
+
+
+def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, merge (``base``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+    overrides
+        Values that win over the file (CLI flags), same key structure, e.g. ``{"solver": {"seed": 1}}``.
+
+    Returns
+    -------
+    Scenario
+        Validated, with every path absolute. ``source_files`` lists the YAML files read (base first).
+
+    Raises
+    ------
+    optimizer.errors.ScenarioError
+        On a missing file, invalid YAML, an unknown key (with a suggestion), a wrong type or value,
+        or a ``base`` cycle; the message names the file and the key path.
+    """
+    p = Path(path).resolve()
+    chain: list[Path] = []
+    merged: dict[str, Any] = {}
+    stack: list[tuple[Path, dict[str, Any]]] = []
+    current: Path | None = p
+    while current is not None:
+        if current in chain:
+            raise ScenarioError(f"'base' cycle: {' -> '.join(map(str, chain + [current]))}",
+                                file=str(p), field="base")
+        chain.append(current)
+        raw = _resolve_paths(load_yaml(current), current.parent)
+        stack.append((current, raw))
+        base = raw.get("base")
+        current = Path(base) if isinstance(base, str) else None
+    for file, raw in reversed(stack):
+        # validate each file's own keys so errors name the file that wrote them
+        try:
+            Scenario.model_validate({"name": "x", **raw})
+        except ValidationError as exc:
+            raise _explain(exc, str(file)) from None
+        merged = deep_merge(merged, raw)
+    if overrides:
+        merged = deep_merge(merged, overrides)
+    merged["base"] = stack[0][1].get("base")
+    merged["source_files"] = tuple(reversed(chain))
+    if "name" not in merged:
+        merged["name"] = p.stem
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise _explain(exc, str(p)) from None
