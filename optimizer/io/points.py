@@ -1,0 +1,395 @@
+"""Validated reader for point tables (CSV in UTF-8 or GBK/GB18030, or XLSX).
+
+Planners hand us lists of homes, canteens, sites or vehicles as spreadsheets. :func:`read_points`
+checks every row and reports *all* problems at once, each naming the file, the 1-based data row
+(header excluded) and the field:
+
+* missing columns (all listed in one message),
+* empty or duplicate ids (both rows named),
+* non-numeric or empty coordinates,
+* latitude and longitude swapped (a latitude-sized number in the longitude column and vice versa),
+* a declared CRS that does not match the numbers (degrees declared but metres given, or the reverse),
+* coordinates outside the study area (default: the Putuo bounding box :data:`PUTUO_BBOX`),
+* non-numeric or negative values in declared count columns.
+
+The result is a :class:`geopandas.GeoDataFrame` in EPSG:4326 with numeric ``lon``/``lat`` columns.
+
+Examples
+--------
+>>> from optimizer.datasets import get_path
+>>> gdf = read_points(get_path("putuo/facilities/hospitals.csv"), id_col="facility_id",
+...                   lon_col="lon_wgs84", lat_col="lat_wgs84")
+>>> gdf.crs.to_string(), len(gdf)
+('EPSG:4326', 9)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Union
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS, Transformer
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from optimizer.errors import InputError, InputErrors
+
+BBox = tuple[float, float, float, float]
+StudyArea = Union[BBox, BaseGeometry, None]
+
+PUTUO_BBOX: BBox = (121.9, 29.5, 122.9, 30.8)
+"""Default study area (min_lon, min_lat, max_lon, max_lat), EPSG:4326 degrees.
+
+Covers Putuo District (普陀区) including 东极 and 嵊山-side islets with a margin, plus 定海 old town
+(舟山医院); derived from the district boundary in ``data/geo/putuo/boundaries`` (121.95–122.95 E,
+29.55–30.35 N clip of the island outlines), rounded outwards.
+"""
+
+CHINA_LON_RANGE = (73.0, 136.0)
+"""Longitudes of mainland China and its islands (degrees E), used to detect swapped columns."""
+
+CHINA_LAT_RANGE = (3.0, 54.0)
+"""Latitudes of China incl. the South China Sea islands (degrees N), used to detect swapped columns."""
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+"""Text encodings tried in order for CSV files (GB18030 is a superset of GBK and GB2312)."""
+
+
+def read_points(
+    path: str | Path,
+    *,
+    id_col: str,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    required: Sequence[str] = (),
+    count_cols: Sequence[str] = (),
+    crs: str = "EPSG:4326",
+    study_area: StudyArea = PUTUO_BBOX,
+    encoding: str | None = None,
+    sheet: str | int = 0,
+    coords_optional: bool = False,
+) -> gpd.GeoDataFrame:
+    """Read and validate a table of points; raise once listing every problem.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``/``.txt`` file (UTF-8, UTF-8 with BOM, GBK or GB18030, detected in that order) or
+        an ``.xlsx``/``.xlsm`` workbook.
+    id_col
+        Column holding a unique, non-empty identifier per row (kept as text: ``"007"`` stays
+        ``"007"``).
+    lon_col, lat_col
+        Coordinate columns. For a geographic ``crs`` these are longitude/latitude in degrees; for a
+        projected ``crs`` they are easting/northing in metres (x, y).
+    required
+        Further columns that must be present (values are not checked).
+    count_cols
+        Columns holding counts (people, meals, seats): must be numeric, integral and ``>= 0``;
+        converted to ``int64``.
+    crs
+        CRS of the coordinate columns, e.g. ``"EPSG:4326"`` (default) or ``"EPSG:32651"``
+        (UTM 51N metres). Coordinates are reprojected to EPSG:4326.
+    study_area
+        Where the points must lie, in EPSG:4326: a bounding box ``(min_lon, min_lat, max_lon,
+        max_lat)`` (default :data:`PUTUO_BBOX`), a shapely geometry (points must be covered), or
+        ``None`` to skip the check.
+    encoding
+        Force a text encoding for CSV files instead of auto-detection.
+    sheet
+        Sheet name or 0-based index for workbooks.
+    coords_optional
+        If ``True``, rows with *both* coordinates empty are kept with an empty geometry and NaN
+        ``lon``/``lat`` (e.g. villages without a sourced point); half-empty rows are still errors.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per input row, in file order; all original columns (as text, except the coordinate
+        and count columns, which become numeric), plus ``lon`` and ``lat`` (EPSG:4326 degrees, float)
+        and a point ``geometry`` in EPSG:4326. ``gdf.attrs`` holds ``source_file``, ``encoding``
+        and ``source_crs``.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If the file cannot be read, is empty, or columns are missing (one error listing all
+        missing columns).
+    optimizer.errors.InputErrors
+        If any row is bad; every problem is listed with file, 1-based data row and field.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "sites.csv")
+    >>> _ = open(p, "w", encoding="utf-8").write("id,lon,lat\\nA,122.30,29.95\\n")
+    >>> read_points(p, id_col="id")[["id", "lon", "lat"]].values.tolist()
+    [['A', 122.3, 29.95]]
+    """
+    path = Path(path)
+    fname = str(path)
+    df, used_encoding = _read_table(path, encoding=encoding, sheet=sheet)
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+
+    wanted = [id_col, lon_col, lat_col, *required, *count_cols]
+    missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {missing}; the file has {list(df.columns)}. Rename the columns or "
+            f"pass id_col=/lon_col=/lat_col= to match",
+            file=fname, field=missing[0],
+        )
+
+    try:
+        src_crs = CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj raises CRSError
+        raise InputError(f"unknown CRS {crs!r} ({exc}); use e.g. 'EPSG:4326' or 'EPSG:32651'",
+                         file=fname) from exc
+    geographic = src_crs.is_geographic
+
+    errors: list[InputError] = []
+
+    # ids: non-empty and unique (name both rows)
+    ids = df[id_col].astype(str).str.strip()
+    first_row: dict[str, int] = {}
+    for i, v in enumerate(ids, start=1):
+        if v == "" or v.lower() == "nan":
+            errors.append(InputError("empty id; every row needs an id", file=fname, row=i,
+                                     field=id_col))
+            continue
+        if v in first_row:
+            errors.append(InputError(
+                f"duplicate id {v!r} (also in row {first_row[v]}); ids must be unique",
+                file=fname, row=i, field=id_col))
+        else:
+            first_row[v] = i
+    df[id_col] = ids
+
+    # coordinates
+    xs = np.full(len(df), np.nan)
+    ys = np.full(len(df), np.nan)
+    kept_empty = np.zeros(len(df), dtype=bool)
+    for i, (rx, ry) in enumerate(zip(df[lon_col], df[lat_col]), start=1):
+        sx, sy = str(rx).strip(), str(ry).strip()
+        if coords_optional and sx in ("", "nan") and sy in ("", "nan"):
+            kept_empty[i - 1] = True
+            continue
+        x = _to_float(sx)
+        y = _to_float(sy)
+        bad = False
+        if x is None:
+            errors.append(InputError(f"{sx!r} is not a number; expected a coordinate "
+                                     f"({'degrees' if geographic else 'metres'})",
+                                     file=fname, row=i, field=lon_col))
+            bad = True
+        if y is None:
+            errors.append(InputError(f"{sy!r} is not a number; expected a coordinate "
+                                     f"({'degrees' if geographic else 'metres'})",
+                                     file=fname, row=i, field=lat_col))
+            bad = True
+        if bad:
+            continue
+        assert x is not None and y is not None
+        problem = _check_crs_numbers(x, y, geographic=geographic, crs=crs, lon_col=lon_col,
+                                     lat_col=lat_col)
+        if problem is not None:
+            field, msg = problem
+            errors.append(InputError(msg, file=fname, row=i, field=field))
+            continue
+        xs[i - 1], ys[i - 1] = x, y
+
+    # reproject to EPSG:4326
+    lon = xs.copy()
+    lat = ys.copy()
+    if not geographic or src_crs != CRS.from_epsg(4326):
+        ok = ~np.isnan(xs)
+        if ok.any():
+            tr = Transformer.from_crs(src_crs, CRS.from_epsg(4326), always_xy=True)
+            lon[ok], lat[ok] = tr.transform(xs[ok], ys[ok])
+
+    # study area
+    if study_area is not None:
+        for i in range(len(df)):
+            if np.isnan(lon[i]):
+                continue
+            if not _in_study_area(lon[i], lat[i], study_area):
+                errors.append(InputError(
+                    f"point ({lon[i]:.6f} E, {lat[i]:.6f} N) lies outside the study area "
+                    f"{_describe_area(study_area)}; check the coordinates (wrong CRS? GCJ-02 "
+                    f"offset is only ~500 m, so far-off points are typos) or widen study_area",
+                    file=fname, row=i + 1, field=lon_col))
+
+    # counts
+    for col in count_cols:
+        vals = np.zeros(len(df), dtype=np.int64)
+        for i, raw in enumerate(df[col], start=1):
+            s = str(raw).strip()
+            v = _to_float(s)
+            if v is None:
+                errors.append(InputError(f"{s!r} is not a number; expected a count >= 0",
+                                         file=fname, row=i, field=col))
+            elif v < 0:
+                errors.append(InputError(f"negative count {s}; counts must be >= 0",
+                                         file=fname, row=i, field=col))
+            elif v != math.floor(v):
+                errors.append(InputError(f"{s} is not a whole number; counts must be integers",
+                                         file=fname, row=i, field=col))
+            else:
+                vals[i - 1] = int(v)
+        df[col] = vals
+
+    if errors:
+        raise InputErrors(errors)
+
+    if not geographic:
+        df[lon_col] = xs
+        df[lat_col] = ys
+    else:
+        df[lon_col] = lon
+        df[lat_col] = lat
+    df["lon"] = lon
+    df["lat"] = lat
+    geoms = [None if kept_empty[i] else Point(lon[i], lat[i]) for i in range(len(df))]
+    gdf = gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+    gdf.attrs["source_file"] = fname
+    gdf.attrs["encoding"] = used_encoding
+    gdf.attrs["source_crs"] = src_crs.to_string()
+    return gdf
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _read_table(path: Path, *, encoding: str | None, sheet: str | int) -> tuple[pd.DataFrame, str]:
+    """Read a CSV (encoding auto-detected) or XLSX file as text columns."""
+    fname = str(path)
+    if not path.exists():
+        raise InputError("file not found", file=fname)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            df = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False,
+                               engine="openpyxl")
+        except Exception as exc:
+            raise InputError(f"cannot read workbook ({exc})", file=fname) from exc
+        return _nonempty(df, fname), "xlsx"
+    if suffix == ".xls":
+        raise InputError("old .xls workbooks are not supported; save as .xlsx or CSV", file=fname)
+    raw = path.read_bytes()
+    tried = (encoding,) if encoding else ENCODINGS
+    text = None
+    used = ""
+    for enc in tried:
+        try:
+            text = raw.decode(enc)
+            used = enc
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if text is None:
+        raise InputError(f"cannot decode the file as {' or '.join(tried)}; save it as UTF-8 CSV",
+                         file=fname)
+    import io
+
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("the file is empty; expected a header row and data rows",
+                         file=fname) from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"not a valid CSV table ({exc})", file=fname) from exc
+    return _nonempty(df, fname), ("utf-8" if used == "utf-8-sig" else used)
+
+
+def _nonempty(df: pd.DataFrame, fname: str) -> pd.DataFrame:
+    if len(df) == 0:
+        raise InputError("no data rows below the header", file=fname)
+    return df.reset_index(drop=True)
+
+
+def _to_float(s: str) -> float | None:
+    """Parse a number; ``None`` if empty, non-numeric or not finite."""
+    if s == "" or s.lower() == "nan":
+        return None
+    try:
+        v = float(s.replace("\u2212", "-"))
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _check_crs_numbers(x: float, y: float, *, geographic: bool, crs: str, lon_col: str,
+                       lat_col: str) -> tuple[str, str] | None:
+    """Return ``(field, message)`` if the numbers do not fit the declared CRS, else ``None``."""
+    if geographic:
+        lo_x = CHINA_LON_RANGE[0] <= x <= CHINA_LON_RANGE[1]
+        la_y = CHINA_LAT_RANGE[0] <= y <= CHINA_LAT_RANGE[1]
+        swapped_x = CHINA_LAT_RANGE[0] <= x <= CHINA_LAT_RANGE[1]
+        swapped_y = CHINA_LON_RANGE[0] <= y <= CHINA_LON_RANGE[1]
+        if not (lo_x and la_y) and swapped_x and swapped_y:
+            return (lon_col,
+                    f"longitude {x:g} looks like a latitude and latitude {y:g} like a longitude "
+                    f"(swapped?); swap the columns '{lon_col}' and '{lat_col}'")
+        if max(abs(x), abs(y)) <= 1000 and (abs(x) > 180 or abs(y) > 90):
+            return (lon_col if abs(x) > 180 else lat_col,
+                    f"({x:g}, {y:g}) is outside the degree ranges (longitude -180..180, latitude "
+                    f"-90..90); check for typos or swapped columns")
+        if abs(x) > 180 or abs(y) > 90:
+            return (lon_col if abs(x) > 180 else lat_col,
+                    f"values ({x:g}, {y:g}) are not degrees but the declared CRS is {crs}; they "
+                    f"look like projected metres (e.g. EPSG:32651 UTM 51N). Pass crs='EPSG:32651' "
+                    f"(or the right projected CRS)")
+        return None
+    # projected: metres expected
+    if abs(x) <= 180 and abs(y) <= 90:
+        return (lon_col,
+                f"values ({x:g}, {y:g}) look like degrees but the declared CRS {crs} is projected "
+                f"(metres); pass crs='EPSG:4326' for lon/lat degrees")
+    return None
+
+
+def _in_study_area(lon: float, lat: float, area: BBox | BaseGeometry) -> bool:
+    if isinstance(area, BaseGeometry):
+        return bool(area.covers(Point(lon, lat)))
+    x0, y0, x1, y1 = area
+    return x0 <= lon <= x1 and y0 <= lat <= y1
+
+
+def _describe_area(area: BBox | BaseGeometry) -> str:
+    if isinstance(area, BaseGeometry):
+        x0, y0, x1, y1 = area.bounds
+        return f"(a polygon within {x0:.3f}–{x1:.3f} E, {y0:.3f}–{y1:.3f} N)"
+    x0, y0, x1, y1 = area
+    return f"{x0:g}–{x1:g} E, {y0:g}–{y1:g} N"
+
+
+def check_ids_unique(values: Iterable[Any], *, file: str | None, field: str) -> list[InputError]:
+    """Return one :class:`InputError` per repeated value (1-based rows), naming both rows.
+
+    Parameters
+    ----------
+    values
+        The id column, in row order.
+    file, field
+        Where the values came from.
+
+    Returns
+    -------
+    list of InputError
+        Empty if all values are unique.
+    """
+    seen: dict[str, int] = {}
+    out: list[InputError] = []
+    for i, v in enumerate(values, start=1):
+        k = str(v)
+        if k in seen:
+            out.append(InputError(f"duplicate id {k!r} (also in row {seen[k]})", file=file,
+                                  row=i, field=field))
+        else:
+            seen[k] = i
+    return out

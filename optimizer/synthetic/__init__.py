@@ -1,0 +1,71 @@
+"""Deterministic, seeded generators for data we lack (every output labelled ``synthetic``).
+
+``python -m optimizer.synthetic`` regenerates ``data/geo/putuo/synthetic/``; rerunning with the same
+seed gives byte-identical files. Methods, assumptions and sources: the module docstrings of
+:mod:`.population` (elderly per village, land sampler), :mod:`.dialysis` (patients, units) and
+:mod:`.facilities` (canteens, candidate sites, vehicles), and ``data/geo/putuo/SOURCES.md``.
+
+Examples
+--------
+>>> from optimizer.synthetic import SYNTHETIC_FILES
+>>> SYNTHETIC_FILES[0]
+'elderly.csv'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from optimizer.datasets import PUTUO_DIR
+
+SYNTHETIC_DIR = PUTUO_DIR / "synthetic"
+"""Where the committed synthetic files live (``data/geo/putuo/synthetic``)."""
+
+SYNTHETIC_FILES = ("elderly.csv", "dialysis_patients.csv", "dialysis_units.csv", "canteens.csv",
+                   "candidate_sites.csv", "vehicles.csv")
+"""Files written by :func:`generate_all`."""
+
+
+def generate_all(out_dir: str | Path = SYNTHETIC_DIR, *, seed: int | None = None) -> dict[str, Path]:
+    """Generate every synthetic table into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created); default :data:`SYNTHETIC_DIR`.
+    seed
+        Seed of all generators; default :data:`optimizer.synthetic.population.SEED` (20201101).
+        Each file uses its own stream ``[seed, k]``, so the files are independent.
+
+    Returns
+    -------
+    dict
+        File name → path written, for :data:`SYNTHETIC_FILES`.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If an embedded input file is invalid.
+    """
+    from optimizer.synthetic.dialysis import generate_patients, generate_units
+    from optimizer.synthetic.facilities import (generate_candidate_sites, generate_canteens,
+                                                generate_vehicles)
+    from optimizer.synthetic.population import SEED, Land, generate_elderly, write_csv
+
+    s = SEED if seed is None else seed
+    out = Path(out_dir)
+    land = Land.default()
+    elderly = generate_elderly(seed=s, land=land)
+    patients = generate_patients(elderly, seed=s, land=land)
+    tables = {
+        "elderly.csv": elderly,
+        "dialysis_patients.csv": patients,
+        "dialysis_units.csv": generate_units(n_patients=len(patients)),
+        "canteens.csv": generate_canteens(elderly, seed=s, land=land),
+        "candidate_sites.csv": generate_candidate_sites(elderly, seed=s, land=land),
+        "vehicles.csv": generate_vehicles(elderly, seed=s, land=land),
+    }
+    return {name: write_csv(df, out / name) for name, df in tables.items()}
+
+
+__all__ = ["SYNTHETIC_DIR", "SYNTHETIC_FILES", "generate_all"]
