@@ -1,0 +1,163 @@
+"""Snap points to the nearest graph node **on the same island** (never across water).
+
+Each point is first given an island (:func:`optimizer.network.islands.island_of`, which moves
+points lying in the sea to the nearest island within a tolerance and reports the others), then
+matched to the nearest node of that island with a per-island :class:`scipy.spatial.cKDTree` in
+EPSG:32651. Points whose island has no node are reported, not moved to another island.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from optimizer.errors import UnreachableError
+from optimizer.network.contract import WORKING_CRS
+from optimizer.network.islands import DEFAULT_MAX_SNAP_M, _as_points_gdf, island_of, load_islands
+
+SNAP_NODE_KINDS = ("road", "bridge_end")
+"""Node kinds points may snap to by default (piers are reached through their access edges)."""
+
+SNAP_STATUSES = ("on_land", "snapped", "in_sea", "no_node_on_island")
+"""Values of the ``status`` column of :func:`snap_points`; the first two mean a node was found."""
+
+_TREES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDictionary()
+
+
+def _island_trees(G: nx.MultiDiGraph,
+                  kinds: tuple[str, ...]) -> dict[str, tuple[cKDTree, np.ndarray]]:
+    sig = (G.number_of_nodes(), G.number_of_edges(), kinds)
+    cache = _TREES.setdefault(G, {})
+    if cache.get("sig") == sig:
+        return cache["trees"]
+    groups: dict[str, tuple[list, list]] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("kind", "road") in kinds and d.get("island_id", ""):
+            ids, xy = groups.setdefault(d["island_id"], ([], []))
+            ids.append(n)
+            xy.append((d["x"], d["y"]))
+    trees = {isl: (cKDTree(np.asarray(xy)), np.asarray(ids, dtype=object))
+             for isl, (ids, xy) in groups.items()}
+    cache.update(sig=sig, trees=trees)
+    return trees
+
+
+def snap_points(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    islands: gpd.GeoDataFrame | None = None,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    node_kinds: Iterable[str] = SNAP_NODE_KINDS,
+    strict: bool = False,
+) -> pd.DataFrame:
+    """Snap each point to the nearest node of ``G`` on the point's island.
+
+    Parameters
+    ----------
+    G
+        Network following :mod:`optimizer.network.contract` (``crs`` EPSG:32651; nodes with
+        ``x, y, island_id, kind``).
+    points
+        n points with a CRS (converted to EPSG:32651).
+    islands
+        Island polygons used to place points; default the embedded Putuo islands.
+    max_snap_m
+        Sea tolerance (metres) passed to :func:`~optimizer.network.islands.island_of`.
+    node_kinds
+        Node kinds eligible as snap targets (default :data:`SNAP_NODE_KINDS`).
+    strict
+        If true raise :class:`~optimizer.errors.UnreachableError` listing the index labels of
+        points that got no node; otherwise report them in ``status``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = ``points.index``; columns ``node`` (node id, ``None`` if none), ``island_id``,
+        ``snap_distance_m`` (straight metres from the point to the node; ``inf`` if none),
+        ``distance_to_land_m`` and ``status`` (one of :data:`SNAP_STATUSES`).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If points lack a CRS or are not points.
+    optimizer.errors.UnreachableError
+        If ``strict`` and some point has no node (``ids`` lists their index labels).
+    """
+    pts = _as_points_gdf(points)
+    if islands is None:
+        islands = load_islands()
+    where = island_of(pts, islands, max_snap_m=max_snap_m)
+    xy = np.column_stack(_xy(pts.to_crs(WORKING_CRS)))
+    trees = _island_trees(G, tuple(node_kinds))
+    n = len(pts)
+    node = np.full(n, None, dtype=object)
+    dist = np.full(n, np.inf)
+    status = where["status"].to_numpy().astype(object)
+    isl_arr = where["island_id"].to_numpy()
+    for isl in pd.unique(isl_arr):
+        rows = np.flatnonzero(isl_arr == isl)
+        if not isl:
+            continue
+        if isl not in trees:
+            status[rows] = "no_node_on_island"
+            continue
+        tree, ids = trees[isl]
+        d, k = tree.query(xy[rows])
+        node[rows] = ids[k]
+        dist[rows] = d
+    out = pd.DataFrame({"node": node, "island_id": isl_arr, "snap_distance_m": dist,
+                        "distance_to_land_m": where["distance_to_land_m"].to_numpy(),
+                        "status": status}, index=pts.index)
+    if strict:
+        bad = out.index[out["node"].isna()].tolist()
+        if bad:
+            raise UnreachableError(
+                f"{len(bad)} point(s) could not be snapped to a node on their island "
+                f"(in the sea beyond {max_snap_m} m, or on an island without roads): {bad[:20]}",
+                ids=[str(b) for b in bad])
+    return out
+
+
+def _xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
+
+
+def nearest_node_same_island(G: nx.MultiDiGraph, x_m: float, y_m: float, island_id: str, *,
+                             node_kinds: Iterable[str] = SNAP_NODE_KINDS) -> tuple[object, float]:
+    """Nearest node (id, distance in metres) to a projected point on a given island.
+
+    Parameters
+    ----------
+    G
+        Network (EPSG:32651).
+    x_m, y_m
+        Point coordinates in EPSG:32651 (metres).
+    island_id
+        The island whose nodes are searched.
+    node_kinds
+        Eligible node kinds.
+
+    Returns
+    -------
+    tuple
+        ``(node_id, distance_m)``.
+
+    Raises
+    ------
+    optimizer.errors.UnreachableError
+        If the island has no eligible node.
+    """
+    trees = _island_trees(G, tuple(node_kinds))
+    if island_id not in trees:
+        raise UnreachableError(f"island {island_id!r} has no network node of kinds "
+                               f"{tuple(node_kinds)}", ids=[island_id])
+    tree, ids = trees[island_id]
+    d, k = tree.query([x_m, y_m])
+    return ids[int(k)], float(d)
