@@ -1,0 +1,310 @@
+"""Estimated return sailings, car-ferry flags and the 蜈蚣峙–普陀山 shuttle for the Putuo GTFS feed.
+
+No source gives return times for the Putuo ferries (``data/geo/putuo/SOURCES.md``), only 45
+outbound sailings from 沈家门墩头/半升洞. A network with one-way ferries strands everybody on the
+islands, so this module writes a complete feed to ``data/geo/putuo/ferries/gtfs/`` from the
+verbatim sourced copy in ``data/geo/putuo/ferries/gtfs/sourced/``, adding:
+
+1. **One estimated return per sourced outbound trip** (rule :func:`return_departure_s`): the
+   vessel turns around at the island after :data:`TURNAROUND_MIN` (20 min for 快艇 fast boats,
+   30 min otherwise) and sails back with the same crossing time. If that return would arrive after
+   :data:`LATEST_RETURN_ARRIVAL` (20:00), the vessel stays overnight at the island and sails back at
+   :data:`OVERNIGHT_RETURN_DEPARTURE` (06:30) — the early "islanders to town" sailing typical of
+   island ferries; several overnight returns of one route leave 30 min apart in order of arrival.
+   Return trips have ``trip_id = <outbound>_RET``, ``direction_id = 1``, ``is_estimate = 1``,
+   ``timepoint = 0`` and ``estimate_method`` stating the rule.
+2. **The 朱家尖蜈蚣峙 ↔ 普陀山 shuttle** (route ``R_WGZ_PTS``): sourced crossing 15–20 min
+   (``ferry_links.csv``), no timetable in any source. Estimated: every 30 min from 06:30 to 17:30
+   in both directions, 20 min crossing (the upper end of the sourced range); all ``is_estimate=1``.
+3. **``cars_allowed``** on every trip (values as GTFS ``bikes_allowed``: 1 = vehicles may board,
+   2 = passengers only; ``cars_allowed`` is a proposed GTFS field, not yet in the reference) and
+   ``cars_allowed_basis`` stating why. Sourced: 快艇 sailings are passenger-only. **Assumed**: the
+   conventional sailings to 桃花, 蚂蚁, 六横 (台门, 蛟头/大岙), 虾峙 and 登步 are car ferries (车客渡);
+   佛渡, 嵊山, 东极 and 普陀山 sailings are passenger-only (no source says either way; passenger-only
+   is the conservative choice for routing vehicles).
+4. Columns ``is_estimate`` (0 for the 45 sourced trips) and ``estimate_method`` on every trip;
+   ``duration_is_estimate`` is kept.
+
+The rule is deterministic (no random numbers); :func:`generate` rewrites the same files every time.
+
+Examples
+--------
+>>> from optimizer.datasets import get_path
+>>> trips = generate(out_dir=get_path("putuo/ferries/gtfs"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.datasets import get_path
+from optimizer.errors import InputError
+from optimizer.units import hhmm
+
+TURNAROUND_MIN = {"fast_boat": 20, "conventional": 30, "unspecified": 30}
+"""Minutes a vessel spends at the island pier before its estimated return (by ``vessel_type``).
+
+Assumption (no source): unloading and loading a small passenger boat ~20 min, a car ferry ~30 min.
+"""
+
+LATEST_RETURN_ARRIVAL = "20:00:00"
+"""A return that would arrive later than this (GTFS time) becomes an overnight return.
+Assumption."""
+
+OVERNIGHT_RETURN_DEPARTURE = "06:30:00"
+"""Departure of an overnight return from the island, next service day (GTFS time). Assumption:
+before the first sourced outbound sailing (07:20), as island commuter sailings usually are."""
+
+OVERNIGHT_SPACING_MIN = 30
+"""Minutes between several overnight returns of one route (assumption)."""
+
+CAR_FERRY_ROUTES = ("R_DT_TH", "R_DT_MY", "R_DT_LH", "R_DT_JT", "R_DT_XZ", "R_DT_XZ_HS",
+                    "R_DT_XZ_ZP", "R_DT_DB")
+"""Conventional routes **assumed** to be car ferries (车客渡): 桃花, 蚂蚁, 六横台门, 六横蛟头, 虾峙
+(incl. 黄石/栅棚), 登步. Not stated in any source; flagged in ``cars_allowed_basis``."""
+
+PUTUOSHAN_FIRST = "06:30:00"
+PUTUOSHAN_LAST = "17:30:00"
+PUTUOSHAN_HEADWAY_MIN = 30
+PUTUOSHAN_CROSSING_MIN = 20
+"""Estimated 蜈蚣峙↔普陀山 service: first/last departure, headway, crossing (min). The crossing is
+sourced as 15-20 min (``ferry_links.csv``: ids 61284906599, 56783418883); the upper end is used.
+Times and headway are assumptions (no timetable in any source)."""
+
+WGZ, PTS = "P_WUGONGZHI", "P_PUTUOSHAN"
+
+
+def _t(text: str) -> int:
+    h, m, s = (int(x) for x in text.split(":"))
+    return h * 3600 + m * 60 + s
+
+
+def _gtfs(sec: int) -> str:
+    return f"{sec // 3600:02d}:{sec % 3600 // 60:02d}:{sec % 60:02d}"
+
+
+def return_departure_s(outbound_arrival_s: int, crossing_s: int, vessel_type: str) -> int | None:
+    """Departure (s after midnight) of the estimated same-day return, or ``None`` if overnight.
+
+    Parameters
+    ----------
+    outbound_arrival_s
+        Arrival of the outbound sailing at the island (seconds after midnight of the service day).
+    crossing_s
+        Crossing time of the return (seconds), equal to the outbound crossing.
+    vessel_type
+        ``"fast_boat"``, ``"conventional"`` or ``"unspecified"`` (selects :data:`TURNAROUND_MIN`).
+
+    Returns
+    -------
+    int or None
+        ``outbound_arrival_s + turnaround``; ``None`` when the return would arrive after
+        :data:`LATEST_RETURN_ARRIVAL` (the vessel then returns at
+        :data:`OVERNIGHT_RETURN_DEPARTURE` on the next service day).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If ``vessel_type`` is unknown.
+
+    Examples
+    --------
+    >>> hhmm(return_departure_s(8 * 3600 + 600, 3000, "conventional"))
+    '08:40'
+    >>> return_departure_s(19 * 3600, 3000, "conventional") is None  # back 19:30 -> 20:20
+    True
+    """
+    if vessel_type not in TURNAROUND_MIN:
+        raise InputError(f"vessel_type {vessel_type!r} not one of {list(TURNAROUND_MIN)}",
+                         file="trips.txt", field="vessel_type")
+    dep = outbound_arrival_s + TURNAROUND_MIN[vessel_type] * 60
+    return None if dep + crossing_s > _t(LATEST_RETURN_ARRIVAL) else dep
+
+
+def _cars(route_id: str, vessel_type: str) -> tuple[str, str]:
+    if vessel_type == "fast_boat":
+        return "2", "sourced: 快艇 fast passenger boat (passengers only)"
+    if route_id in CAR_FERRY_ROUTES:
+        return "1", ("ASSUMPTION: conventional sailing to a populated island treated as a car "
+                     "ferry (车客渡); not stated in any source")
+    return "2", ("ASSUMPTION: passengers only (no source says vehicles are carried; conservative "
+                 "for vehicle routing)")
+
+
+def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFrame]:
+    """Build the completed GTFS tables (no files written).
+
+    Parameters
+    ----------
+    source_dir
+        Folder with the verbatim sourced feed (``data/geo/putuo/ferries/gtfs/sourced``).
+    ports_csv
+        ``data/geo/putuo/ferries/ports.csv`` (positions of 蜈蚣峙 and 普陀山, not in stops.txt).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        File name (``"trips.txt"`` …) to table, all columns text.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If a sourced trip lacks its two stop_times rows or a port is missing from ``ports_csv``.
+    """
+    def rd(name: str) -> pd.DataFrame:
+        return pd.read_csv(source_dir / name, dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+
+    tables = {n: rd(n) for n in ("agency.txt", "stops.txt", "routes.txt", "trips.txt",
+                                 "stop_times.txt", "calendar.txt", "feed_info.txt")}
+    trips, st = tables["trips.txt"], tables["stop_times.txt"]
+    stops = tables["stops.txt"]
+    names = dict(zip(stops["stop_id"], stops["stop_name"]))
+
+    out_trips: list[dict[str, str]] = []
+    out_st: list[dict[str, str]] = []
+    overnight: dict[str, int] = {}
+    for _, t in trips.iterrows():
+        row = {c: str(t[c]) for c in trips.columns}
+        cars, basis = _cars(row["route_id"], row["vessel_type"])
+        row.update(cars_allowed=cars, cars_allowed_basis=basis, is_estimate="0",
+                   estimate_method="")
+        out_trips.append(row)
+        rows = st[st["trip_id"] == row["trip_id"]].sort_values(
+            "stop_sequence", key=lambda s: s.astype(int))
+        if len(rows) != 2:
+            raise InputError(f"sourced trip {row['trip_id']!r} has {len(rows)} stop_times rows; "
+                             "expected 2 (origin, destination)", file="stop_times.txt",
+                             field="trip_id")
+        out_st.extend({c: str(r[c]) for c in st.columns} for _, r in rows.iterrows())
+        o, d = rows.iloc[0], rows.iloc[1]
+        crossing = _t(d["arrival_time"]) - _t(o["departure_time"])
+        ret = return_departure_s(_t(d["arrival_time"]), crossing, row["vessel_type"])
+        turn = TURNAROUND_MIN[row["vessel_type"]]
+        if ret is None:
+            k = overnight.get(row["route_id"], 0)
+            overnight[row["route_id"]] = k + 1
+            ret = _t(OVERNIGHT_RETURN_DEPARTURE) + k * OVERNIGHT_SPACING_MIN * 60
+            method = (f"ESTIMATE (no source): overnight return of {row['trip_id']} (a same-day "
+                      f"return after a {turn}-min turnaround would arrive after "
+                      f"{LATEST_RETURN_ARRIVAL[:5]}); departs {hhmm(ret)} every service day; "
+                      "crossing time as outbound")
+        else:
+            method = (f"ESTIMATE (no source): return of {row['trip_id']} after a {turn}-min "
+                      "turnaround at the island; crossing time as outbound")
+        rid = f"{row['trip_id']}_RET"
+        ret_row = dict(row)
+        ret_row.update(trip_id=rid, trip_headsign=names.get(o["stop_id"], o["stop_id"]),
+                       direction_id="1", is_estimate="1", estimate_method=method,
+                       source="estimated by optimizer.synthetic.ferries (no return times in any "
+                              "source)",
+                       note=(row["note"] + "; " if row["note"] else "")
+                       + "fare assumed as outbound")
+        out_trips.append(ret_row)
+        out_st.append({"trip_id": rid, "arrival_time": _gtfs(ret), "departure_time": _gtfs(ret),
+                       "stop_id": d["stop_id"], "stop_sequence": "1", "timepoint": "0"})
+        out_st.append({"trip_id": rid, "arrival_time": _gtfs(ret + crossing),
+                       "departure_time": _gtfs(ret + crossing), "stop_id": o["stop_id"],
+                       "stop_sequence": "2", "timepoint": "0"})
+
+    # 蜈蚣峙 <-> 普陀山 shuttle (estimated timetable, sourced crossing time).
+    ports = pd.read_csv(ports_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    new_stops = []
+    for sid in (WGZ, PTS):
+        hit = ports[ports["stop_id"] == sid]
+        if hit.empty:
+            raise InputError(f"port {sid} not found", file=str(ports_csv), field="stop_id")
+        p = hit.iloc[0]
+        new_stops.append({"stop_id": sid, "stop_name": p["stop_name"], "stop_lat": p["stop_lat"],
+                          "stop_lon": p["stop_lon"], "location_type": "0",
+                          "stop_desc": p["coord_quality"]})
+    stops = pd.concat([stops, pd.DataFrame(new_stops)], ignore_index=True)
+    names.update({s["stop_id"]: s["stop_name"] for s in new_stops})
+    routes = tables["routes.txt"]
+    routes = pd.concat([routes, pd.DataFrame([{
+        "route_id": "R_WGZ_PTS", "agency_id": routes["agency_id"].iloc[0],
+        "route_short_name": "蜈蚣峙-普陀山", "route_long_name": "朱家尖蜈蚣峙 ↔ 普陀山",
+        "route_type": "4",
+        "route_desc": "vessel: conventional; crossing 15-20 min sourced; timetable ESTIMATED",
+    }])], ignore_index=True)
+    service = tables["calendar.txt"]["service_id"].iloc[0]
+    t0 = _t(PUTUOSHAN_FIRST)
+    deps = range(t0, _t(PUTUOSHAN_LAST) + 1, PUTUOSHAN_HEADWAY_MIN * 60)
+    cross = PUTUOSHAN_CROSSING_MIN * 60
+    for direction, (a, b) in enumerate(((WGZ, PTS), (PTS, WGZ))):
+        for dep in deps:
+            tid = f"R_WGZ_PTS_{'I' if direction == 0 else 'O'}_{hhmm(dep).replace(':', '')}"
+            out_trips.append({
+                "route_id": "R_WGZ_PTS", "service_id": service, "trip_id": tid,
+                "trip_headsign": names[b], "direction_id": str(direction),
+                "vessel_type": "conventional", "fare_cny": "", "duration_min": str(cross // 60),
+                "duration_is_estimate": "0",
+                "duration_method": "sourced 15-20 min (ferry_links.csv); upper end used",
+                "source": "crossing time: public GitHub travel texts (ids 61284906599, "
+                          "56783418883); timetable estimated by optimizer.synthetic.ferries",
+                "note": "",
+                "cars_allowed": "2",
+                "cars_allowed_basis": ("ASSUMPTION: passenger ferry (普陀山 is a scenic island; no "
+                                       "source says vehicles are carried)"),
+                "is_estimate": "1",
+                "estimate_method": (f"ESTIMATE (no timetable in any source): every "
+                                    f"{PUTUOSHAN_HEADWAY_MIN} min {PUTUOSHAN_FIRST[:5]}-"
+                                    f"{PUTUOSHAN_LAST[:5]} both directions, "
+                                    f"{PUTUOSHAN_CROSSING_MIN}-min crossing"),
+            })
+            out_st.append({"trip_id": tid, "arrival_time": _gtfs(dep), "departure_time": _gtfs(dep),
+                           "stop_id": a, "stop_sequence": "1", "timepoint": "0"})
+            out_st.append({"trip_id": tid, "arrival_time": _gtfs(dep + cross),
+                           "departure_time": _gtfs(dep + cross), "stop_id": b,
+                           "stop_sequence": "2", "timepoint": "0"})
+
+    fi = tables["feed_info.txt"].copy()
+    fi["feed_version"] = fi["feed_version"] + (
+        "; + estimated return sailings, 蜈蚣峙-普陀山 shuttle and cars_allowed added by "
+        "optimizer.synthetic.ferries (see NOTES.md)")
+    tables.update({"trips.txt": pd.DataFrame(out_trips), "stop_times.txt": pd.DataFrame(out_st),
+                   "stops.txt": stops, "routes.txt": routes, "feed_info.txt": fi})
+    return tables
+
+
+def generate(*, out_dir: str | Path | None = None, source_dir: str | Path | None = None,
+             ports_csv: str | Path | None = None) -> pd.DataFrame:
+    """Write the completed Putuo ferry feed (sourced + estimated trips) as GTFS text files.
+
+    Parameters
+    ----------
+    out_dir
+        Folder to write ``agency.txt`` … ``feed_info.txt`` into. Default
+        ``data/geo/putuo/ferries/gtfs``.
+    source_dir
+        Verbatim sourced feed. Default ``<out_dir>/sourced``.
+    ports_csv
+        Ports table with 蜈蚣峙/普陀山 positions. Default ``data/geo/putuo/ferries/ports.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The written ``trips.txt`` table.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If the sourced feed is inconsistent (see :func:`build_feed_tables`).
+    FileNotFoundError
+        If a default input is missing.
+    """
+    out = Path(out_dir) if out_dir is not None else get_path("putuo/ferries/gtfs")
+    src = Path(source_dir) if source_dir is not None else out / "sourced"
+    ports = Path(ports_csv) if ports_csv is not None else get_path("putuo/ferries/ports.csv")
+    tables = build_feed_tables(src, ports)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        df.to_csv(out / name, index=False, encoding="utf-8", lineterminator="\n")
+    return tables["trips.txt"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    t = generate()
+    print(f"wrote {len(t)} trips ({int((t['is_estimate'] == '1').sum())} estimated)")
