@@ -30,12 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {p}")
     if a.no_ferries or a.out:
         return 0
-    try:
-        from optimizer.synthetic import ferries  # type: ignore[attr-defined]
-    except ImportError as exc:
-        print(f"note: optimizer.synthetic.ferries not available ({exc}); ferry return sailings "
-              f"not regenerated", file=sys.stderr)
-        return 0
+    from optimizer.synthetic import ferries
+
     ferries.generate()
     print("regenerated ferry return sailings (optimizer.synthetic.ferries.generate)")
     return 0
