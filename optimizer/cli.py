@@ -1,1 +1,117 @@
-"""CLI placeholder."""
+"""Command-line interface: a thin typer layer over the library.
+
+Exit codes: 0 success; 1 infeasible or solver failure; 2 bad input (scenario, data files).
+Every command is also callable in-process through :func:`main` (used by the tests).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from optimizer.errors import InputError, OptimizerError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Island logistics optimizer (海岛民政服务物流优化): networks, dialysis rides, canteen coverage.",
+)
+
+
+def _fail(exc: Exception) -> None:
+    code = 2 if isinstance(exc, InputError) else 1
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+    """Check a scenario file and the data it names; print what is wrong, exit 2 if anything is."""
+    from optimizer.scenario.run import validate_scenario
+
+    try:
+        report = validate_scenario(scenario)
+    except OptimizerError as exc:
+        _fail(exc)
+    typer.echo(report)
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Override solver.seed."),
+    time_limit_s: Optional[float] = typer.Option(
+        None, "--time-limit-s", help="Override solver.time_limit_s (seconds)."
+    ),
+) -> None:
+    """Run one scenario and write every output into OUT."""
+    from optimizer.scenario.run import run_scenario
+    from optimizer.scenario.schema import load_scenario
+
+    overrides: dict = {}
+    if seed is not None:
+        overrides.setdefault("solver", {})["seed"] = seed
+    if time_limit_s is not None:
+        overrides.setdefault("solver", {})["time_limit_s"] = time_limit_s
+    try:
+        sc = load_scenario(scenario, overrides=overrides)
+        result = run_scenario(sc, out, progress=lambda msg: typer.echo(f"· {msg}", err=True))
+    except OptimizerError as exc:
+        _fail(exc)
+    typer.echo(f"done: {result.summary_line()}")
+    typer.echo(f"open {Path(out) / 'index.html'}")
+
+
+@app.command()
+def journey(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (network, ferries, date)."),
+    from_lonlat: str = typer.Option(..., "--from", help="Origin 'lon,lat' (WGS84)."),
+    to_lonlat: str = typer.Option(..., "--to", help="Destination 'lon,lat' (WGS84)."),
+    depart: str = typer.Option("06:30", "--depart", help="Departure clock time HH:MM."),
+    mode: str = typer.Option("car", "--mode", help="car, ebike or walk."),
+    ferry_access: str = typer.Option("foot", "--ferry-access", help="foot or vehicle."),
+) -> None:
+    """Earliest arrival from A to B at a departure time, with sailings and waits itemised."""
+    from optimizer.scenario.run import journey_text
+
+    try:
+        typer.echo(journey_text(scenario, from_lonlat, to_lonlat, depart, mode, ferry_access))
+    except OptimizerError as exc:
+        _fail(exc)
+
+
+@app.command()
+def islands(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    depart: str = typer.Option("08:00", "--depart", help="Clock time for the reachability check."),
+) -> None:
+    """Island diagnostics: road/bridge groups, ferry-only islands, islands unreachable at a time."""
+    from optimizer.scenario.run import islands_text
+
+    try:
+        typer.echo(islands_text(scenario, depart))
+    except OptimizerError as exc:
+        _fail(exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI in-process and return its exit code (for tests and ``python -m optimizer``)."""
+    try:
+        rv = app(args=argv if argv is not None else sys.argv[1:], standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except SystemExit as exc:  # pragma: no cover - click may still exit
+        return int(exc.code or 0)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        raise
+    # with standalone_mode=False click returns the code of a typer.Exit instead of raising
+    return rv if isinstance(rv, int) else 0

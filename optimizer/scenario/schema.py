@@ -47,12 +47,15 @@ class SpeedsKph(_Section):
 
 
 class FixedLink(_Section):
-    """A fixed road link added by the scenario (e.g. a bridge opening), WGS84 end points."""
+    """A fixed road link added by the scenario (e.g. a bridge opening), WGS84 (lon, lat) end points.
+
+    Each end is placed on its own island; the link is timed like the sourced bridges
+    (:class:`optimizer.network.speeds.ProxySpeeds` ``bridge_car_kph``).
+    """
 
     name: str
     from_lonlat: tuple[float, float]
     to_lonlat: tuple[float, float]
-    speed_kph: float = Field(default=60.0, gt=0)
 
 
 class NetworkSection(_Section):
@@ -60,7 +63,7 @@ class NetworkSection(_Section):
 
     road_source: Literal["land_proxy", "osm"] = "land_proxy"
     osm_path: Path | None = None
-    spacing_m: float = Field(default=350.0, gt=20, le=5000)
+    spacing_m: float | None = Field(default=None, gt=20, le=5000)
     circuity: float | None = Field(default=None, ge=1.0, le=3.0)
     speeds_kph: SpeedsKph = SpeedsKph()
     fixed_links: list[FixedLink] = []

@@ -1,0 +1,189 @@
+"""Build the multimodal network of a scenario: roads (land proxy or OSM), bridges, piers, ferries.
+
+This is the one entry point the services use: :func:`build_network` returns a :class:`Network`
+holding the graph (:mod:`optimizer.network.contract`), the island polygons, the GTFS feed and the
+ferry timetable of the scenario's date (suspended routes removed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+
+from optimizer.errors import InputError
+from optimizer.io.gtfs import Feed, read_gtfs
+from optimizer.network.contract import validate_network
+from optimizer.network.ferries import FerryTimetable, add_ferries, timetable_for_date
+from optimizer.network.islands import island_of, load_islands, points_from_lonlat
+from optimizer.network.land_proxy import (
+    DEFAULT_SPACING_M,
+    Bridge,
+    build_land_proxy,
+    load_bridges,
+    putuo_land_proxy,
+)
+from optimizer.network.speeds import DEFAULT_CIRCUITY, ProxySpeeds
+
+APPROXIMATE_ROADS_NOTE = "近似路网 Approximate roads (land-only proxy from GSHHG coastlines)"
+"""The label every output that depends on the land proxy carries."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """A built network for one service date.
+
+    Attributes
+    ----------
+    G
+        The multimodal graph (EPSG:32651), roads + bridges + piers + ferry edges.
+    islands
+        Island polygons, EPSG:4326 (``island_id``, ``name_zh``, ``name_en``, ``geometry``).
+    feed
+        The validated GTFS feed.
+    timetable
+        Sailings of ``date`` (suspended routes held apart in ``timetable.suspended_sailings``).
+    date
+        The service date.
+    notes
+        Labels every output must carry (approximate roads, estimated sailings).
+    """
+
+    G: nx.MultiDiGraph
+    islands: gpd.GeoDataFrame
+    feed: Feed
+    timetable: FerryTimetable
+    date: dt.date
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def approximate_roads(self) -> bool:
+        """True when the roads are the land proxy."""
+        return bool(self.G.graph.get("approximate_roads", False))
+
+
+def scenario_bridges(islands: gpd.GeoDataFrame, links) -> list[Bridge]:
+    """Turn a scenario's ``network.fixed_links`` into :class:`Bridge` objects.
+
+    Parameters
+    ----------
+    islands
+        Island polygons (EPSG:4326).
+    links
+        Objects with ``name``, ``from_lonlat``, ``to_lonlat`` (lon, lat degrees).
+
+    Returns
+    -------
+    list of Bridge
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If an end is in the sea beyond the snapping tolerance, or both ends are on one island
+        (field ``network.fixed_links[i]``).
+    """
+    out = []
+    for i, link in enumerate(links):
+        pts = points_from_lonlat([link.from_lonlat[0], link.to_lonlat[0]],
+                                 [link.from_lonlat[1], link.to_lonlat[1]])
+        res = island_of(pts, islands)
+        ids = [str(x) for x in res["island_id"]]
+        if not all(ids):
+            raise InputError(f"fixed link {link.name!r}: an end is in the sea, not on an island "
+                             f"(statuses {list(res['status'])})", field=f"network.fixed_links[{i}]")
+        if ids[0] == ids[1]:
+            raise InputError(f"fixed link {link.name!r}: both ends are on island {ids[0]}; "
+                             "a fixed link joins two islands", field=f"network.fixed_links[{i}]")
+        out.append(Bridge(name=link.name, island_a=ids[0], island_b=ids[1],
+                          source="scenario what-if (not a sourced bridge)",
+                          end_a_lonlat=tuple(link.from_lonlat), end_b_lonlat=tuple(link.to_lonlat)))
+    return out
+
+
+def build_network(scenario) -> Network:
+    """Build the network of a scenario (see :class:`optimizer.scenario.schema.Scenario`).
+
+    Roads: ``network.road_source == "land_proxy"`` builds the approximate land proxy from the
+    dataset's island polygons and sourced bridges, plus ``network.fixed_links``;
+    ``"osm"`` reads ``network.osm_path`` (PBF or XML). Ferries: the dataset's GTFS feed (or
+    ``ferries.gtfs``) is added as piers and ferry edges; the timetable is that of
+    ``scenario.date`` without ``ferries.suspended_routes``.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        On bad data files (named), an unknown suspended route, a misplaced fixed link, or an
+        ``osm`` road source without ``osm_path``.
+    optimizer.errors.NetworkValidationError
+        If the built graph breaks the contract.
+    """
+    dataset = Path(scenario.dataset) if scenario.dataset else None
+    islands_path = dataset / "islands" / "putuo_islands_gshhg.geojson" if dataset else None
+    islands = load_islands(islands_path)
+    net = scenario.network
+    speeds = ProxySpeeds(**{f"{k}_kph": v for k, v in net.speeds_kph.model_dump().items()
+                            if v is not None})
+    circuity = net.circuity or DEFAULT_CIRCUITY
+    spacing = net.spacing_m or DEFAULT_SPACING_M
+    notes: list[str] = []
+    if net.road_source == "osm":
+        if net.osm_path is None:
+            raise InputError("road_source is 'osm' but no osm_path is given",
+                             field="network.osm_path")
+        from optimizer.io.osm import read_osm
+
+        G = read_osm(net.osm_path)
+        _assign_islands(G, islands)
+    else:
+        default = (dataset is None or islands_path == _default_islands_path()) \
+            and not net.fixed_links and speeds == ProxySpeeds()
+        if default:
+            G = putuo_land_proxy(spacing_m=spacing, circuity=circuity).copy()
+        else:
+            bridges = list(load_bridges(islands).bridges) + scenario_bridges(islands,
+                                                                             net.fixed_links)
+            G = build_land_proxy(islands, spacing_m=spacing, circuity=circuity, speeds=speeds,
+                                 bridges=bridges, name=f"{scenario.name} land proxy")
+        notes.append(APPROXIMATE_ROADS_NOTE)
+    gtfs_path = scenario.ferries.gtfs or (dataset / "ferries" / "gtfs" if dataset else None)
+    from optimizer.datasets import get_path
+
+    feed = read_gtfs(gtfs_path or get_path("putuo/ferries/gtfs"))
+    add_ferries(G, feed, islands=islands, speeds=speeds, circuity=circuity)
+    timetable = timetable_for_date(feed, scenario.date,
+                                   suspended_routes=scenario.ferries.suspended_routes)
+    if any(s.is_estimate for s in timetable.sailings):
+        notes.append("部分航班时刻为估计 Some sailings are estimates (return sailings, crossing times)")
+    validate_network(G)
+    return Network(G=G, islands=islands, feed=feed, timetable=timetable,
+                   date=scenario.date, notes=tuple(notes))
+
+
+def _default_islands_path() -> Path:
+    from optimizer.datasets import get_path
+
+    return get_path("putuo/islands/putuo_islands_gshhg.geojson").resolve()
+
+
+def _assign_islands(G: nx.MultiDiGraph, islands: gpd.GeoDataFrame) -> None:
+    """Set ``island_id`` of every node of an OSM graph from the island polygons (in place)."""
+    nodes = list(G.nodes)
+    if not nodes:
+        return
+    pts = points_from_lonlat([G.nodes[n]["lon"] for n in nodes], [G.nodes[n]["lat"] for n in nodes])
+    res = island_of(pts, islands)
+    for n, isl in zip(nodes, res["island_id"]):
+        if isl:
+            G.nodes[n]["island_id"] = str(isl)

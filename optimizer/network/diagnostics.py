@@ -1,0 +1,108 @@
+"""Island diagnostics for one service day: how each island is joined, and when it can be reached.
+
+Combines the static picture (:func:`optimizer.network.islands.island_connectivity`: joined by
+road/bridge, by ferry only, or isolated) with a time-dependent one: leaving a reference point at a
+clock time on the scenario's date, the earliest arrival on each island through the day's real
+sailings (:func:`optimizer.network.journey.earliest_arrival_all`), or why it cannot be reached.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from optimizer.network.build import Network
+from optimizer.network.islands import island_connectivity, island_of, points_from_lonlat
+from optimizer.network.journey import earliest_arrival_all
+from optimizer.network.snap import nearest_node_same_island
+from optimizer.units import hhmm
+
+SHENJIAMEN_LONLAT = (122.29503, 29.9454)
+"""Default reference point: 沈家门 town point (``places/towns.csv``; approximate), WGS84."""
+
+
+def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[float, float] =
+                  SHENJIAMEN_LONLAT, travel_mode: str = "car", ferry_access: str = "foot",
+                  named_only: bool = False) -> pd.DataFrame:
+    """One row per island: link status and earliest arrival from a reference point on the date.
+
+    Parameters
+    ----------
+    network
+        A built network (:func:`optimizer.network.build.build_network`).
+    depart_s
+        Departure from the reference point, seconds after midnight of ``network.date``.
+    origin_lonlat
+        Reference point (lon, lat), EPSG:4326; default 沈家门.
+    travel_mode, ferry_access
+        As in :func:`optimizer.network.journey.earliest_arrival`.
+    named_only
+        Keep only islands with a Chinese name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :func:`~optimizer.network.islands.island_connectivity` plus
+        ``earliest_arrival`` (``HH:MM`` or empty), ``earliest_arrival_s`` (seconds, ``inf`` when
+        not reachable) and ``reachability`` (a bilingual sentence: reachable at, or why not).
+        Every island polygon is a row (never dropped).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If the reference point is not on an island with road nodes.
+    """
+    from optimizer.errors import InputError
+
+    G = network.G
+    df = island_connectivity(G, network.islands)  # counts the graph's ferry edges
+    res = island_of(points_from_lonlat([origin_lonlat[0]], [origin_lonlat[1]]), network.islands)
+    isl = str(res["island_id"].iloc[0])
+    if not isl:
+        raise InputError(f"reference point {origin_lonlat} is not on an island", field="origin")
+    x, y = _xy(origin_lonlat)
+    from optimizer.errors import UnreachableError
+
+    try:
+        origin, _ = nearest_node_same_island(G, x, y, isl)
+    except UnreachableError as exc:
+        raise InputError(f"reference point {origin_lonlat}: {exc}", field="origin") from exc
+    times = earliest_arrival_all(G, network.timetable, origin, depart_s,
+                                 travel_mode=travel_mode, ferry_access=ferry_access)
+    best: dict[str, float] = {}
+    for node, t in times.items():
+        i = G.nodes[node].get("island_id", "")
+        if i and t < best.get(i, math.inf):
+            best[i] = t
+    arr = [best.get(i, math.inf) for i in df["island_id"]]
+    df["earliest_arrival_s"] = arr
+    df["earliest_arrival"] = [hhmm(t) if math.isfinite(t) else "" for t in arr]
+    df["reachability"] = [
+        _why(row, t, depart_s) for row, t in zip(df.itertuples(index=False), arr)
+    ]
+    if named_only:
+        df = df[df["name_zh"].astype(str).str.len() > 0]
+    return df.reset_index(drop=True)
+
+
+def _why(row, t: float, depart_s: float) -> str:
+    if math.isfinite(t):
+        return f"可达 {hhmm(t)} reachable at {hhmm(t)}"
+    status = getattr(row, "status", "")
+    if status == "no_nodes":
+        return "未建模（岛屿过小或区外）not modelled (too small or outside the district)"
+    if status == "isolated":
+        return "无桥梁、无时刻表航线 no bridge and no timetabled ferry"
+    return (f"{hhmm(depart_s)} 之后当日无可用航班 no usable sailing after {hhmm(depart_s)} "
+            "on this date (or route suspended)")
+
+
+def _xy(lonlat: tuple[float, float]) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    from optimizer.network.contract import WGS84, WORKING_CRS
+
+    tr = Transformer.from_crs(WGS84, WORKING_CRS, always_xy=True)
+    x, y = tr.transform(lonlat[0], lonlat[1])
+    return float(x), float(y)

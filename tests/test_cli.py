@@ -1,0 +1,100 @@
+"""The CLI end to end, in process: validate, run (the main job on the embedded data), journey, islands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimizer.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "scenarios" / "putuo-baseline.yaml"
+
+
+@pytest.fixture(scope="module")
+def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The main job on the embedded Putuo data, run once for this module."""
+    out = tmp_path_factory.mktemp("run") / "putuo-baseline"
+    assert main(["run", str(BASELINE), "--out", str(out)]) == 0
+    return out
+
+
+def test_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(BASELINE)]) == 0
+    assert "ok:" in capsys.readouterr().out
+
+
+def test_validate_bad_key_exits_2_and_names_file_and_key(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {BASELINE}\nname: bad\nferries:\n  suspended_route: [R_DT_XZ]\n",
+                   encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "ferries.suspended_route" in err and "suspended_routes" in err
+
+
+def test_unknown_suspended_route_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {BASELINE}\nname: bad\nferries:\n  suspended_routes: [NOPE]\n",
+                   encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    assert "NOPE" in capsys.readouterr().err
+
+
+def test_run_writes_the_folder(baseline_run: Path) -> None:
+    for f in ["index.html", "summary.md", "summary.json", "manifest.json",
+              "network/islands.csv", "network/journeys_to_dialysis_unit.csv",
+              "network/isochrones.geojson"]:
+        assert (baseline_run / f).is_file(), f
+    summary = json.loads((baseline_run / "summary.json").read_text(encoding="utf-8"))
+    net = summary["kpis"]["network"]
+    assert net["approximate_roads"] is True
+    assert any("Approximate roads" in n for n in summary["notes"])
+    assert net["islands_named"] == 14
+    # 悬山, 东福山 and 湖泥 have no bridge and no timetabled ferry in the embedded feed
+    assert sorted(net["islands_unreachable"]) == sorted(["悬山岛", "东福山岛", "湖泥岛"])
+    areas = [net["isochrone_area_km2"][k] for k in ("30", "60", "90", "120")]
+    assert areas == sorted(areas) and areas[0] > 0
+
+
+def test_run_journeys_cross_on_real_sailings(baseline_run: Path) -> None:
+    j = pd.read_csv(baseline_run / "network/journeys_to_dialysis_unit.csv", dtype=str,
+                    keep_default_na=False, encoding="utf-8-sig")
+    assert len(j) == 14  # every named island listed, reachable or not
+    by = j.set_index("island")
+    assert by.loc["朱家尖岛", "sailings"] == ""  # bridge: no ferry
+    assert by.loc["六横岛", "sailings"] != ""
+    for island in ["悬山岛", "东福山岛", "湖泥岛"]:
+        assert by.loc[island, "arrive"] == "" and by.loc[island, "reason"] != ""
+
+
+def test_manifest_records_inputs_and_versions(baseline_run: Path) -> None:
+    m = json.loads((baseline_run / "manifest.json").read_text(encoding="utf-8"))
+    assert m["packages"]["ortools"] != "not installed"
+    assert m["params"]["solver"]["seed"] == 0
+    assert any(k.endswith("stop_times.txt") for k in m["inputs"])
+    assert all(len(v) == 64 for v in m["inputs"].values())
+
+
+def test_index_links_every_file(baseline_run: Path) -> None:
+    html = (baseline_run / "index.html").read_text(encoding="utf-8")
+    for f in ["network/islands.csv", "manifest.json", "summary.md"]:
+        assert f'href="{f}"' in html
+    assert "近似路网" in html
+
+
+def test_journey_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["journey", str(BASELINE), "--from", "122.13,29.74", "--to", "122.2953,29.9454",
+                 "--depart", "06:30"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "ferry" in out and "P_LH_DAAO" in out and "Approximate roads" in out
+
+
+def test_journey_bad_point_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["journey", str(BASELINE), "--from", "abc", "--to", "122.29,29.94"]) == 2
+    assert "lon,lat" in capsys.readouterr().err
