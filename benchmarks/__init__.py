@@ -1,0 +1,1 @@
+"""Readers and runners for standard routing benchmark instances (not part of the product API)."""
