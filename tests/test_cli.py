@@ -98,3 +98,29 @@ def test_journey_command(capsys: pytest.CaptureFixture[str]) -> None:
 def test_journey_bad_point_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["journey", str(BASELINE), "--from", "abc", "--to", "122.29,29.94"]) == 2
     assert "lon,lat" in capsys.readouterr().err
+
+
+def test_run_plans_the_dialysis_day_and_loses_no_ride(baseline_run: Path) -> None:
+    summary = json.loads((baseline_run / "summary.json").read_text(encoding="utf-8"))
+    k = summary["kpis"]["dialysis"]
+    assert k["trips"] == 2 * k["sessions"] > 0
+    assert k["trips_served"] + k["trips_unserved"] == k["trips"]
+    assert "checker_violations" not in k
+    unserved = pd.read_csv(baseline_run / "dialysis/unserved.csv", dtype=str,
+                           keep_default_na=False, encoding="utf-8-sig")
+    assert len(unserved) == k["trips_unserved"]
+    assert (unserved["code"] != "").all() and (unserved["reason_zh"] != "").all()
+
+
+def test_published_tables_carry_no_personal_data(baseline_run: Path) -> None:
+    private = pd.read_csv(baseline_run / "dispatch/stops.csv", dtype=str, keep_default_na=False,
+                          encoding="utf-8-sig")
+    names = {n for n in private["patient_name"] if n}
+    phones = {p for p in private["phone"] if p}
+    assert names and phones  # the dispatcher's sheet has them
+    for f in (baseline_run / "dialysis").glob("*.csv"):
+        text = f.read_text(encoding="utf-8-sig")
+        assert not any(n in text for n in names), f
+        assert not any(p in text for p in phones), f
+        cols = set(pd.read_csv(f, nrows=0, encoding="utf-8-sig").columns)
+        assert not cols & {"patient_name", "phone", "patient_id", "driver", "driver_phone"}, f

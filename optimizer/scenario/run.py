@@ -110,6 +110,16 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     result.steps["network_outputs"] = {"status": "ok",
                                        "runtime_s": round(time.perf_counter() - t1, 2)}
 
+    if scenario.dialysis.enabled:
+        say(f"dialysis rides: DARP for {scenario.date} "
+            f"(time limit {scenario.solver.time_limit_s:g} s, seed {scenario.solver.seed})")
+        t2 = time.perf_counter()
+        status = _dialysis_outputs(net, scenario, result)
+        result.steps["dialysis"] = {"status": status,
+                                    "runtime_s": round(time.perf_counter() - t2, 2),
+                                    "time_limit_s": scenario.solver.time_limit_s,
+                                    "seed": scenario.solver.seed}
+
     say("summary, manifest and index")
     _finish(result)
     return result
@@ -209,6 +219,67 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
         "isochrone_area_km2": {int(r.threshold_min): round(float(r.area_km2), 1)
                                for r in iso.itertuples()},
     }
+
+
+def _data_path(scenario: Scenario, given: Path | None, name: str) -> Path:
+    from optimizer.datasets import get_path
+
+    if given is not None:
+        return Path(given)
+    if scenario.dataset is not None:
+        return Path(scenario.dataset) / name
+    return get_path(f"putuo/{name}")
+
+
+def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
+    """Plan the day's dialysis rides; dispatcher files under ``dispatch/`` (personal data),
+    de-identified tables under ``dialysis/``. Returns the solver status."""
+    from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs, plan_dialysis_day
+
+    sec = scenario.dialysis
+    params = DialysisParams.from_section(sec, solver=scenario.solver)
+    inputs = load_dialysis_inputs(
+        _data_path(scenario, sec.patients, "synthetic/dialysis_patients.csv"),
+        _data_path(scenario, sec.units, "synthetic/dialysis_units.csv"),
+        _data_path(scenario, sec.vehicles, "synthetic/vehicles.csv"),
+        islands=net.islands, extra_vehicles=params.extra_vehicles,
+        active_units=params.active_units)
+    plan = plan_dialysis_day(inputs, scenario.date, G=net.G, timetable=net.timetable,
+                             islands=net.islands, params=params, feed=net.feed)
+    private = plan.to_frames()
+    public = plan.public_frames()
+    for name, df in private.items():
+        _write_csv(df, result.out_dir / "dispatch" / f"{name}.csv")
+    for name, df in public.items():
+        _write_csv(df, result.out_dir / "dialysis" / f"{name}.csv")
+    result.files.append(("dispatch/stops.csv",
+                         "调度员行车单（含个人信息，勿公开）Dispatcher stop list per vehicle "
+                         "(personal data: do not publish)"))
+    result.files.append(("dispatch/unserved.csv",
+                         "未能安排的接送及原因（含个人信息）Unserved rides with reasons "
+                         "(personal data)"))
+    result.files.append(("dialysis/unserved.csv",
+                         "未能安排的接送及原因（已脱敏）Unserved rides with reasons (de-identified)"))
+    result.files.append(("dialysis/crossings.csv",
+                         "轮渡换乘（已脱敏）Ferry crossings of the plan (de-identified)"))
+    result.kpis["dialysis"] = {k: _tidy(v) for k, v in plan.kpis.items()}
+    result.notes.extend(n for n in plan.notes if n not in result.notes)
+    if plan.violations:
+        result.kpis["dialysis"]["checker_violations"] = len(plan.violations)
+    return str(getattr(plan.result, "status", "unknown")).split(".")[-1]
+
+
+def _tidy(v: Any) -> Any:
+    """KPI value for reports: whole numbers as int, other floats to 1 decimal."""
+    if isinstance(v, bool) or isinstance(v, (int, str)):
+        return v
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if not math.isfinite(f):
+        return None
+    return int(f) if f.is_integer() else round(f, 1)
 
 
 def _finish(result: RunResult) -> None:
