@@ -80,6 +80,10 @@ class ScenarioError(InputError):
     """A scenario YAML file is invalid; names the file and the key path."""
 
 
+class PrivacyError(InputError):
+    """Personal data (names, phones, exact homes) would reach a published map or table."""
+
+
 class NetworkValidationError(OptimizerError, ValueError):
     """A network graph breaks the graph contract (see :mod:`optimizer.network.contract`)."""
 

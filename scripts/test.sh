@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (virtualenv + package with test extras + Debian chromium for browser checks) and run all tests.
+# Set up (virtualenv + package with test extras + Debian chromium and a CJK font for the browser
+# checks) and run all tests.
 # Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
       || echo "warning: could not install Debian chromium; browser checks will fail" >&2
   else
     echo "warning: chromium missing and not root; install Debian 'chromium' for the browser checks" >&2
