@@ -124,3 +124,32 @@ def test_published_tables_carry_no_personal_data(baseline_run: Path) -> None:
         assert not any(p in text for p in phones), f
         cols = set(pd.read_csv(f, nrows=0, encoding="utf-8-sig").columns)
         assert not cols & {"patient_name", "phone", "patient_id", "driver", "driver_phone"}, f
+
+
+def _browser_missing() -> bool:
+    import importlib.util
+    import os
+
+    from optimizer.outputs.browser import find_chromium
+
+    missing = find_chromium() is None or importlib.util.find_spec("playwright") is None
+    return missing and not os.environ.get("CI")
+
+
+@pytest.mark.skipif(_browser_missing(), reason="Debian chromium/playwright missing (required in CI)")
+def test_run_pages_load_in_a_real_browser(baseline_run: Path) -> None:
+    from optimizer.outputs.browser import check_page
+
+    shots = baseline_run / "screenshots"
+    rep = check_page(baseline_run / "maps" / "network.html", screenshot=shots / "network.png")
+    assert rep.js_errors == ()
+    assert rep.failed_requests == ()  # scripts are inlined; only tiles (blocked) need the network
+    assert all("tile" in u for u in rep.blocked_requests)
+    names = " | ".join(rep.layer_names)
+    for layer in ["岛屿连通 Island links", "轮渡航线 Ferry routes", "码头 Piers",
+                  "30 分钟等时圈 30-min isochrone"]:
+        assert layer in names
+    assert rep.n_paths > 80 and rep.n_marker_icons >= 10  # island polygons, ferry lines; piers
+    assert (shots / "network.png").stat().st_size > 10_000
+    idx = check_page(baseline_run / "index.html", screenshot=shots / "index.png")
+    assert idx.js_errors == () and idx.failed_requests == ()

@@ -203,6 +203,15 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
     result.files.append(("network/isochrones.geojson",
                          f"等时圈 Isochrones {list(ISOCHRONE_MINUTES)} min from {unit_id} by car "
                          f"and ferry, leaving {hhmm(ISLAND_CHECK_DEPART_S)} (EPSG:4326)"))
+    from optimizer.outputs.network_map import network_map
+
+    network_map(net, rep, iso, (unit_id, unit_name, unit_ll), result.out_dir / "maps" /
+                "network.html", tiles=scenario.outputs.tiles,
+                title_zh=f"{scenario.title_zh or scenario.name}：岛屿连通与可达性",
+                title_en=f"{scenario.title_en or scenario.name}: island links and reachability")
+    result.files.append(("maps/network.html",
+                         "地图：岛屿连通、等时圈、码头与航线 Map: island links, isochrones, piers, "
+                         "ferry routes"))
     reach = named["earliest_arrival_s"].apply(math.isfinite)
     result.kpis["network"] = {
         "nodes": G.number_of_nodes(),
