@@ -67,6 +67,44 @@ def run(
 
 
 @app.command()
+def compare(
+    scenario_a: Path = typer.Argument(..., help="Scenario A (e.g. the baseline)."),
+    scenario_b: Path = typer.Argument(..., help="Scenario B (the what-if)."),
+    out: Path = typer.Option(..., "--out", help="Output folder: runs go to OUT/<name>, the "
+                             "comparison to OUT/index.html."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Override solver.seed in both."),
+    time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s",
+                                                 help="Override solver.time_limit_s in both."),
+) -> None:
+    """Run two scenarios and compare them: KPIs side by side with differences, both maps."""
+    from optimizer.scenario.compare import compare_runs
+    from optimizer.scenario.run import run_scenario
+    from optimizer.scenario.schema import load_scenario
+
+    overrides: dict = {}
+    if seed is not None:
+        overrides.setdefault("solver", {})["seed"] = seed
+    if time_limit_s is not None:
+        overrides.setdefault("solver", {})["time_limit_s"] = time_limit_s
+    try:
+        scs = [load_scenario(s, overrides=overrides) for s in (scenario_a, scenario_b)]
+        if scs[0].name == scs[1].name:
+            raise InputError(f"both scenarios are named {scs[0].name!r}; give them different "
+                             "names", file=str(scenario_b), field="name")
+        dirs = []
+        for sc in scs:
+            typer.echo(f"== {sc.name}", err=True)
+            run_scenario(sc, out / sc.name, progress=lambda msg: typer.echo(f"· {msg}", err=True))
+            dirs.append(out / sc.name)
+        table = compare_runs(dirs[0], dirs[1], out)
+    except OptimizerError as exc:
+        _fail(exc)
+    changed = table[~table["difference"].isin(["", "0"])]
+    typer.echo(f"done: {len(changed)} of {len(table)} KPIs differ")
+    typer.echo(f"open {out / 'index.html'}")
+
+
+@app.command()
 def journey(
     scenario: Path = typer.Argument(..., help="Scenario YAML file (network, ferries, date)."),
     from_lonlat: str = typer.Option(..., "--from", help="Origin 'lon,lat' (WGS84)."),

@@ -153,3 +153,40 @@ def test_run_pages_load_in_a_real_browser(baseline_run: Path) -> None:
     assert (shots / "network.png").stat().st_size > 10_000
     idx = check_page(baseline_run / "index.html", screenshot=shots / "index.png")
     assert idx.js_errors == () and idx.failed_requests == ()
+
+
+def test_compare_baseline_and_typhoon(tmp_path: Path, baseline_run: Path) -> None:
+    out = tmp_path / "cmp"
+    code = main(["compare", str(BASELINE), str(REPO / "scenarios" / "putuo-typhoon.yaml"),
+                 "--out", str(out), "--time-limit-s", "2"])
+    assert code == 0
+    table = pd.read_csv(out / "comparison.csv", dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig").set_index("kpi")
+    # five routes suspended: their sourced outbound trips and estimated returns (40 sailings)
+    assert table.loc["sailings_suspended", "a"] == "0"
+    assert table.loc["sailings_suspended", "b"] == "40"
+    unreachable_b = table.loc["islands_unreachable", "b"]
+    assert "桃花岛" in unreachable_b and "虾峙岛" in unreachable_b
+    assert table.loc["islands_reachable", "difference"].startswith("-2")
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "putuo-typhoon/maps/network.html" in html and "putuo-baseline/index.html" in html
+
+
+def test_compare_same_name_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(BASELINE), str(BASELINE), "--out", str(tmp_path)]) == 2
+    assert "different names" in capsys.readouterr().err
+
+
+def test_every_shipped_scenario_validates_with_its_data() -> None:
+    for path in sorted((REPO / "scenarios").glob("*.yaml")):
+        assert main(["validate", str(path)]) == 0, path
+
+
+def test_validate_unknown_candidate_names_the_key(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {BASELINE}\nname: bad\nmeals:\n  open_candidates: [S999]\n",
+                   encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "S999" in err and "meals.open_candidates" in err

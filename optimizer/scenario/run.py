@@ -272,7 +272,12 @@ def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> st
     result.files.append(("dialysis/crossings.csv",
                          "轮渡换乘（已脱敏）Ferry crossings of the plan (de-identified)"))
     result.kpis["dialysis"] = {k: _tidy(v) for k, v in plan.kpis.items()}
-    result.notes.extend(n for n in plan.notes if n not in result.notes)
+    by_reason: dict[str, int] = {}
+    for u in plan.unserved:
+        by_reason[u.code] = by_reason.get(u.code, 0) + 1
+    result.kpis["dialysis"]["unserved_by_reason"] = dict(sorted(by_reason.items()))
+    seen = {n.split(" ")[0] for n in result.notes}  # same Chinese label = same note
+    result.notes.extend(n for n in plan.notes if n.split(" ")[0] not in seen)
     if plan.violations:
         result.kpis["dialysis"]["checker_violations"] = len(plan.violations)
     return str(getattr(plan.result, "status", "unknown")).split(".")[-1]
@@ -323,18 +328,44 @@ def validate_scenario(path: str | Path) -> str:
         On data errors (file, row, field named).
     """
     sc = load_scenario(path)
-    from optimizer.io.gtfs import read_gtfs
     from optimizer.datasets import get_path
+    from optimizer.io.gtfs import read_gtfs
+    from optimizer.network.ferries import timetable_for_date
+    from optimizer.network.islands import load_islands
 
     dataset = Path(sc.dataset) if sc.dataset else get_path("putuo")
     feed = read_gtfs(sc.ferries.gtfs or dataset / "ferries" / "gtfs")
-    from optimizer.network.ferries import timetable_for_date
-
     tt = timetable_for_date(feed, sc.date, suspended_routes=sc.ferries.suspended_routes)
     lines = [f"ok: {Path(path)} (scenario {sc.name!r}, date {sc.date})",
              f"  files: {', '.join(str(f) for f in sc.source_files)}",
              f"  ferries: {len(feed.trips)} trips, {len(tt.sailings)} sailings on {sc.date}, "
              f"{len(tt.suspended_sailings)} suspended"]
+    islands = load_islands(dataset / "islands" / "putuo_islands_gshhg.geojson")
+    if sc.network.fixed_links:
+        from optimizer.network.build import scenario_bridges
+
+        links = scenario_bridges(islands, sc.network.fixed_links)
+        lines.append("  fixed links: " + "; ".join(
+            f"{b.name} ({b.island_a}–{b.island_b})" for b in links))
+    if sc.dialysis.enabled:
+        from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs
+
+        prm = DialysisParams.from_section(sc.dialysis, solver=sc.solver)
+        inputs = load_dialysis_inputs(
+            _data_path(sc, sc.dialysis.patients, "synthetic/dialysis_patients.csv"),
+            _data_path(sc, sc.dialysis.units, "synthetic/dialysis_units.csv"),
+            _data_path(sc, sc.dialysis.vehicles, "synthetic/vehicles.csv"),
+            islands=islands, extra_vehicles=prm.extra_vehicles, active_units=prm.active_units)
+        lines.append(f"  dialysis: {len(inputs.patients)} patients, {len(inputs.units)} units, "
+                     f"{len(inputs.vehicles)} vehicles")
+    if sc.meals.enabled and sc.meals.open_candidates:
+        cpath = _data_path(sc, sc.meals.candidates, "synthetic/candidate_sites.csv")
+        known = set(pd.read_csv(cpath, dtype=str)["site_id"])
+        bad = [c for c in sc.meals.open_candidates if c not in known]
+        if bad:
+            raise InputError(f"candidate site(s) {bad} not in {cpath.name}",
+                             file=str(sc.source_files[-1]), field="meals.open_candidates")
+        lines.append(f"  meals: candidates to open {sc.meals.open_candidates}")
     return "\n".join(lines)
 
 

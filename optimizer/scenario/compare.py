@@ -1,0 +1,122 @@
+"""What-if comparison of two scenario runs: KPIs side by side with differences, and both maps.
+
+:func:`compare_runs` reads two run folders (each written by
+:func:`optimizer.scenario.run.run_scenario`) and writes ``comparison.md``, ``comparison.json``,
+``comparison.csv`` and an ``index.html`` that links both runs' pages and maps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from optimizer.errors import InputError
+
+_ENV = Environment(loader=PackageLoader("optimizer", "outputs/templates"),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def _load(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        raise InputError(f"no summary.json in {run_dir}; run the scenario first "
+                         "(optimizer run SCENARIO --out DIR)", file=str(path))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _diff(a: Any, b: Any) -> str:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return "" if a == b else "changed"
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        d = b - a
+        if d == 0:
+            return "0"
+        pct = f" ({d / a:+.1%})" if a else ""
+        return f"{d:+g}{pct}" if isinstance(d, int) else f"{d:+.1f}{pct}"
+    return "" if a == b else "changed"
+
+
+def kpi_table(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
+    """KPIs of two runs side by side.
+
+    Parameters
+    ----------
+    a, b
+        The ``summary.json`` contents of the two runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step, kpi, a, b, difference`` (``b − a``, with the relative change for
+        numbers); every KPI of either run is a row (missing in one run → empty cell).
+    """
+    rows = []
+    ka, kb = a.get("kpis", {}), b.get("kpis", {})
+    for step in list(dict.fromkeys([*ka, *kb])):
+        sa, sb = ka.get(step, {}), kb.get(step, {})
+        for key in list(dict.fromkeys([*sa, *sb])):
+            va, vb = sa.get(key), sb.get(key)
+            rows.append({"step": step, "kpi": key, "a": _fmt(va), "b": _fmt(vb),
+                         "difference": _diff(va, vb) if key in sa and key in sb else "new"})
+    return pd.DataFrame(rows, columns=["step", "kpi", "a", "b", "difference"])
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v)) or "—"
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {x}" for k, x in v.items())
+    return str(v)
+
+
+def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path) -> pd.DataFrame:
+    """Compare two run folders and write the comparison into ``out_dir``.
+
+    Parameters
+    ----------
+    run_a, run_b
+        Run folders (each with ``summary.json``).
+    out_dir
+        Output folder (created).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The KPI table (see :func:`kpi_table`).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If a folder has no ``summary.json``.
+    """
+    ra, rb, out = Path(run_a), Path(run_b), Path(out_dir)
+    a, b = _load(ra), _load(rb)
+    out.mkdir(parents=True, exist_ok=True)
+    table = kpi_table(a, b)
+    table.to_csv(out / "comparison.csv", index=False, encoding="utf-8-sig")
+    (out / "comparison.json").write_text(json.dumps(
+        {"a": a["scenario"], "b": b["scenario"], "rows": table.to_dict("records")},
+        ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = [f"# 方案对比 Scenario comparison: {a['scenario']} → {b['scenario']}", "",
+             f"- A: {a.get('title_zh', '')} · {a.get('title_en', '')} ({a['scenario']})",
+             f"- B: {b.get('title_zh', '')} · {b.get('title_en', '')} ({b['scenario']})", "",
+             "| step | KPI | A | B | B − A |", "|---|---|---|---|---|"]
+    lines += [f"| {r.step} | {r.kpi} | {r.a} | {r.b} | {r.difference} |"
+              for r in table.itertuples()]
+    notes = list(dict.fromkeys([*a.get("notes", []), *b.get("notes", [])]))
+    lines += ["", *[f"> {n}" for n in notes]]
+    (out / "comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    maps = sorted({p.relative_to(ra).as_posix() for p in ra.glob("maps/*.html")} |
+                  {p.relative_to(rb).as_posix() for p in rb.glob("maps/*.html")})
+    html = _ENV.get_template("compare.html.j2").render(
+        a=a, b=b, rows=table.to_dict("records"), notes=notes, maps=maps,
+        link_a=os.path.relpath(ra, out), link_b=os.path.relpath(rb, out))
+    (out / "index.html").write_text(html, encoding="utf-8")
+    return table
