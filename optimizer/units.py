@@ -144,3 +144,38 @@ def parse_clock(text: str, *, file: str | None = None, row: int | None = None,
         raise InputError(f"{text!r} is not a valid time (minutes/seconds 0-59, hours 0-47)",
                          file=file, row=row, field=field)
     return h * 3600 + m * 60 + sec
+
+
+def quantity_to_int(values: float | np.ndarray, *, resolution: float,
+                    what: str = "value") -> int | np.ndarray:
+    """Round non-time quantities (demand weights, capacities, costs) to OR-Tools integers.
+
+    Parameters
+    ----------
+    values
+        Finite value(s), any shape, in their own unit (persons, meals/day, yuan).
+    resolution
+        Size of one integer unit in the value's unit (``1.0`` keeps whole numbers exact,
+        ``0.001`` keeps three decimals).
+    what
+        Name used in the scaling warning.
+
+    Returns
+    -------
+    int or numpy.ndarray of int64
+        ``round(values / resolution)``, same shape as the input.
+
+    Raises
+    ------
+    ValueError
+        If a value is not finite or ``resolution <= 0``.
+    """
+    if not resolution > 0:
+        raise ValueError(f"quantity_to_int: resolution={resolution!r}; expected > 0")
+    arr = np.asarray(values, dtype=float) / resolution
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"quantity_to_int: non-finite {what}; mask infinite values first")
+    out = np.rint(arr)
+    check_scale(out, what=what)
+    out = out.astype(np.int64)
+    return int(out) if out.ndim == 0 else out

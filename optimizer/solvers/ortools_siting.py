@@ -1,0 +1,1089 @@
+r"""Canteen siting with OR-Tools CP-SAT: maximal covering, set covering and p-median.
+
+The only module that imports OR-Tools for siting. Every model keeps existing canteens open, chooses
+new sites among the candidates, honours per-island minimums, and has a capacitated variant (split or
+single-source assignment). Results come back in the user's ids as a :class:`SitingResult` with the
+solver status, the objective, the proved bound and gap, and the uncoverable demand with reasons.
+
+Notation
+--------
+:math:`I` demand points with weight :math:`w_i` (elderly residents); :math:`J = E \cup C` sites,
+existing :math:`E` (:math:`y_j = 1` fixed) and candidates :math:`C`; travel time :math:`t_{ij}`
+(seconds); radius :math:`R`; :math:`N_i = \{j : t_{ij} \le R\}`; capacity :math:`Q_j` (meals/day,
+one meal per unit of weight); island minimums :math:`m_k` over the candidates :math:`C_k` of island
+:math:`k`.
+
+Models
+------
+MCLP (:func:`solve_mclp`, Church & ReVelle 1974)
+    :math:`\max \sum_i w_i c_i` s.t. :math:`c_i \le \sum_{j \in N_i} y_j`,
+    :math:`\sum_{j\in C} y_j \le p`, :math:`\sum_{j \in C_k} y_j \ge m_k`; binary :math:`y, c`.
+    Optional budget :math:`\sum_{j \in C} f_j y_j \le B` (opening costs).
+LSCP (:func:`solve_lscp`, Toregas et al. 1971)
+    :math:`\min \sum_{j \in C} y_j` (or :math:`\sum f_j y_j`) s.t. :math:`\sum_{j\in N_i} y_j \ge 1`
+    for every *coverable* :math:`i`. Uncoverable demand (``N_i`` empty) is excluded and reported,
+    never turned into infeasibility.
+p-median (:func:`solve_pmedian`, Hakimi 1964; radius formulation of Cornuéjols, Nemhauser &
+Wolsey 1980 / García, Labbé & Marín 2011)
+    Uncapacitated: every demand point with a finite travel time to some site is assigned to its
+    nearest open site (also beyond :math:`R`; such assignments are counted in the result), and
+    :math:`\sum_i w_i \min_{j \text{ open}} t_{ij}` is minimised. This is the classic p-median,
+    the same model as ``spopt.locate.PMedian``. Demand with no reachable site is reported.
+Capacitated variants (any finite :math:`Q_j`)
+    Assignment variables exist only for pairs within the radius. Split: integer amounts
+    :math:`0 \le a_{ij} \le w_i` (in weight units); single: binary :math:`s_{ij}`. Capacity
+    :math:`\sum_i a_{ij} \le Q_j y_j`. MCLP maximises the served weight; LSCP and p-median must serve
+    every coverable point completely **within the radius** (status ``INFEASIBLE`` when capacities
+    or :math:`p` make that impossible; run MCLP to see how much can be served); p-median then
+    minimises :math:`\sum t_{ij} a_{ij}`.
+
+``p`` counts *new* sites and is an upper bound: fewer are opened only when one more would not
+improve the objective (in the uncapacitated models more sites never hurt).
+
+Integer scaling and proofs
+--------------------------
+CP-SAT works on integers. Times are rounded to whole seconds (:func:`optimizer.units.seconds_to_int`,
+used in p-median objectives only; coverage tests ``t <= R`` use the exact floats). Weights and
+capacities are scaled by ``weight_resolution`` (1 when every weight is a whole number, else 0.001;
+capacities are floored) and opening costs by ``cost_resolution`` via
+:func:`optimizer.units.quantity_to_int`. Status ``OPTIMAL`` means CP-SAT proved the *scaled*
+objective optimal (bound = objective, gap 0); with whole-second times and whole-number weights the
+scaled objective is the exact objective. ``objective`` is recomputed from the chosen sites in the
+original floats.
+
+Reductions (all exact)
+----------------------
+* demand covered by an existing site is constant in MCLP/LSCP and leaves the model;
+* candidates covering nothing left leave the model (except on islands with a minimum);
+* dominated candidates (cover a subset of another same-island candidate's set at no lower opening
+  cost) leave MCLP/LSCP, unless alternatives are requested (they could be alternatives);
+* demand points with identical coverage sets are merged (weights summed);
+* p-median uses the radius formulation with per-point distance levels truncated at the nearest
+  existing site and at a heuristic's level; the truncated model is a relaxation, and levels are
+  extended until the optimum of the relaxation has the same value in the full model (then it is
+  optimal for the full model).
+
+Alternatives
+------------
+With ``max_alternatives=k > 0``, after a proved optimum the model is re-solved with the objective
+fixed to the optimal value and a no-good cut :math:`\sum_{j \in S} y_j \le |S| - 1` for every set
+:math:`S` of new sites found so far (this excludes ``S`` and its supersets, which only add useless
+sites). Each alternative is therefore a different set with the proved optimal value;
+``alternatives_complete`` is True when the search proved that no further set exists.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from optimizer.errors import InputError
+from optimizer.problems.coverage import SitingProblem, UncoverableDemand
+from optimizer.units import quantity_to_int, seconds_to_int
+
+__all__ = [
+    "SitingResult",
+    "SolveStatus",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_pmedian",
+]
+
+
+class SolveStatus(str, Enum):
+    """Outcome of a siting solve.
+
+    ``OPTIMAL``: proved optimal (gap 0 on the scaled objective). ``FEASIBLE``: a solution, not
+    proved optimal (time limit). ``INFEASIBLE``: proved that no solution exists. ``UNKNOWN``: no
+    solution found and nothing proved within the time limit.
+    """
+
+    OPTIMAL = "OPTIMAL"
+    FEASIBLE = "FEASIBLE"
+    INFEASIBLE = "INFEASIBLE"
+    UNKNOWN = "UNKNOWN"
+
+
+_CP_STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+    cp_model.UNKNOWN: SolveStatus.UNKNOWN,
+    cp_model.MODEL_INVALID: SolveStatus.UNKNOWN,
+}
+
+
+@dataclass(frozen=True)
+class SitingResult:
+    """The answer of one siting model, in the problem's ids.
+
+    Attributes
+    ----------
+    model
+        ``"mclp"``, ``"lscp"`` or ``"pmedian"`` (``"-capacitated"`` appended when capacities apply).
+    status
+        :class:`SolveStatus`.
+    objective
+        MCLP: covered (served) weight, persons; LSCP: number of new sites, or their opening cost;
+        p-median: total weighted travel time, person-seconds. ``None`` without a solution.
+    best_bound
+        The solver's proved bound on the objective, same unit (scaled back; see module notes).
+    gap
+        ``|objective - bound| / max(1, |objective|)`` on the scaled objective; 0 when optimal.
+    open_sites, new_sites, existing_sites
+        Site ids: all open, newly opened, existing (always open).
+    assignment
+        Demand id -> the site serving it (the largest share under split assignment). MCLP: only
+        covered demand; p-median uncapacitated: every reachable point (also beyond the radius).
+    shares
+        ``(demand_id, site_id, weight)`` for every served share (weight in persons).
+    covered_weight
+        Weight within the radius of an open site (uncapacitated) or served (capacitated), persons.
+    total_weight
+        Weight of all demand points, persons.
+    unserved
+        ``(demand_id, reason)`` for coverable demand left unserved: ``"not_covered_by_chosen_sites"``
+        or ``"capacity"``.
+    uncoverable
+        Demand no site can cover within the radius, with reasons (see
+        :meth:`optimizer.problems.coverage.SitingProblem.uncoverable_demand`).
+    beyond_radius
+        p-median (uncapacitated) only: demand ids assigned to a site farther than the radius.
+    runtime_s
+        Wall time of the whole call, seconds (model building included).
+    alternatives
+        Other sets of new site ids with the same proved optimal objective (see module notes).
+    alternatives_complete
+        True when the solver proved there are no further alternative sets.
+    params
+        The parameters of the call (time limit, seed, p, reductions, scaling).
+    message
+        Plain-language note (e.g. why infeasible).
+    """
+
+    model: str
+    status: SolveStatus
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    open_sites: tuple[str, ...]
+    new_sites: tuple[str, ...]
+    existing_sites: tuple[str, ...]
+    assignment: Mapping[str, str]
+    shares: tuple[tuple[str, str, float], ...]
+    covered_weight: float
+    total_weight: float
+    unserved: tuple[tuple[str, str], ...]
+    uncoverable: tuple[UncoverableDemand, ...]
+    beyond_radius: tuple[str, ...]
+    runtime_s: float
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    alternatives_complete: bool = False
+    params: Mapping[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+    def is_feasible(self) -> bool:
+        """True when the result holds a solution (``OPTIMAL`` or ``FEASIBLE``)."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    def summary(self) -> str:
+        """A few lines for a log or the CLI."""
+        lines = [f"{self.model}: {self.status.value}, objective {self.objective}, "
+                 f"bound {self.best_bound}, gap {self.gap}",
+                 f"open {len(self.open_sites)} sites ({len(self.new_sites)} new): "
+                 f"{', '.join(self.new_sites)}",
+                 f"covered weight {self.covered_weight:g} of {self.total_weight:g}; "
+                 f"{len(self.unserved)} coverable point(s) unserved, {len(self.uncoverable)} "
+                 "uncoverable"]
+        if self.alternatives:
+            lines.append(f"{len(self.alternatives)} equal-value alternative(s)")
+        if self.message:
+            lines.append(self.message)
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _resolution(values: np.ndarray, fine: float) -> float:
+    finite = values[np.isfinite(values)]
+    return 1.0 if np.allclose(finite, np.round(finite), rtol=0, atol=1e-9) else fine
+
+
+class _Prep:
+    """Scaled data and index sets shared by the three models."""
+
+    def __init__(self, prob: SitingProblem, *, p: int | None, need_p: bool,
+                 capacitated: bool | None) -> None:
+        if not isinstance(prob, SitingProblem):
+            raise InputError(f"expected a SitingProblem, got {type(prob).__name__}", field="problem")
+        self.prob = prob
+        self.n_d, self.n_s = prob.cost.shape
+        self.ex = np.asarray(prob.existing)
+        self.ex_idx = np.nonzero(self.ex)[0]
+        self.cand_idx = np.nonzero(~self.ex)[0]
+        self.covers = prob.covers
+        self.res_w = _resolution(prob.demand_weight, 1e-3)
+        self.W = quantity_to_int(prob.demand_weight, resolution=self.res_w, what="demand weight")
+        cap = np.asarray(prob.capacity)
+        self.capacitated = prob.is_capacitated if capacitated is None else bool(capacitated)
+        self.Q = np.full(self.n_s, -1, dtype=np.int64)  # -1 = unlimited
+        if self.capacitated:
+            fin = np.isfinite(cap)
+            self.Q[fin] = np.floor(cap[fin] / self.res_w + 1e-9).astype(np.int64)
+        self.res_c = _resolution(np.asarray(prob.opening_cost), 0.01)
+        self.F = quantity_to_int(prob.opening_cost, resolution=self.res_c, what="opening cost")
+        self.p = prob.p if p is None else p
+        if self.p is not None and (isinstance(self.p, bool) or not isinstance(self.p, (int, np.integer))
+                                   or self.p < 0):
+            raise InputError(f"p={self.p!r}; expected a whole number >= 0 of new sites", field="p")
+        if need_p and self.p is None:
+            raise InputError("p (number of new sites) is not set; pass p= or set SitingProblem.p",
+                             field="p")
+        # island minimums as (candidate indices, least count of new sites)
+        self.island_mins: list[tuple[str, np.ndarray, int]] = []
+        s_isl = np.asarray(prob.site_island_id, dtype=object)
+        for isl, m in prob.min_new_per_island.items():
+            self.island_mins.append((isl, self.cand_idx[s_isl[self.cand_idx] == isl], int(m)))
+        for isl, m in prob.min_open_per_island.items():
+            n_ex = int(np.sum(s_isl[self.ex_idx] == isl))
+            self.island_mins.append((isl, self.cand_idx[s_isl[self.cand_idx] == isl],
+                                     max(0, int(m) - n_ex)))
+        self.constrained_islands = {isl for isl, _, m in self.island_mins if m > 0}
+        need: dict[str, int] = {}
+        for isl, _, m in self.island_mins:
+            need[isl] = max(need.get(isl, 0), m)
+        if self.p is not None and need and sum(need.values()) > self.p:
+            raise InputError(f"the per-island minimums need {sum(need.values())} new sites "
+                             f"({need}) but p={self.p}; raise p or lower the minimums", field="p")
+        self.s_isl = s_isl
+        self.uncoverable = prob.uncoverable_demand()
+        self.coverable = np.asarray(prob.coverable)
+
+
+def _group_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group identical rows of a bool/int matrix: (representative row index, inverse map)."""
+    if mat.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if mat.shape[1] == 0:
+        return np.zeros(1, dtype=np.int64), np.zeros(mat.shape[0], dtype=np.int64)
+    if mat.dtype == bool:
+        key = np.ascontiguousarray(np.packbits(mat, axis=1))
+    else:
+        key = np.ascontiguousarray(mat)
+    keyv = key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel()
+    _, first, inv = np.unique(keyv, return_index=True, return_inverse=True)
+    return first, inv.ravel()
+
+
+def _dominated(A: np.ndarray, cost: np.ndarray, island: np.ndarray,
+               protected: np.ndarray) -> np.ndarray:
+    """Bool mask of dominated columns of a bool matrix ``A`` (rows = demand groups).
+
+    Column ``j`` is dominated by ``k`` (same island) when ``A[:, j] <= A[:, k]`` and
+    ``cost[k] <= cost[j]``, with ties broken by strictly larger set, lower cost or lower index.
+    Protected columns are never removed.
+    """
+    n = A.shape[1]
+    if n <= 1:
+        return np.zeros(n, dtype=bool)
+    from scipy import sparse
+
+    S = sparse.csc_matrix(A.astype(np.int32))
+    inter = (S.T @ S).toarray()
+    size = np.diag(inter).copy()
+    sub = inter == size[:, None]  # sub[j, k]: set j within set k
+    np.fill_diagonal(sub, False)
+    same_isl = island[:, None] == island[None, :]
+    cheaper = cost[None, :] <= cost[:, None]
+    strict = (size[None, :] > size[:, None]) | (cost[None, :] < cost[:, None]) | (
+        np.arange(n)[None, :] < np.arange(n)[:, None])
+    dom = (sub & same_isl & cheaper & strict).any(axis=1)
+    return dom & ~protected
+
+
+class _Cp:
+    """Thin CP-SAT wrapper: solve with limits, read status/objective/bound."""
+
+    def __init__(self, *, time_limit_s: float, seed: int, num_workers: int) -> None:
+        if not (isinstance(time_limit_s, (int, float)) and time_limit_s > 0):
+            raise InputError(f"time_limit_s={time_limit_s!r}; expected seconds > 0",
+                             field="time_limit_s")
+        self.deadline = time.perf_counter() + float(time_limit_s)
+        self.seed = int(seed)
+        self.num_workers = int(num_workers)
+
+    def solve(self, model: cp_model.CpModel) -> tuple[cp_model.CpSolver, SolveStatus]:
+        s = cp_model.CpSolver()
+        s.parameters.max_time_in_seconds = max(0.01, self.deadline - time.perf_counter())
+        s.parameters.random_seed = self.seed
+        s.parameters.num_workers = self.num_workers
+        s.parameters.relative_gap_limit = 0.0
+        s.parameters.absolute_gap_limit = 0.0
+        # full LP relaxation: covering and p-median relaxations are tight, and with it a single
+        # worker proves these models optimal far faster than the default portfolio
+        s.parameters.linearization_level = 2
+        st = s.solve(model)
+        return s, _CP_STATUS.get(st, SolveStatus.UNKNOWN)
+
+
+def _new_set_cut(model: cp_model.CpModel, y: Mapping[int, Any], chosen: Sequence[int]) -> None:
+    """No-good cut: not all of ``chosen`` open again (excludes the set and its supersets)."""
+    lits = [y[j] for j in chosen if j in y]
+    if lits:
+        model.add_bool_or([lit.Not() for lit in lits])
+    else:
+        model.add_bool_or([])  # the empty set is a subset of every set: nothing else exists
+
+
+def _greedy_cover(A: np.ndarray, W: np.ndarray, k: int) -> list[int]:
+    """Greedy maximal covering: pick ``k`` columns of bool ``A`` by uncovered weight."""
+    chosen: list[int] = []
+    unc = W.astype(float).copy()
+    Af = A.astype(float)
+    for _ in range(min(k, A.shape[1])):
+        gain = unc @ Af
+        j = int(np.argmax(gain))
+        if gain[j] <= 0:
+            break
+        chosen.append(j)
+        unc[A[:, j]] = 0
+    return chosen
+
+
+# ---------------------------------------------------------------------------- result assembly
+def _finish(pp: _Prep, *, model_name: str, status: SolveStatus, new_idx: Sequence[int] | None,
+            objective: float | None, bound: float | None, gap: float | None,
+            shares: list[tuple[int, int, float]] | None, t0: float, params: dict[str, Any],
+            alternatives: list[list[int]], alt_complete: bool, message: str = "",
+            assign_beyond: bool = False) -> SitingResult:
+    prob = pp.prob
+    sid, did = prob.cost.site_ids, prob.cost.demand_ids
+    w = np.asarray(prob.demand_weight)
+    existing = tuple(sid[j] for j in pp.ex_idx)
+    if new_idx is None:
+        return SitingResult(model_name, status, None, bound, None, (), (), existing, {}, (), 0.0,
+                            float(w.sum()), (), pp.uncoverable, (), time.perf_counter() - t0,
+                            (), False, params, message)
+    new_sorted = sorted(int(j) for j in new_idx)
+    open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(new_sorted)), dtype=np.int64)
+    vals = prob.cost.values
+    assignment: dict[str, str] = {}
+    out_shares: list[tuple[str, str, float]] = []
+    unserved: list[tuple[str, str]] = []
+    beyond: list[str] = []
+    covered_w = 0.0
+    if shares is None:  # uncapacitated: nearest open site
+        if open_idx.size:
+            sub = vals[:, open_idx]
+            best = np.argmin(sub, axis=1)
+            bt = sub[np.arange(pp.n_d), best]
+        else:
+            best = np.zeros(pp.n_d, dtype=np.int64)
+            bt = np.full(pp.n_d, np.inf)
+        within = bt <= prob.service_radius_s + 1e-9
+        for i in range(pp.n_d):
+            if within[i] or (assign_beyond and np.isfinite(bt[i])):
+                j = int(open_idx[best[i]])
+                assignment[did[i]] = sid[j]
+                out_shares.append((did[i], sid[j], float(w[i])))
+                if within[i]:
+                    covered_w += float(w[i])
+                else:
+                    beyond.append(did[i])
+            elif pp.coverable[i]:
+                unserved.append((did[i], "not_covered_by_chosen_sites"))
+    else:
+        got = np.zeros(pp.n_d)
+        best_share: dict[int, tuple[float, int]] = {}
+        for i, j, amount in shares:
+            if amount <= 0:
+                continue
+            got[i] += amount
+            out_shares.append((did[i], sid[j], float(amount)))
+            if amount > best_share.get(i, (-1.0, -1))[0]:
+                best_share[i] = (amount, j)
+        for i, (_, j) in best_share.items():
+            assignment[did[i]] = sid[j]
+        covered_w = float(got.sum())
+        for i in np.nonzero(pp.coverable)[0]:
+            if got[i] + 1e-9 < w[i]:
+                unserved.append((did[i], "capacity" if pp.covers[i, open_idx].any()
+                                 else "not_covered_by_chosen_sites"))
+    alts = tuple(tuple(sid[j] for j in sorted(a)) for a in alternatives)
+    return SitingResult(
+        model=model_name, status=status, objective=objective, best_bound=bound, gap=gap,
+        open_sites=tuple(sid[j] for j in open_idx), new_sites=tuple(sid[j] for j in new_sorted),
+        existing_sites=existing, assignment=assignment, shares=tuple(out_shares),
+        covered_weight=covered_w, total_weight=float(w.sum()), unserved=tuple(unserved),
+        uncoverable=pp.uncoverable, beyond_radius=tuple(beyond),
+        runtime_s=time.perf_counter() - t0, alternatives=alts, alternatives_complete=alt_complete,
+        params=params, message=message)
+
+
+def _gap(obj: float, bound: float) -> float:
+    return abs(obj - bound) / max(1.0, abs(obj))
+
+
+# ---------------------------------------------------------------------- capacitated assignment
+class _Assign:
+    """Assignment variables for pairs within the radius (capacitated variants)."""
+
+    def __init__(self, model: cp_model.CpModel, pp: _Prep, y: Mapping[int, Any], *,
+                 must_serve: bool, aggregate: bool) -> None:
+        self.pp = pp
+        rows = np.nonzero(pp.coverable)[0]
+        single = pp.prob.assignment == "single"
+        self.single = single
+        sites = np.nonzero(pp.covers[rows].any(axis=0))[0] if rows.size else np.zeros(0, int)
+        A = pp.covers[np.ix_(rows, sites)] if rows.size else np.zeros((0, 0), bool)
+        if aggregate and not single:
+            first, inv = _group_rows(A)
+        else:
+            first, inv = np.arange(rows.size), np.arange(rows.size)
+        self.members = [[] for _ in range(first.size)]
+        for r, g in enumerate(inv):
+            self.members[g].append(int(rows[r]))
+        Wg = np.zeros(first.size, dtype=np.int64)
+        np.add.at(Wg, inv, pp.W[rows])
+        self.Wg = Wg
+        self.pairs: list[tuple[int, int, Any]] = []  # (group, site, var)
+        per_site: dict[int, list[tuple[int, Any]]] = {}
+        served_terms = []
+        for g in range(first.size):
+            js = sites[A[first[g]]]
+            terms = []
+            for j in js:
+                j = int(j)
+                if single:
+                    v = model.new_bool_var("")
+                    if j in y:
+                        model.add_implication(v, y[j])
+                    terms.append(v)
+                else:
+                    ub = int(Wg[g]) if pp.Q[j] < 0 else int(min(Wg[g], pp.Q[j]))
+                    v = model.new_int_var(0, ub, "")
+                    if j in y and ub > 0:
+                        model.add(v <= ub * y[j])
+                    terms.append(v)
+                self.pairs.append((g, j, v))
+                per_site.setdefault(j, []).append((g, v))
+            if single:
+                if must_serve:
+                    model.add_exactly_one(terms)
+                else:
+                    model.add_at_most_one(terms)
+                served_terms.extend(int(Wg[g]) * t for t in terms)
+            else:
+                expr = sum(terms)
+                if must_serve:
+                    model.add(expr == int(Wg[g]))
+                else:
+                    model.add(expr <= int(Wg[g]))
+                served_terms.extend(terms)
+        for j, lst in per_site.items():
+            if pp.Q[j] >= 0:
+                load = sum(int(Wg[g]) * v for g, v in lst) if single else sum(v for _, v in lst)
+                if j in y:
+                    model.add(load <= int(pp.Q[j]) * y[j])
+                else:
+                    model.add(load <= int(pp.Q[j]))
+        self.served = sum(served_terms) if served_terms else 0
+
+    def cost_expr(self, T: np.ndarray) -> Any:
+        """Sum of integer time x assigned scaled weight."""
+        terms = []
+        for g, j, v in self.pairs:
+            i = self.members[g][0]
+            t = int(T[i, j])
+            if t:
+                terms.append((t * int(self.Wg[g])) * v if self.single else t * v)
+        return sum(terms) if terms else 0
+
+    def shares(self, solver: cp_model.CpSolver) -> list[tuple[int, int, float]]:
+        """Disaggregate group amounts to member demand points (persons)."""
+        res = self.pp.res_w
+        w = np.asarray(self.pp.prob.demand_weight)
+        out: list[tuple[int, int, float]] = []
+        left = {g: list(m) for g, m in enumerate(self.members)}
+        rem = {i: float(w[i]) for m in self.members for i in m}
+        for g, j, v in self.pairs:
+            val = solver.value(v)
+            if not val:
+                continue
+            if self.single:
+                for i in self.members[g]:
+                    out.append((i, j, float(w[i])))
+                continue
+            amount = val * res
+            for i in left[g]:
+                if amount <= 1e-12:
+                    break
+                take = min(rem[i], amount)
+                if take > 0:
+                    out.append((i, j, take))
+                    rem[i] -= take
+                    amount -= take
+            left[g] = [i for i in left[g] if rem[i] > 1e-12]
+        return out
+
+
+def _site_vars(model: cp_model.CpModel, pp: _Prep, keep: np.ndarray) -> dict[int, Any]:
+    y = {int(j): model.new_bool_var(f"y{j}") for j in keep}
+    for isl, idx, m in pp.island_mins:
+        if m > 0:
+            model.add(sum(y[int(j)] for j in idx) >= m)
+    return y
+
+
+def _keep_candidates(pp: _Prep, A: np.ndarray, cand_cols: np.ndarray, *, reduce: bool,
+                     cost: np.ndarray) -> np.ndarray:
+    """Mask over ``cand_cols`` of candidates kept in an MCLP/LSCP model."""
+    protected = np.array([pp.s_isl[j] in pp.constrained_islands for j in cand_cols], dtype=bool)
+    keep = A.any(axis=0) | protected
+    if reduce and keep.any():
+        k_idx = np.nonzero(keep)[0]
+        dom = _dominated(A[:, k_idx], cost[cand_cols[k_idx]], pp.s_isl[cand_cols[k_idx]],
+                         protected[k_idx])
+        keep[k_idx[dom]] = False
+    return keep
+
+
+def _params(**kw: Any) -> dict[str, Any]:
+    return dict(kw)
+
+
+def _alternatives(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], first: list[int],
+                  k: int, verify: Any = None) -> tuple[list[list[int]], bool]:
+    """Enumerate up to ``k`` other optimal new-site sets (objective already fixed in ``model``)."""
+    found: list[list[int]] = []
+    _new_set_cut(model, y, first)
+    complete = False
+    while len(found) < k:
+        s, st = cp.solve(model)
+        if st == SolveStatus.INFEASIBLE:
+            complete = True
+            break
+        if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            break
+        chosen = [j for j, v in y.items() if s.boolean_value(v)]
+        if verify is None or verify(chosen):
+            found.append(chosen)
+        _new_set_cut(model, y, chosen)
+    return found, complete
+
+
+# ------------------------------------------------------------------------------------------- MCLP
+def solve_mclp(problem: SitingProblem, *, p: int | None = None, budget: float | None = None,
+               capacitated: bool | None = None, time_limit_s: float = 60.0, seed: int = 0,
+               num_workers: int = 1, max_alternatives: int = 0,
+               reduce: bool = True) -> SitingResult:
+    """Maximal covering: open at most ``p`` new sites to cover (serve) the most weight.
+
+    Parameters
+    ----------
+    problem
+        The siting data; existing sites stay open and count toward coverage, not toward ``p``.
+    p
+        Number of new sites (default ``problem.p``).
+    budget
+        Optional limit on the total opening cost of the new sites (same currency as
+        ``problem.opening_cost``).
+    capacitated
+        ``None`` (default): capacitated when some capacity is finite. Capacitated MCLP maximises
+        the weight *served* within the radius under capacities, split or single-source
+        (``problem.assignment``).
+    time_limit_s
+        Wall-clock limit for the whole call, seconds.
+    seed
+        CP-SAT random seed.
+    num_workers
+        CP-SAT search workers (threads). Default 1: with the full LP relaxation
+        (``linearization_level=2``) one worker was the fastest to prove optimality on our
+        instances (see ``benchmarks/run_siting.py``).
+    max_alternatives
+        Look for up to this many other optimal sets (disables dominated-candidate removal).
+    reduce
+        Apply the exact reductions described in the module notes.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = covered weight (persons), including demand covered by existing sites.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If ``p`` is missing or negative, the island minimums need more than ``p`` sites, or a
+        parameter is out of range.
+    """
+    t0 = time.perf_counter()
+    pp = _Prep(problem, p=p, need_p=True, capacitated=capacitated)
+    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers)
+    name = "mclp-capacitated" if pp.capacitated else "mclp"
+    params = _params(p=pp.p, budget=budget, capacitated=pp.capacitated, time_limit_s=time_limit_s,
+                     seed=seed, num_workers=num_workers, max_alternatives=max_alternatives,
+                     reduce=reduce, weight_resolution=pp.res_w, cost_resolution=pp.res_c,
+                     assignment=problem.assignment)
+    model = cp_model.CpModel()
+    if pp.capacitated:
+        y = _site_vars(model, pp, pp.cand_idx)
+        asg = _Assign(model, pp, y, must_serve=False, aggregate=reduce)
+        objective_expr = asg.served
+        const_w = 0
+        model.maximize(objective_expr)
+    else:
+        asg = None
+        cov_ex = pp.covers[:, pp.ex_idx].any(axis=1) if pp.ex_idx.size else np.zeros(pp.n_d, bool)
+        rows = np.nonzero(pp.coverable & ~cov_ex)[0]
+        const_w = int(pp.W[cov_ex].sum())
+        A = pp.covers[np.ix_(rows, pp.cand_idx)]
+        keep = _keep_candidates(pp, A, pp.cand_idx, reduce=reduce and max_alternatives == 0,
+                                cost=pp.F if budget is not None else np.zeros(pp.n_s, np.int64))
+        cols = pp.cand_idx[keep]
+        A = A[:, keep]
+        if reduce:
+            first, inv = _group_rows(A)
+        else:
+            first, inv = np.arange(rows.size), np.arange(rows.size)
+        Wg = np.zeros(first.size, dtype=np.int64)
+        np.add.at(Wg, inv, pp.W[rows])
+        Ag = A[first]
+        y = _site_vars(model, pp, cols)
+        c = [model.new_bool_var("") for _ in range(first.size)]
+        for g in range(first.size):
+            js = cols[Ag[g]]
+            model.add_bool_or([c[g].Not()] + [y[int(j)] for j in js])
+        objective_expr = sum(int(Wg[g]) * c[g] for g in range(first.size) if Wg[g]) \
+            if first.size else 0
+        model.maximize(objective_expr)
+        # greedy hint
+        if pp.p and Ag.shape[1] and not pp.constrained_islands and budget is None:
+            gi = _greedy_cover(Ag, Wg, pp.p)
+            hs = set(int(cols[j]) for j in gi)
+            for j, v in y.items():
+                model.add_hint(v, j in hs)
+            for g in range(first.size):
+                model.add_hint(c[g], bool(Ag[g, gi].any()) if gi else False)
+    if y:
+        model.add(sum(y.values()) <= int(pp.p))
+    if budget is not None:
+        if not (isinstance(budget, (int, float)) and budget >= 0):
+            raise InputError(f"budget={budget!r}; expected a number >= 0", field="budget")
+        b = int(math.floor(budget / pp.res_c + 1e-9))
+        model.add(sum(int(pp.F[j]) * v for j, v in y.items()) <= b)
+    s, st = cp.solve(model)
+    if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        msg = ("no set of new sites satisfies the island minimums and the budget"
+               if st == SolveStatus.INFEASIBLE else "no solution within the time limit")
+        return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
+                       gap=None, shares=None, t0=t0, params=params, alternatives=[],
+                       alt_complete=False, message=msg)
+    chosen = [j for j, v in y.items() if s.boolean_value(v)]
+    obj_int = int(round(s.objective_value)) + const_w
+    bound_int = float(s.best_objective_bound) + const_w
+    shares = asg.shares(s) if asg is not None else None
+    alts: list[list[int]] = []
+    complete = False
+    if max_alternatives > 0 and st == SolveStatus.OPTIMAL:
+        model.clear_objective()
+        model.clear_hints()
+        model.add(objective_expr == obj_int - const_w)
+        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
+    res = _finish(pp, model_name=name, status=st, new_idx=chosen, objective=None,
+                  bound=bound_int * pp.res_w, gap=_gap(obj_int, bound_int), shares=shares, t0=t0,
+                  params=params, alternatives=alts, alt_complete=complete)
+    return replace(res, objective=res.covered_weight)
+
+
+# ------------------------------------------------------------------------------------------- LSCP
+def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: bool | None = None,
+               time_limit_s: float = 60.0, seed: int = 0, num_workers: int = 1,
+               max_alternatives: int = 0, reduce: bool = True) -> SitingResult:
+    """Set covering: the fewest new sites (or least opening cost) covering all coverable demand.
+
+    Demand that no site can cover within the radius is excluded and listed in
+    ``result.uncoverable`` with its reason; it never makes the model infeasible. Per-island
+    minimums apply.
+
+    Parameters
+    ----------
+    problem
+        The siting data; existing sites stay open and do not count in the objective.
+    minimize
+        ``"sites"`` (number of new sites) or ``"opening_cost"`` (sum of their opening costs).
+    capacitated
+        ``None`` (default): capacitated when some capacity is finite; then every coverable point
+        must be fully served within the radius under capacities (``INFEASIBLE`` if impossible).
+    time_limit_s, seed, num_workers, max_alternatives, reduce
+        As in :func:`solve_mclp`.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = number of new sites, or their total opening cost.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If ``minimize`` is unknown or a parameter is out of range.
+    """
+    t0 = time.perf_counter()
+    if minimize not in ("sites", "opening_cost"):
+        raise InputError(f"minimize={minimize!r}; expected 'sites' or 'opening_cost'",
+                         field="minimize")
+    pp = _Prep(problem, p=None, need_p=False, capacitated=capacitated)
+    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers)
+    name = "lscp-capacitated" if pp.capacitated else "lscp"
+    params = _params(minimize=minimize, capacitated=pp.capacitated, time_limit_s=time_limit_s,
+                     seed=seed, num_workers=num_workers, max_alternatives=max_alternatives,
+                     reduce=reduce, weight_resolution=pp.res_w, cost_resolution=pp.res_c,
+                     assignment=problem.assignment)
+    model = cp_model.CpModel()
+    cost_vec = pp.F if minimize == "opening_cost" else np.ones(pp.n_s, dtype=np.int64)
+    asg = None
+    if pp.capacitated:
+        y = _site_vars(model, pp, pp.cand_idx)
+        asg = _Assign(model, pp, y, must_serve=True, aggregate=reduce)
+    else:
+        cov_ex = pp.covers[:, pp.ex_idx].any(axis=1) if pp.ex_idx.size else np.zeros(pp.n_d, bool)
+        rows = np.nonzero(pp.coverable & ~cov_ex)[0]
+        A = pp.covers[np.ix_(rows, pp.cand_idx)]
+        keep = _keep_candidates(pp, A, pp.cand_idx, reduce=reduce and max_alternatives == 0,
+                                cost=cost_vec if minimize == "opening_cost"
+                                else np.zeros(pp.n_s, np.int64))
+        cols = pp.cand_idx[keep]
+        A = A[:, keep]
+        first, _ = _group_rows(A) if reduce else (np.arange(rows.size), None)
+        y = _site_vars(model, pp, cols)
+        for g in first:
+            model.add_bool_or([y[int(j)] for j in cols[A[g]]])
+    objective_expr = sum(int(cost_vec[j]) * v for j, v in y.items()) if y else 0
+    model.minimize(objective_expr)
+    s, st = cp.solve(model)
+    if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        if st == SolveStatus.INFEASIBLE:
+            need = float(np.asarray(problem.demand_weight)[pp.coverable].sum())
+            capsum = float(np.sum(np.asarray(problem.capacity)))
+            msg = (f"cannot serve all coverable demand ({need:g} persons) within the radius under "
+                   f"the capacities (total {capsum:g} meals/day) and island minimums; use "
+                   "solve_mclp to maximise the served demand instead")
+        else:
+            msg = "no solution within the time limit"
+        return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
+                       gap=None, shares=None, t0=t0, params=params, alternatives=[],
+                       alt_complete=False, message=msg)
+    chosen = [j for j, v in y.items() if s.boolean_value(v)]
+    obj_int = int(round(s.objective_value))
+    bound_int = float(s.best_objective_bound)
+    scale = pp.res_c if minimize == "opening_cost" else 1.0
+    shares = asg.shares(s) if asg is not None else None
+    alts: list[list[int]] = []
+    complete = False
+    if max_alternatives > 0 and st == SolveStatus.OPTIMAL:
+        model.clear_objective()
+        model.add(objective_expr == obj_int)
+        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
+    objective = float(np.sum(np.asarray(problem.opening_cost)[chosen])) \
+        if minimize == "opening_cost" else float(len(chosen))
+    return _finish(pp, model_name=name, status=st, new_idx=chosen, objective=objective,
+                   bound=bound_int * scale, gap=_gap(obj_int, bound_int), shares=shares, t0=t0,
+                   params=params, alternatives=alts, alt_complete=complete)
+
+
+# --------------------------------------------------------------------------------------- p-median
+class _RadiusPMedian:
+    """Truncated radius formulation of the uncapacitated p-median (see module notes)."""
+
+    def __init__(self, pp: _Prep, T: np.ndarray, reduce: bool) -> None:
+        self.pp = pp
+        finite = np.isfinite(pp.prob.cost.values)
+        rows = np.nonzero(finite.any(axis=1))[0]
+        self.rows = rows
+        Tr = np.where(finite[rows], T[rows], -1)
+        if reduce and rows.size:
+            first, inv = _group_rows(Tr)
+        else:
+            first, inv = np.arange(rows.size), np.arange(rows.size)
+        self.first, self.inv = first, inv
+        Wg = np.zeros(first.size, dtype=np.int64)
+        np.add.at(Wg, inv, pp.W[rows])
+        self.Wg = Wg
+        self.Tg = Tr[first]  # -1 = unreachable
+        ex = pp.ex_idx
+        self.levels: list[np.ndarray] = []  # distinct candidate times below nearest existing
+        self.level_sites: list[list[np.ndarray]] = []
+        self.top: list[int] = []  # number of z variables in the full model
+        self.e: list[float] = []
+        cand = pp.cand_idx
+        for g in range(first.size):
+            t = self.Tg[g]
+            te = t[ex]
+            te = te[te >= 0]
+            e = float(te.min()) if te.size else math.inf
+            tc = t[cand]
+            ok = (tc >= 0) & (tc < e)
+            cj, ct = cand[ok], tc[ok]
+            order = np.argsort(ct, kind="stable")
+            cj, ct = cj[order], ct[order]
+            lv, start = np.unique(ct, return_index=True)
+            groups = np.split(cj, start[1:]) if lv.size else []
+            self.levels.append(np.concatenate([lv, [e]]) if math.isfinite(e) else lv)
+            self.level_sites.append(groups)
+            self.top.append(lv.size if math.isfinite(e) else max(lv.size - 1, 0))
+            self.e.append(e)
+        self.L = np.array(self.top, dtype=np.int64)  # current truncation (levels with z)
+
+    def true_cost(self, open_idx: np.ndarray) -> np.ndarray:
+        """Integer nearest-open time per group (``-1`` if none reachable)."""
+        t = self.Tg[:, open_idx].astype(float)
+        t[t < 0] = np.inf
+        d = t.min(axis=1) if open_idx.size else np.full(self.first.size, np.inf)
+        return d
+
+    def set_truncation(self, dist: np.ndarray) -> None:
+        """Truncate each group's levels at twice (+4) the level of ``dist`` (a heuristic's time)."""
+        for g in range(self.first.size):
+            lv = self.levels[g]
+            k = int(np.searchsorted(lv, dist[g], side="left")) + 1 if math.isfinite(dist[g]) \
+                else self.top[g]
+            self.L[g] = min(self.top[g], max(2 * k + 4, 1))  # slack: fewer re-solves
+
+    def build(self, model: cp_model.CpModel, y: Mapping[int, Any]) -> tuple[Any, int, list]:
+        const = 0
+        terms = []
+        zs: list[list[Any]] = []
+        reach_sets: dict[bytes, list[int]] = {}
+        for g in range(self.first.size):
+            lv = self.levels[g]
+            W = int(self.Wg[g])
+            zg: list[Any] = []
+            if lv.size == 0:
+                zs.append(zg)
+                continue
+            const += W * int(lv[0])
+            prev = None
+            for k in range(int(self.L[g])):
+                z = model.new_bool_var("")
+                ys = [y[int(j)] for j in self.level_sites[g][k]]
+                model.add_bool_or([z] + ys + ([prev.Not()] if prev is not None else []))
+                inc = int(lv[k + 1] - lv[k])
+                if inc and W:
+                    terms.append((W * inc) * z)
+                zg.append(z)
+                prev = z
+            zs.append(zg)
+            if not math.isfinite(self.e[g]):
+                mask = self.Tg[g][self.pp.cand_idx] >= 0
+                key = np.packbits(mask).tobytes()
+                reach_sets.setdefault(key, [int(j) for j in self.pp.cand_idx[mask]])
+        for js in reach_sets.values():
+            model.add_bool_or([y[j] for j in js])
+        return (sum(terms) if terms else 0), const, zs
+
+
+def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
+                  capacitated: bool | None = None, time_limit_s: float = 60.0, seed: int = 0,
+                  num_workers: int = 1, max_alternatives: int = 0,
+                  reduce: bool = True) -> SitingResult:
+    """p-median: open at most ``p`` new sites minimising total weighted travel time.
+
+    Uncapacitated: every demand point with a finite time to some site is assigned to its nearest
+    open site, within the radius or not (``result.beyond_radius`` lists those beyond); this is
+    the classic p-median (same optimum as ``spopt.locate.PMedian`` with the existing sites
+    predefined). Capacitated: every coverable point is served completely within the radius
+    (split or single-source), ``INFEASIBLE`` if the capacities or ``p`` cannot do that.
+
+    Parameters
+    ----------
+    problem
+        The siting data.
+    p
+        Number of new sites (default ``problem.p``).
+    capacitated, time_limit_s, seed, num_workers, max_alternatives, reduce
+        As in :func:`solve_mclp`.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = sum over assigned demand of weight x travel time (person-seconds, exact
+        floats); ``best_bound`` in the same unit on 1-second times.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If ``p`` is missing or negative, or the island minimums need more than ``p`` sites.
+    """
+    t0 = time.perf_counter()
+    pp = _Prep(problem, p=p, need_p=True, capacitated=capacitated)
+    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers)
+    vals = problem.cost.values
+    finite = np.isfinite(vals)
+    T = np.zeros(vals.shape, dtype=np.int64)
+    T[finite] = seconds_to_int(vals[finite])
+    name = "pmedian-capacitated" if pp.capacitated else "pmedian"
+    params = _params(p=pp.p, capacitated=pp.capacitated, time_limit_s=time_limit_s, seed=seed,
+                     num_workers=num_workers, max_alternatives=max_alternatives, reduce=reduce,
+                     weight_resolution=pp.res_w, time_resolution_s=1,
+                     assignment=problem.assignment)
+    w = np.asarray(problem.demand_weight)
+
+    def true_objective(open_idx: np.ndarray, shares: list | None) -> float:
+        if shares is not None:
+            return float(sum(a * vals[i, j] for i, j, a in shares))
+        if open_idx.size == 0:
+            return math.inf
+        d = vals[:, open_idx].min(axis=1)
+        m = np.isfinite(d)
+        return float(np.sum(w[m] * d[m]))
+
+    if pp.capacitated:
+        model = cp_model.CpModel()
+        y = _site_vars(model, pp, pp.cand_idx)
+        if y:
+            model.add(sum(y.values()) <= int(pp.p))
+        asg = _Assign(model, pp, y, must_serve=True, aggregate=False)
+        objective_expr = asg.cost_expr(T)
+        model.minimize(objective_expr)
+        s, st = cp.solve(model)
+        if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            msg = ("cannot serve every coverable point within the radius with at most "
+                   f"p={pp.p} new sites under the capacities; use solve_mclp to maximise the "
+                   "served demand" if st == SolveStatus.INFEASIBLE
+                   else "no solution within the time limit")
+            return _finish(pp, model_name=name, status=st, new_idx=None, objective=None,
+                           bound=None, gap=None, shares=None, t0=t0, params=params,
+                           alternatives=[], alt_complete=False, message=msg)
+        chosen = [j for j, v in y.items() if s.boolean_value(v)]
+        obj_int = int(round(s.objective_value))
+        bound_int = float(s.best_objective_bound)
+        shares = asg.shares(s)
+        alts: list[list[int]] = []
+        complete = False
+        if max_alternatives > 0 and st == SolveStatus.OPTIMAL:
+            model.clear_objective()
+            model.add(objective_expr == obj_int)
+            alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
+        open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
+        return _finish(pp, model_name=name, status=st, new_idx=chosen,
+                       objective=true_objective(open_idx, shares),
+                       bound=bound_int * pp.res_w, gap=_gap(obj_int, bound_int), shares=shares,
+                       t0=t0, params=params, alternatives=alts, alt_complete=complete)
+
+    # uncapacitated: truncated radius formulation with level extension
+    rp = _RadiusPMedian(pp, T, reduce)
+    cand = pp.cand_idx
+    # greedy-add heuristic on integer times for the initial truncation and hint
+    Tc = np.where(rp.Tg >= 0, rp.Tg, np.iinfo(np.int64).max // 4).astype(np.float64)
+    if pp.ex_idx.size:
+        cur = Tc[:, pp.ex_idx].min(axis=1)
+    else:
+        cur = np.full(rp.first.size, np.inf)
+    greedy: list[int] = []
+    forced = [(idx, m) for _, idx, m in pp.island_mins if m > 0]
+    for idx, m in forced:  # satisfy island minimums first (greedy within the island)
+        for _ in range(m):
+            if len(greedy) >= pp.p:
+                break
+            opts = [int(j) for j in idx if int(j) not in greedy]
+            if not opts:
+                break
+            gains = [np.sum(rp.Wg * np.maximum(0, np.minimum(cur, 1e18) - Tc[:, j])) for j in opts]
+            j = opts[int(np.argmax(gains))]
+            greedy.append(j)
+            cur = np.minimum(cur, Tc[:, j])
+    while len(greedy) < pp.p and len(greedy) < cand.size:
+        sub = Tc[:, cand]
+        c = np.where(np.isfinite(cur), cur, 1e18)
+        gain = rp.Wg.astype(float) @ np.maximum(0.0, c[:, None] - sub)
+        gain[np.isin(cand, greedy)] = -1
+        k = int(np.argmax(gain))
+        if gain[k] <= 0:
+            break
+        greedy.append(int(cand[k]))
+        cur = np.minimum(cur, Tc[:, cand[k]])
+    rp.set_truncation(np.where(cur >= 1e17, np.inf, cur))
+    iterations = 0
+    st = SolveStatus.UNKNOWN
+    hint = set(greedy)
+    best: tuple[list[int], float, float, SolveStatus] | None = None
+    while True:
+        iterations += 1
+        model = cp_model.CpModel()
+        y = _site_vars(model, pp, cand)
+        if y:
+            model.add(sum(y.values()) <= int(pp.p))
+        expr, const, zs = rp.build(model, y)
+        model.minimize(expr)
+        for j, v in y.items():
+            model.add_hint(v, j in hint)
+        s, st = cp.solve(model)
+        if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            break
+        chosen = [j for j, v in y.items() if s.boolean_value(v)]
+        open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
+        d = rp.true_cost(open_idx)
+        true_int = float(np.sum(rp.Wg * np.where(np.isfinite(d), d, 0)))
+        if not np.all(np.isfinite(d[rp.Wg > 0])):
+            true_int = math.inf
+        relax_int = float(s.objective_value) + const
+        bound_int = float(s.best_objective_bound) + const
+        if best is None or true_int < best[1]:
+            best = (chosen, true_int, bound_int, st)
+        else:
+            best = (best[0], best[1], max(best[2], bound_int), best[3])
+        hint = set(best[0])
+        if st != SolveStatus.OPTIMAL:
+            break
+        if true_int <= relax_int + 1e-9:
+            break  # relaxation optimum has the same value in the full model: optimal
+        # extend the truncation where the chosen sites lie beyond the modelled levels
+        for g in range(rp.first.size):
+            lv, L = rp.levels[g], int(rp.L[g])
+            if L >= rp.top[g]:
+                continue
+            if not math.isfinite(d[g]):
+                rp.L[g] = rp.top[g]
+            elif d[g] > lv[L]:
+                m = int(np.searchsorted(lv, d[g], side="left"))
+                rp.L[g] = min(rp.top[g], max(m + 1, 2 * L + 4))
+    params["iterations"] = iterations
+    if best is None:
+        msg = ("the island minimums cannot be met" if st == SolveStatus.INFEASIBLE
+               else "no solution within the time limit")
+        return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
+                       gap=None, shares=None, t0=t0, params=params, alternatives=[],
+                       alt_complete=False, message=msg)
+    chosen, true_int, bound_int, _ = best
+    proved = st == SolveStatus.OPTIMAL and true_int <= bound_int + 1e-9
+    status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
+    alts: list[list[int]] = []
+    complete = False
+    if max_alternatives > 0 and proved:
+        opt = true_int
+
+        def verify(sites: list[int]) -> bool:
+            o = np.array(sorted(set(pp.ex_idx.tolist()) | set(sites)), dtype=np.int64)
+            dd = rp.true_cost(o)
+            return bool(np.all(np.isfinite(dd[rp.Wg > 0]))) and \
+                float(np.sum(rp.Wg * np.where(np.isfinite(dd), dd, 0))) <= opt + 1e-9
+
+        # full levels so that the fixed objective is exact for every set
+        rp.L = np.array(rp.top, dtype=np.int64)
+        model = cp_model.CpModel()
+        y = _site_vars(model, pp, cand)
+        if y:
+            model.add(sum(y.values()) <= int(pp.p))
+        expr, const, _ = rp.build(model, y)
+        model.add(expr == int(round(opt)) - const)
+        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives, verify)
+    open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
+    return _finish(pp, model_name=name, status=status, new_idx=chosen,
+                   objective=true_objective(open_idx, None), bound=bound_int * pp.res_w,
+                   gap=_gap(true_int, bound_int), shares=None, t0=t0, params=params,
+                   alternatives=alts, alt_complete=complete, assign_beyond=True)
