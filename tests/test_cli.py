@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+import numpy as np
 
 import pandas as pd
 import pytest
@@ -46,7 +49,9 @@ def test_unknown_suspended_route_exits_2(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_run_writes_the_folder(baseline_run: Path) -> None:
-    for f in ["index.html", "summary.md", "summary.json", "manifest.json",
+    for f in ["index.html", "summary.md", "summary.json", "manifest.json", "maps/routes.html",
+              "dispatch/route_sheets.html", "dispatch/route_sheets.xlsx",
+              "dialysis/public_summary.html", "maps/network.html",
               "network/islands.csv", "network/journeys_to_dialysis_unit.csv",
               "network/isochrones.geojson"]:
         assert (baseline_run / f).is_file(), f
@@ -78,6 +83,16 @@ def test_manifest_records_inputs_and_versions(baseline_run: Path) -> None:
     assert m["params"]["solver"]["seed"] == 0
     assert any(k.endswith("stop_times.txt") for k in m["inputs"])
     assert all(len(v) == 64 for v in m["inputs"].values())
+
+
+def test_route_sheets_open_in_excel_format(baseline_run: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(baseline_run / "dispatch" / "route_sheets.xlsx", read_only=True)
+    summary = json.loads((baseline_run / "summary.json").read_text(encoding="utf-8"))
+    used = summary["kpis"]["dialysis"]["vehicles_used"]
+    vehicle_sheets = [n for n in wb.sheetnames if n.startswith("V")]
+    assert len(vehicle_sheets) == used > 0
 
 
 def test_index_links_every_file(baseline_run: Path) -> None:
@@ -112,18 +127,67 @@ def test_run_plans_the_dialysis_day_and_loses_no_ride(baseline_run: Path) -> Non
     assert (unserved["code"] != "").all() and (unserved["reason_zh"] != "").all()
 
 
+_PAIR = re.compile(r"\[\s*(-?\d{1,3}\.\d{3,})\s*,\s*(-?\d{1,3}\.\d{3,})\s*\]")
+_NUM = re.compile(r"-?\d{1,3}\.\d{4,}")
+
+
+def _dist_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise distances (metres, equirectangular at 30° N) between (lat, lon) rows."""
+    dlat = (a[:, None, 0] - b[None, :, 0]) * 111_320.0
+    dlon = (a[:, None, 1] - b[None, :, 1]) * 111_320.0 * np.cos(np.radians(30.0))
+    return np.sqrt(dlat**2 + dlon**2)
+
+
+_VILLAGES = pd.read_csv(REPO / "data/geo/putuo/synthetic/elderly.csv", dtype={"lat": float,
+                                                                             "lon": float})
+VILLAGE_LATLON = _VILLAGES[["lat", "lon"]].to_numpy()
+
+
+def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -> float:
+    """Smallest distance (metres) between a home and any coordinate pair written in ``text``.
+
+    Pairs are read as Leaflet ``[lat, lon]`` / GeoJSON ``[lon, lat]`` arrays and, in CSV and JSON
+    text (not HTML, where neighbouring markers would pair up), as any two numbers in a row; both
+    orders are tried. Published village points (where homes are shown by design) are not counted.
+    """
+    pairs = [(float(a), float(b)) for a, b in _PAIR.findall(text)]
+    if not html:
+        nums = [float(x) for x in _NUM.findall(text)]
+        pairs += list(zip(nums, nums[1:]))
+    if not pairs:
+        return float("inf")
+    p = np.array(pairs)
+    best = float("inf")
+    for cand in (p, p[:, ::-1]):  # (lat, lon) and (lon, lat)
+        cand = cand[_dist_m(cand, VILLAGE_LATLON).min(axis=1) > 1.0]
+        if len(cand):
+            best = min(best, float(_dist_m(cand, home_latlon).min()))
+    return best
+
+
 def test_published_tables_carry_no_personal_data(baseline_run: Path) -> None:
-    private = pd.read_csv(baseline_run / "dispatch/stops.csv", dtype=str, keep_default_na=False,
-                          encoding="utf-8-sig")
+    private = pd.read_csv(baseline_run / "dispatch/route_stops.csv", dtype=str,
+                          keep_default_na=False, encoding="utf-8-sig")
     names = {n for n in private["patient_name"] if n}
     phones = {p for p in private["phone"] if p}
     assert names and phones  # the dispatcher's sheet has them
-    for f in (baseline_run / "dialysis").glob("*.csv"):
+    homes = private[private["place_type"] == "home"]
+    home_xy = np.array([[float(a), float(b)] for a, b in zip(homes["lat"], homes["lon"]) if a])
+    assert len(home_xy) > 10
+    published = [*(baseline_run / "dialysis").glob("*"), *(baseline_run / "maps").glob("*.html"),
+                 baseline_run / "summary.md", baseline_run / "summary.json"]
+    assert len(published) > 5
+    # the check can fail: the dispatcher's own map does show the homes
+    dispatch_map = (baseline_run / "dispatch" / "routes_map.html").read_text(encoding="utf-8")
+    assert _nearest_home_m(dispatch_map, home_xy, html=True) < 1.0
+    for f in published:
         text = f.read_text(encoding="utf-8-sig")
         assert not any(n in text for n in names), f
         assert not any(p in text for p in phones), f
-        cols = set(pd.read_csv(f, nrows=0, encoding="utf-8-sig").columns)
-        assert not cols & {"patient_name", "phone", "patient_id", "driver", "driver_phone"}, f
+        assert _nearest_home_m(text, home_xy, html=f.suffix == ".html") > 25.0, f  # no exact home point anywhere
+        if f.suffix == ".csv":
+            cols = set(pd.read_csv(f, nrows=0, encoding="utf-8-sig").columns)
+            assert not cols & {"patient_name", "phone", "patient_id", "driver", "driver_phone"}, f
 
 
 def _browser_missing() -> bool:
@@ -151,6 +215,12 @@ def test_run_pages_load_in_a_real_browser(baseline_run: Path) -> None:
         assert layer in names
     assert rep.n_paths > 80 and rep.n_marker_icons >= 10  # island polygons, ferry lines; piers
     assert (shots / "network.png").stat().st_size > 10_000
+    routes = check_page(baseline_run / "maps" / "routes.html", screenshot=shots / "routes.png")
+    assert routes.js_errors == () and routes.failed_requests == ()
+    assert any(n.startswith("车辆 V01") for n in routes.layer_names)
+    sheets = check_page(baseline_run / "dispatch" / "route_sheets.html",
+                        screenshot=shots / "route_sheets.png")
+    assert sheets.js_errors == () and sheets.failed_requests == ()
     idx = check_page(baseline_run / "index.html", screenshot=shots / "index.png")
     assert idx.js_errors == () and idx.failed_requests == ()
 

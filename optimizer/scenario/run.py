@@ -255,22 +255,35 @@ def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> st
         active_units=params.active_units)
     plan = plan_dialysis_day(inputs, scenario.date, G=net.G, timetable=net.timetable,
                              islands=net.islands, params=params, feed=net.feed)
-    private = plan.to_frames()
-    public = plan.public_frames()
-    for name, df in private.items():
-        _write_csv(df, result.out_dir / "dispatch" / f"{name}.csv")
-    for name, df in public.items():
+    from optimizer.outputs.route_map import save_route_map
+    from optimizer.outputs.sheets import write_public_summary, write_route_sheets
+
+    langs = tuple(scenario.outputs.languages)
+    title = f"{scenario.title_zh or scenario.name} · {scenario.title_en or scenario.name}"
+    write_route_sheets(plan, result.out_dir / "dispatch", languages=langs, title=title,
+                       notes=tuple(result.notes), inputs=inputs, synthetic=True)
+    write_public_summary(plan, result.out_dir / "dialysis", languages=langs, title=title,
+                         notes=tuple(result.notes), synthetic=True, inputs=inputs)
+    for name, df in plan.public_frames().items():
         _write_csv(df, result.out_dir / "dialysis" / f"{name}.csv")
-    result.files.append(("dispatch/stops.csv",
-                         "调度员行车单（含个人信息，勿公开）Dispatcher stop list per vehicle "
-                         "(personal data: do not publish)"))
-    result.files.append(("dispatch/unserved.csv",
-                         "未能安排的接送及原因（含个人信息）Unserved rides with reasons "
-                         "(personal data)"))
-    result.files.append(("dialysis/unserved.csv",
-                         "未能安排的接送及原因（已脱敏）Unserved rides with reasons (de-identified)"))
-    result.files.append(("dialysis/crossings.csv",
-                         "轮渡换乘（已脱敏）Ferry crossings of the plan (de-identified)"))
+    save_route_map(plan, net.G, result.out_dir / "maps" / "routes.html", islands=net.islands,
+                   tiles=scenario.outputs.tiles, published=True, synthetic=True)
+    save_route_map(plan, net.G, result.out_dir / "dispatch" / "routes_map.html",
+                   islands=net.islands, tiles=scenario.outputs.tiles, published=False,
+                   synthetic=True)
+    result.files += [
+        ("dispatch/route_sheets.html",
+         "调度员行车单（打印，含个人信息，勿公开）Dispatcher route sheets, one page per vehicle "
+         "(print; personal data: do not publish)"),
+        ("dispatch/route_sheets.xlsx", "调度员行车单 Excel Dispatcher route sheets (XLSX)"),
+        ("dispatch/route_stops.csv", "行车单 CSV Route stops for machines (personal data)"),
+        ("dispatch/routes_map.html", "调度地图（含个人信息）Dispatcher route map (personal data)"),
+        ("maps/routes.html", "地图：接送路线（已脱敏）Map: ride routes (de-identified)"),
+        ("dialysis/public_summary.html",
+         "接送汇总（已脱敏，可公开）Ride summary, de-identified (publishable)"),
+        ("dialysis/unserved.csv",
+         "未能安排的接送及原因（已脱敏）Unserved rides with reasons (de-identified)"),
+    ]
     result.kpis["dialysis"] = {k: _tidy(v) for k, v in plan.kpis.items()}
     by_reason: dict[str, int] = {}
     for u in plan.unserved:
