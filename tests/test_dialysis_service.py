@@ -349,7 +349,9 @@ def test_putuo_synthetic_day():
                                get_path(s + "dialysis_units.csv"), get_path(s + "vehicles.csv"))
     plan = plan_dialysis_day(inp, day, G=G, timetable=tt, islands=isl,
                              params=DialysisParams(time_limit_s=10))
-    mwf = [p for p in inp.patients if p.schedule == "MWF"]
+    mwf = [p for p in inp.patients if p.schedule == "MWF" and p.ride_service]
+    assert plan.kpis["patients_not_enrolled_today"] == sum(
+        1 for p in inp.patients if p.schedule == "MWF" and not p.ride_service) > 0
     assert len(plan.trips) == 2 * len(mwf)
     served = set(plan.served_trip_ids)
     uns = {u.trip_id: u for u in plan.unserved}

@@ -142,3 +142,24 @@ def test_largest_remainder_sums_exactly_and_is_within_one(q, total):
 def test_largest_remainder_hand_case():
     assert largest_remainder(np.array([1.0, 1.0, 1.0]), 10).tolist() == [4, 3, 3]
     assert largest_remainder(np.array([0.5, 0.3, 0.2]), 7).tolist() == [4, 2, 1]
+
+
+def test_ride_service_enrollment_rule() -> None:
+    """Wheelchair users and outer-island patients are always enrolled; near walkers are not."""
+    import math
+
+    import pandas as pd
+
+    from optimizer.datasets import get_path
+    from optimizer.synthetic.dialysis import RIDE_SERVICE_MIN_DISTANCE_M, UNIT_ROAD_GROUP
+
+    p = pd.read_csv(get_path("putuo/synthetic/dialysis_patients.csv"), dtype=str)
+    assert set(p["ride_service"]) == {"yes", "no"}
+    outer = ~p["island_id"].isin(UNIT_ROAD_GROUP)
+    assert (p.loc[outer | (p["mobility"] == "wheelchair"), "ride_service"] == "yes").all()
+    near = p[(p["ride_service"] == "no")]
+    for r in near.itertuples():
+        dy = (float(r.lat) - 29.9454) * 111_320.0
+        dx = (float(r.lon) - 122.29503) * 111_320.0 * math.cos(math.radians(float(r.lat)))
+        assert math.hypot(dx, dy) <= RIDE_SERVICE_MIN_DISTANCE_M
+        assert r.mobility == "walking" and r.island_id in UNIT_ROAD_GROUP

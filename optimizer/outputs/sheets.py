@@ -154,6 +154,8 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "trips": ("行程总数", "Trips", ""),
     "trips_served": ("已安排行程", "Trips served", ""),
     "trips_unserved": ("未安排行程", "Trips unserved", ""),
+    "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
+                                    "Patients today not enrolled (travel on their own)", ""),
 }
 """Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit. Ride time is the
 whole trip from first pickup to last drop-off (ferry crossing included); the wait at the unit is

@@ -261,6 +261,7 @@ class Patient:
     duration_s: int
     unit_id: str
     row: int = 0
+    ride_service: bool = True
 
     def __post_init__(self) -> None:
         if self.mobility not in MOBILITIES:
@@ -563,6 +564,8 @@ def load_dialysis_inputs(
         days = _collect(errors, _parse_days, rec["schedule"], file=pfile, row=k,
                         field_="schedule")
         esc = _collect(errors, _yes, rec.get("escort", "no"), file=pfile, row=k, field_="escort")
+        enrolled = _collect(errors, _yes, rec.get("ride_service", "yes") or "yes", file=pfile,
+                            row=k, field_="ride_service")
         mob = str(rec["mobility"]).strip().lower()
         if mob not in MOBILITIES:
             errors.append(InputError(f"{rec['mobility']!r} is not a mobility; expected one of "
@@ -591,7 +594,8 @@ def load_dialysis_inputs(
                                 str(rec.get("phone", "")), str(rec.get("village_code", "")),
                                 str(rec.get("island_id", "") or ""), float(rec["lon"]),
                                 float(rec["lat"]), mob, bool(esc),
-                                str(rec["schedule"]).strip(), days, s, dur * 60, uid, row=k))
+                                str(rec["schedule"]).strip(), days, s, dur * 60, uid, row=k,
+                                ride_service=bool(enrolled)))
 
     vehicles: list[VehicleSpec] = []
     for k, rec in enumerate(vhs.to_dict("records"), start=1):
@@ -722,8 +726,8 @@ def sessions_for_date(patients: Sequence[Patient], date: dt.date | str, *,
     ret = prm.return_pickup_within_min * 60.0
     sessions, trips = [], []
     for p in patients:
-        if d.weekday() not in p.days:
-            continue
+        if d.weekday() not in p.days or not p.ride_service:
+            continue  # not enrolled: travels on their own (counted in the plan's KPIs)
         s = Session(p.patient_id, p.unit_id, d, p.session_start_s,
                     p.session_start_s + p.duration_s)
         sessions.append(s)
@@ -1303,7 +1307,10 @@ def plan_dialysis_day(
     served_ids = set(summary["trip_id"])
     crossings = tuple(c for tid, c in crossing_of.items() if tid in served_ids)
     n_unserved = len(unserved)
+    self_travel = sum(1 for p in inputs.patients
+                      if d.weekday() in p.days and not p.ride_service)
     kpis = {
+        "patients_not_enrolled_today": float(self_travel),
         "sessions": float(len(sessions)),
         "trips": float(len(trips)),
         "trips_served": float(len(served_ids)),

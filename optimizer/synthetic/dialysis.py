@@ -65,8 +65,18 @@ GIVEN = "英华芳明国平秀兰建军玉珍海林伟红美云金凤德福根�
 
 PATIENT_COLUMNS = ("patient_id", "name", "phone", "village_code", "island_id", "lon", "lat",
                    "mobility", "escort", "schedule", "session_start", "duration_min", "unit_id",
-                   "synthetic")
+                   "ride_service", "synthetic")
 """Columns of ``dialysis_patients.csv``."""
+
+RIDE_SERVICE_MIN_DISTANCE_M = 3000.0
+"""Straight-line distance (metres) from the unit beyond which a walking patient on the unit's own
+road-linked island group is enrolled in the volunteer ride service (义载接送). ASSUMPTION (not
+sourced): nearer patients walk, take the bus or are brought by family. Patients on islands not
+joined to the unit by road or bridge, and every wheelchair user, are always enrolled."""
+
+UNIT_ROAD_GROUP = frozenset({"ISL001", "ISL003", "ISL014"})
+"""Islands joined to 普陀医院 (U01, 沈家门, 舟山岛) by road or the two sourced bridges:
+舟山岛, 朱家尖 (朱家尖大桥) and 鲁家峙 (鲁家峙大桥); ``roads/road_facts.csv``."""
 
 UNIT_COLUMNS = ("unit_id", "name_zh", "name_en", "hospital_id", "island_id", "lon", "lat",
                 "coord_quality", "chairs", "open_time", "close_time", "days", "shift_starts",
@@ -187,6 +197,31 @@ def generate_patients(elderly: pd.DataFrame, *, seed: int = SEED, land: Land | N
             "village_code": str(v["village_code"]), "island_id": str(v["island_id"]),
             "lon": lon, "lat": lat, "mobility": "wheelchair" if wc[k] else "walking",
             "escort": "yes" if esc[k] else "no", "schedule": sched, "session_start": start,
-            "duration_min": SESSION_DURATION_MIN, "unit_id": "U01", "synthetic": True,
+            "duration_min": SESSION_DURATION_MIN, "unit_id": "U01",
+            "ride_service": "yes" if ride_service_enrolled(
+                str(v["island_id"]), lon, lat, wheelchair=bool(wc[k])) else "no",
+            "synthetic": True,
         })
     return pd.DataFrame(rows, columns=list(PATIENT_COLUMNS))
+
+
+def ride_service_enrolled(island_id: str, lon: float, lat: float, *, wheelchair: bool,
+                          unit_lonlat: tuple[float, float] = (122.29503, 29.9454)) -> bool:
+    """Whether a synthetic patient is enrolled in the volunteer ride service (a documented rule).
+
+    Enrolled: wheelchair users; patients on an island not road-linked to the unit
+    (:data:`UNIT_ROAD_GROUP`); others farther than :data:`RIDE_SERVICE_MIN_DISTANCE_M` (straight
+    line, metres) from the unit (default U01's placeholder point, EPSG:4326).
+
+    Examples
+    --------
+    >>> ride_service_enrolled("ISL002", 122.13, 29.74, wheelchair=False)
+    True
+    >>> ride_service_enrolled("ISL001", 122.296, 29.946, wheelchair=False)
+    False
+    """
+    if wheelchair or island_id not in UNIT_ROAD_GROUP:
+        return True
+    dy = (lat - unit_lonlat[1]) * 111_320.0
+    dx = (lon - unit_lonlat[0]) * 111_320.0 * math.cos(math.radians(lat))
+    return math.hypot(dx, dy) > RIDE_SERVICE_MIN_DISTANCE_M
