@@ -21,6 +21,16 @@ app = typer.Typer(
 )
 
 
+def _solver_overrides(seed: int | None, time_limit_s: float | None) -> dict:
+    """CLI flags as scenario overrides (same key names as the ``solver:`` block)."""
+    solver: dict = {}
+    if seed is not None:
+        solver["seed"] = seed
+    if time_limit_s is not None:
+        solver["time_limit_s"] = time_limit_s
+    return {"solver": solver} if solver else {}
+
+
 def _fail(exc: Exception) -> None:
     code = 2 if isinstance(exc, InputError) else 1
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
@@ -52,13 +62,8 @@ def run(
     from optimizer.scenario.run import run_scenario
     from optimizer.scenario.schema import load_scenario
 
-    overrides: dict = {}
-    if seed is not None:
-        overrides.setdefault("solver", {})["seed"] = seed
-    if time_limit_s is not None:
-        overrides.setdefault("solver", {})["time_limit_s"] = time_limit_s
     try:
-        sc = load_scenario(scenario, overrides=overrides)
+        sc = load_scenario(scenario, overrides=_solver_overrides(seed, time_limit_s))
         result = run_scenario(sc, out, progress=lambda msg: typer.echo(f"· {msg}", err=True))
     except OptimizerError as exc:
         _fail(exc)
@@ -81,11 +86,7 @@ def compare(
     from optimizer.scenario.run import run_scenario
     from optimizer.scenario.schema import load_scenario
 
-    overrides: dict = {}
-    if seed is not None:
-        overrides.setdefault("solver", {})["seed"] = seed
-    if time_limit_s is not None:
-        overrides.setdefault("solver", {})["time_limit_s"] = time_limit_s
+    overrides = _solver_overrides(seed, time_limit_s)
     try:
         scs = [load_scenario(s, overrides=overrides) for s in (scenario_a, scenario_b)]
         if scs[0].name == scs[1].name:
