@@ -1,0 +1,340 @@
+"""Meal-delivery service: coverage, siting and rounds on a hand-made two-island instance
+(tests/data/meals/README.md gives the expected answers), bad input, and the real Putuo data (slow)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.errors import InputError
+from optimizer.network.islands import load_islands
+from optimizer.services.meals import (
+    REASONS,
+    MealsParams,
+    load_meals_inputs,
+    plan_meals,
+    summarise,
+    write_meals_outputs,
+)
+
+D = Path(__file__).parent / "data" / "meals"
+sys.path.insert(0, str(D))
+from tiny_instance import EDGE_S
+from tiny_instance import tiny_graph as make_tiny_graph
+
+FAST = {"rounds_deterministic": True, "rounds_solution_limit": 50, "time_limit_s": 10,
+            "max_alternatives": 5}
+
+
+@pytest.fixture(scope="module")
+def islands():
+    return load_islands(D / "islands.geojson")
+
+
+@pytest.fixture(scope="module")
+def tiny_graph():
+    """See tests/data/meals/README.md: 1,000 m edges, 280 s by e-bike."""
+    return make_tiny_graph()
+
+
+@pytest.fixture(scope="module")
+def inputs(islands):
+    return load_meals_inputs(D / "elderly.csv", D / "canteens.csv", D / "candidates.csv",
+                             islands=islands)
+
+
+def _plan(inputs, G, islands, **kw):
+    prm = MealsParams(**{**FAST, "uptake_share": 0.1, **kw})
+    return plan_meals(inputs, G, params=prm, islands=islands)
+
+
+@pytest.fixture(scope="module")
+def base(inputs, tiny_graph, islands):
+    return _plan(inputs, tiny_graph, islands, new_sites=1)
+
+
+# --------------------------------------------------------------------------------- coverage
+def test_tiny_coverage_is_hand_checked(base):
+    p = base.points.set_index("point_id")
+    assert p["status"].to_dict() == {
+        "V1": "COVERED", "V2": "COVERED", "V3": "BEYOND_THRESHOLD", "V4": "COVERED",
+        "V5": "UNREACHABLE", "V6": "NO_CANTEEN_ON_ISLAND"}
+    assert p.loc["V1", "nearest_canteen_id"] == "K1"
+    assert p.loc["V4", "nearest_canteen_id"] == "K2"
+    assert p.loc["V1", "travel_time_min"] == pytest.approx(EDGE_S / 60, abs=0.01)
+    assert p.loc["V2", "travel_time_min"] == pytest.approx(3 * EDGE_S / 60, abs=0.01)
+    assert p.loc["V3", "travel_time_min"] == pytest.approx(4 * EDGE_S / 60, abs=0.01)
+    assert math.isnan(p.loc["V5", "travel_time_min"]) and math.isnan(p.loc["V6", "travel_time_min"])
+    assert p.loc["V6", "reason_zh"] == REASONS["NO_CANTEEN_ON_ISLAND"][0]
+    assert "18.7 min" in p.loc["V3", "detail"]
+    k = base.kpis
+    assert (k["elderly_total"], k["elderly_covered"]) == (300, 180)
+    assert (k["elderly_beyond_threshold"], k["elderly_unreachable"],
+            k["elderly_no_canteen_on_island"]) == (40, 20, 60)
+
+
+@pytest.mark.parametrize("by", ["village_code", ["town_code", "town_name"],
+                                ["island_id", "island_name_zh"]])
+def test_summaries_count_everyone_once(base, by):
+    s = summarise(base.points, by)
+    body, total = s.iloc[:-1], s.iloc[-1]
+    assert (body["elderly_covered"] + body["elderly_not_covered"] == body["elderly_total"]).all()
+    assert (body[["beyond_threshold", "no_canteen_on_island", "unreachable"]].sum(axis=1)
+            == body["elderly_not_covered"]).all()
+    assert total["elderly_total"] == 300 and total["elderly_covered"] == 180
+    assert total["covered_pct"] == pytest.approx(60.0)
+
+
+def test_town_and_island_figures(base):
+    f = base.to_frames()
+    town = f["by_town"].set_index("town_code")
+    assert town.loc["T1", ["elderly_total", "elderly_covered"]].tolist() == [190, 150]
+    assert town.loc["T3", "covered_pct"] == 0.0
+    isl = f["by_island"].set_index("island_id")
+    assert isl.loc["A", ["elderly_total", "elderly_covered", "unreachable"]].tolist() == [240, 180, 20]
+    assert isl.loc["B", "no_canteen_on_island"] == 60
+
+
+def test_canteen_utilisation_compares_meals_with_capacity(base):
+    c = base.canteens.set_index("site_id")
+    # K1: V1 + V2 = 150 residents x 0.1 = 15 meals vs 10 -> 150 %
+    assert c.loc["K1", "elderly_assigned"] == 150 and c.loc["K1", "meals_per_day"] == 15
+    assert c.loc["K1", "utilisation_pct"] == 150.0 and c.loc["K1", "over_capacity"]
+    assert c.loc["K2", "meals_per_day"] == 3 and not c.loc["K2", "over_capacity"]
+    assert c.loc["K1", "elderly_within_threshold"] == 150  # V3 is 18.7 min from both
+
+
+def test_demand_scale_multiplies_every_count(inputs, tiny_graph, islands):
+    r = _plan(inputs, tiny_graph, islands, demand_scale=1.1, siting_model="none", rounds=False)
+    assert r.kpis["elderly_total"] == pytest.approx(330.0)
+    assert r.kpis["elderly_covered"] == pytest.approx(198.0)
+    assert r.kpis["covered_pct"] == pytest.approx(60.0)
+
+
+def test_open_candidates_adds_canteens(inputs, tiny_graph, islands):
+    r = _plan(inputs, tiny_graph, islands, open_candidates=("S1", "S2"), siting_model="none",
+              rounds=False)
+    st = r.points.set_index("point_id")["status"]
+    assert st["V3"] == "COVERED" and st["V6"] == "COVERED" and st["V5"] == "UNREACHABLE"
+    assert r.kpis["elderly_covered"] == 280
+    assert set(r.canteens["site_id"]) == {"K1", "K2", "S1", "S2"}
+    assert r.points.set_index("point_id").loc["V3", "nearest_canteen_id"] == "S1"
+
+
+def test_unknown_open_candidate_is_refused(inputs, tiny_graph, islands):
+    with pytest.raises(InputError) as e:
+        _plan(inputs, tiny_graph, islands, open_candidates=("S9",), rounds=False)
+    assert e.value.field == "open_candidates" and "S9" in str(e.value)
+
+
+# ----------------------------------------------------------------------------------- siting
+def _brute_force(points: pd.DataFrame, cost: np.ndarray, site_ids, cand, p, R):
+    w = points["elderly"].to_numpy()
+    open_ex = np.isin(site_ids, ["K1", "K2"])
+    best, sets = -1.0, []
+    for k in range(p + 1):
+        for S in itertools.combinations(cand, k):
+            cols = open_ex | np.isin(site_ids, S)
+            val = float(w[(cost[:, cols] <= R).any(axis=1)].sum())
+            if val > best + 1e-9:
+                best, sets = val, [set(S)]
+            elif abs(val - best) <= 1e-9:
+                sets.append(set(S))
+    return best, sets
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 3])
+def test_mclp_recommendation_equals_brute_force(inputs, tiny_graph, islands, p):
+    r = _plan(inputs, tiny_graph, islands, new_sites=p, rounds=False)
+    best, sets = _brute_force(r.points, r.matrix.cost.values, np.array(r.matrix.cost.site_ids),
+                              ["S1", "S2", "S3"], p, 900.0)
+    rec = r.siting
+    assert rec.status == "OPTIMAL" and rec.gap == 0
+    assert rec.objective == pytest.approx(best) == pytest.approx(rec.covered_after)
+    assert set(rec.new_sites) in sets or any(set(rec.new_sites) >= s for s in sets)
+    assert {1: {"S2"}, 2: {"S1", "S2"}}.get(p, set(rec.new_sites)) == set(rec.new_sites)
+
+
+def test_recommendation_table(base):
+    t = base.siting.table
+    row = t[t["option"] == 0].iloc[0]
+    assert (row["site_id"], row["island_id"], row["new_elderly_covered"]) == ("S2", "B", 60.0)
+    assert row["opening_cost_cny"] == 50000 and row["status"] == "OPTIMAL"
+    assert base.siting.covered_before == 180 and base.siting.covered_after == 240
+
+
+def test_lscp_and_pmedian_run(inputs, tiny_graph, islands):
+    r = _plan(inputs, tiny_graph, islands, siting_model="lscp", rounds=False)
+    assert r.siting.status == "OPTIMAL" and set(r.siting.new_sites) == {"S1", "S2", "S3"}
+    assert r.siting.uncoverable.empty
+    # p-median assigns every reachable point: V5 needs S3, V6 needs S2, so p = 1 is infeasible
+    r = _plan(inputs, tiny_graph, islands, siting_model="pmedian", new_sites=1, rounds=False)
+    assert r.siting.status == "INFEASIBLE" and r.siting.table.empty
+    r = _plan(inputs, tiny_graph, islands, siting_model="pmedian", new_sites=2, rounds=False)
+    assert r.siting.status == "OPTIMAL" and r.siting.gap == 0
+    assert set(r.siting.new_sites) == {"S2", "S3"}
+
+
+def test_uncoverable_demand_is_named(tmp_path, tiny_graph, islands):
+    # without S3 nothing reaches V5 (isolated node); without S2 nothing is on island B
+    cand = pd.read_csv(D / "candidates.csv")
+    f = tmp_path / "cand.csv"
+    cand[cand["site_id"] == "S1"].to_csv(f, index=False)
+    inp = load_meals_inputs(D / "elderly.csv", D / "canteens.csv", f, islands=islands)
+    r = _plan(inp, tiny_graph, islands, rounds=False)
+    u = r.siting.uncoverable.set_index("point_id")
+    assert u["reason"].to_dict() == {"V5": "unreachable", "V6": "no_site_on_island"}
+    assert r.siting.new_sites == ("S1",)
+
+
+# ----------------------------------------------------------------------------------- rounds
+def test_rounds_hand_checked(base):
+    r = base.rounds
+    b = r.by_canteen.set_index("site_id")
+    # meals: V1 10, V2 5 (K1), V4 3 (K2); one courier each; every meal delivered
+    assert b.loc["K1", "meals"] == 15 and b.loc["K2", "meals"] == 3
+    assert b.loc["K1", "couriers"] == 1 and b.loc["K2", "couriers"] == 1
+    assert b["meals_delivered"].sum() == 18 and r.unserved.empty
+    assert (b["checker_violations"] == 0).all()
+    assert b.loc["K2", "latest_delivery_min"] == pytest.approx(2 * EDGE_S / 60, abs=0.05)
+    s = r.stops.set_index("point_id")
+    # K1 serves V1 (280 s) then V2 (+2 min service +560 s), or V2 first then V1
+    assert sorted(s.loc[["V1", "V2"], "minutes_from_kitchen"].round(1)) in (
+        [4.7, 16.0], [14.0, 25.3])
+
+
+def test_freshness_limit_splits_rounds_and_lists_the_unreachable(inputs, tiny_graph, islands):
+    r = _plan(inputs, tiny_graph, islands, siting_model="none", freshness_min=15)
+    assert r.rounds.by_canteen.set_index("site_id").loc["K1", "couriers"] == 2
+    r = _plan(inputs, tiny_graph, islands, siting_model="none", freshness_min=10)
+    u = r.rounds.unserved.set_index("point_id")
+    assert list(u.index) == ["V2"] and u.loc["V2", "reason"] == "BEYOND_FRESHNESS_LIMIT"
+
+
+def test_outputs_written(base, tmp_path):
+    files = write_meals_outputs(base, tmp_path)
+    names = {f.name for f in files}
+    assert {"coverage_points.csv", "by_village.csv", "by_town.csv", "by_island.csv",
+            "canteens.csv", "siting.csv", "rounds.csv", "coverage_points.geojson"} <= names
+    assert (tmp_path / "by_island.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    g = gpd.read_file(tmp_path / "coverage_points.geojson")
+    assert g.crs.to_epsg() == 4326 and len(g) == 6
+    assert set(g["status"]) == {"COVERED", "BEYOND_THRESHOLD", "UNREACHABLE",
+                                "NO_CANTEEN_ON_ISLAND"}
+
+
+# -------------------------------------------------------------------------------- bad input
+def _write(tmp_path, name, text):
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_bad_inputs_name_file_row_field(tmp_path, islands):
+    e = (D / "elderly.csv").read_text(encoding="utf-8").replace(",50\n", ",-5\n")
+    c = (D / "canteens.csv").read_text(encoding="utf-8").replace(",5,yes", ",abc,yes")
+    s = (D / "candidates.csv").read_text(encoding="utf-8").replace("S3,", "S1,")
+    with pytest.raises(InputError) as err:
+        load_meals_inputs(_write(tmp_path, "e.csv", e), _write(tmp_path, "c.csv", c),
+                          _write(tmp_path, "s.csv", s), islands=islands)
+    got = {(Path(x.file).name, x.row, x.field) for x in err.value.errors}
+    assert ("e.csv", 2, "elderly_60plus") in got
+    assert ("c.csv", 2, "capacity_meals_per_day") in got
+    assert ("s.csv", 3, "site_id") in got
+
+
+def test_candidate_in_the_sea_is_refused(tmp_path, islands):
+    s = (D / "candidates.csv").read_text(encoding="utf-8").replace("29.6947303", "29.6700000")
+    with pytest.raises(InputError) as err:
+        load_meals_inputs(D / "elderly.csv", D / "canteens.csv", _write(tmp_path, "s.csv", s),
+                          islands=islands)
+    e = err.value.errors[0]
+    assert (Path(e.file).name, e.row, e.field) == ("s.csv", 2, "lon") and "sea" in e.message
+
+
+def test_zero_capacity_and_wrong_island_are_refused(tmp_path, islands):
+    c = (D / "canteens.csv").read_text(encoding="utf-8").replace(",10,yes", ",0,yes")
+    c = c.replace("K2,K2食堂,A", "K2,K2食堂,B")
+    with pytest.raises(InputError) as err:
+        load_meals_inputs(D / "elderly.csv", _write(tmp_path, "c.csv", c), D / "candidates.csv",
+                          islands=islands)
+    got = {(x.row, x.field) for x in err.value.errors}
+    assert got == {(1, "capacity_meals_per_day"), (2, "island_id")}
+
+
+@pytest.mark.parametrize("kw,field", [({"threshold_min": 0}, "threshold_min"),
+                                      ({"demand_scale": -1}, "demand_scale"),
+                                      ({"uptake_share": 1.5}, "uptake_share"),
+                                      ({"siting_model": "best"}, "siting_model"),
+                                      ({"new_sites": -1}, "new_sites"),
+                                      ({"delivery_mode": "boat"}, "delivery_mode")])
+def test_bad_parameters(kw, field):
+    with pytest.raises(InputError) as err:
+        MealsParams(**kw)
+    assert err.value.field == field
+
+
+def test_params_from_scenario_section():
+    from optimizer.scenario.schema import MealsSection, SolverSection
+
+    p = MealsParams.from_section(MealsSection(demand_scale=1.1, open_candidates=["S001"],
+                                              delivery_time="11:30"),
+                                 solver=SolverSection(time_limit_s=7, seed=3))
+    assert (p.demand_scale, p.open_candidates, p.delivery_time_s) == (1.1, ("S001",), 41400)
+    assert (p.time_limit_s, p.seed, p.threshold_s) == (7.0, 3, 900.0)
+
+
+# --------------------------------------------------------------------------------- Putuo data
+def test_elderly_points_file_preserves_every_village_total():
+    from optimizer.datasets import get_path
+
+    pts = pd.read_csv(get_path("putuo/synthetic/elderly_points.csv"), dtype={"village_code": str})
+    vil = pd.read_csv(get_path("putuo/synthetic/elderly.csv"), dtype={"village_code": str})
+    assert pts["elderly_60plus"].sum() == 95_865
+    got = pts.groupby("village_code")["elderly_60plus"].sum()
+    assert got.to_dict() == vil.set_index("village_code")["elderly_60plus"].to_dict()
+    assert (pts.groupby("village_code")["island_id"].nunique() == 1).all()
+
+
+def test_dispersal_is_deterministic_and_on_the_right_island():
+    from optimizer.synthetic.households import disperse_elderly
+    from optimizer.synthetic.population import Land
+
+    land = Land.default()
+    vil = pd.read_csv(D.parent.parent.parent / "data/geo/putuo/synthetic/elderly.csv",
+                      dtype={"village_code": str, "town_code": str}).iloc[[0, 60, 132]]
+    a = disperse_elderly(vil, land=land)
+    b = disperse_elderly(vil, land=land)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.groupby("village_code")["elderly_60plus"].sum().to_dict() == \
+        vil.set_index("village_code")["elderly_60plus"].to_dict()
+    assert all(land.island_contains(i, lo, la) for i, lo, la in
+               zip(a["island_id"], a["lon"], a["lat"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scale", [1.0, 1.1])
+def test_putuo_coverage_and_siting(scale):
+    from optimizer.network.land_proxy import putuo_land_proxy
+
+    G = putuo_land_proxy()
+    inp = load_meals_inputs(demand_level="villages")
+    r = plan_meals(inp, G, params=MealsParams(demand_scale=scale, rounds=False,
+                                              max_alternatives=2))
+    k = r.kpis
+    assert k["elderly_total"] == pytest.approx(95_865 * scale)
+    assert 0 <= k["covered_pct"] <= 100
+    isl = r.to_frames()["by_island"]
+    assert isl.iloc[-1]["elderly_total"] == pytest.approx(95_865 * scale)
+    st = r.points.set_index("point_id")["status"]
+    assert st["330903105204"] == "NO_CANTEEN_ON_ISLAND"  # 东极 庙子湖: no canteen, ferry only
+    assert r.siting.status == "OPTIMAL" and r.siting.gap == 0
+    assert len(r.siting.new_sites) == 2
+    assert r.siting.covered_after >= r.siting.covered_before
