@@ -51,7 +51,8 @@ def test_unknown_suspended_route_exits_2(tmp_path: Path, capsys: pytest.CaptureF
 def test_run_writes_the_folder(baseline_run: Path) -> None:
     for f in ["index.html", "summary.md", "summary.json", "manifest.json", "maps/routes.html",
               "dispatch/route_sheets.html", "dispatch/route_sheets.xlsx",
-              "dialysis/public_summary.html", "maps/network.html",
+              "dialysis/public_summary.html", "maps/network.html", "maps/coverage.html",
+              "meals/by_island.csv", "meals/siting.csv", "meals/coverage_points.geojson",
               "network/islands.csv", "network/journeys_to_dialysis_unit.csv",
               "network/isochrones.geojson"]:
         assert (baseline_run / f).is_file(), f
@@ -64,6 +65,23 @@ def test_run_writes_the_folder(baseline_run: Path) -> None:
     assert sorted(net["islands_unreachable"]) == sorted(["悬山岛", "东福山岛", "湖泥岛"])
     areas = [net["isochrone_area_km2"][k] for k in ("30", "60", "90", "120")]
     assert areas == sorted(areas) and areas[0] > 0
+
+
+def test_run_meals_counts_every_elderly_resident_once(baseline_run: Path) -> None:
+    summary = json.loads((baseline_run / "summary.json").read_text(encoding="utf-8"))
+    m = summary["kpis"]["meals"]
+    assert m["elderly_total"] == 95_865  # census 2020, 60+
+    assert m["elderly_covered"] + m["elderly_beyond_threshold"] \
+        + m["elderly_no_canteen_on_island"] + m["elderly_unreachable"] == m["elderly_total"]
+    assert m["siting_status"] == "OPTIMAL" and m["siting_gap"] == 0
+    assert m["covered_pct_after_siting"] >= m["covered_pct"]
+    by_island = pd.read_csv(baseline_run / "meals/by_island.csv", encoding="utf-8-sig")
+    total = by_island[by_island["island_id"] == "合计 Total"]
+    islands = by_island[by_island["island_id"] != "合计 Total"]
+    assert len(total) == 1 and total["elderly_total"].iloc[0] == 95_865
+    assert islands["elderly_total"].sum() == 95_865
+    assert (by_island["elderly_covered"] + by_island["elderly_not_covered"]
+            == by_island["elderly_total"]).all()
 
 
 def test_run_journeys_cross_on_real_sailings(baseline_run: Path) -> None:
@@ -138,9 +156,10 @@ def _dist_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt(dlat**2 + dlon**2)
 
 
-_VILLAGES = pd.read_csv(REPO / "data/geo/putuo/synthetic/elderly.csv", dtype={"lat": float,
-                                                                             "lon": float})
-VILLAGE_LATLON = _VILLAGES[["lat", "lon"]].to_numpy()
+VILLAGE_LATLON = np.concatenate([
+    pd.read_csv(REPO / "data/geo/putuo/synthetic" / f, dtype={"lat": float, "lon": float})
+    [["lat", "lon"]].to_numpy() for f in ("elderly.csv", "elderly_points.csv")])
+"""Published points: village points and the synthetic demand points (about 25 residents each)."""
 
 
 def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -> float:
@@ -148,7 +167,8 @@ def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -
 
     Pairs are read as Leaflet ``[lat, lon]`` / GeoJSON ``[lon, lat]`` arrays and, in CSV and JSON
     text (not HTML, where neighbouring markers would pair up), as any two numbers in a row; both
-    orders are tried. Published village points (where homes are shown by design) are not counted.
+    orders are tried. Published village and demand points (:data:`VILLAGE_LATLON`) are not
+    counted.
     """
     pairs = [(float(a), float(b)) for a, b in _PAIR.findall(text)]
     if not html:
@@ -215,6 +235,9 @@ def test_run_pages_load_in_a_real_browser(baseline_run: Path) -> None:
         assert layer in names
     assert rep.n_paths > 80 and rep.n_marker_icons >= 10  # island polygons, ferry lines; piers
     assert (shots / "network.png").stat().st_size > 10_000
+    cov = check_page(baseline_run / "maps" / "coverage.html", screenshot=shots / "coverage.png")
+    assert cov.js_errors == () and cov.failed_requests == ()
+    assert cov.n_paths > 100  # coverage points and isochrone polygons
     routes = check_page(baseline_run / "maps" / "routes.html", screenshot=shots / "routes.png")
     assert routes.js_errors == () and routes.failed_requests == ()
     assert any(n.startswith("车辆 V01") for n in routes.layer_names)

@@ -91,31 +91,38 @@ def isochrone_polygons(
     times = np.array([float(node_times_s[n]) for n in nodes])
     xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in nodes]).reshape(-1, 2)
     pos = {n: i for i, n in enumerate(nodes)}
-    eu, ev = [], []
-    for u, v in G.edges():
-        if u in pos and v in pos and u != v:
-            eu.append(pos[u])
-            ev.append(pos[v])
-    eu_a, ev_a = np.asarray(eu, dtype=int), np.asarray(ev, dtype=int)
+    pairs = {(min(pos[u], pos[v]), max(pos[u], pos[v])) for u, v in G.edges()
+             if u in pos and v in pos and u != v}  # each street once, not once per direction
+    eu_a = np.asarray([a for a, _ in sorted(pairs)], dtype=int)
+    ev_a = np.asarray([b for _, b in sorted(pairs)], dtype=int)
     circ = float(circuity if circuity is not None else G.graph.get("circuity", 1.3))
     rows = []
+    # Thresholds ascend, so each shape is the previous one plus what is newly reached; with the
+    # access-speed option radii depend on the threshold and every shape is built afresh.
+    incremental = access_speed_kph is None
+    shape = Polygon()
+    prev_nodes = np.zeros(len(times), dtype=bool)
+    prev_edges = np.zeros(len(eu_a), dtype=bool)
     for t in ths:
         reached = times <= t
         k = int(reached.sum())
         if k == 0:
             rows.append({"threshold_s": t, "n_nodes": 0, "geometry": Polygon()})
             continue
-        radius = np.full(k, buffer_m)
+        new_nodes = reached & ~prev_nodes if incremental else reached
+        radius = np.full(int(new_nodes.sum()), buffer_m)
         if access_speed_kph is not None:
-            radius = np.minimum(radius, (t - times[reached]) * access_speed_kph / 3.6 / circ)
+            radius = np.minimum(radius, (t - times[new_nodes]) * access_speed_kph / 3.6 / circ)
         radius = np.maximum(radius, 1.0)
-        discs = shapely.buffer(shapely.points(xy[reached]), radius, quad_segs=4)
+        discs = shapely.buffer(shapely.points(xy[new_nodes]), radius, quad_segs=4)
         e_ok = reached[eu_a] & reached[ev_a] if len(eu_a) else np.zeros(0, dtype=bool)
-        parts = [discs]
-        if e_ok.any():
-            segs = shapely.linestrings(np.stack([xy[eu_a[e_ok]], xy[ev_a[e_ok]]], axis=1))
+        e_new = e_ok & ~prev_edges if incremental else e_ok
+        parts = [discs, np.array([shape])] if incremental else [discs]
+        if e_new.any():
+            segs = shapely.linestrings(np.stack([xy[eu_a[e_new]], xy[ev_a[e_new]]], axis=1))
             parts.append(shapely.buffer(segs, buffer_m / 2.0, quad_segs=2))
         shape = shapely.union_all(np.concatenate(parts))
+        prev_nodes, prev_edges = reached, e_ok
         clipped = shapely.intersection(shape, land)
         clipped = _polygonal(clipped)
         rows.append({"threshold_s": t, "n_nodes": k, "geometry": clipped})

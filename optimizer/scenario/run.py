@@ -6,6 +6,7 @@ KPIs; the run ends with ``summary.json``/``summary.md``, ``manifest.json`` and `
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -119,6 +120,17 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
                                     "runtime_s": round(time.perf_counter() - t2, 2),
                                     "time_limit_s": scenario.solver.time_limit_s,
                                     "seed": scenario.solver.seed}
+
+    if scenario.meals.enabled:
+        say(f"meals: 15-minute coverage, siting ({scenario.meals.siting_model}, "
+            f"{scenario.meals.new_sites} new), lunch rounds")
+        t3 = time.perf_counter()
+        status = _meals_outputs(net, scenario, result)
+        result.steps["meals"] = {"status": status,
+                                 "runtime_s": round(time.perf_counter() - t3, 2),
+                                 "time_limit_s": scenario.solver.time_limit_s,
+                                 "rounds_time_limit_s": scenario.meals.rounds_time_limit_s,
+                                 "seed": scenario.solver.seed}
 
     say("summary, manifest and index")
     _finish(result)
@@ -253,8 +265,10 @@ def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> st
         _data_path(scenario, sec.vehicles, "synthetic/vehicles.csv"),
         islands=net.islands, extra_vehicles=params.extra_vehicles,
         active_units=params.active_units)
+    # the extra vehicles are in ``inputs`` already; the planner must not add them twice
     plan = plan_dialysis_day(inputs, scenario.date, G=net.G, timetable=net.timetable,
-                             islands=net.islands, params=params, feed=net.feed)
+                             islands=net.islands, feed=net.feed,
+                             params=dataclasses.replace(params, extra_vehicles=()))
     from optimizer.outputs.route_map import save_route_map
     from optimizer.outputs.sheets import write_public_summary, write_route_sheets
 
@@ -294,6 +308,50 @@ def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> st
     if plan.violations:
         result.kpis["dialysis"]["checker_violations"] = len(plan.violations)
     return str(getattr(plan.result, "status", "unknown")).split(".")[-1]
+
+
+def _meals_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
+    """Coverage, siting and rounds; publishable tables under ``meals/``, the coverage map under
+    ``maps/``. Returns the siting status."""
+    from optimizer.outputs.coverage_map import coverage_map
+    from optimizer.services.meals import (
+        MealsParams,
+        load_meals_inputs,
+        plan_meals,
+        write_meals_outputs,
+    )
+
+    sec = scenario.meals
+    params = MealsParams.from_section(sec, solver=scenario.solver)
+    default_demand = ("synthetic/elderly_points.csv" if params.demand_level == "points"
+                      else "synthetic/elderly.csv")
+    inputs = load_meals_inputs(
+        _data_path(scenario, sec.elderly, default_demand),
+        _data_path(scenario, sec.canteens, "synthetic/canteens.csv"),
+        _data_path(scenario, sec.candidates, "synthetic/candidate_sites.csv"),
+        demand_level=params.demand_level, islands=net.islands)
+    meals = plan_meals(inputs, net.G, params=params, islands=net.islands, notes=net.notes)
+    write_meals_outputs(meals, result.out_dir / "meals")
+    coverage_map(meals, net, result.out_dir / "maps" / "coverage.html",
+                 tiles=scenario.outputs.tiles)
+    result.files += [
+        ("maps/coverage.html", "地图：15分钟助餐覆盖、食堂与推荐新址 Map: 15-minute meal coverage, "
+                               "canteens, candidate and recommended sites"),
+        ("meals/by_island.csv", "按岛屿覆盖率 Coverage by island"),
+        ("meals/by_town.csv", "按街道/镇覆盖率 Coverage by town"),
+        ("meals/by_village.csv", "按村/社区覆盖率 Coverage by village/community"),
+        ("meals/coverage_points.geojson", "需求点覆盖状态 Demand points with coverage status "
+                                          "(EPSG:4326)"),
+        ("meals/siting.csv", "新食堂选址建议 Siting recommendation (with proof: status, gap)"),
+        ("meals/canteens.csv", "食堂负荷 Canteen load vs capacity"),
+    ]
+    if meals.rounds is not None:
+        result.files.append(("meals/rounds.csv", "午餐配送路线 Lunch delivery rounds"))
+    result.kpis["meals"] = {k: _tidy(v) if not isinstance(v, (dict, list, tuple)) else v
+                            for k, v in meals.kpis.items()}
+    seen = {n.split(" ")[0] for n in result.notes}
+    result.notes.extend(n for n in meals.notes if n.split(" ")[0] not in seen)
+    return str(meals.siting.status) if meals.siting is not None else "no siting"
 
 
 def _tidy(v: Any) -> Any:

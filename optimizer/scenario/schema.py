@@ -103,7 +103,12 @@ class DialysisSection(_Section):
 
 
 class MealsSection(_Section):
-    """Meal delivery (助餐配送): coverage, siting and delivery rounds."""
+    """Meal delivery (助餐配送): coverage, siting and delivery rounds.
+
+    Defaults and their sources: :mod:`optimizer.services.meals` (``MEAL_UPTAKE_SHARE``,
+    ``FRESHNESS_MIN``, ``COURIER_BOX_MEALS``, ``SERVICE_MIN_PER_STOP``); ``rounds_time_limit_s`` is
+    the solve limit per canteen's lunch round.
+    """
 
     enabled: bool = True
     elderly: Path | None = None
@@ -116,6 +121,13 @@ class MealsSection(_Section):
     open_candidates: list[str] = []
     siting_model: Literal["mclp", "lscp", "pmedian", "none"] = "mclp"
     new_sites: int = Field(default=2, ge=0)
+    demand_level: Literal["points", "villages"] = "points"
+    uptake_share: float = Field(default=0.034, gt=0, le=1)
+    freshness_min: float = Field(default=30.0, gt=0)
+    box_meals: int = Field(default=20, ge=1)
+    service_min: float = Field(default=2.0, ge=0)
+    rounds: bool = True
+    rounds_time_limit_s: float = Field(default=2.0, gt=0)
 
 
 class SolverSection(_Section):
