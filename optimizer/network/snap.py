@@ -32,7 +32,8 @@ _TREES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDict
 
 def _island_trees(G: nx.MultiDiGraph,
                   kinds: tuple[str, ...]) -> dict[str, tuple[cKDTree, np.ndarray]]:
-    sig = (G.number_of_nodes(), G.number_of_edges(), kinds)
+    # trees depend on nodes only; counting edges of a MultiDiGraph is O(E) and was the hot spot
+    sig = (G.number_of_nodes(), kinds)
     cache = _TREES.setdefault(G, {})
     if cache.get("sig") == sig:
         return cache["trees"]
