@@ -7,14 +7,27 @@ Usage::
 
 For each instance and time limit both solvers run ``--repeats`` times (seeds 0, 1, ...), every
 plan is re-checked by :func:`optimizer.solvers.checker.check_darp`, and a Markdown table is
-printed: instance, BKS, our median cost and gap, plain median cost and gap, feasibility (all
-runs checker-clean with every request served) and routes used / fleet size. Runs under a time
-limit depend on machine load: quote medians, and re-run on a quiet machine before publishing.
+printed (the table that goes into ``BENCHMARKS.md``, preceded by the command line and the
+OR-Tools version): instance, time limit, BKS, our median cost and gap, plain median cost and gap,
+feasibility (runs checker-clean with every request served, ours / plain) and the most routes used
+/ fleet size. Runs under a time limit depend on machine load: quote medians, and re-run on a
+quiet machine before publishing.
+
+"Ours" is :func:`optimizer.solvers.ortools_routing.solve_darp` with its defaults (construction
+portfolio, our ruin-and-recreate search, OR-Tools guided local search). "Plain" is the textbook
+OR-Tools model (``strategy="plain"``): PATH_CHEAPEST_ARC + guided local search, windows
+tightened, requests droppable, ride time as cumul constraints *and* as the dimension's
+pickup-to-delivery limit. Without that limit OR-Tools 9.15 finds no plan at all, not even for
+a2-16: the first-solution filters do not see a ride time given only as a constraint, every
+construction is rejected when committed, and the fallback tree search with the same-vehicle
+constraint does not finish within the limit.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import shlex
 import statistics
 import sys
 from pathlib import Path
@@ -56,6 +69,15 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     bks = read_bks(bks_path)
+    import ortools
+
+    cmd = "python -m benchmarks.run_darp " + " ".join(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    mode = (f"deterministic, {args.solution_limit} solutions" if args.deterministic
+            else "wall-time limit")
+    print(f"Command: `{cmd.strip()}` (OR-Tools {ortools.__version__}, {mode}, "
+          f"median of {args.repeats} run(s), seeds 0..{args.repeats - 1})")
+    print()
     print("| instance | limit s | BKS | ours (median) | gap % | plain (median) | plain gap % "
           "| feasible ours/plain | routes / K |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -79,11 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             ours = rows["portfolio"]
             plain = rows.get("plain", (float("nan"), 0, 0))
 
-            def gap(c: float) -> str:
-                return "n/a" if c != c else f"{100 * (c / ref.cost - 1):.2f}"
+            def gap(c: float, best: float = ref.cost) -> str:
+                return "n/a" if math.isnan(c) else f"{round(100 * (c / best - 1), 2) + 0.0:.2f}"
 
             def cost(c: float) -> str:
-                return "no complete plan" if c != c else f"{c:.2f}"
+                return "no complete plan" if math.isnan(c) else f"{c:.2f}"
 
             print(f"| {name} | {tl:g} | {ref.cost:.2f} | {cost(ours[0])} | {gap(ours[0])} | "
                   f"{cost(plain[0])} | {gap(plain[0])} | {ours[1]}/{args.repeats} · "

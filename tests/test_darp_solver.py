@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from optimizer.errors import InputError
@@ -241,3 +241,143 @@ def test_output_always_passes_checker(seed, n_req, n_veh, ride, width):
     assert ids == sorted(r.request_id for r in p.requests)
     if n_req <= 3 and not res.unserved:
         assert res.objective == pytest.approx(brute_force(p), abs=1e-6)
+
+
+# ----------------------------------------------------------------- our ruin-and-recreate search
+def _model(p):
+    """The integer model of ``p`` (every request must be servable alone)."""
+    from optimizer.solvers.ortools_routing import _build
+
+    active = list(range(len(p.requests)))
+    return _build(p, SolveParams(), active, tighten_windows(p, active))
+
+
+def _servable(p):
+    from optimizer.solvers.ortools_routing import explain_request
+
+    if any(explain_request(p, i) is not None for i in range(len(p.requests))):
+        return False
+    return all(ep <= lp and ed <= ld for (ep, lp), (ed, ld) in tighten_windows(p).values())
+
+
+def _random_order(rng, reqs):
+    """A random stop order of the given request positions, each pickup before its delivery."""
+    pending, out = list(reqs), []
+    open_ = []
+    while pending or open_:
+        if open_ and (not pending or rng.random() < 0.5):
+            r = open_.pop(int(rng.integers(len(open_))))
+            out.append((r, False))
+        else:
+            r = pending.pop(int(rng.integers(len(pending))))
+            out.append((r, True))
+            open_.append(r)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_req=st.integers(1, 5),
+       ride=st.sampled_from([200.0, 400.0, 900.0, math.inf]),
+       width=st.sampled_from([300.0, 1800.0]))
+def test_lns_time_test_is_exact(seed, n_req, ride, width):
+    """Integer travel times, windows and limits at 1 unit per second: the integer model is the
+    problem itself (plus valid tightened windows), so our fast test must agree with the
+    checker's Floyd-Warshall test on every order, and its least times must equal the
+    checker's earliest times."""
+    from optimizer.solvers.darp_lns import route_times
+
+    p = tiny_problem(seed, n_req=n_req, n_veh=1, ride=ride, width=width)
+    assume(_servable(p))
+    m = _model(p)
+    rng = np.random.default_rng(seed)
+    for _ in range(6):
+        order = _random_order(rng, list(range(n_req)))
+        ours = route_times(m.lns, 0, [2 * r + (0 if is_p else 1) for r, is_p in order])
+        ref = route_schedule(p, 0, order)
+        assert (ours is None) == (ref is None)
+        if ref is not None:
+            assert np.allclose(ours[1:-1], ref.earliest_s[1:-1])
+
+
+def test_lns_time_test_hand_case():
+    """Line 0-1-2-3-4, 100 s apart, 30 s boarding; "a" 1->4 with at most 320 s ride."""
+    from optimizer.solvers.darp_lns import route_times
+
+    t = grid_matrix([(0, 0), (100, 0), (200, 0), (300, 0), (400, 0)])
+    reqs = (Request("a", 1, 4, pickup_service_s=30, max_ride_time_s=320),
+            Request("b", 2, 3, pickup_service_s=30))
+    p = DarpProblem(travel_time_s=t, requests=reqs,
+                    vehicles=(Vehicle("v", 0, 0, shift_s=(0, 5000), seats=2),))
+    lns = _model(p).lns
+    assert route_times(lns, 0, [0, 2, 3, 1]) is None  # a rides 100+30+100+100 = 330 s
+    # b first: 0 -> 2 (200 s) -> 1 -> 3 -> 4: a boards at 330 s, rides 30+200 ... = 300 s
+    assert route_times(lns, 0, [2, 0, 3, 1]) == [0, 200, 330, 560, 660, 1060]
+
+
+def test_lns_improves_and_keeps_every_request():
+    from optimizer.solvers.darp_lns import lns_improve, route_times
+
+    p = tiny_problem(11, n_req=8, n_veh=3, ride=1500, width=2400)
+    m = _model(p)
+    one_each = [[], [], []]
+    for j in range(8):  # a feasible, poor start: round robin, each request alone in turn
+        one_each[j % 3] += [2 * j, 2 * j + 1]
+    start = [r if route_times(m.lns, k, r) is not None else [] for k, r in enumerate(one_each)]
+    a = lns_improve(m.lns, start, seed=5, max_iterations=150)
+    b = lns_improve(m.lns, start, seed=5, max_iterations=150)
+    assert a == b  # deterministic for a seed and an iteration limit
+    assert not a.unserved  # requests left out of the start are inserted
+    stops = sorted(s for r in a.routes for s in r)
+    assert stops == list(range(16))
+    c = np.asarray(m.lns.cost)
+    total = 0
+    for k, r in enumerate(a.routes):
+        assert route_times(m.lns, k, r) is not None
+        on_board = np.cumsum([1 if s % 2 == 0 else -1 for s in r])
+        assert on_board.max(initial=0) <= 2  # seats per vehicle, one seat per request
+        for j in range(8):
+            if 2 * j in r:
+                assert r.index(2 * j) < r.index(2 * j + 1)
+        path = [16 + 2 * k, *r, 16 + 2 * k + 1]
+        total += sum(int(c[x, y]) for x, y in itertools.pairwise(path))
+    assert a.cost == total
+    start_cost = sum(int(c[x, y]) for k, r in enumerate(start)
+                     for x, y in zip([16 + 2 * k, *r], [*r, 16 + 2 * k + 1]))
+    missing = 8 - sum(len(r) for r in start) // 2
+    assert a.cost <= start_cost + missing * m.lns.penalty
+
+
+def test_lns_rejects_bad_start():
+    from optimizer.solvers.darp_lns import lns_improve
+
+    p = tiny_problem(2)
+    m = _model(p)
+    with pytest.raises(InputError):
+        lns_improve(m.lns, [[0, 1, 0, 1], []], max_iterations=1)  # a request twice
+    with pytest.raises(InputError):
+        lns_improve(m.lns, [[], []])  # no limit
+
+
+def test_lns_share_zero_and_default_agree_on_tiny_optimum():
+    p = tiny_problem(3)
+    opt = brute_force(p)
+    for share in (0.0, 0.8):
+        res = solve_darp(p, lns_share=share, **FAST)
+        assert check_darp(p, res) == []
+        assert res.objective == pytest.approx(opt, abs=1e-6)
+    with pytest.raises(InputError):
+        SolveParams(lns_share=1.0)
+
+
+def test_lns_respects_eligibility_between_identical_vehicles():
+    """Two identical vehicles; "r" may only ride "v1". Empty routes of interchangeable vehicles
+    are evaluated once, so eligibility must be part of what makes them interchangeable."""
+    from optimizer.solvers.darp_lns import lns_improve
+
+    t = grid_matrix([(0, 0), (100, 0), (200, 0)])
+    reqs = (Request("r", 1, 2, eligible_vehicles=frozenset({"v1"})), Request("s", 2, 1))
+    vehs = (Vehicle("v0", 0, 0, shift_s=(0, 5000)), Vehicle("v1", 0, 0, shift_s=(0, 5000)))
+    p = DarpProblem(travel_time_s=t, requests=reqs, vehicles=vehs)
+    res = lns_improve(_model(p).lns, [[], []], seed=0, max_iterations=5)
+    assert not res.unserved
+    assert set(res.routes[1]) >= {0, 1}  # "r" (stops 0, 1) on v1

@@ -13,8 +13,10 @@ Model (sets, parameters and constraints as in :mod:`optimizer.problems.darp`)
   ``SetSpanUpperBoundForVehicle``.
 * Ride time ``start(d) - start(p) <= L + service(p)``: given to the dimension as a
   pickup-to-delivery limit (``SetPickupToDeliveryLimitFunctionForPair``, so the local-search
-  filters know it) *and* as a constraint on the cumul variables (so the final schedule honours
-  it whatever the filters do).
+  and first-solution filters know it) *and* as a constraint on the cumul variables (so the final
+  schedule honours it whatever the filters do). Both strategies need the limit: with the cumul
+  constraint alone OR-Tools 9.15 builds no plan at all, even on Cordeau a2-16 (every filtered
+  construction is rejected when committed and the fallback tree search does not finish).
 * Seats and wheelchair places: two capacity dimensions; vehicle eligibility (list and
   capacities) via ``SetAllowedVehiclesForIndex``.
 * Every request is droppable with a large penalty (a disjunction on the pickup; the delivery is
@@ -38,21 +40,24 @@ Search (``strategy="portfolio"``, the default)
    cheapest insertion, path cheapest arc), each followed by greedy descent to a local optimum;
    the best (fewest unserved, then cost) is kept. Plain OR-Tools uses one heuristic, which
    fails on tight windows (see the project's solver notes).
-2. Improvement: guided local search (penalty factor ``gls_lambda``) from that solution for 60 %
-   of the remaining time, then OR-Tools' iterated local search (SISR ruin and recreate,
-   simulated-annealing acceptance; random choices seeded by ``seed``) from the best plan.
+2. Our ruin-and-recreate large neighbourhood search (:mod:`optimizer.solvers.darp_lns`: random,
+   Shaw and worst removal; regret-2 and noisy greedy insertion with an exact time test;
+   simulated-annealing acceptance) on the same integer model, for ``lns_share`` of the time
+   left. Its best plan is loaded back into OR-Tools (``ReadAssignmentFromRoutes`` and
+   ``RestoreAssignment``), so the model's own constraints re-validate it.
+3. Guided local search (penalty factor ``gls_lambda``) from that plan for the rest of the time.
 
 ``strategy="plain"`` is the textbook model kept for comparison (benchmarks): PATH_CHEAPEST_ARC +
-guided local search, ride time only as cumul constraints, windows tightened and requests
-droppable (needed for a first solution at all).
+guided local search, windows tightened and requests droppable (needed for a first solution at
+all).
 
 Determinism
 -----------
 OR-Tools stops on wall time, which depends on machine load, so two runs with a time limit may
 return different plans. With ``deterministic=True`` every phase is bounded by solution counts
-instead of time (``solution_limit`` for the guided local search, local optima for the
-construction phase) and no time limit is set (``time_limit_s`` becomes a safety net only used if
-``deterministic_time_cap=True``): the same problem, seed and limits give the same plan.
+instead of time (``solution_limit`` for the guided local search, ``lns_iterations`` rounds of
+our search, local optima for the construction phase) and ``time_limit_s`` is not used: the same
+problem, seed and limits give the same plan.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ from optimizer.solvers._compat import (
     set_allowed_vehicles,
 )
 from optimizer.solvers.checker import route_schedule
+from optimizer.solvers.darp_lns import LnsInstance, lns_improve
 from optimizer.units import TIME_UNIT_S, check_scale
 
 __all__ = ["SolveParams", "explain_request", "solve_darp", "tighten_windows"]
@@ -122,6 +128,12 @@ class SolveParams:
         Apply the window tightening of the module docs (default ``True``).
     gls_lambda
         Guided local search penalty factor (OR-Tools default 0.1; 0.3 tuned on Cordeau a8-96).
+    lns_share
+        Share of the time left after construction given to our ruin-and-recreate search
+        (:mod:`optimizer.solvers.darp_lns`); the rest goes to OR-Tools' guided local search.
+        ``0`` switches our search off.
+    lns_iterations
+        Deterministic mode: ruin-and-recreate rounds of our search (default 1000).
     log_search
         Let OR-Tools print its search log.
     """
@@ -138,6 +150,8 @@ class SolveParams:
     drop_penalty: int | None = None
     tighten_windows: bool = True
     gls_lambda: float = 0.3
+    lns_share: float = 0.8
+    lns_iterations: int = 1000
     log_search: bool = False
 
     def __post_init__(self) -> None:
@@ -166,6 +180,10 @@ class SolveParams:
                              field="time_scale")
         if self.cost_scale is not None and not self.cost_scale > 0:
             raise InputError("cost_scale must be > 0", field="cost_scale")
+        if not 0 <= self.lns_share < 1:
+            raise InputError("lns_share must be in [0, 1)", field="lns_share")
+        if self.lns_iterations < 0:
+            raise InputError("lns_iterations must be >= 0", field="lns_iterations")
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -290,6 +308,7 @@ class _Model:
     scale: float
     cost_scale: float
     keep: list = field(default_factory=list)  # python callables kept alive
+    lns: LnsInstance | None = None  # the same integer model for our own search
 
 
 def _auto_cost_scale(cost: np.ndarray) -> float:
@@ -353,12 +372,18 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
     def hi_int(x: float) -> int:
         return horizon if not math.isfinite(x) else min(horizon, int(math.floor(x * sc + 1e-9)))
 
+    lo_arr = np.zeros(n_stops, dtype=np.int64)
+    hi_arr = np.zeros(n_stops, dtype=np.int64)
+    span_arr = np.full(nv, -1, dtype=np.int64)
     for k, v in enumerate(vehs):
         a, b = lo_int(v.shift_s[0]), hi_int(v.shift_s[1])
         tdim.CumulVar(routing.Start(k)).SetRange(a, b)
         tdim.CumulVar(routing.End(k)).SetRange(a, b)
+        lo_arr[starts[k]] = lo_arr[ends[k]] = a
+        hi_arr[starts[k]] = hi_arr[ends[k]] = b
         if math.isfinite(v.max_route_duration_s):
-            tdim.SetSpanUpperBoundForVehicle(hi_int(v.max_route_duration_s), k)
+            span_arr[k] = hi_int(v.max_route_duration_s)
+            tdim.SetSpanUpperBoundForVehicle(int(span_arr[k]), k)
         routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(k)))
         routing.AddVariableMaximizedByFinalizer(tdim.CumulVar(routing.Start(k)))
 
@@ -376,13 +401,15 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
 
     penalty = prm.drop_penalty or 10 * (4 * max_c + 1)
     keep: list = []
-    plain = prm.strategy == "plain"
+    ride_arr = np.full(nr, -1, dtype=np.int64)
+    allowed_arr = np.zeros((nr, nv), dtype=bool)
     for j, i in enumerate(active):
-        r = reqs[i]
         p, d = manager.NodeToIndex(2 * j), manager.NodeToIndex(2 * j + 1)
         (ep, lp), (ed, ld) = windows[i]
-        tdim.CumulVar(p).SetRange(lo_int(ep), hi_int(lp))
-        tdim.CumulVar(d).SetRange(lo_int(ed), hi_int(ld))
+        lo_arr[2 * j], hi_arr[2 * j] = lo_int(ep), hi_int(lp)
+        lo_arr[2 * j + 1], hi_arr[2 * j + 1] = lo_int(ed), hi_int(ld)
+        tdim.CumulVar(p).SetRange(int(lo_arr[2 * j]), int(hi_arr[2 * j]))
+        tdim.CumulVar(d).SetRange(int(lo_arr[2 * j + 1]), int(hi_arr[2 * j + 1]))
         routing.AddPickupAndDelivery(p, d)
         solver.Add(routing.VehicleVar(p) == routing.VehicleVar(d))
         solver.Add(routing.ActiveVar(p) == routing.ActiveVar(d))
@@ -390,19 +417,27 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
         routing.AddDisjunction([p], int(penalty))
         routing.AddDisjunction([d], 0)  # a node outside any disjunction is mandatory
         allowed = [k for k in range(nv) if problem.is_eligible(i, k)]
+        allowed_arr[j, allowed] = True
         if len(allowed) < nv:
             set_allowed_vehicles(routing, p, allowed, nv)
             set_allowed_vehicles(routing, d, allowed, nv)
         lim = problem.max_ride_s[i]
         if math.isfinite(lim):
             lim_int = hi_int(lim) + int(s_int[2 * j])
+            ride_arr[j] = lim_int
             solver.Add(tdim.CumulVar(d) - tdim.CumulVar(p) <= lim_int)
-            if not plain and HAS_PICKUP_DELIVERY_LIMITS:
+            if HAS_PICKUP_DELIVERY_LIMITS:
                 def cb(_a: int, _b: int, _v: int = lim_int) -> int:
                     return _v
                 keep.append(cb)
                 tdim.SetPickupToDeliveryLimitFunctionForPair(cb, j)
-    return _Model(manager, routing, tdim, list(active), n_stops, sc, csc, keep)
+    lns = LnsInstance(
+        transit=transit, cost=c_int, lo=lo_arr, hi=hi_arr, ride_limit=ride_arr,
+        span_limit=span_arr, seats=seats[0:2 * nr:2].copy(), wheelchairs=wheel[0:2 * nr:2].copy(),
+        seat_cap=np.array([v.seats for v in vehs], dtype=np.int64),
+        wheel_cap=np.array([v.wheelchair_places for v in vehs], dtype=np.int64),
+        allowed=allowed_arr, penalty=int(penalty))
+    return _Model(manager, routing, tdim, list(active), n_stops, sc, csc, keep, lns)
 
 
 def _search_params(prm: SolveParams, *, first: str, meta: str, time_s: float | None,
@@ -449,7 +484,7 @@ def _run_portfolio(m: _Model, prm: SolveParams, t0: float):
     best = None
     best_key = None
     n_first = len(prm.first_solution_strategies)
-    for q, first in enumerate(prm.first_solution_strategies):
+    for first in prm.first_solution_strategies:
         if prm.deterministic:
             sp = _search_params(prm, first=first, meta="GREEDY_DESCENT", time_s=None,
                                 solutions=None)
@@ -467,53 +502,60 @@ def _run_portfolio(m: _Model, prm: SolveParams, t0: float):
             best, best_key = _copy(routing, sol), key
     if best is None:
         return None
-    # improvement 1: guided local search from the best construction
-    # improvement 2: iterated local search (SISR ruin and recreate, seeded) from the GLS best
-    gls_share = 0.6
+    # improvement 1: our ruin-and-recreate LNS (optimizer.solvers.darp_lns) on the same model
+    if prm.lns_share > 0 and m.lns is not None and (prm.lns_iterations > 0
+                                                      or not prm.deterministic):
+        limits = ({"max_iterations": prm.lns_iterations} if prm.deterministic
+                  else {"time_limit_s": max(0.0, left() * prm.lns_share)})
+        try:
+            res = lns_improve(m.lns, _routes_of(m, best), seed=prm.seed, **limits)
+        except InputError:  # pragma: no cover - a start plan our exact test rejects
+            res = None  # keep the OR-Tools plan; the model itself validated it
+        sol = None if res is None else _from_routes(m, res.routes)
+        if sol is not None and _key(m, sol) <= best_key:
+            best, best_key = sol, _key(m, sol)
+    # improvement 2: guided local search (OR-Tools) from the best plan
     if prm.deterministic:
         gls = _search_params(prm, first=prm.first_solution_strategies[0],
                              meta="GUIDED_LOCAL_SEARCH", time_s=None,
                              solutions=prm.solution_limit)
-        ils = _search_params(prm, first=prm.first_solution_strategies[0],
-                             meta="GREEDY_DESCENT", time_s=None,
-                             solutions=max(1, prm.solution_limit // 2))
     else:
+        if left() <= 0.05:
+            return best
         gls = _search_params(prm, first=prm.first_solution_strategies[0],
-                             meta="GUIDED_LOCAL_SEARCH", time_s=max(0.05, left() * gls_share),
+                             meta="GUIDED_LOCAL_SEARCH", time_s=max(0.05, left() - 0.02),
                              solutions=None)
-        ils = None
     gls.guided_local_search_lambda_coefficient = prm.gls_lambda
     sol = routing.SolveFromAssignmentWithParameters(best, gls)
     if sol is not None and _key(m, sol) <= best_key:
         best, best_key = _copy(routing, sol), _key(m, sol)
-    if ils is not None:
-        _set_ils(ils, prm)
-        sol = routing.SolveFromAssignmentWithParameters(best, ils)
-        if sol is not None and _key(m, sol) <= best_key:
-            best, best_key = _copy(routing, sol), _key(m, sol)
-        return best
-    while left() > 0.2:  # the ILS may stop on its own; restart it from the best until time is up
-        ils = _search_params(prm, first=prm.first_solution_strategies[0],
-                             meta="GREEDY_DESCENT", time_s=left(), solutions=None)
-        _set_ils(ils, prm)
-        sol = routing.SolveFromAssignmentWithParameters(best, ils)
-        if sol is None:
-            break
-        if _key(m, sol) <= best_key:
-            best, best_key = _copy(routing, sol), _key(m, sol)
     return best
 
 
-def _set_ils(sp, prm: SolveParams) -> None:
-    """Iterated local search: SISR ruin (Christiaens & Vanden Berghe 2020) and recreate by
-    local cheapest insertion, simulated-annealing acceptance; OR-Tools >= 9.10."""
-    sp.use_iterated_local_search = True
-    rr = sp.iterated_local_search_parameters.ruin_recreate_parameters
-    del rr.ruin_strategies[:]
-    rs = rr.ruin_strategies.add()
-    rs.sisr.max_removed_sequence_size = 10
-    rs.sisr.avg_num_removed_visits = 10
-    rs.sisr.bypass_factor = 0.01
+def _routes_of(m: _Model, sol) -> list[list[int]]:
+    """Request stops (model stop numbers) of each vehicle's route in ``sol``."""
+    routing, manager = m.routing, m.manager
+    out = []
+    for k in range(routing.vehicles()):
+        idx = sol.Value(routing.NextVar(routing.Start(k)))
+        seq = []
+        while not routing.IsEnd(idx):
+            seq.append(manager.IndexToNode(idx))
+            idx = sol.Value(routing.NextVar(idx))
+        out.append(seq)
+    return out
+
+
+def _from_routes(m: _Model, routes) -> object | None:
+    """A full OR-Tools assignment (cumuls included) for the given routes, or ``None`` if the
+    model rejects them."""
+    routing, manager = m.routing, m.manager
+    idx = [[manager.NodeToIndex(int(s)) for s in r] for r in routes]
+    a = routing.ReadAssignmentFromRoutes(idx, True)
+    if a is None:
+        return None
+    sol = routing.RestoreAssignment(a)
+    return None if sol is None else _copy(routing, sol)
 
 
 def _copy(routing, sol):
