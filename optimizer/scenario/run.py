@@ -28,6 +28,10 @@ ISOCHRONE_MINUTES = (30, 60, 90, 120)
 JOURNEY_DEPART_S = 6 * 3600 + 30 * 60
 """06:30: departure time of the island-to-dialysis-unit journeys (typical first pick-up)."""
 
+SYNTHETIC_NOTE = ("合成数据 Synthetic data: dialysis patients, elderly counts per village, canteens, "
+                  "candidate sites and vehicles are generated (data/geo/putuo/SOURCES.md)")
+"""Carried by every run that uses the embedded synthetic files (the default data paths)."""
+
 ISLAND_CHECK_DEPART_S = 8 * 3600
 """08:00: departure from 沈家门 for the island reachability check."""
 
@@ -103,6 +107,9 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     say("network: roads, bridges, piers and the day's ferry timetable")
     net = build_network(scenario)
     result.notes.extend(net.notes)
+    if any(path is None for path in (scenario.dialysis.patients, scenario.dialysis.vehicles,
+                                     scenario.meals.elderly, scenario.meals.canteens)):
+        result.notes.append(SYNTHETIC_NOTE)
     result.steps["network"] = {"status": "ok", "runtime_s": round(time.perf_counter() - t0, 2)}
 
     say("network: island diagnostics, journeys to the dialysis unit, isochrones")
