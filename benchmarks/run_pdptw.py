@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.readers import lilim_time_scale, read_bks, read_lilim
+from benchmarks.run_vrptw import Row, Run  # the same table rows and runs as the VRPTW runner
 from optimizer.problems.darp import DarpProblem
 from optimizer.solvers.checker import check_darp
 from optimizer.solvers.ortools_routing import solve_darp
@@ -38,16 +37,6 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "lilim
 ALL_INSTANCES = ("lc101", "lr201")
 QUICK_INSTANCES = ("lc101",)
 SOLVERS = ("ours", "plain")
-
-
-@dataclass(frozen=True)
-class Run:
-    """One solve: distance ``cost``, ``vehicles`` used, ``feasible`` (checker-clean, all served)."""
-
-    cost: float
-    vehicles: int
-    feasible: bool
-    note: str = ""
 
 
 def solve_once(solver: str, problem: DarpProblem, *, time_limit_s: float, seed: int) -> Run:
@@ -60,26 +49,6 @@ def solve_once(solver: str, problem: DarpProblem, *, time_limit_s: float, seed: 
         f"{len(res.unserved)} unserved" if res.unserved else "")
     used = sum(1 for r in res.routes if len(r.stops) > 2)
     return Run(res.objective, used, not errors and not res.unserved, note)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One table row: instance, time limit (s), BKS cost and vehicles, runs per solver."""
-
-    instance: str
-    time_limit_s: float
-    bks_cost: float
-    bks_vehicles: int
-    runs: dict[str, list[Run]]
-
-    def median(self, solver: str) -> tuple[float, float, float]:
-        """(median cost, median vehicles, median distance gap %) over feasible runs."""
-        ok = [r for r in self.runs.get(solver, []) if r.feasible]
-        if not ok:
-            return (math.nan, math.nan, math.nan)
-        cost = statistics.median(r.cost for r in ok)
-        gap = 100.0 * (cost / self.bks_cost - 1.0)
-        return (cost, statistics.median(r.vehicles for r in ok), 0.0 if abs(gap) < 1e-9 else gap)
 
 
 def run(instances: list[str], time_limits: list[float], *, repeats: int = 1,
