@@ -97,9 +97,9 @@ class RouteLeg:
 
 def _land_components(G: nx.MultiDiGraph) -> dict[Hashable, int]:
     """Node → weakly connected land component (edges of any land mode, whatever the weights)."""
-    from optimizer.network.matrix import router
+    from optimizer.network.matrix import graph_signature, router
 
-    sig = (G.number_of_nodes(), G.number_of_edges())
+    sig = graph_signature(G)
     hit = _COMPONENTS.get(G)
     if hit is not None and hit[0] == sig:
         return hit[1]
