@@ -17,4 +17,12 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "warning: chromium missing and not root; install Debian 'chromium' for the browser checks" >&2
   fi
 fi
-exec .venv/bin/python -m pytest -n 2 "$@"
+# Screenshots of every browser check are kept under $OPTIMIZER_ARTIFACTS_DIR (default artifacts/
+# when CI is set) for people to look at after the run.
+rc=0
+.venv/bin/python -m pytest -n 2 "$@" || rc=$?
+shots="${OPTIMIZER_ARTIFACTS_DIR:-${CI:+artifacts}}"
+if [ -n "$shots" ] && [ -d "$shots/screenshots" ]; then
+  echo "browser screenshots: $(ls "$shots/screenshots" | wc -l) files in $(cd "$shots/screenshots" && pwd)"
+fi
+exit "$rc"

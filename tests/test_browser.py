@@ -172,3 +172,38 @@ def test_clustered_markers_work_offline(reports):
     assert r.n_marker_icons == 1
     ((lat, lon),) = r.marker_latlngs
     assert lat == pytest.approx(29.97, abs=1e-9) and lon == pytest.approx(122.336667, abs=1e-6)
+
+
+def test_keep_screenshots_names_and_copies(tmp_path):
+    from optimizer.outputs.browser import keep_screenshots
+
+    page = tmp_path / "maps" / "network.html"
+    page.parent.mkdir()
+    page.write_text("<html><body style='background:#c00'>x</body></html>", encoding="utf-8")
+    keep = tmp_path / "artifacts" / "screenshots"
+    with keep_screenshots(keep, prefix="test_x[a/b]"):
+        check_pages([page, page], screenshots=[tmp_path / "own.png", None], settle_ms=0)
+    # requested screenshots are copied under their own stem; others named after the page;
+    # unsafe characters become "_"
+    assert sorted(p.name for p in keep.iterdir()) == ["test_x_a_b-network.png", "test_x_a_b-own.png"]
+    assert (keep / "test_x_a_b-own.png").read_bytes() == (tmp_path / "own.png").read_bytes()
+    assert _png_size(keep / "test_x_a_b-network.png") == (1280, 800)
+    check_page(page, settle_ms=0)  # outside the block: nothing more is kept
+    assert len(list(keep.iterdir())) == 2
+    with pytest.raises(InputError):
+        with keep_screenshots(keep, prefix=" "):
+            pass
+
+
+def test_artifacts_dir_follows_the_environment(monkeypatch, tmp_path):
+    from conftest import REPO, screenshot_dir
+
+    monkeypatch.delenv("OPTIMIZER_ARTIFACTS_DIR", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert screenshot_dir() is None
+    monkeypatch.setenv("CI", "1")
+    assert screenshot_dir() == REPO / "artifacts" / "screenshots"
+    monkeypatch.setenv("OPTIMIZER_ARTIFACTS_DIR", "build/art")
+    assert screenshot_dir() == REPO / "build" / "art" / "screenshots"
+    monkeypatch.setenv("OPTIMIZER_ARTIFACTS_DIR", str(tmp_path))
+    assert screenshot_dir() == tmp_path / "screenshots"

@@ -253,6 +253,38 @@ def test_run_pages_load_in_a_real_browser(baseline_run: Path) -> None:
     assert idx.js_errors == () and idx.failed_requests == ()
 
 
+@pytest.mark.skipif(_browser_missing(), reason="Debian chromium/playwright missing (required in CI)")
+def test_difference_map_of_the_real_run_loads_and_is_de_identified(baseline_run: Path,
+                                                                   tmp_path: Path) -> None:
+    # compare reads run folders only (no solve), so the run against itself is cheap: every
+    # village unchanged, every canteen open in both, on the real Putuo tables
+    from optimizer.outputs.browser import check_pages
+    from optimizer.scenario.compare import compare_runs
+
+    out = tmp_path / "cmp"
+    compare_runs(baseline_run, baseline_run, out)
+    page, diff = check_pages([out / "index.html", out / "maps" / "coverage_diff.html"])
+    assert page.js_errors == () and diff.js_errors == (), diff.summary()
+    assert all("tile" in u for u in (*diff.blocked_requests, *diff.failed_requests))
+    names = " | ".join(diff.layer_names)
+    for layer in ["覆盖率不变的村（", "Villages with unchanged coverage (", "两方案均开的食堂（",
+                  "透析接送（按岛） Dialysis rides by island"]:
+        assert layer in names
+    assert diff.n_paths >= 100 and diff.n_marker_icons >= 12  # village circles; canteens, islands
+    private = pd.read_csv(baseline_run / "dispatch/route_stops.csv", dtype=str,
+                          keep_default_na=False, encoding="utf-8-sig")
+    names_ = {n for n in private["patient_name"] if n}
+    phones = {p for p in private["phone"] if p}
+    homes = private[private["place_type"] == "home"]
+    home_xy = np.array([[float(a), float(b)] for a, b in zip(homes["lat"], homes["lon"]) if a])
+    files = [f for f in out.rglob("*") if f.is_file()]
+    assert len(files) == 8
+    for f in files:
+        text = f.read_text(encoding="utf-8-sig")
+        assert not any(n in text for n in names_) and not any(p in text for p in phones), f
+        assert _nearest_home_m(text, home_xy, html=f.suffix == ".html") > 25.0, f
+
+
 def test_compare_baseline_and_typhoon(tmp_path: Path, baseline_run: Path) -> None:
     out = tmp_path / "cmp"
     code = main(["compare", str(BASELINE), str(REPO / "scenarios" / "putuo-typhoon.yaml"),

@@ -352,3 +352,59 @@ def test_vendored_assets_present_and_documented():
     m = folium.Map()
     for _, url in list(m.default_js) + list(m.default_css):
         assert url in maps._VENDORED or url in maps._DROPPED, url
+
+
+# ------------------------------------------------------------------------ public helpers
+def test_add_note_feature_group_and_include_in_view(layers):
+    from optimizer.outputs.maps import add_note, feature_group, include_in_view, map_notes
+
+    _isl, pts, ln = layers
+    m = base_map(title_zh="路线", title_en="Routes", tiles="offline")
+    add_lines(m, ln, name=("渡轮航线", "Ferry link"))
+    add_note(m, "直线绘制 <b>Drawn</b> straight")
+    assert map_notes(m) == ["直线绘制 &lt;b&gt;Drawn&lt;/b&gt; straight"]
+    with pytest.raises(InputError):
+        add_note(m, "  ")
+    with pytest.raises(InputError, match="title box"):
+        add_note(folium.Map(), "x")
+    # the line layer is found again by its bilingual name; an unknown name makes a new layer
+    fg = feature_group(m, ("渡轮航线", "Ferry link"))
+    assert fg.layer_name == "渡轮航线 Ferry link"
+    assert feature_group(m, "渡轮航线 Ferry link") is fg
+    new = feature_group(m, ("标签", "Labels"))
+    assert new is not fg and new.layer_name == "标签 Labels"
+    folium.Marker([30.10, 122.50]).add_to(fg)
+    include_in_view(m, [122.50, float("nan")], [30.10, 29.0])
+    doc = m.get_root().render()
+    assert "直线绘制 &lt;b&gt;Drawn&lt;/b&gt; straight" in doc
+    (s, w), (n, e) = json.loads(re.search(r"\.fitBounds\((\[\[.*?\]\])", doc).group(1))
+    assert (n, e) == (30.10, 122.50)  # the marker widened the view; the NaN pair was ignored
+    with pytest.raises(InputError, match="differ in length"):
+        include_in_view(m, [1.0, 2.0], [1.0])
+
+
+def test_points_colour_column_and_legend_rows(layers):
+    _isl, pts, _ln = layers
+    pts = pts.assign(colour=["green", "red", "green"])
+    m = base_map(title_zh="食堂", title_en="Canteens", tiles="offline")
+    add_points(m, pts, name=("食堂", "Canteens"), color_col="colour", icon="utensils",
+               legend={"新增 Added": "green", "关闭 Removed": "red"})
+    doc = m.get_root().render()
+    assert doc.count('"markerColor": "green"') == 2 and doc.count('"markerColor": "red"') == 1
+    legend = doc[doc.index("图例 Legend"):]
+    assert "食堂 Canteens: 新增 Added" in legend and "#72b026" in legend  # sprite green
+    with pytest.raises(InputError, match="unknown"):
+        add_points(m, pts.assign(colour="#123456"), name="x y", color_col="colour",
+                   icon="utensils")
+    # an empty layer is allowed (listed, nothing drawn, view unchanged)
+    add_points(m, pts.iloc[:0], name=("空", "Empty"), icon=None)
+    assert json.dumps("空 Empty") in m.get_root().render()
+
+
+def test_layer_control_collapses_on_narrow_screens_and_notes_fold():
+    m = base_map(title_zh="图", title_en="Map", tiles="offline", synthetic=True)
+    doc = m.get_root().render()
+    assert '"collapsed": window.innerWidth < 768' in doc
+    assert '<details class="opt-notes opt-fold" open><summary>说明 Notes (1)</summary>' in doc
+    # the layout script runs after the layer control exists
+    assert doc.index("L.control.layers(") < doc.index("details.opt-fold")

@@ -285,3 +285,33 @@ def test_saved_maps_open_in_headless_chromium(plan, G, islands, tmp_path):
         assert struct.unpack(">II", head[16:24]) == (1280, 800)
     # published markers are fewer: private stops merge at the village/island point
     assert reports[0].n_marker_icons < reports[1].n_marker_icons
+
+
+@pytest.mark.skipif(_MISSING and not os.environ.get("CI"),
+                    reason="Debian chromium or the playwright package is missing (required in CI)")
+@pytest.mark.parametrize("viewport", [(420, 800), (800, 600)])
+def test_notes_never_cover_the_layer_control(plan, G, islands, tmp_path, viewport):
+    # Regression: at 420 px the title box (max-width calc(100% - 260px)) ran under the expanded
+    # layer control. Now: narrow maps start with the control collapsed and the notes folded; at
+    # 800 px the control is expanded and the layout script narrows or moves the title box.
+    from optimizer.outputs.browser import check_page
+    from optimizer.outputs.maps import add_note
+
+    m = plot_routes(plan, G, islands=islands, tiles="offline", villages=VILLAGES)
+    add_note(m, "很长的说明 A long note " * 12)
+    page = tmp_path / "routes.html"
+    from optimizer.outputs.maps import save_map
+
+    save_map(m, page, offline=True)
+    box, ctrl = ".opt-title-box", ".leaflet-control-layers"
+    rep = check_page(page, viewport=viewport, measure=(box, ctrl, ".opt-notes", ".opt-legend"))
+    assert rep.ok, rep.summary()
+    assert rep.boxes[box] is not None and rep.boxes[ctrl] is not None
+    assert not rep.overlap(box, ctrl), rep.boxes
+    bx, by, bw, bh = rep.boxes[box]
+    assert bx >= 0 and bx + bw <= viewport[0]  # inside the page
+    # the layers are still all listed (collapsed or not)
+    assert "轮渡换乘 Ferry crossings" in rep.layer_names
+    if viewport[0] < 768:
+        assert rep.boxes[ctrl][2] <= 50  # collapsed to its icon (44 px + border)
+        assert bh < 120  # notes folded: title lines and the "说明 Notes" summary only

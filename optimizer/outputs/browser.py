@@ -10,6 +10,11 @@ Maps saved with ``save_map(..., offline=True)`` must load with no error and no n
 maps report their tile and CDN requests in ``blocked_requests`` (or load them with
 ``allow_network=True``).
 
+Screenshots can also be kept as artefacts (e.g. of a CI run): inside
+``with keep_screenshots(folder, prefix=name):`` every page checked leaves
+``folder/<prefix>-<page>.png`` as well (the test suite does this for every browser check when
+``OPTIMIZER_ARTIFACTS_DIR`` or ``CI`` is set, see ``tests/conftest.py``).
+
 Chromium runs with ``--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 --disable-background-networking --disable-component-update --disable-sync`` and a fresh profile folder
 (a new ``--user-data-dir`` per call), which is what works on this project's Debian machines and CI.
@@ -18,9 +23,11 @@ Chromium runs with ``--headless --no-sandbox --disable-gpu --disable-quic --no-f
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +41,7 @@ __all__ = [
     "check_page",
     "check_pages",
     "find_chromium",
+    "keep_screenshots",
 ]
 
 CHROMIUM_FLAGS = (
@@ -50,6 +58,67 @@ CHROMIUM_FLAGS = (
 
 CHROMIUM_ENV = "OPTIMIZER_CHROMIUM"
 """Environment variable naming the Chromium binary; default ``/usr/bin/chromium``, then ``PATH``."""
+
+
+@dataclass
+class _Keep:
+    folder: Path
+    prefix: str
+    used: set[str] = field(default_factory=set)
+
+    def path_for(self, page: str) -> Path:
+        base = f"{_safe(self.prefix)}-{_safe(page)}"
+        name, k = base, 1
+        while name in self.used:
+            k += 1
+            name = f"{base}-{k}"
+        self.used.add(name)
+        return self.folder / f"{name}.png"
+
+
+_KEEP: list[_Keep] = []
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", name, flags=re.ASCII).strip("_.") or "page"
+
+
+@contextmanager
+def keep_screenshots(folder: str | Path, *, prefix: str) -> Iterator[Path]:
+    """Keep a screenshot of every page checked in this block as ``folder/<prefix>-<page>.png``.
+
+    ``<page>`` is the stem of the screenshot path the caller asked for, else of the HTML file
+    (``maps/network.html`` → ``network``); a repeated name gets ``-2``, ``-3``, … Pages checked
+    without a screenshot get one taken; requested screenshots are copied. Characters other than
+    ASCII letters, digits, ``_ . -`` become ``_``. Blocks nest: the innermost one applies.
+
+    Parameters
+    ----------
+    folder
+        Artefact folder (created).
+    prefix
+        Usually the test name (e.g. ``test_run_pages_load_in_a_real_browser``).
+
+    Yields
+    ------
+    pathlib.Path
+        ``folder``.
+
+    Raises
+    ------
+    InputError
+        If ``prefix`` is empty.
+    """
+    if not str(prefix).strip():
+        raise InputError("keep_screenshots needs a non-empty prefix (e.g. the test name)",
+                         field="prefix")
+    keep = _Keep(Path(folder), str(prefix))
+    keep.folder.mkdir(parents=True, exist_ok=True)
+    _KEEP.append(keep)
+    try:
+        yield keep.folder
+    finally:
+        _KEEP.remove(keep)
 
 
 class BrowserUnavailableError(OptimizerError, RuntimeError):
@@ -96,6 +165,10 @@ class PageReport:
         The document title.
     screenshot
         Path of the PNG written, or None.
+    boxes
+        For each CSS selector passed as ``measure``: the bounding box ``(x, y, width, height)`` in
+        CSS pixels of the first visible match in the viewport's coordinates, or None when no
+        element matches or it is not displayed.
     """
 
     url: str
@@ -112,6 +185,21 @@ class PageReport:
     marker_latlngs: tuple[tuple[float, float], ...] = field(default=())
     title: str = ""
     screenshot: Path | None = None
+    boxes: dict[str, tuple[float, float, float, float] | None] = field(default_factory=dict)
+
+    def overlap(self, first: str, second: str) -> bool:
+        """True when the boxes of two measured selectors intersect (share more than an edge).
+
+        Raises
+        ------
+        KeyError
+            If a selector was not measured.
+        """
+        a, b = self.boxes[first], self.boxes[second]
+        if a is None or b is None:
+            return False
+        return (a[0] < b[0] + b[2] and b[0] < a[0] + a[2]
+                and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
 
     @property
     def ok(self) -> bool:
@@ -187,6 +275,7 @@ def check_page(
     allow_network: bool = False,
     viewport: tuple[int, int] = (1280, 800),
     settle_ms: int = 500,
+    measure: Sequence[str] = (),
 ) -> PageReport:
     """Open a local HTML file in headless Chromium and report errors, requests and drawn layers.
 
@@ -205,6 +294,9 @@ def check_page(
         Browser viewport ``(width, height)`` in CSS pixels.
     settle_ms
         Milliseconds to wait after the load event (fonts, ``fitBounds``) before collecting.
+    measure
+        CSS selectors whose bounding boxes to report in :attr:`PageReport.boxes` (e.g.
+        ``(".opt-title-box", ".leaflet-control-layers")`` to check that they do not overlap).
 
     Returns
     -------
@@ -231,6 +323,7 @@ def check_page(
         allow_network=allow_network,
         viewport=viewport,
         settle_ms=settle_ms,
+        measure=measure,
     )[0]
 
 
@@ -242,6 +335,7 @@ def check_pages(
     allow_network: bool = False,
     viewport: tuple[int, int] = (1280, 800),
     settle_ms: int = 500,
+    measure: Sequence[str] = (),
 ) -> list[PageReport]:
     """Check several local pages in one Chromium session (each in its own fresh tab).
 
@@ -251,7 +345,7 @@ def check_pages(
         The pages, in order.
     screenshots
         One PNG path (or None) per page; None for no screenshots at all.
-    timeout_s, allow_network, viewport, settle_ms
+    timeout_s, allow_network, viewport, settle_ms, measure
         As in :func:`check_page` (per page).
 
     Returns
@@ -310,7 +404,8 @@ def check_pages(
                 for path, shot in zip(paths, shots):
                     reports.append(
                         _check_one(ctx, path, shot, timeout_ms=timeout_ms,
-                                   allow_network=allow_network, settle_ms=settle_ms)
+                                   allow_network=allow_network, settle_ms=settle_ms,
+                                   measure=tuple(measure))
                     )
             finally:
                 ctx.close()
@@ -321,7 +416,7 @@ def check_pages(
 
 def _check_one(
     ctx: Any, path: Path, screenshot: str | Path | None, *, timeout_ms: float, allow_network: bool,
-    settle_ms: int,
+    settle_ms: int, measure: tuple[str, ...] = (),
 ) -> PageReport:
     url = path.as_uri()
     js_errors: list[str] = []
@@ -362,10 +457,22 @@ def _check_one(
         page.wait_for_timeout(max(0, int(settle_ms)))
         info = page.evaluate(_COLLECT_JS)
         title = page.title()
+        boxes: dict[str, tuple[float, float, float, float] | None] = {}
+        for sel in measure:
+            el = page.query_selector(sel)
+            bb = el.bounding_box() if el is not None else None
+            boxes[sel] = (None if bb is None else
+                          (float(bb["x"]), float(bb["y"]), float(bb["width"]), float(bb["height"])))
         if screenshot is not None:
             shot = Path(screenshot)
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=False, timeout=timeout_ms)
+        if _KEEP:
+            kept = _KEEP[-1].path_for(Path(screenshot).stem if screenshot is not None else path.stem)
+            if shot is not None:
+                shutil.copyfile(shot, kept)
+            else:
+                page.screenshot(path=str(kept), full_page=False, timeout=timeout_ms)
     finally:
         page.close()
     return PageReport(
@@ -383,4 +490,5 @@ def _check_one(
         marker_latlngs=tuple((float(a), float(b)) for a, b in info["marker_latlngs"]),
         title=title,
         screenshot=shot,
+        boxes=boxes,
     )

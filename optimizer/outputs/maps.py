@@ -2,13 +2,20 @@
 
 The only module that builds folium maps. A map is made with :func:`base_map`, layers are added with
 :func:`add_polygons`, :func:`add_points` and :func:`add_lines` (GeoDataFrames in EPSG:4326, one
-``FeatureGroup`` per layer, named in Chinese and English), and written with :func:`save_map`.
+``FeatureGroup`` per layer, named in Chinese and English; the three share one pipeline: checks,
+privacy guard, datum shift, view, legend), and written with :func:`save_map`. Map modules that
+draw extra elements use :func:`feature_group` (the layer to put them in), :func:`include_in_view`
+and :func:`add_note` instead of reaching into the map's internals.
 
 * **Base tiles** (:mod:`optimizer.outputs.tiles`): ``"osm"``, ``"tianditu"``, ``"amap"`` (GCJ-02: every
   helper shifts WGS84 data with :func:`~optimizer.outputs.tiles.to_display_crs`) or ``"offline"``.
 * **Labels**: a title box (中文 first, then English), note lines such as "近似路网 Approximate roads" and
   "合成数据 Synthetic data", a bilingual legend built from the layers added, a layer control and a
   metric scale bar.
+* **Layout**: the title box never overlaps the layer control: on maps narrower than
+  :data:`NARROW_SCREEN_PX` the control starts collapsed to its icon and the notes and legend start
+  folded (``<details>``, one click opens them); at any width a small script narrows the title box
+  to the room left of the control, or moves it below the control.
 * **Privacy**: a map is *published* by default. Published maps refuse columns that look personal
   (names of people, phones, addresses, patient ids — :func:`assert_publishable`) and point layers
   flagged ``personal=True`` (exact homes). Only the columns a layer shows (tooltip, popup) are written
@@ -49,6 +56,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from folium.plugins import MarkerCluster
+from folium.utilities import JsCode
 from jinja2 import Template
 from shapely.geometry import mapping
 
@@ -57,16 +65,21 @@ from optimizer.outputs.tiles import TileSource, resolve_tiles, to_display_crs
 
 __all__ = [
     "DEFAULT_CENTER",
+    "NARROW_SCREEN_PX",
     "NOTE_APPROXIMATE_ROADS",
     "NOTE_SYNTHETIC",
     "STATIC_DIR",
     "OptimizerMap",
     "add_lines",
+    "add_note",
     "add_points",
     "add_polygons",
     "assert_publishable",
     "base_map",
+    "feature_group",
+    "include_in_view",
     "layer_name",
+    "map_notes",
     "personal_columns",
     "save_map",
 ]
@@ -219,37 +232,56 @@ class _LegendEntry:
     dash: bool = False
 
 
+NARROW_SCREEN_PX = 768
+"""Map width (CSS pixels) below which a map opens in its compact layout: layer control collapsed
+to its icon, notes and legend folded (click to open). 768 px is the common tablet/phone
+breakpoint (Bootstrap's ``md``)."""
+
+
 class _TitleBox(MacroElement):
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
           .opt-title-box { position: absolute; top: 10px; left: 50px; z-index: 1000;
-            max-width: calc(100% - 260px); background: rgba(255,255,255,0.94); padding: 6px 12px;
+            max-width: calc(100% - 260px); max-height: calc(100% - 60px); overflow-y: auto;
+            overflow-wrap: anywhere; background: rgba(255,255,255,0.94); padding: 6px 12px;
             border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,0.35);
             font-family: {{ this.fonts }}; line-height: 1.3; }
           .opt-title-zh { font-size: 18px; font-weight: 700; color: #1a1a1a; }
           .opt-title-en { font-size: 13px; color: #444; }
+          .opt-notes > summary { font-size: 12px; color: #8a4b00; cursor: pointer; margin-top: 3px; }
           .opt-note { font-size: 12px; color: #8a4b00; margin-top: 3px; }
           .opt-note::before { content: "⚠ "; }
           .opt-legend { position: absolute; bottom: 28px; right: 10px; z-index: 1000;
             background: rgba(255,255,255,0.94); padding: 6px 10px; border-radius: 6px;
             box-shadow: 0 1px 5px rgba(0,0,0,0.35); font-family: {{ this.fonts }};
-            font-size: 12px; line-height: 1.5; max-width: 300px; }
-          .opt-legend-title { font-weight: 700; margin-bottom: 2px; }
+            font-size: 12px; line-height: 1.5; max-width: 300px; max-height: calc(100% - 80px);
+            overflow-y: auto; }
+          .opt-legend-title { font-weight: 700; margin-bottom: 2px; cursor: pointer; }
           .opt-sw { display: inline-block; width: 16px; height: 12px; margin-right: 6px;
             vertical-align: middle; }
           .opt-sw-polygon { border: 1px solid #333; opacity: 0.8; }
           .opt-sw-point { width: 12px; border-radius: 50%; border: 1px solid #333; margin: 0 8px 0 2px; }
           .opt-sw-line { height: 0; border-top: 3px solid; }
           .opt-sw-dash { border-top-style: dashed; }
+          /* narrow screens: the layer control is collapsed to its 44 px icon at the top right
+             (see _Layout); keep 12 px clear of it even before the layout script runs */
+          @media (max-width: {{ this.narrow_px - 1 }}px) {
+            .opt-title-box { max-width: calc(100% - 116px); padding: 4px 8px; }
+            .opt-title-zh { font-size: 15px; }
+            .opt-title-en { font-size: 12px; }
+            .opt-legend { max-width: calc(100% - 20px); }
+          }
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
         <div class="opt-title-box" id="{{ this.get_name() }}">
           <div class="opt-title-zh">{{ this.title_zh }}</div>
           <div class="opt-title-en">{{ this.title_en }}</div>
+          {% if this.notes %}<details class="opt-notes opt-fold" open><summary>说明 Notes ({{ this.notes|length }})</summary>
           {% for n in this.notes %}<div class="opt-note">{{ n }}</div>{% endfor %}
+          </details>{% endif %}
         </div>
         {% endmacro %}
         """
@@ -262,6 +294,7 @@ class _TitleBox(MacroElement):
         self.title_en = html.escape(title_en)
         self.notes = [html.escape(n) for n in notes]
         self.fonts = _CJK_FONTS
+        self.narrow_px = NARROW_SCREEN_PX
 
 
 class _Legend(MacroElement):
@@ -269,12 +302,12 @@ class _Legend(MacroElement):
         """
         {% macro html(this, kwargs) %}
         {% if this.entries %}
-        <div class="opt-legend" id="{{ this.get_name() }}">
-          <div class="opt-legend-title">图例 Legend</div>
+        <details class="opt-legend opt-fold" id="{{ this.get_name() }}" open>
+          <summary class="opt-legend-title">图例 Legend</summary>
           {% for e in this.entries %}
           <div class="opt-legend-row">{% if e.kind == "line" %}<span class="opt-sw opt-sw-line{% if e.dash %} opt-sw-dash{% endif %}" style="border-top-color: {{ e.color }}"></span>{% else %}<span class="opt-sw opt-sw-{{ e.kind }}" style="background: {{ e.color }}"></span>{% endif %}{{ e.label }}</div>
           {% endfor %}
-        </div>
+        </details>
         {% endif %}
         {% endmacro %}
         """
@@ -284,6 +317,54 @@ class _Legend(MacroElement):
         super().__init__()
         self._name = "OptLegend"
         self.entries: list[_LegendEntry] = []
+
+
+class _Layout(MacroElement):
+    """Keep the title/notes box clear of the layer control, at any screen width.
+
+    Runs after the layer control is created. On maps narrower than :data:`NARROW_SCREEN_PX` the
+    notes and legend start folded (the control starts collapsed: see :func:`base_map`). Then, on
+    load and on every resize, if the title box would overlap the control it is narrowed to the
+    room left of the control, or moved below it when that room is under 180 px.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          var ctrl = {{ this.control.get_name() }};
+          var box = document.getElementById({{ this.box.get_name()|tojson }});
+          if (map.getContainer().clientWidth < {{ this.narrow_px }}) {
+            document.querySelectorAll("details.opt-fold").forEach(function (d) { d.open = false; });
+          }
+          function fit() {
+            if (!box) { return; }
+            box.style.maxWidth = ""; box.style.top = "";
+            var c = ctrl.getContainer().getBoundingClientRect();
+            var b = box.getBoundingClientRect();
+            var gap = 8;
+            if (c.width === 0 || b.right + gap <= c.left || c.right + gap <= b.left ||
+                b.bottom + gap <= c.top || c.bottom + gap <= b.top) { return; }
+            var room = Math.floor(c.left - b.left - gap);
+            if (room >= 180) { box.style.maxWidth = room + "px"; }
+            else { box.style.top = (box.offsetTop + Math.ceil(c.bottom - b.top) + gap) + "px"; }
+          }
+          fit();
+          map.on("resize", fit);
+          window.addEventListener("load", fit);
+          if (box) { box.addEventListener("toggle", fit, true); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, box: _TitleBox, control: folium.LayerControl) -> None:
+        super().__init__()
+        self._name = "OptLayout"
+        self.box = box
+        self.control = control
+        self.narrow_px = NARROW_SCREEN_PX
 
 
 class _FitData(MacroElement):
@@ -323,7 +404,7 @@ class OptimizerMap(folium.Map):
     published: bool
 
     def render(self, **kwargs: Any) -> None:
-        tail = (folium.LayerControl, _Legend, _FitData)
+        tail = (folium.LayerControl, _Legend, _FitData, _Layout)
         for key in [k for k, c in self._children.items() if isinstance(c, tail)]:
             self._children.move_to_end(key)
         fit = next((c for c in self._children.values() if isinstance(c, _FitData)), None)
@@ -469,11 +550,16 @@ def base_map(
         all_notes.append(NOTE_APPROXIMATE_ROADS)
     if synthetic:
         all_notes.append(NOTE_SYNTHETIC)
-    m.add_child(_TitleBox(str(title_zh).strip(), str(title_en).strip(), all_notes))
+    box = _TitleBox(str(title_zh).strip(), str(title_en).strip(), all_notes)
+    m.add_child(box)
     m.add_child(_Legend())
     if fit:
         m.add_child(_FitData())
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # Expanded on wide screens; collapsed to its icon on narrow ones (decided in the browser).
+    control = folium.LayerControl(collapsed=JsCode(f"window.innerWidth < {NARROW_SCREEN_PX}"),
+                                  position="topright")
+    control.add_to(m)
+    m.add_child(_Layout(box, control))
     return m
 
 
@@ -551,15 +637,128 @@ def _display_geoms(gdf: gpd.GeoDataFrame, ts: TileSource) -> np.ndarray:
     return shapely.transform(geoms, shift)
 
 
-def _update_bounds(m: folium.Map, geoms: np.ndarray) -> None:
-    b = shapely.total_bounds(geoms)
-    if not np.all(np.isfinite(b)):
+def include_in_view(m: folium.Map, lon: Any, lat: Any) -> None:
+    """Extend the view a map opens on (see ``center=None`` in :func:`base_map`) to points.
+
+    For elements added to the map without the layer helpers (e.g. ``folium.Marker`` into a
+    :func:`feature_group`). Non-finite values are ignored; maps not made by :func:`base_map`
+    (fixed view) are left unchanged.
+
+    Parameters
+    ----------
+    m
+        Map from :func:`base_map`.
+    lon, lat
+        Longitudes and latitudes in degrees, EPSG:4326 (scalars or equal-length sequences).
+
+    Raises
+    ------
+    InputError
+        If ``lon`` and ``lat`` differ in length.
+    """
+    x = np.atleast_1d(np.asarray(lon, dtype=float)).ravel()
+    y = np.atleast_1d(np.asarray(lat, dtype=float)).ravel()
+    if x.shape != y.shape:
+        raise InputError(f"lon and lat differ in length ({x.size} vs {y.size})", field="lon")
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any() or not hasattr(m, "_opt_data_bounds"):
         return
-    old = getattr(m, "_opt_data_bounds", None)
+    b = (x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max())
+    old = m._opt_data_bounds
     if old is not None:
-        b = np.array([min(old[0], b[0]), min(old[1], b[1]), max(old[2], b[2]), max(old[3], b[3])])
-    if hasattr(m, "_opt_data_bounds"):
-        m._opt_data_bounds = tuple(float(x) for x in b)
+        b = (min(old[0], b[0]), min(old[1], b[1]), max(old[2], b[2]), max(old[3], b[3]))
+    m._opt_data_bounds = tuple(float(v) for v in b)
+
+
+def _update_bounds(m: folium.Map, geoms: np.ndarray) -> None:
+    if not len(geoms):
+        return
+    b = shapely.total_bounds(geoms)
+    if np.all(np.isfinite(b)):
+        include_in_view(m, [b[0], b[2]], [b[1], b[3]])
+
+
+def add_note(m: folium.Map, text: str) -> folium.Map:
+    """Add one note line under the map's title (shown with "⚠", in the foldable notes).
+
+    Parameters
+    ----------
+    m
+        Map from :func:`base_map`.
+    text
+        Plain text, Chinese first then English (e.g. ``"直线绘制 Drawn straight: …"``); it is
+        HTML-escaped.
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+
+    Raises
+    ------
+    InputError
+        If ``text`` is empty, or ``m`` has no title box (not made by :func:`base_map`).
+    """
+    if not str(text).strip():
+        raise InputError("a map note needs text", field="text")
+    box = next((c for c in m._children.values() if isinstance(c, _TitleBox)), None)
+    if box is None:
+        raise InputError("the map has no title box: make it with base_map()", field="m")
+    box.notes.append(html.escape(str(text).strip()))
+    return m
+
+
+def map_notes(m: folium.Map) -> list[str]:
+    """The note lines of a map from :func:`base_map`, in order (as shown, HTML-escaped).
+
+    Parameters
+    ----------
+    m
+        Map from :func:`base_map` (any other map has none).
+
+    Returns
+    -------
+    list of str
+    """
+    box = next((c for c in m._children.values() if isinstance(c, _TitleBox)), None)
+    return list(box.notes) if box is not None else []
+
+
+def feature_group(m: folium.Map, name: str | tuple[str, str], *, show: bool = True
+                  ) -> folium.FeatureGroup:
+    """The map's layer (``FeatureGroup``) named ``name``; created (empty, listed in the layer
+    control) if there is none.
+
+    Use it to put extra elements (e.g. labels as ``folium.Marker`` with a ``DivIcon``) into a
+    layer made by :func:`add_lines` / :func:`add_points`, so that one checkbox toggles both. Such
+    elements bypass the privacy guard: write only public values into them, and call
+    :func:`include_in_view` for their positions.
+
+    Parameters
+    ----------
+    m
+        Map from :func:`base_map`.
+    name
+        ``(zh, en)`` or a bilingual string (as given to the layer helper).
+    show
+        Whether a newly created layer is on when the map opens.
+
+    Returns
+    -------
+    folium.FeatureGroup
+
+    Raises
+    ------
+    InputError
+        If ``name`` is empty.
+    """
+    label = layer_name(name)
+    for child in reversed(list(m._children.values())):
+        if isinstance(child, folium.FeatureGroup) and child.layer_name == label:
+            return child
+    fg = folium.FeatureGroup(name=label, show=show)
+    fg.add_to(m)
+    return fg
 
 
 def _labels(cols: Sequence[str], labels: Mapping[str, str] | None) -> list[str]:
@@ -576,35 +775,62 @@ def _html_table(row: pd.Series, cols: Sequence[str], names: Sequence[str]) -> st
     return f"<table style='font-size:12px'>{cells}</table>"
 
 
-def _guard(m: folium.Map, gdf: pd.DataFrame, cols: Sequence[str], *, personal: bool,
-           allow: Iterable[str], layer: str, published: bool | None) -> None:
-    pub = _ctx(m)[1] if published is None else published
-    if pub:
-        assert_publishable(gdf, columns=cols, personal=personal, allow=allow, layer=layer)
+@dataclass
+class _Prepared:
+    """A layer checked and ready to draw (the common first half of every layer helper)."""
+
+    label: str
+    gdf: gpd.GeoDataFrame
+    tips: list[str]
+    pops: list[str]
+    ccol: str | None
+    geoms: np.ndarray  # in the display datum of the map's tiles (GCJ-02 on AMap)
 
 
-def _add_legend(m: folium.Map, label: str, color: str, kind: str, dash: bool = False) -> None:
-    legend = _ctx(m)[2]
-    if legend is not None:
-        legend.entries.append(_LegendEntry(html.escape(label), html.escape(color), kind, dash))
+def _prepare(m: folium.Map, gdf: Any, *, what: str, kinds: tuple[str, ...],
+             name: str | tuple[str, str], tooltip_cols: Sequence[str], popup_cols: Sequence[str],
+             color_col: str | None, personal: bool, allow: Iterable[str],
+             published: bool | None) -> _Prepared:
+    """Name, geometry/CRS/column checks, privacy guard and datum shift shared by the helpers."""
+    label = layer_name(name)
+    gdf = _check_gdf(gdf, kinds, what)
+    tips = _check_cols(gdf, tooltip_cols, what)
+    pops = _check_cols(gdf, popup_cols, what)
+    ccol = _check_cols(gdf, [color_col], what)[0] if color_col else None
+    written = list(dict.fromkeys(tips + pops + ([ccol] if ccol else [])))
+    ts, map_published, _ = _ctx(m)
+    if map_published if published is None else published:
+        assert_publishable(gdf, columns=written, personal=personal, allow=allow, layer=label)
+    return _Prepared(label, gdf, tips, pops, ccol, _display_geoms(gdf, ts))
+
+
+def _finish(m: folium.Map, prep: _Prepared, *, kind: str, color: str,
+            legend: Mapping[str, str] | None, dash: bool = False) -> folium.Map:
+    """Extend the view and add the legend rows (one per ``legend`` entry, else one)."""
+    _update_bounds(m, prep.geoms)
+    box = _ctx(m)[2]
+    if box is not None:
+        rows = ([(f"{prep.label}: {lab}", col) for lab, col in legend.items()] if legend
+                else [(prep.label, color)])
+        for lab, col in rows:
+            if kind == "point":  # awesome-markers colour names -> the sprite's colour
+                col = _ICON_COLORS_HEX.get(col, col)
+            box.entries.append(_LegendEntry(html.escape(lab), html.escape(col), kind, dash))
+    return m
 
 
 def _geojson_layer(
     m: folium.Map,
-    gdf: gpd.GeoDataFrame,
-    geoms: np.ndarray,
+    prep: _Prepared,
     *,
-    name: str,
-    prop_cols: Sequence[str],
     style: dict[str, Any],
-    color_col: str | None,
-    tooltip_cols: Sequence[str],
-    popup_cols: Sequence[str],
     labels: Mapping[str, str] | None,
     show: bool,
 ) -> folium.FeatureGroup:
+    gdf, tips, pops, color_col = prep.gdf, prep.tips, prep.pops, prep.ccol
+    prop_cols = list(dict.fromkeys(tips + pops))
     features = []
-    for pos, geom in enumerate(geoms):
+    for pos, geom in enumerate(prep.geoms):
         row = gdf.iloc[pos]
         props = {c: _jsonable(row[c]) for c in prop_cols}
         if color_col is not None:
@@ -621,18 +847,18 @@ def _geojson_layer(
             s["fillColor"] = c
         return s
 
-    fg = folium.FeatureGroup(name=name, show=show)
+    fg = folium.FeatureGroup(name=prep.label, show=show)
     tooltip = (
-        folium.GeoJsonTooltip(fields=list(tooltip_cols), aliases=_labels(tooltip_cols, labels), sticky=True)
-        if tooltip_cols else None
+        folium.GeoJsonTooltip(fields=list(tips), aliases=_labels(tips, labels), sticky=True)
+        if tips else None
     )
     popup = (
-        folium.GeoJsonPopup(fields=list(popup_cols), aliases=_labels(popup_cols, labels))
-        if popup_cols else None
+        folium.GeoJsonPopup(fields=list(pops), aliases=_labels(pops, labels))
+        if pops else None
     )
     folium.GeoJson(
         data,
-        name=name,
+        name=prep.label,
         style_function=style_function,
         highlight_function=lambda f: {"weight": base.get("weight", 2) + 2},
         tooltip=tooltip,
@@ -702,33 +928,19 @@ def add_polygons(
     ------
     InputError
         Not a GeoDataFrame, CRS not EPSG:4326, empty/missing/wrong geometry (row named), unknown
-        column.
+        column, ``fill_opacity`` outside [0, 1].
     PrivacyError
         On a published map, if a written column looks personal.
     """
-    what = "add_polygons"
-    label = layer_name(name)
-    gdf = _check_gdf(gdf, ("Polygon", "MultiPolygon"), what)
-    tips = _check_cols(gdf, tooltip_cols, what)
-    pops = _check_cols(gdf, popup_cols, what)
-    ccol = _check_cols(gdf, [color_col], what)[0] if color_col else None
-    written = list(dict.fromkeys(tips + pops + ([ccol] if ccol else [])))
-    _guard(m, gdf, written, personal=False, allow=allow, layer=label, published=published)
     if not 0 <= fill_opacity <= 1:
         raise InputError(f"fill_opacity must be in [0, 1]; got {fill_opacity}", field="fill_opacity")
-    ts = _ctx(m)[0]
-    geoms = _display_geoms(gdf, ts)
+    prep = _prepare(m, gdf, what="add_polygons", kinds=("Polygon", "MultiPolygon"), name=name,
+                    tooltip_cols=tooltip_cols, popup_cols=popup_cols, color_col=color_col,
+                    personal=False, allow=allow, published=published)
     style = {"color": color, "fillColor": color, "weight": weight_px, "fillOpacity": fill_opacity,
              "opacity": 0.9}
-    _geojson_layer(m, gdf, geoms, name=label, prop_cols=list(dict.fromkeys(tips + pops)), style=style,
-                   color_col=ccol, tooltip_cols=tips, popup_cols=pops, labels=labels, show=show)
-    _update_bounds(m, geoms)
-    if legend:
-        for lab, col in legend.items():
-            _add_legend(m, f"{label}: {lab}", col, "polygon")
-    else:
-        _add_legend(m, label, color, "polygon")
-    return m
+    _geojson_layer(m, prep, style=style, labels=labels, show=show)
+    return _finish(m, prep, kind="polygon", color=color, legend=legend)
 
 
 def add_lines(
@@ -737,11 +949,13 @@ def add_lines(
     *,
     name: str | tuple[str, str],
     color: str = "#d62728",
+    color_col: str | None = None,
     dash: bool = False,
     weight_px: float = 3.0,
     tooltip_cols: Sequence[str] = (),
     popup_cols: Sequence[str] = (),
     labels: Mapping[str, str] | None = None,
+    legend: Mapping[str, str] | None = None,
     allow: Iterable[str] = (),
     published: bool | None = None,
     show: bool = True,
@@ -758,11 +972,13 @@ def add_lines(
         ``(zh, en)`` or a bilingual string.
     color
         CSS colour.
+    color_col
+        Column of CSS colours, one per row (overrides ``color``).
     dash
         Dashed line (e.g. ferry links, approximate roads).
     weight_px
         Line width in CSS pixels.
-    tooltip_cols, popup_cols, labels, allow, published, show
+    tooltip_cols, popup_cols, labels, legend, allow, published, show
         As in :func:`add_polygons`.
 
     Returns
@@ -777,23 +993,14 @@ def add_lines(
     PrivacyError
         On a published map, if a written column looks personal.
     """
-    what = "add_lines"
-    label = layer_name(name)
-    gdf = _check_gdf(gdf, ("LineString", "MultiLineString"), what)
-    tips = _check_cols(gdf, tooltip_cols, what)
-    pops = _check_cols(gdf, popup_cols, what)
-    written = list(dict.fromkeys(tips + pops))
-    _guard(m, gdf, written, personal=False, allow=allow, layer=label, published=published)
-    ts = _ctx(m)[0]
-    geoms = _display_geoms(gdf, ts)
+    prep = _prepare(m, gdf, what="add_lines", kinds=("LineString", "MultiLineString"), name=name,
+                    tooltip_cols=tooltip_cols, popup_cols=popup_cols, color_col=color_col,
+                    personal=False, allow=allow, published=published)
     style = {"color": color, "weight": weight_px, "opacity": 0.9}
     if dash:
         style["dashArray"] = "8 6"
-    _geojson_layer(m, gdf, geoms, name=label, prop_cols=written, style=style, color_col=None,
-                   tooltip_cols=tips, popup_cols=pops, labels=labels, show=show)
-    _update_bounds(m, geoms)
-    _add_legend(m, label, color, "line", dash)
-    return m
+    _geojson_layer(m, prep, style=style, labels=labels, show=show)
+    return _finish(m, prep, kind="line", color=color, legend=legend, dash=dash)
 
 
 def add_points(
@@ -802,11 +1009,13 @@ def add_points(
     *,
     name: str | tuple[str, str],
     color: str = "blue",
+    color_col: str | None = None,
     icon: str | None = "circle",
     radius_px: float = 6.0,
     tooltip_cols: Sequence[str] = (),
     popup_cols: Sequence[str] = (),
     labels: Mapping[str, str] | None = None,
+    legend: Mapping[str, str] | None = None,
     cluster: bool = False,
     personal: bool = False,
     allow: Iterable[str] = (),
@@ -827,12 +1036,14 @@ def add_points(
         With ``icon``: an awesome-markers colour name (``"red"``, ``"blue"``, ``"green"``,
         ``"orange"``, ``"purple"``, ``"darkred"``, ``"cadetblue"``, …); with ``icon=None``: any CSS
         colour.
+    color_col
+        Column of colours, one per row (overrides ``color``; same rules as ``color``).
     icon
         Font Awesome 6 icon name (e.g. ``"utensils"``, ``"hospital"``, ``"ship"``, ``"circle"``); None
         draws circle markers (SVG paths, better for hundreds of points).
     radius_px
         Circle-marker radius in CSS pixels (``icon=None`` only).
-    tooltip_cols, popup_cols, labels
+    tooltip_cols, popup_cols, labels, legend
         As in :func:`add_polygons`.
     cluster
         Group nearby markers (Leaflet.markercluster).
@@ -853,46 +1064,41 @@ def add_points(
     PrivacyError
         On a published map, if ``personal=True`` or a written column looks personal.
     """
-    what = "add_points"
-    label = layer_name(name)
-    gdf = _check_gdf(gdf, ("Point",), what)
-    tips = _check_cols(gdf, tooltip_cols, what)
-    pops = _check_cols(gdf, popup_cols, what)
-    written = list(dict.fromkeys(tips + pops))
-    _guard(m, gdf, written, personal=personal, allow=allow, layer=label, published=published)
-    if icon is not None and color not in _ICON_COLORS_HEX:
+    prep = _prepare(m, gdf, what="add_points", kinds=("Point",), name=name,
+                    tooltip_cols=tooltip_cols, popup_cols=popup_cols, color_col=color_col,
+                    personal=personal, allow=allow, published=published)
+    colours = ([str(c) for c in prep.gdf[prep.ccol]] if prep.ccol else [color] * len(prep.gdf))
+    bad = sorted({c for c in colours if c not in _ICON_COLORS_HEX}) if icon is not None else []
+    if bad:
         raise InputError(
-            f"icon colour {color!r} unknown; with icon markers use one of {sorted(_ICON_COLORS_HEX)} "
+            f"icon colour(s) {bad} unknown; with icon markers use one of {sorted(_ICON_COLORS_HEX)} "
             "(or icon=None for circle markers in any CSS colour)",
-            field="color",
+            field=prep.ccol or "color",
         )
-    ts = _ctx(m)[0]
-    geoms = _display_geoms(gdf, ts)
-    xs = shapely.get_x(geoms)
-    ys = shapely.get_y(geoms)
-    fg = folium.FeatureGroup(name=label, show=show)
+    xs = shapely.get_x(prep.geoms)
+    ys = shapely.get_y(prep.geoms)
+    fg = folium.FeatureGroup(name=prep.label, show=show)
     parent: folium.map.Layer | folium.FeatureGroup = fg
     if cluster:
         parent = MarkerCluster(control=False)
         parent.add_to(fg)
-    tip_names = _labels(tips, labels)
-    pop_names = _labels(pops, labels)
-    for pos in range(len(gdf)):
-        row = gdf.iloc[pos]
-        tooltip = folium.Tooltip(_html_table(row, tips, tip_names)) if tips else None
-        popup = folium.Popup(_html_table(row, pops, pop_names), max_width=320) if pops else None
+    tip_names = _labels(prep.tips, labels)
+    pop_names = _labels(prep.pops, labels)
+    for pos in range(len(prep.gdf)):
+        row = prep.gdf.iloc[pos]
+        tooltip = folium.Tooltip(_html_table(row, prep.tips, tip_names)) if prep.tips else None
+        popup = (folium.Popup(_html_table(row, prep.pops, pop_names), max_width=320)
+                 if prep.pops else None)
         loc = [float(ys[pos]), float(xs[pos])]
         if icon is None:
             folium.CircleMarker(location=loc, radius=radius_px, color="#333", weight=1, fill=True,
-                                fill_color=color, fill_opacity=0.9, tooltip=tooltip,
+                                fill_color=colours[pos], fill_opacity=0.9, tooltip=tooltip,
                                 popup=popup).add_to(parent)
         else:
-            folium.Marker(location=loc, icon=folium.Icon(color=color, icon=icon, prefix="fa"),
+            folium.Marker(location=loc, icon=folium.Icon(color=colours[pos], icon=icon, prefix="fa"),
                           tooltip=tooltip, popup=popup).add_to(parent)
     fg.add_to(m)
-    _update_bounds(m, geoms)
-    _add_legend(m, label, _ICON_COLORS_HEX.get(color, color), "point")
-    return m
+    return _finish(m, prep, kind="point", color=color, legend=legend)
 
 
 # --------------------------------------------------------------------------------------------

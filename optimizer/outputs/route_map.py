@@ -44,7 +44,7 @@ and driver names, and is titled and noted "内部资料 Internal".
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,16 @@ from shapely.ops import substring
 from optimizer.errors import InputError
 from optimizer.network.contract import WGS84, WORKING_CRS
 from optimizer.network.paths import RouteLeg, route_geometry
-from optimizer.outputs.maps import add_lines, base_map, layer_name, save_map
+from optimizer.outputs.maps import (
+    add_lines,
+    add_note,
+    add_polygons,
+    base_map,
+    feature_group,
+    include_in_view,
+    layer_name,
+    save_map,
+)
 from optimizer.outputs.tiles import to_display_crs
 
 __all__ = [
@@ -269,28 +278,6 @@ def _number_icon(text: str, colour: str, *, dashed: bool) -> folium.DivIcon:
         icon_size=(width, 22), icon_anchor=(width // 2, 11), class_name="opt-stop-icon")
 
 
-def _find_group(m: folium.Map, label: str) -> folium.FeatureGroup:
-    for child in reversed(list(m._children.values())):
-        if isinstance(child, folium.FeatureGroup) and child.layer_name == label:
-            return child
-    fg = folium.FeatureGroup(name=label, show=True)
-    fg.add_to(m)
-    return fg
-
-
-def _extend_bounds(m: folium.Map, lon: Iterable[float], lat: Iterable[float]) -> None:
-    x = np.asarray(list(lon), dtype=float)
-    y = np.asarray(list(lat), dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any() or not hasattr(m, "_opt_data_bounds"):
-        return
-    b = (x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max())
-    old = m._opt_data_bounds
-    if old is not None:
-        b = (min(old[0], b[0]), min(old[1], b[1]), max(old[2], b[2]), max(old[3], b[3]))
-    m._opt_data_bounds = tuple(float(v) for v in b)
-
-
 # ----------------------------------------------------------------------------- the map
 def plot_routes(
     plan: Any,
@@ -432,15 +419,13 @@ def plot_routes(
                        radius_m=privacy_radius_m, ts=ts, off_network=off_network)
     if off_network:
         m_notes = "; ".join(off_network[:5])
-        _note(m, f"直线绘制（无路网路径）Drawn straight (no network path): {m_notes}")
+        add_note(m, f"直线绘制（无路网路径）Drawn straight (no network path): {m_notes}")
     _ferry_layer(m, crossings, G, exact, published=published, ts=ts)
     return m
 
 
 def _islands_layer(m: folium.Map, islands: gpd.GeoDataFrame, ids: set[str]) -> None:
     """Faint island outlines (the islands with stops) for maps without base tiles."""
-    from optimizer.outputs.maps import add_polygons
-
     isl = islands[islands["island_id"].astype(str).isin(ids)]
     if not len(isl):
         return
@@ -451,15 +436,6 @@ def _islands_layer(m: folium.Map, islands: gpd.GeoDataFrame, ids: set[str]) -> N
     add_polygons(m, g, name=("岛屿", "Islands"), color="#b8b8a8", fill_opacity=0.35,
                  weight_px=1.0, tooltip_cols=["island_id", "name_zh"],
                  labels={"island_id": "岛屿 Island", "name_zh": "名称 Name"})
-
-
-def _note(m: folium.Map, text: str) -> None:
-    from optimizer.outputs.maps import _TitleBox
-
-    for child in m._children.values():
-        if isinstance(child, _TitleBox):
-            child.notes.append(html.escape(text))
-            return
 
 
 def _vehicle_layer(m: folium.Map, label: str, colour: str, legs: Sequence[RouteLeg],
@@ -487,7 +463,7 @@ def _vehicle_layer(m: folium.Map, label: str, colour: str, legs: Sequence[RouteL
         add_lines(m, gdf, name=label, color=colour, weight_px=4.0,
                   tooltip_cols=["leg", "drive_min"],
                   labels={"leg": "路段 Leg", "drive_min": "行车 Driving (min)"})
-    fg = _find_group(m, label)
+    fg = feature_group(m, label)
     # legs off the network: water crossings of the vehicle itself, or no path / no node
     for leg in legs:
         if leg.on_network:
@@ -523,7 +499,7 @@ def _vehicle_layer(m: folium.Map, label: str, colour: str, legs: Sequence[RouteL
             popup=folium.Popup(f"<b>{html.escape(label)}</b>" + _stop_table(
                 rows_here, published=published, where=where[ks[0]]), max_width=520),
         ).add_to(fg)
-    _extend_bounds(m, dlon, dlat)
+    include_in_view(m, dlon, dlat)
 
 
 
@@ -588,7 +564,7 @@ def _ferry_layer(m: folium.Map, crossings: pd.DataFrame, G: nx.MultiDiGraph, exa
         pair = (str(r["from_stop_id"]), str(r["to_stop_id"]))
         seen[pair] = seen.get(pair, 0) + 1
     if missing:
-        _note(m, "未绘制的航班（码头不在路网中）Sailings not drawn (pier not in the network): "
+        add_note(m, "未绘制的航班（码头不在路网中）Sailings not drawn (pier not in the network): "
               + ", ".join(missing))
     if not rows:
         return
@@ -603,7 +579,7 @@ def _ferry_layer(m: folium.Map, crossings: pd.DataFrame, G: nx.MultiDiGraph, exa
                       "arrival": "到港 Arrival", "at_pier_by": "到码头时限 At the pier by",
                       "timetable": "时刻 Times", "riders": "乘客数 Riders",
                       "rides": "行程 Rides", "patients": "患者 Patients"})
-    fg = _find_group(m, label)
+    fg = feature_group(m, label)
     for r in rows:
         (lon0, lat0), _ = r["_lonlat"]
         lon, lat = to_display_crs(np.array([lon0]), np.array([lat0]), ts)

@@ -1,13 +1,24 @@
-"""What-if comparison of two scenario runs: KPIs side by side with differences, and both maps.
+"""What-if comparison of two scenario runs: KPIs side by side with differences, and the maps.
 
 :func:`compare_runs` reads two run folders (each written by
-:func:`optimizer.scenario.run.run_scenario`) and writes ``comparison.md``, ``comparison.json``,
-``comparison.csv`` and an ``index.html`` that links both runs' pages and maps.
+:func:`optimizer.scenario.run.run_scenario`; nothing is re-solved, ``dispatch/`` is never read) and
+writes into the output folder:
+
+* ``comparison.csv`` / ``comparison.json`` / ``comparison.md``: every KPI of either run, A, B and
+  B − A;
+* ``maps/coverage_diff.html``: the difference map (:mod:`optimizer.outputs.compare_map`):
+  villages by change in coverage share, canteens added / removed / recommended, dialysis rides
+  served and unserved per island;
+* ``villages_diff.csv``, ``canteens_diff.csv``, ``dialysis_by_island_diff.csv``: the tables
+  behind the map (published: no names, no homes; dialysis only as counts per island);
+* ``index.html``: KPIs, the difference map shown in the page, the change tables and both runs'
+  own maps side by side.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -66,6 +77,21 @@ def kpi_table(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "kpi", "a", "b", "difference"])
 
 
+_MAX_ROWS = 40
+"""Villages listed on the comparison page (largest changes first); all are in the CSV."""
+
+
+def _cell(v: Any) -> str:
+    """A table cell: empty for missing, whole numbers without decimals, others to 1 decimal."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if isinstance(v, bool):
+        return "是 yes" if v else "否 no"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:.1f}"
+    return str(v)
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return ""
@@ -76,15 +102,19 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path) -> pd.DataFrame:
+def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path, *,
+                 tiles: str | None = None) -> pd.DataFrame:
     """Compare two run folders and write the comparison into ``out_dir``.
 
     Parameters
     ----------
     run_a, run_b
-        Run folders (each with ``summary.json``).
+        Run folders (each with ``summary.json``); A is the reference (e.g. the baseline).
     out_dir
-        Output folder (created).
+        Output folder (created); see the module notes for the files written.
+    tiles
+        Base tiles of the difference map (``"osm"``, ``"tianditu"``, ``"amap"``,
+        ``"offline"``); default run A's.
 
     Returns
     -------
@@ -94,8 +124,18 @@ def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path) -> p
     Raises
     ------
     optimizer.errors.InputError
-        If a folder has no ``summary.json``.
+        If a folder has no ``summary.json``, or a run table is malformed (file, row and field
+        named; see :func:`optimizer.outputs.compare_map.diff_runs`).
+    optimizer.errors.PrivacyError
+        If a published comparison table would carry a personal column.
     """
+    from optimizer.outputs.compare_map import (
+        CANTEEN_STATUS_LABELS,
+        CHANGE_LABELS,
+        diff_runs,
+        save_coverage_diff_map,
+    )
+
     ra, rb, out = Path(run_a), Path(run_b), Path(out_dir)
     a, b = _load(ra), _load(rb)
     out.mkdir(parents=True, exist_ok=True)
@@ -113,10 +153,24 @@ def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path) -> p
     notes = list(dict.fromkeys([*a.get("notes", []), *b.get("notes", [])]))
     lines += ["", *[f"> {n}" for n in notes]]
     (out / "comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    diff = diff_runs(ra, rb)
+    save_coverage_diff_map(diff, out / "maps" / "coverage_diff.html", tiles=tiles)
+    tables = {"villages_diff.csv": diff.villages, "canteens_diff.csv": diff.canteens,
+              "dialysis_by_island_diff.csv": diff.dialysis}
+    for name, df in tables.items():
+        df.to_csv(out / name, index=False, encoding="utf-8-sig")
+    villages = diff.villages[diff.villages["change"] != "unchanged"]
+    canteens = diff.canteens[diff.canteens["status"] != "both"]
     maps = sorted({p.relative_to(ra).as_posix() for p in ra.glob("maps/*.html")} |
                   {p.relative_to(rb).as_posix() for p in rb.glob("maps/*.html")})
     html = _ENV.get_template("compare.html.j2").render(
         a=a, b=b, rows=table.to_dict("records"), notes=notes, maps=maps,
-        link_a=os.path.relpath(ra, out), link_b=os.path.relpath(rb, out))
+        link_a=os.path.relpath(ra, out), link_b=os.path.relpath(rb, out),
+        diff_notes=diff.notes, villages=villages.head(_MAX_ROWS).to_dict("records"),
+        n_villages=len(villages), n_unchanged=int((diff.villages["change"] == "unchanged").sum()),
+        canteens=canteens.to_dict("records"), dialysis=diff.dialysis.to_dict("records"),
+        change_labels={k: " ".join(v) for k, v in CHANGE_LABELS.items()},
+        status_labels={k: " ".join(v) for k, v in CANTEEN_STATUS_LABELS.items()},
+        max_rows=_MAX_ROWS, fmt=_cell)
     (out / "index.html").write_text(html, encoding="utf-8")
     return table
