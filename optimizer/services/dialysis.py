@@ -742,7 +742,8 @@ def sessions_for_date(patients: Sequence[Patient], date: dt.date | str, *,
 @dataclass(frozen=True)
 class PlanUnserved:
     """A trip not in the plan: reason ``code`` (a key of :data:`REASONS`), sentences in Chinese
-    and English, and a detail line with the figures."""
+    and English, a detail line with the figures, and the patient's home island (``island_id``;
+    island level only, so it may be published)."""
 
     trip_id: str
     patient_id: str
@@ -751,6 +752,7 @@ class PlanUnserved:
     text_zh: str
     text_en: str
     detail: str = ""
+    island_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -824,7 +826,8 @@ class DialysisPlan:
             escort, sailing), sailing_trip_id, seats_on_board, wheelchairs_on_board.
             ``crossings``: trip_id, patient_id, direction, gtfs trip, route, piers, departure,
             arrival. ``trips``: one row per served trip with its whole duration (min).
-            ``unserved``: trip_id, patient_id, direction, code, reason_zh, reason_en, detail.
+            ``unserved``: trip_id, patient_id, direction, island_id (home island), code,
+            reason_zh, reason_en, detail.
             ``kpis``: name, value.
         """
         cross = pd.DataFrame([{
@@ -840,10 +843,11 @@ class DialysisPlan:
                      "from_stop_id", "from_pier", "to_stop_id", "to_pier", "at_pier_by",
                      "departure", "arrival", "departure_s", "arrival_s", "is_estimate"])
         uns = pd.DataFrame([{"trip_id": u.trip_id, "patient_id": u.patient_id,
-                             "direction": u.direction, "code": u.code, "reason_zh": u.text_zh,
-                             "reason_en": u.text_en, "detail": u.detail} for u in self.unserved],
-                           columns=["trip_id", "patient_id", "direction", "code", "reason_zh",
-                                    "reason_en", "detail"])
+                             "direction": u.direction, "island_id": u.island_id, "code": u.code,
+                             "reason_zh": u.text_zh, "reason_en": u.text_en, "detail": u.detail}
+                            for u in self.unserved],
+                           columns=["trip_id", "patient_id", "direction", "island_id", "code",
+                                    "reason_zh", "reason_en", "detail"])
         kp = pd.DataFrame({"kpi": list(self.kpis), "value": list(self.kpis.values())})
         return {"stops": self.stops.copy(), "crossings": cross, "trips": self.trip_summary.copy(),
                 "unserved": uns, "kpis": kp}
@@ -1061,7 +1065,8 @@ def plan_dialysis_day(
     def mark(trip: Trip, code: str, detail: str = "") -> None:
         zh, en = REASONS[code]
         unserved[trip.trip_id] = PlanUnserved(trip.trip_id, trip.patient_id, trip.direction,
-                                              code, zh, en, detail)
+                                              code, zh, en, detail,
+                                              island_id=pmap[trip.patient_id].island_id)
 
     legs: list[_Leg] = []
     crossing_of: dict[str, Crossing] = {}
