@@ -582,7 +582,8 @@ def explain_customer(problem: VrptwProblem, node: int, *, tol_s: float = 1e-6,
         quoting the figures (minutes).
     """
     tt = problem.travel_time_s
-    ks = range(len(problem.vehicles))
+    # interchangeable vehicles (same depots, capacity, shift, duration) are checked once
+    ks = _vehicle_classes(problem)
     name = problem.node_names[node]
     reach = [k for k in ks if math.isfinite(tt[problem.vehicles[k].depot, node])
              and math.isfinite(tt[node, problem.vehicles[k].end_depot])]
@@ -607,6 +608,19 @@ def explain_customer(problem: VrptwProblem, node: int, *, tol_s: float = 1e-6,
     return (VrptwUnservedReason.SHIFT_END,
             (f"customer {name}: no vehicle can serve it and return within its shift or maximum "
             "route duration"))
+
+
+def _vehicle_classes(problem: VrptwProblem) -> list[int]:
+    """One vehicle position per class of interchangeable vehicles (cached on the instance)."""
+    cached = problem.__dict__.get("_vehicle_classes")
+    if cached is None:
+        seen: dict[tuple, int] = {}
+        for k, v in enumerate(problem.vehicles):
+            key = (v.depot, v.end_depot, v.capacity, problem.shift(k), v.max_route_duration_s)
+            seen.setdefault(key, k)
+        cached = sorted(seen.values())
+        object.__setattr__(problem, "_vehicle_classes", cached)
+    return cached
 
 
 def check_vrptw(problem: VrptwProblem, result: VrptwResult, *, tol_s: float = 1e-6,

@@ -143,10 +143,15 @@ ROUND_REASONS: dict[str, tuple[str, str]] = {
 SITING_MODELS = ("mclp", "lscp", "pmedian", "none")
 
 ROUND_FIRST_SOLUTIONS = ("SAVINGS",)
-"""First-solution strategy of the delivery-round VRPTWs. All stops of a canteen share one window
-(kitchen-ready + freshness) around one depot, where Clarke-Wright savings builds good rounds fast;
-the solver's default four-strategy portfolio spent its budget on construction on Putuo canteen C01
-(533 stops: 380 left unserved at 5 s; with savings alone all served at 10 s, one run)."""
+"""OR-Tools first-solution strategy of the delivery rounds when the OR-Tools search is used
+(``strategy="ortools"``); the default search builds its own start (sequential cheapest insertion,
+:mod:`optimizer.solvers.vrptw_lns`) in well under a second for 500 stops."""
+
+ROUND_SECONDS_PER_STOP = 0.001
+"""Search budget per delivery stop, seconds: a canteen's VRPTW gets
+``min(rounds_time_limit_s, ROUND_SECONDS_PER_STOP x stops)`` (at least 0.05 s). On the Putuo
+baseline (2,658 stops, 10 delivering canteens) 1 ms per stop serves every stop with fewer
+couriers than the previous 2 s per canteen of OR-Tools search (one run, 2-core machine)."""
 
 
 def _bool(v: Any) -> bool:
@@ -717,7 +722,8 @@ def canteen_utilisation(points: pd.DataFrame, mm: MealsMatrix, *,
     Returns
     -------
     pandas.DataFrame
-        One row per open site: ``site_id``, ``name_zh``, ``role``, ``island_id``, ``delivers``,
+        One row per open site: ``site_id``, ``name_zh``, ``role``, ``island_id``, ``lon``,
+        ``lat`` (EPSG:4326; canteens are public places), ``delivers``,
         ``capacity_meals_per_day``, ``elderly_assigned`` (covered residents whose nearest canteen
         it is), ``elderly_within_threshold`` (all residents within the threshold of it),
         ``meals_per_day`` (= elderly_assigned x uptake share), ``utilisation_pct``,
@@ -736,7 +742,8 @@ def canteen_utilisation(points: pd.DataFrame, mm: MealsMatrix, *,
         meals = a * params.uptake_share
         cap = float(s["capacity_meals_per_day"])
         rows.append({"site_id": s["site_id"], "name_zh": s["name_zh"], "role": s["role"],
-                     "island_id": s["island_id"], "delivers": bool(s["delivers"]),
+                     "island_id": s["island_id"], "lon": float(s["lon"]), "lat": float(s["lat"]),
+                     "delivers": bool(s["delivers"]),
                      "capacity_meals_per_day": cap, "elderly_assigned": round(a, 3),
                      "elderly_within_threshold": round(within, 3),
                      "meals_per_day": round(meals, 1),
@@ -979,7 +986,8 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
         The network.
     params
         ``uptake_share``, ``freshness_min``, ``box_meals``, ``service_min``,
-        ``delivery_time_s``, ``rounds_time_limit_s``, ``rounds_deterministic``,
+        ``delivery_time_s``, ``rounds_time_limit_s`` (cap per canteen; the budget is
+        :data:`ROUND_SECONDS_PER_STOP` per stop below it), ``rounds_deterministic``,
         ``rounds_solution_limit``, ``seed``.
     islands
         Island polygons for snapping.
@@ -1006,6 +1014,8 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
     sites = mm.sites.set_index("site_id")
     pts = inputs.demand
     by_c, routes, stops, unserved = [], [], [], []
+    pid = points["point_id"].to_numpy()  # plain arrays: pandas .iat in loops was a hot spot
+    vname = points["village_name_zh"].to_numpy()
     has = (meals > 0) & points["covered"].to_numpy(bool)
     for sid in sorted(set(points.loc[has, "nearest_canteen_id"])):
         idx = np.flatnonzero(has & (points["nearest_canteen_id"] == sid).to_numpy())
@@ -1018,8 +1028,8 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
                                "latest_delivery_min": np.nan, "checker_violations": 0}
         if not bool(s["delivers"]):
             for i in idx:
-                unserved.append({"site_id": sid, "point_id": points["point_id"].iat[i],
-                                 "village_name_zh": points["village_name_zh"].iat[i],
+                unserved.append({"site_id": sid, "point_id": pid[i],
+                                 "village_name_zh": vname[i],
                                  "meals": int(meals[i]), "reason": "CANTEEN_DOES_NOT_DELIVER",
                                  "detail": f"{sid} does not deliver (dine-in only)"})
             row.update(points_unserved=int(idx.size), status="NO_DELIVERY")
@@ -1057,16 +1067,17 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
                                    math.ceil((n - 1) / per_courier)) + 5)
         vehicles = tuple(VrptwVehicle(f"{sid}-{k + 1}", 0, params.box_meals,
                                       shift_s=(ready, math.inf)) for k in range(n_veh))
-        names = ("canteen",) + tuple(f"{points['point_id'].iat[i]}#{k}"
+        names = ("canteen",) + tuple(f"{pid[i]}#{k}"
                                      for k, i in enumerate(node_pt))
         prob = VrptwProblem(travel_time_s=tt, distance_m=dist, demand=demand,
                             time_window_s=tw, service_s=service, vehicles=vehicles,
                             node_names=names, name=f"lunch {sid}")
+        budget = min(params.rounds_time_limit_s, max(0.05, ROUND_SECONDS_PER_STOP * (n - 1)))
         res = solve_vrptw(prob, objective="vehicles_then_distance",
                           deterministic=params.rounds_deterministic,
                           first_solution_strategies=ROUND_FIRST_SOLUTIONS,
                           solution_limit=params.rounds_solution_limit, seed=params.seed,
-                          time_limit_s=params.rounds_time_limit_s)
+                          time_limit_s=budget, polish_share=0.0)
         viol = check_vrptw(prob, res)
         latest = 0.0
         for r_i, r in enumerate(res.routes):
@@ -1077,10 +1088,10 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
                 i = node_pt[stp.node - 1]
                 mins = (stp.start_s - ready) / 60.0
                 latest = max(latest, mins)
-                seq.append(points["point_id"].iat[i])
+                seq.append(pid[i])
                 stops.append({"site_id": sid, "courier": r_i + 1, "seq": len(seq),
-                              "point_id": points["point_id"].iat[i],
-                              "village_name_zh": points["village_name_zh"].iat[i],
+                              "point_id": pid[i],
+                              "village_name_zh": vname[i],
                               "meals": int(node_meals[stp.node - 1]), "arrive": hhmm(stp.start_s),
                               "minutes_from_kitchen": round(mins, 1)})
             dep, ret = r.stops[0].departure_s, r.stops[-1].arrival_s
@@ -1094,8 +1105,8 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
                            "sequence": " ".join(seq)})
         for u in res.unserved:
             i = node_pt[u.node - 1]
-            unserved.append({"site_id": sid, "point_id": points["point_id"].iat[i],
-                             "village_name_zh": points["village_name_zh"].iat[i],
+            unserved.append({"site_id": sid, "point_id": pid[i],
+                             "village_name_zh": vname[i],
                              "meals": int(node_meals[u.node - 1]),
                              "reason": _vrptw_reason(u.reason.value), "detail": u.detail})
         row.update(couriers=int(res.vehicles_used), meals_delivered=int(sum(r.load for r in
