@@ -40,9 +40,10 @@ Search (``strategy="portfolio"``, the default)
    cheapest insertion, path cheapest arc), each followed by greedy descent to a local optimum;
    the best (fewest unserved, then cost) is kept. Plain OR-Tools uses one heuristic, which
    fails on tight windows (see the project's solver notes).
-2. Our ruin-and-recreate large neighbourhood search (:mod:`optimizer.solvers.darp_lns`: random,
-   Shaw and worst removal; regret-2 and noisy greedy insertion with an exact time test;
-   simulated-annealing acceptance) on the same integer model, for ``lns_share`` of the time
+2. Our adaptive ruin-and-recreate large neighbourhood search (:mod:`optimizer.solvers.darp_lns`:
+   random, Shaw, worst, route and time removal; noisy greedy, regret-2 and regret-3 insertion
+   with an exact time test; intra-route relocation and 2-opt* tail exchange on promising
+   plans; simulated-annealing acceptance) on the same integer model, for ``lns_share`` of the time
    left. Its best plan is loaded back into OR-Tools (``ReadAssignmentFromRoutes`` and
    ``RestoreAssignment``), so the model's own constraints re-validate it.
 3. Guided local search (penalty factor ``gls_lambda``) from that plan for the rest of the time.
@@ -131,7 +132,8 @@ class SolveParams:
     lns_share
         Share of the time left after construction given to our ruin-and-recreate search
         (:mod:`optimizer.solvers.darp_lns`); the rest goes to OR-Tools' guided local search.
-        ``0`` switches our search off.
+        ``0`` switches our search off. Default 0.9: on Cordeau a8-96 guided local search alone
+        ended 7.3 % above the optimum at 30 s and improved little on our search's plans.
     lns_iterations
         Deterministic mode: ruin-and-recreate rounds of our search (default 1000).
     log_search
@@ -150,7 +152,7 @@ class SolveParams:
     drop_penalty: int | None = None
     tighten_windows: bool = True
     gls_lambda: float = 0.3
-    lns_share: float = 0.8
+    lns_share: float = 0.9
     lns_iterations: int = 1000
     log_search: bool = False
 
