@@ -363,7 +363,8 @@ class PointMatrix:
 def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
                  destination_points: gpd.GeoDataFrame, *, travel_mode: str = "car",
                  islands: gpd.GeoDataFrame | None = None,
-                 max_snap_m: float | None = None) -> PointMatrix:
+                 max_snap_m: float | None = None,
+                 max_time_s: float | None = None) -> PointMatrix:
     """Land travel times (seconds) between points: snap to nodes, add access legs, route.
 
     ``time[i, j] = access_i + network(node_i, node_j) + access_j`` with
@@ -386,6 +387,10 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
     max_snap_m
         Sea tolerance for snapping (metres); default
         :data:`~optimizer.network.islands.DEFAULT_MAX_SNAP_M`.
+    max_time_s
+        Optional cut-off (seconds, access legs included): pairs beyond it are ``inf``; the
+        network search stops there too (much faster when only nearby pairs matter, e.g. the
+        stops of one delivery round).
 
     Returns
     -------
@@ -407,7 +412,8 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
         raise ValueError(f"travel_mode {travel_mode!r} unknown; expected one of {TRAVEL_MODES}")
     tol = DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m
     so = snap_points(G, origin_points, islands=islands, max_snap_m=tol)
-    sd = snap_points(G, destination_points, islands=islands, max_snap_m=tol)
+    sd = (so if destination_points is origin_points
+          else snap_points(G, destination_points, islands=islands, max_snap_m=tol))
     circuity = float(G.graph.get("circuity", DEFAULT_CIRCUITY))
     kph = G.graph.get("speeds_kph", {}).get(travel_mode, ProxySpeeds().road_kph(travel_mode))
     mps = float(kph) / 3.6
@@ -416,7 +422,7 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
     out = np.full((len(so), len(sd)), np.inf)
     if ok_o.any() and ok_d.any():
         core = travel_time_matrix(G, so["node"][ok_o].tolist(), sd["node"][ok_d].tolist(),
-                                  travel_mode=travel_mode)
+                                  travel_mode=travel_mode, max_time_s=max_time_s)
         acc_o = so["snap_distance_m"].to_numpy()[ok_o] * circuity / mps
         acc_d = sd["snap_distance_m"].to_numpy()[ok_d] * circuity / mps
         block = core + acc_o[:, None] + acc_d[None, :]
@@ -429,6 +435,8 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
             i, j = np.nonzero(same)
             direct = np.hypot(*(po[i] - pd_[j]).T) * circuity / mps
             block[i, j] = np.minimum(block[i, j], direct)
+        if max_time_s is not None:
+            block[block > max_time_s] = np.inf
         out[np.ix_(ok_o, ok_d)] = block
     return PointMatrix(travel_time_s=out, origin_snap=so, destination_snap=sd,
                        access_speed_mps=mps, access_circuity=circuity)

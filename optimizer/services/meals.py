@@ -1013,6 +1013,7 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
     svc_s = params.service_min * 60.0
     sites = mm.sites.set_index("site_id")
     pts = inputs.demand
+    demand_geoms = pts.geometry.to_numpy()
     by_c, routes, stops, unserved = [], [], [], []
     pid = points["point_id"].to_numpy()  # plain arrays: pandas .iat in loops was a hot spot
     vname = points["village_name_zh"].to_numpy()
@@ -1047,9 +1048,11 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
                 m -= c
         uniq = sorted(set(node_pt))
         where = {i: k + 1 for k, i in enumerate(uniq)}
-        geo = gpd.GeoDataFrame(geometry=[s["geometry"]] + [pts.geometry.iat[i] for i in uniq],
-                               crs=WGS84)
-        pm = point_matrix(G, geo, geo, travel_mode=params.delivery_mode, islands=islands)
+        geo = gpd.GeoDataFrame(geometry=[s["geometry"]] + list(demand_geoms[uniq]), crs=WGS84)
+        # a round never uses a leg longer than twice the freshness limit (every stop is
+        # reached within it and the way back is at most as long on a symmetric network)
+        pm = point_matrix(G, geo, geo, travel_mode=params.delivery_mode, islands=islands,
+                          max_time_s=2.0 * fresh_s)
         sel = np.array([0] + [where[i] for i in node_pt])
         tt = pm.travel_time_s[np.ix_(sel, sel)].copy()
         same = sel[:, None] == sel[None, :]
