@@ -195,8 +195,26 @@ def test_uncoverable_demand_is_named(tmp_path, tiny_graph, islands):
 
 
 # ----------------------------------------------------------------------------------- rounds
-def test_rounds_hand_checked(base):
+def test_rounds_respect_the_kitchen_capacity_nearest_first(base):
     r = base.rounds
+    b = r.by_canteen.set_index("site_id")
+    # subscribers' meals: V1 10, V2 5 (K1, capacity 10), V4 3 (K2, capacity 5). K1 cooks 10:
+    # V1 is nearer (280 s vs 560 s) and takes all 10, V2's 5 are listed, not dropped
+    assert b.loc["K1", "meals"] == 15 and b.loc["K2", "meals"] == 3
+    assert b.loc["K1", "meals_delivered"] == 10 and b.loc["K2", "meals_delivered"] == 3
+    assert b.loc["K1", "couriers"] == 1 and b.loc["K2", "couriers"] == 1
+    u = r.unserved.set_index("point_id")
+    assert list(u.index) == ["V2"] and u.loc["V2", "reason"] == "OVER_CANTEEN_CAPACITY"
+    assert u.loc["V2", "meals"] == 5 and u.loc["V2", "reason_zh"] == "超出食堂日供餐能力"
+    assert b["meals_delivered"].sum() + u["meals"].sum() == b["meals"].sum()  # nothing lost
+    assert b.loc["K1", "points_unserved"] == 1
+    s = r.stops.set_index("point_id")
+    assert list(s.index) == ["V1", "V4"]
+    assert s.loc["V1", "minutes_from_kitchen"] == pytest.approx(280 / 60, abs=0.05)
+
+
+def test_rounds_hand_checked_without_capacity(inputs, tiny_graph, islands):
+    r = _plan(inputs, tiny_graph, islands, new_sites=1, rounds_respect_capacity=False).rounds
     b = r.by_canteen.set_index("site_id")
     # meals: V1 10, V2 5 (K1), V4 3 (K2); one courier each; every meal delivered
     assert b.loc["K1", "meals"] == 15 and b.loc["K2", "meals"] == 3
@@ -211,9 +229,10 @@ def test_rounds_hand_checked(base):
 
 
 def test_freshness_limit_splits_rounds_and_lists_the_unreachable(inputs, tiny_graph, islands):
-    r = _plan(inputs, tiny_graph, islands, siting_model="none", freshness_min=15)
+    kw = dict(siting_model="none", rounds_respect_capacity=False)
+    r = _plan(inputs, tiny_graph, islands, freshness_min=15, **kw)
     assert r.rounds.by_canteen.set_index("site_id").loc["K1", "couriers"] == 2
-    r = _plan(inputs, tiny_graph, islands, siting_model="none", freshness_min=10)
+    r = _plan(inputs, tiny_graph, islands, freshness_min=10, **kw)
     u = r.rounds.unserved.set_index("point_id")
     assert list(u.index) == ["V2"] and u.loc["V2", "reason"] == "BEYOND_FRESHNESS_LIMIT"
 

@@ -107,7 +107,8 @@ class MealsSection(_Section):
 
     Defaults and their sources: :mod:`optimizer.services.meals` (``MEAL_UPTAKE_SHARE``,
     ``FRESHNESS_MIN``, ``COURIER_BOX_MEALS``, ``SERVICE_MIN_PER_STOP``); ``rounds_time_limit_s`` is
-    the solve limit per canteen's lunch round.
+    the solve limit per canteen's lunch round; ``rounds_respect_capacity`` caps each canteen's
+    deliveries at its daily capacity (nearest subscribers first).
     """
 
     enabled: bool = True
@@ -127,6 +128,7 @@ class MealsSection(_Section):
     box_meals: int = Field(default=20, ge=1)
     service_min: float = Field(default=2.0, ge=0)
     rounds: bool = True
+    rounds_respect_capacity: bool = True
     rounds_time_limit_s: float = Field(default=2.0, gt=0)
 
 

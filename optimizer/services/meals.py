@@ -135,6 +135,7 @@ ROUND_REASONS: dict[str, tuple[str, str]] = {
     "OVER_BOX_CAPACITY": ("超出配送箱容量", "More meals than a delivery box holds"),
     "UNREACHABLE": ("无陆路可达", "No land path from the canteen"),
     "SHIFT_END": ("超出配送时段", "Courier cannot be back within the shift"),
+    "OVER_CANTEEN_CAPACITY": ("超出食堂日供餐能力", "Beyond the canteen's daily meal capacity"),
     "DROPPED_BY_SEARCH": ("未能排入（骑手不足或时间冲突）",
                           "Not fitted in (couriers or time conflicts)"),
 }
@@ -198,6 +199,11 @@ class MealsParams:
         Equal-value alternative site sets to look for after a proved optimum.
     rounds
         Plan the delivery rounds.
+    rounds_respect_capacity
+        A canteen delivers at most its ``capacity_meals_per_day`` (the kitchen cannot cook
+        more): its nearest subscribers first, the rest listed ``OVER_CANTEEN_CAPACITY``
+        (default True). False plans rounds for every subscriber (the demand a larger kitchen
+        would face).
     rounds_time_limit_s
         Wall-time budget per canteen's VRPTW, seconds (time-limited search).
     rounds_deterministic
@@ -229,6 +235,7 @@ class MealsParams:
     siting_capacitated: bool = False
     max_alternatives: int = 5
     rounds: bool = True
+    rounds_respect_capacity: bool = True
     rounds_solution_limit: int = 200
     rounds_time_limit_s: float = 10.0
     rounds_deterministic: bool = False
@@ -1018,12 +1025,15 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
     pid = points["point_id"].to_numpy()  # plain arrays: pandas .iat in loops was a hot spot
     vname = points["village_name_zh"].to_numpy()
     has = (meals > 0) & points["covered"].to_numpy(bool)
+    col_of = {sid: j for j, sid in enumerate(mm.sites["site_id"])}
     for sid in sorted(set(points.loc[has, "nearest_canteen_id"])):
         idx = np.flatnonzero(has & (points["nearest_canteen_id"] == sid).to_numpy())
         s = sites.loc[sid]
         total = int(meals[idx].sum())
+        cap = float(s["capacity_meals_per_day"])
         row: dict[str, Any] = {"site_id": sid, "name_zh": s["name_zh"],
                                "delivers": bool(s["delivers"]), "meals": total,
+                               "capacity_meals_per_day": cap,
                                "stops": int(idx.size), "couriers": 0, "meals_delivered": 0,
                                "points_unserved": 0, "status": "", "distance_km": 0.0,
                                "latest_delivery_min": np.nan, "checker_violations": 0}
@@ -1036,16 +1046,39 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
             row.update(points_unserved=int(idx.size), status="NO_DELIVERY")
             by_c.append(row)
             continue
+        # the kitchen's capacity: nearest subscribers first (policy: the 15-minute circle is
+        # about proximity), the meals beyond it listed, never dropped
+        room = {int(i): int(meals[i]) for i in idx}
+        short: set[int] = set()
+        if params.rounds_respect_capacity and total > cap:
+            t_from = mm.cost.values[idx, col_of[sid]]
+            left = int(math.floor(cap))
+            for i in idx[np.argsort(t_from, kind="stable")]:
+                give = min(int(meals[i]), left)
+                left -= give
+                if give < meals[i]:
+                    short.add(int(i))
+                    unserved.append({"site_id": sid, "point_id": pid[i],
+                                     "village_name_zh": vname[i],
+                                     "meals": int(meals[i]) - give,
+                                     "reason": "OVER_CANTEEN_CAPACITY",
+                                     "detail": f"{sid} cooks {cap:g} meals a day for "
+                                               f"{total} subscribers' meals; nearer ones first"})
+                room[int(i)] = give
         # nodes: 0 = canteen, then one node per (point, chunk of <= box meals)
         node_pt: list[int] = []
         node_meals: list[int] = []
         for i in idx:
-            m = int(meals[i])
+            m = room[int(i)]
             while m > 0:
                 c = min(m, params.box_meals)
                 node_pt.append(int(i))
                 node_meals.append(c)
                 m -= c
+        if not node_pt:  # a kitchen with no capacity left for deliveries
+            row.update(points_unserved=len(short), status="NO_CAPACITY")
+            by_c.append(row)
+            continue
         uniq = sorted(set(node_pt))
         where = {i: k + 1 for k, i in enumerate(uniq)}
         geo = gpd.GeoDataFrame(geometry=[s["geometry"]] + list(demand_geoms[uniq]), crs=WGS84)
@@ -1114,7 +1147,7 @@ def delivery_rounds(inputs: MealsInputs, mm: MealsMatrix, points: pd.DataFrame,
                              "reason": _vrptw_reason(u.reason.value), "detail": u.detail})
         row.update(couriers=int(res.vehicles_used), meals_delivered=int(sum(r.load for r in
                                                                             res.routes)),
-                   points_unserved=len({node_pt[u.node - 1] for u in res.unserved}),
+                   points_unserved=len({node_pt[u.node - 1] for u in res.unserved} | short),
                    status=res.status.value, distance_km=round(res.distance_m / 1000.0, 2),
                    latest_delivery_min=round(latest, 1), checker_violations=len(viol))
         by_c.append(row)
@@ -1199,7 +1232,10 @@ class MealsResult:
             b = self.rounds.by_canteen
             out.update(couriers=int(b["couriers"].sum()), meals_to_deliver=int(b["meals"].sum()),
                        meals_delivered=int(b["meals_delivered"].sum()),
-                       round_points_unserved=len(self.rounds.unserved))
+                       round_points_unserved=len(self.rounds.unserved),
+                       meals_undelivered_by_reason={
+                           str(k): int(v) for k, v in
+                           self.rounds.unserved.groupby("reason")["meals"].sum().items()})
         return out
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
