@@ -826,7 +826,12 @@ def _geojson_layer(
     style: dict[str, Any],
     labels: Mapping[str, str] | None,
     show: bool,
+    marker: folium.CircleMarker | None = None,
+    color_keys: tuple[str, ...] = ("color", "fillColor"),
 ) -> folium.FeatureGroup:
+    """One ``GeoJson`` element for the whole layer (one template render, however many rows;
+    per-row folium elements cost a Jinja2 compile each). ``marker`` draws points as that marker;
+    ``color_keys`` are the style keys a ``color_col`` value sets."""
     gdf, tips, pops, color_col = prep.gdf, prep.tips, prep.pops, prep.ccol
     prop_cols = list(dict.fromkeys(tips + pops))
     features = []
@@ -843,8 +848,7 @@ def _geojson_layer(
         s = dict(base)
         c = feature["properties"].get("__color")
         if c:
-            s["color"] = c
-            s["fillColor"] = c
+            s.update(dict.fromkeys(color_keys, c))
         return s
 
     fg = folium.FeatureGroup(name=prep.label, show=show)
@@ -863,6 +867,7 @@ def _geojson_layer(
         highlight_function=lambda f: {"weight": base.get("weight", 2) + 2},
         tooltip=tooltip,
         popup=popup,
+        marker=marker,
         control=False,
     ).add_to(fg)
     fg.add_to(m)
@@ -1075,6 +1080,14 @@ def add_points(
             "(or icon=None for circle markers in any CSS colour)",
             field=prep.ccol or "color",
         )
+    if icon is None and not cluster:
+        # circle markers: one GeoJSON layer (thousands of demand points render in well under a
+        # second; one CircleMarker element per point took about 10 s for Putuo's 3,835)
+        _geojson_layer(m, prep, style={"color": "#333", "weight": 1, "fillColor": color,
+                                       "fillOpacity": 0.9, "opacity": 0.9},
+                       labels=labels, show=show, color_keys=("fillColor",),
+                       marker=folium.CircleMarker(radius=radius_px))
+        return _finish(m, prep, kind="point", color=color, legend=legend)
     xs = shapely.get_x(prep.geoms)
     ys = shapely.get_y(prep.geoms)
     fg = folium.FeatureGroup(name=prep.label, show=show)
