@@ -145,10 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code or 0)
     except SystemExit as exc:  # pragma: no cover - click may still exit
         return int(exc.code or 0)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # click's usage errors: from click itself, or from the copy typer >= 0.2x vendors
+        # (typer._click), which is not importable as ``click``; both have show() and exit_code
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None),
+                                                                int):
             exc.show()
             return 2
         raise

@@ -408,3 +408,23 @@ def test_layer_control_collapses_on_narrow_screens_and_notes_fold():
     assert '<details class="opt-notes opt-fold" open><summary>说明 Notes (1)</summary>' in doc
     # the layout script runs after the layer control exists
     assert doc.index("L.control.layers(") < doc.index("details.opt-fold")
+
+
+def test_circle_points_are_one_geojson_layer_with_fields_and_empty_layers_still_listed():
+    m = base_map(title_zh="点", title_en="Points", tiles="osm")
+    pts = gpd.GeoDataFrame({"village": ["甲村", "乙村"], "share_pct": [50.0, 100.0]},
+                           geometry=[Point(122.30, 29.95), Point(122.31, 29.96)], crs=4326)
+    add_points(m, pts, name=("村", "Villages"), color="#2ca02c", icon=None,
+               tooltip_cols=["village", "share_pct"])
+    add_points(m, pts.iloc[:0], name=("空", "Empty"), color="#d62728", icon=None,
+               tooltip_cols=["village"])
+    doc = m.get_root().render()
+    gj = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    names = [g.layer_name for g in gj]
+    assert "空 Empty" in names and "村 Villages" in names  # the empty layer is still listed
+    layer = next(g for g in gj if g.layer_name == "村 Villages")
+    (geo,) = [c for c in layer._children.values() if isinstance(c, folium.GeoJson)]
+    feats = geo.data["features"]
+    assert [f["properties"]["village"] for f in feats] == ["甲村", "乙村"]
+    assert [list(f["geometry"]["coordinates"]) for f in feats] == [[122.30, 29.95], [122.31, 29.96]]
+    assert "circleMarker" in doc or "L.circleMarker" in doc

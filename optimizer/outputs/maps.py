@@ -852,13 +852,15 @@ def _geojson_layer(
         return s
 
     fg = folium.FeatureGroup(name=prep.label, show=show)
+    # an empty layer still appears (legend, layer control) but has nothing to describe: folium
+    # checks tooltip/popup fields against the first feature
     tooltip = (
         folium.GeoJsonTooltip(fields=list(tips), aliases=_labels(tips, labels), sticky=True)
-        if tips else None
+        if tips and features else None
     )
     popup = (
         folium.GeoJsonPopup(fields=list(pops), aliases=_labels(pops, labels))
-        if pops else None
+        if pops and features else None
     )
     folium.GeoJson(
         data,
