@@ -427,4 +427,7 @@ def test_circle_points_are_one_geojson_layer_with_fields_and_empty_layers_still_
     feats = geo.data["features"]
     assert [f["properties"]["village"] for f in feats] == ["甲村", "乙村"]
     assert [list(f["geometry"]["coordinates"]) for f in feats] == [[122.30, 29.95], [122.31, 29.96]]
-    assert "circleMarker" in doc or "L.circleMarker" in doc
+    assert "new L.CircleMarker(latlng, opts)" in doc  # drawn as circle markers ...
+    styler = doc[doc.index(f"function {geo.get_name()}_styler"):]
+    styler = styler[:styler.index("}\n        }")]
+    assert '"fill": true' in styler and '"fillColor": "#2ca02c"' in styler  # ... and filled

@@ -1085,8 +1085,8 @@ def add_points(
     if icon is None and not cluster:
         # circle markers: one GeoJSON layer (thousands of demand points render in well under a
         # second; one CircleMarker element per point took about 10 s for Putuo's 3,835)
-        _geojson_layer(m, prep, style={"color": "#333", "weight": 1, "fillColor": color,
-                                       "fillOpacity": 0.9, "opacity": 0.9},
+        _geojson_layer(m, prep, style={"color": "#333", "weight": 1, "fill": True,
+                                       "fillColor": color, "fillOpacity": 0.9, "opacity": 0.9},
                        labels=labels, show=show, color_keys=("fillColor",),
                        marker=folium.CircleMarker(radius=radius_px))
         return _finish(m, prep, kind="point", color=color, legend=legend)
