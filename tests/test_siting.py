@@ -318,8 +318,11 @@ def test_capacitated_match_brute_force(prob, p):
         loads[s] = loads.get(s, 0.0) + a
     cap = dict(zip(prob.cost.site_ids, prob.capacity))
     assert all(loads[s] <= cap[s] + 1e-6 for s in loads)
-    vals = [f(prob, o, must_serve=True, min_cost=True) for _, o in subsets(prob, p)]
-    vals = [v for v in vals if v is not None]
+    if prob.is_capacitated:
+        vals = [f(prob, o, must_serve=True, min_cost=True) for _, o in subsets(prob, p)]
+        vals = [v for v in vals if v is not None]
+    else:  # all capacities infinite: the classic p-median (every reachable point assigned)
+        vals = [v for v in (pm_cost(prob, o) for _, o in subsets(prob, p)) if math.isfinite(v)]
     pm = solve_pmedian(prob, p=p)
     if vals:
         assert pm.status == SolveStatus.OPTIMAL and pm.objective == pytest.approx(min(vals))
@@ -335,3 +338,112 @@ def test_coverage_non_decreasing_in_p(prob):
         r = solve_mclp(prob, p=p)
         assert r.objective >= prev - 1e-9
         prev = r.objective
+
+
+# ------------------------------------------------------------------- reductions and bounds
+from optimizer.solvers import ortools_siting as _S  # noqa: E402
+
+
+def test_dominated_rows_hand_checked():
+    B = np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 1]], dtype=bool)
+    # {0,1} contains {0}; {1,2} contains {2}; {0} and {2} are minimal
+    assert _S._dominated_rows(B, chunk=3).tolist() == [True, False, True, False]
+    # duplicates (rows become equal once columns are dropped): exactly one copy is kept
+    D = np.array([[0, 1], [1, 0], [0, 1]], dtype=bool)
+    assert _S._dominated_rows(D, chunk=2).tolist() == [False, False, True]
+
+
+def test_reduce_cover_hand_checked():
+    A = np.array([[1, 1, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 0]], bool)
+    prob = make(np.where(A, 100.0, 2000.0), [1] * 5)
+    pp = _S._Prep(prob, p=None, need_p=False, capacitated=False)
+    B, cols = _S._reduce_cover(pp, A, np.arange(4), cost=np.zeros(4, np.int64), columns=True)
+    # rows {0} and {2} remain; columns 1 and 3 cover only implied rows
+    assert sorted(cols.tolist()) == [0, 2] and B.shape == (2, 2) and B.sum() == 2
+
+
+def test_pmedian_lagrangian_proves_two_clusters():
+    # two villages, two candidate sites in each, p = 2: the Lagrangian meets the heuristic
+    t = [[60, 90, 900, 950], [80, 70, 880, 990], [930, 870, 50, 120], [990, 900, 140, 40]]
+    prob = make(t, [3, 1, 2, 2])
+    r = solve_pmedian(prob, p=2)
+    best = min(pm_cost(prob, o) for S, o in subsets(prob, 2) if len(S) == 2)
+    # {s0, s3}: d0 60 s x 3, d1 80 s x 1, d2 120 s x 2, d3 40 s x 2 (beats {s0, s2}: 640)
+    assert r.status == SolveStatus.OPTIMAL and r.objective == best == 3 * 60 + 80 + 2 * 120 + 2 * 40
+    assert r.new_sites == ("s0", "s3")
+    assert r.params["iterations"] == 0  # no CP-SAT model was needed
+    assert r.params["fixed_closed"] + r.params["fixed_open"] == 4
+
+
+@st.composite
+def medium(draw):
+    n = draw(st.integers(4, 12))
+    m = draw(st.integers(3, 7))
+    t = draw(st.lists(st.lists(st.one_of(st.integers(0, 1500), st.just(-1)), min_size=m,
+                               max_size=m), min_size=n, max_size=n))
+    t = np.array(t, dtype=float)
+    t[t < 0] = INF
+    w = draw(st.lists(st.integers(0, 9), min_size=n, max_size=n))
+    ex = draw(st.lists(st.booleans(), min_size=m, max_size=m))
+    if all(ex):
+        ex[0] = False
+    isl = draw(st.lists(st.sampled_from(["A", "B"]), min_size=m, max_size=m))
+    kw = dict(existing=ex, site_island_id=isl)
+    if any(isl[j] == "B" and not ex[j] for j in range(m)) and draw(st.booleans()):
+        kw["min_new_per_island"] = {"B": 1}
+    if draw(st.booleans()):
+        kw["opening_cost"] = draw(st.lists(st.integers(0, 5), min_size=m, max_size=m))
+    return make(t, w, **kw)
+
+
+@SET
+@given(prob=medium(), p=st.integers(1, 3))
+def test_reduced_and_unreduced_same_optimum(prob, p):
+    for minimize in ("sites", "opening_cost"):
+        a = solve_lscp(prob, minimize=minimize, reduce=True)
+        b = solve_lscp(prob, minimize=minimize, reduce=False)
+        assert a.status == b.status == SolveStatus.OPTIMAL and a.objective == b.objective
+        assert a.covered_weight == pytest.approx(float(prob.demand_weight[prob.coverable].sum()))
+    a, b = solve_pmedian(prob, p=p, reduce=True), solve_pmedian(prob, p=p, reduce=False)
+    assert a.status == b.status
+    best = min(pm_cost(prob, o) for _, o in subsets(prob, p))
+    if a.status == SolveStatus.OPTIMAL:
+        assert a.objective == pytest.approx(b.objective) and a.objective == pytest.approx(best)
+        assert a.gap == 0 and a.best_bound == pytest.approx(best)
+    else:
+        assert a.status == SolveStatus.INFEASIBLE and math.isinf(best)
+
+
+@SET
+@given(prob=medium(), p=st.integers(1, 3), seed=st.integers(0, 3))
+def test_lagrangian_bound_and_fixings_valid(prob, p, seed):
+    """Bound <= optimum; every optimal set respects the fixings (strict rule)."""
+    pp = _S._Prep(prob, p=p, need_p=True, capacitated=False)
+    T = np.where(np.isfinite(prob.cost.values), prob.cost.values, 0).astype(np.int64)
+    rp = _S._RadiusPMedian(pp, T, True)
+    reach = rp.Tg >= 0
+    Cf = np.where(reach, rp.Wg[:, None] * np.maximum(rp.Tg, 0), _S._BIG)
+    C, ex, cand = Cf[:, pp.cand_idx], pp.ex_idx, pp.cand_idx
+    E = Cf[:, ex].min(axis=1) if ex.size else np.full(C.shape[0], _S._BIG)
+    isl = _S._island_groups(pp, cand)
+    S = _S._pm_interchange(C, E, _S._pm_greedy(C, E, p, isl), isl, deadline=math.inf)
+    for idx, need in isl:  # the heuristic keeps the island minimums
+        assert np.isin(idx, S).sum() >= min(need, p)
+    inc = _S._pm_costs(C, E, S)
+    if not np.all(inc < _S._BIG):
+        return
+    ub = int(inc.sum())
+    rng = np.random.default_rng(seed)
+    lam0 = inc * rng.uniform(0.5, 1.5, inc.size)
+    lb, closed, opened, _ = _S._pm_lagrangian(C, E, p, isl, ub, lam0, strict=True,
+                                              deadline=math.inf, max_iter=60)
+    opt = min(pm_cost(prob, o) for _, o in subsets(prob, p))
+    assert lb <= opt + 1e-9 <= ub + 1e-9
+    for Sset, o in subsets(prob, p):
+        if pm_cost(prob, o) == opt:
+            pos = np.isin(cand, Sset)
+            if opened.any() or closed.any():
+                # an optimal set may only violate a fixing if a superset/equal-value set exists;
+                # with the strict rule every optimal set of size <= p satisfies the fixings
+                assert not (pos & closed).any()
+                assert pos[opened].all()

@@ -58,10 +58,21 @@ Reductions (all exact)
 * dominated candidates (cover a subset of another same-island candidate's set at no lower opening
   cost) leave MCLP/LSCP, unless alternatives are requested (they could be alternatives);
 * demand points with identical coverage sets are merged (weights summed);
-* p-median uses the radius formulation with per-point distance levels truncated at the nearest
-  existing site and at a heuristic's level; the truncated model is a relaxation, and levels are
-  extended until the optimum of the relaxation has the same value in the full model (then it is
-  optimal for the full model).
+* LSCP: a demand row whose coverage set contains another row's set is implied and dropped, then
+  columns covering no remaining row or dominated are dropped, repeated until nothing changes
+  (Toregas & ReVelle 1973); see :func:`_reduce_cover`;
+* p-median: a greedy + fast vertex-substitution heuristic (Teitz & Bart 1968; Whitaker 1983;
+  Resende & Werneck 2004) gives an upper bound; a Lagrangian relaxation of the assignment
+  constraints (Cornuéjols, Fisher & Nemhauser 1977; Beasley 1993) gives an exact integer lower
+  bound and fixes candidates open or closed by reduced costs (:func:`_pm_lagrangian`). When the
+  bound meets the heuristic the result is proved optimal without a CP-SAT model
+  (``params["iterations"] == 0``); otherwise the free candidates go to
+* the radius formulation with per-point distance levels truncated at the nearest fixed-open site
+  and at a heuristic's level; the truncated model is a relaxation, and levels are extended until
+  the optimum of the relaxation has the same value in the full model (then it is optimal for the
+  full model). Solutions excluded by the fixings are not better than the heuristic's, so the
+  reported bound is ``max(Lagrangian bound, min(heuristic, residual bound))``. With alternatives
+  the fixing is strict (keeps every solution of the heuristic's value).
 
 Alternatives
 ------------
@@ -305,6 +316,70 @@ def _dominated(A: np.ndarray, cost: np.ndarray, island: np.ndarray,
         np.arange(n)[None, :] < np.arange(n)[:, None])
     dom = (sub & same_isl & cheaper & strict).any(axis=1)
     return dom & ~protected
+
+
+def _dominated_rows(B: np.ndarray, *, chunk: int = 1024) -> np.ndarray:
+    """Bool mask of rows of a bool matrix whose set contains another row's set.
+
+    In a covering model, the constraint of such a row is implied by the smaller row's constraint;
+    of several equal rows the first is kept. Computed in chunks of ``chunk`` rows (memory
+    ``chunk x n_rows``)."""
+    n = B.shape[0]
+    dom = np.zeros(n, dtype=bool)
+    if n <= 1:
+        return dom
+    from scipy import sparse
+
+    S = sparse.csr_matrix(B.astype(np.int32))
+    St = S.T.tocsc()
+    size = np.asarray(B.sum(axis=1)).ravel()
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        inter = (S[a:b] @ St).toarray()  # inter[s, r] = |set(s) & set(r)|
+        sub = inter == size[a:b, None]  # set(s) within set(r)
+        # equal sets: only the later row is implied (keeps one copy of duplicates)
+        same = size[a:b, None] == size[None, :]
+        sub &= ~same | (np.arange(a, b)[:, None] < np.arange(n)[None, :])
+        dom |= sub.any(axis=0)
+    return dom
+
+
+def _reduce_cover(pp: _Prep, A: np.ndarray, cols: np.ndarray, *, cost: np.ndarray,
+                  columns: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Exact set-covering reductions, repeated until nothing changes (Toregas & ReVelle 1973,
+    "Binary logic solutions to a class of location problem", Geographical Analysis 5(2)).
+
+    Identical rows are merged; a row containing another row is implied and dropped; a column that
+    covers no remaining row is useless (unless an island minimum needs it); with ``columns``, a
+    column dominated by another of the same island at no lower cost is dropped (see
+    :func:`_dominated`; off when alternatives are wanted, because it removes equal-value sets).
+
+    Parameters
+    ----------
+    A
+        ``(n_rows, n_cols)`` bool coverage of the rows still to cover by the columns ``cols``.
+    cols
+        ``(n_cols,)`` site indices of the columns.
+    cost
+        ``(n_sites,)`` opening cost per site (integer units), used by column dominance.
+
+    Returns
+    -------
+    tuple
+        The reduced bool matrix and its site indices.
+    """
+    first, _ = _group_rows(A)
+    B = A[first]
+    protected = np.array([pp.s_isl[j] in pp.constrained_islands for j in cols], dtype=bool)
+    while True:
+        rd = _dominated_rows(B)
+        B = B[~rd]
+        drop = ~B.any(axis=0) & ~protected
+        if columns and B.shape[1] > 1:
+            drop |= _dominated(B, cost[cols], pp.s_isl[cols], protected)
+        B, cols, protected = B[:, ~drop], cols[~drop], protected[~drop]
+        if not rd.any() and not drop.any():
+            return B, cols
 
 
 class _Cp:
@@ -759,10 +834,16 @@ def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: 
                                 else np.zeros(pp.n_s, np.int64))
         cols = pp.cand_idx[keep]
         A = A[:, keep]
-        first, _ = _group_rows(A) if reduce else (np.arange(rows.size), None)
+        if reduce:
+            B, cols = _reduce_cover(pp, A, cols, cost=cost_vec if minimize == "opening_cost"
+                                    else np.zeros(pp.n_s, np.int64),
+                                    columns=max_alternatives == 0)
+        else:
+            B = A
+        params["reduced_rows"], params["reduced_columns"] = int(B.shape[0]), int(cols.size)
         y = _site_vars(model, pp, cols)
-        for g in first:
-            model.add_bool_or([y[int(j)] for j in cols[A[g]]])
+        for row in B:
+            model.add_bool_or([y[int(j)] for j in cols[row]])
     objective_expr = sum(int(cost_vec[j]) * v for j, v in y.items()) if y else 0
     model.minimize(objective_expr)
     s, st = cp.solve(model)
@@ -797,8 +878,252 @@ def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: 
 
 
 # --------------------------------------------------------------------------------------- p-median
+# --------------------------------------------------------------- p-median bounds and heuristics
+_BIG = np.int64(1) << 50
+"""Cost standing for "unreachable" in the p-median heuristics and Lagrangian (integer units)."""
+
+_LAGR_Q = 16
+"""Lagrange multipliers are kept as multiples of ``1 / _LAGR_Q`` so that every bound is computed
+exactly in 64-bit integers (no float round-off in a proof)."""
+
+
+def _island_groups(pp: _Prep, cols: np.ndarray) -> list[tuple[np.ndarray, int]]:
+    """Island minimums as ``(positions in cols, least count)``, one entry per island (max)."""
+    need: dict[str, int] = {}
+    for isl, _, m in pp.island_mins:
+        if m > 0:
+            need[isl] = max(need.get(isl, 0), m)
+    isl_of = pp.s_isl[cols] if cols.size else np.zeros(0, dtype=object)
+    return [(np.nonzero(isl_of == isl)[0], m) for isl, m in need.items()]
+
+
+def _pm_costs(C: np.ndarray, E: np.ndarray, S: Sequence[int]) -> np.ndarray:
+    """Per-row cost of serving from the open columns ``S`` or the fixed cap ``E`` (int64)."""
+    if len(S) == 0:
+        return E.copy()
+    return np.minimum(C[:, list(S)].min(axis=1), E)
+
+
+def _pm_greedy(C: np.ndarray, E: np.ndarray, p: int,
+               islands: Sequence[tuple[np.ndarray, int]]) -> list[int]:
+    """Greedy-add p-median heuristic (Kuehn & Hamburger 1963), island minimums first."""
+    cur = E.astype(np.float64)
+    Cf = C.astype(np.float64)
+    S: list[int] = []
+
+    def add_best(opts: np.ndarray) -> None:
+        nonlocal cur
+        opts = np.array([j for j in opts if j not in S], dtype=np.int64)
+        if opts.size == 0:
+            return
+        gain = np.maximum(0.0, cur[:, None] - Cf[:, opts]).sum(axis=0)
+        k = int(opts[int(np.argmax(gain))])
+        S.append(k)
+        cur = np.minimum(cur, Cf[:, k])
+
+    for idx, m in islands:
+        for _ in range(m):
+            if len(S) < p:
+                add_best(idx)
+    while len(S) < min(p, C.shape[1]):
+        gain = np.maximum(0.0, cur[:, None] - Cf).sum(axis=0)
+        gain[S] = -1.0
+        k = int(np.argmax(gain))
+        if gain[k] <= 0:
+            break
+        S.append(k)
+        cur = np.minimum(cur, Cf[:, k])
+    return S
+
+
+def _pm_interchange(C: np.ndarray, E: np.ndarray, S: Sequence[int],
+                    islands: Sequence[tuple[np.ndarray, int]], deadline: float) -> list[int]:
+    """Vertex substitution (Teitz & Bart 1968) with Whitaker's fast interchange evaluation
+    (Whitaker 1983; Resende & Werneck 2004): apply the best improving swap until none is left.
+    Every swap keeps the island minimums."""
+    S = list(S)
+    n, m = C.shape
+    if not S or m <= len(S) or n == 0:
+        return S
+    Cf = C.astype(np.float64)
+    Ef = E.astype(np.float64)
+    isl_of = np.full(m, -1, dtype=np.int64)
+    for k, (idx, _) in enumerate(islands):
+        isl_of[idx] = k
+    rows = np.arange(n)
+    while time.perf_counter() < deadline:
+        sub = Cf[:, S]
+        if len(S) > 1:
+            part = np.argpartition(sub, 1, axis=1)[:, :2]
+            a, b = sub[rows, part[:, 0]], sub[rows, part[:, 1]]
+            swap = b < a
+            r1 = np.where(swap, part[:, 1], part[:, 0])
+            d1, d2 = np.minimum(a, b), np.maximum(a, b)
+        else:
+            r1 = np.zeros(n, dtype=np.int64)
+            d1, d2 = sub[:, 0], np.full(n, np.inf)
+        ex_first = Ef <= d1  # served by a fixed site: no open column is critical for the row
+        d2 = np.minimum(d2, Ef)
+        d1 = np.minimum(d1, Ef)
+        profit = np.maximum(0.0, d1[:, None] - Cf).sum(axis=0)
+        M = np.minimum(Cf, d2[:, None]) - np.minimum(Cf, d1[:, None])
+        lab = np.where(ex_first, len(S), r1)
+        extra = np.zeros((len(S) + 1, m))
+        _add_rows(extra, lab, M)
+        delta = extra[: len(S)] - profit[None, :]
+        delta[:, S] = np.inf
+        for k, (idx, need) in enumerate(islands):  # a swap may not break an island minimum
+            on = [r for r, j in enumerate(S) if isl_of[j] == k]
+            if len(on) <= need:
+                for r in on:
+                    delta[r, isl_of != k] = np.inf
+        r, j = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        if not delta[r, j] < -0.5:  # integer costs: an improvement is at least 1
+            break
+        S[int(r)] = int(j)
+    return S
+
+
+def _add_rows(out: np.ndarray, lab: np.ndarray, M: np.ndarray) -> None:
+    """``out[k] += M[lab == k].sum(axis=0)`` for every label ``k`` (faster than ``np.add.at``)."""
+    order = np.argsort(lab, kind="stable")
+    bounds = np.searchsorted(lab[order], np.arange(out.shape[0] + 1))
+    Ms = M[order]
+    for k in range(out.shape[0]):
+        if bounds[k + 1] > bounds[k]:
+            out[k] += Ms[bounds[k]:bounds[k + 1]].sum(axis=0)
+
+
+def _pm_sub(rho: np.ndarray, p: int, islands: Sequence[tuple[np.ndarray, int]],
+            forced_in: np.ndarray, forced_out: np.ndarray) -> tuple[int, np.ndarray | None]:
+    """Lagrangian subproblem: ``min sum rho_j y_j`` s.t. ``sum y <= p``, island minimums, fixings.
+
+    Exact by exchange: each island takes its cheapest columns up to its minimum, then the cheapest
+    negative columns fill the rest. Returns ``(value, y)``, ``(huge, None)`` when infeasible."""
+    y = forced_in.copy()
+    avail = ~forced_out & ~y
+    used = int(y.sum())
+    for idx, need in islands:
+        short = need - int(y[idx].sum())
+        if short > 0:
+            c = idx[avail[idx]]
+            if c.size < short:
+                return int(_BIG) * 64, None
+            pick = c[np.argsort(rho[c], kind="stable")[:short]]
+            y[pick] = True
+            avail[pick] = False
+            used += short
+    if used > p:
+        return int(_BIG) * 64, None
+    rest = np.nonzero(avail & (rho < 0))[0]
+    k = p - used
+    if rest.size > k:
+        rest = rest[np.argsort(rho[rest], kind="stable")[:k]]
+    y[rest] = True
+    return int(rho[y].sum()), y
+
+
+def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
+                   islands: Sequence[tuple[np.ndarray, int]], ub: int, lam0: np.ndarray, *,
+                   strict: bool, deadline: float, max_iter: int = 400
+                   ) -> tuple[int, np.ndarray, np.ndarray, int]:
+    r"""Lagrangian bound and reduced-cost fixing for the p-median (Cornuéjols, Fisher & Nemhauser
+    1977; Beasley 1993, "Lagrangean heuristics for location problems", EJOR 65).
+
+    Relaxing the assignment constraints :math:`\sum_j x_{ij} + x_{i0} = 1` (:math:`x_{i0}`: served
+    by a fixed site at cost :math:`E_i`) with multipliers :math:`\lambda_i` gives
+    :math:`L(\lambda) = \sum_i \lambda_i + \sum_i \min(0, E_i - \lambda_i)
+    + \min_y \sum_j \rho_j y_j`, :math:`\rho_j = \sum_i \min(0, C_{ij} - \lambda_i)`, a lower
+    bound for every :math:`\lambda`. Multipliers follow subgradient steps (Polyak step towards
+    ``ub``, halved after 20 steps without progress). Column ``j`` is fixed closed (open) when the
+    subproblem with ``y_j`` forced to 1 (0) is already not better than ``ub`` (``strict``: worse
+    than ``ub``, which keeps every solution of value ``ub``); fixings accumulate and tighten the
+    later bounds. All bounds are exact integers (multipliers in steps of ``1/16``).
+
+    Parameters
+    ----------
+    C
+        ``(n_rows, n_cols)`` int64 costs (weight x seconds), ``_BIG`` where unreachable.
+    E
+        ``(n_rows,)`` int64 cost of the nearest fixed (always open) site, ``_BIG`` if none.
+    p, islands
+        At most ``p`` columns; island minimums as ``(column positions, count)``.
+    ub
+        Value of a known feasible solution (integer units).
+    lam0
+        ``(n_rows,)`` starting multipliers.
+    strict, deadline, max_iter
+        Fixing rule (see above), wall-clock limit (``time.perf_counter`` seconds), iterations.
+
+    Returns
+    -------
+    tuple
+        ``(lower bound, closed mask, opened mask, iterations)``; the bound is an integer valid for
+        every solution that respects the fixings and is better than ``ub`` (or equal, ``strict``).
+    """
+    n, m = C.shape
+    Q = _LAGR_Q
+    Cq = C * Q
+    Eq = E * Q
+    ubq = int(ub) * Q
+    thresh = ubq if strict else ubq - Q  # bound above this: no (strictly) improving solution
+    lam = lam0.astype(np.float64) * Q
+    closed = np.zeros(m, dtype=bool)
+    opened = np.zeros(m, dtype=bool)
+    best = -(1 << 62)
+    mu, stall, it = 2.0, 0, 0
+    cols = np.arange(m)
+    for it in range(1, max_iter + 1):
+        lq = np.rint(lam).astype(np.int64)
+        ncols = cols  # the columns ``neg`` refers to (fixing below may shrink ``cols``)
+        diff = Cq[:, ncols] - lq[:, None]
+        neg = diff < 0
+        rho = np.zeros(m, dtype=np.int64)
+        rho[ncols] = np.where(neg, diff, 0).sum(axis=0)
+        L0 = int(lq.sum()) + int(np.minimum(0, Eq - lq).sum())
+        v, y = _pm_sub(rho, p, islands, opened, closed)
+        if y is None:  # the fixings leave no feasible choice: nothing better than ub exists
+            return (ub + 1 if strict else ub), closed, opened, it
+        L = L0 + v
+        if L > best:
+            best, stall = L, 0
+            free = np.nonzero(~closed & ~opened)[0]
+            for j in free:  # reduced-cost fixing
+                if y[j]:
+                    fo = closed.copy()
+                    fo[j] = True
+                    v0, _ = _pm_sub(rho, p, islands, opened, fo)
+                    if L0 + v0 > thresh:
+                        opened[j] = True
+                else:
+                    fi = opened.copy()
+                    fi[j] = True
+                    v1, _ = _pm_sub(rho, p, islands, fi, closed)
+                    if L0 + v1 > thresh:
+                        closed[j] = True
+            cols = np.nonzero(~closed)[0]
+        else:
+            stall += 1
+            if stall >= 20:
+                mu, stall = mu / 2, 0
+        if best > thresh or mu < 1e-3 or time.perf_counter() > deadline:
+            break
+        s = 1 - (Eq < lq).astype(np.int64) - neg[:, y[ncols]].sum(axis=1)
+        ss = float(np.dot(s, s))
+        if ss == 0:
+            break  # lambda is optimal for the relaxation
+        lam = lam + mu * (ubq - L) / ss * s
+    return -(-best // Q), closed, opened, it  # ceil: objective values are integers
+
+
 class _RadiusPMedian:
-    """Truncated radius formulation of the uncapacitated p-median (see module notes)."""
+    """Truncated radius formulation of the uncapacitated p-median (see module notes).
+
+    Rows are demand groups (identical time rows merged when ``reduce``). :meth:`set_sites` fixes
+    which sites are open for sure (existing, plus sites fixed open by the Lagrangian) and which
+    candidates are free; the levels of a group are the distinct times of free candidates below its
+    nearest fixed-open site.
+    """
 
     def __init__(self, pp: _Prep, T: np.ndarray, reduce: bool) -> None:
         self.pp = pp
@@ -815,18 +1140,21 @@ class _RadiusPMedian:
         np.add.at(Wg, inv, pp.W[rows])
         self.Wg = Wg
         self.Tg = Tr[first]  # -1 = unreachable
-        ex = pp.ex_idx
-        self.levels: list[np.ndarray] = []  # distinct candidate times below nearest existing
+
+    def set_sites(self, fixed_open: np.ndarray, cand: np.ndarray) -> None:
+        """Recompute the levels for sites ``fixed_open`` (always open) and free ``cand``."""
+        self.fixed_open, self.cand = fixed_open, cand
+        self.levels: list[np.ndarray] = []  # distinct candidate times below nearest fixed site
         self.level_sites: list[list[np.ndarray]] = []
         self.top: list[int] = []  # number of z variables in the full model
         self.e: list[float] = []
-        cand = pp.cand_idx
-        for g in range(first.size):
-            t = self.Tg[g]
-            te = t[ex]
-            te = te[te >= 0]
-            e = float(te.min()) if te.size else math.inf
-            tc = t[cand]
+        Tfo = self.Tg[:, fixed_open].astype(np.float64)
+        Tfo[Tfo < 0] = np.inf
+        e_all = Tfo.min(axis=1) if fixed_open.size else np.full(self.first.size, np.inf)
+        Tc = self.Tg[:, cand]
+        for g in range(self.first.size):
+            e = float(e_all[g])
+            tc = Tc[g]
             ok = (tc >= 0) & (tc < e)
             cj, ct = cand[ok], tc[ok]
             order = np.argsort(ct, kind="stable")
@@ -840,11 +1168,17 @@ class _RadiusPMedian:
         self.L = np.array(self.top, dtype=np.int64)  # current truncation (levels with z)
 
     def true_cost(self, open_idx: np.ndarray) -> np.ndarray:
-        """Integer nearest-open time per group (``-1`` if none reachable)."""
+        """Integer nearest-open time per group (``inf`` if none reachable)."""
         t = self.Tg[:, open_idx].astype(float)
         t[t < 0] = np.inf
         d = t.min(axis=1) if open_idx.size else np.full(self.first.size, np.inf)
         return d
+
+    def weighted(self, d: np.ndarray) -> float:
+        """Objective (integer units) of per-group times ``d``; ``inf`` if a group is cut off."""
+        if not np.all(np.isfinite(d)):
+            return math.inf
+        return float(np.sum(self.Wg * d))
 
     def set_truncation(self, dist: np.ndarray) -> None:
         """Truncate each group's levels at twice (+4) the level of ``dist`` (a heuristic's time)."""
@@ -863,6 +1197,10 @@ class _RadiusPMedian:
             lv = self.levels[g]
             W = int(self.Wg[g])
             zg: list[Any] = []
+            if not math.isfinite(self.e[g]):  # no fixed site reachable: some candidate must open
+                mask = self.Tg[g][self.cand] >= 0
+                key = np.packbits(mask).tobytes()
+                reach_sets.setdefault(key, [int(j) for j in self.cand[mask]])
             if lv.size == 0:
                 zs.append(zg)
                 continue
@@ -878,10 +1216,6 @@ class _RadiusPMedian:
                 zg.append(z)
                 prev = z
             zs.append(zg)
-            if not math.isfinite(self.e[g]):
-                mask = self.Tg[g][self.pp.cand_idx] >= 0
-                key = np.packbits(mask).tobytes()
-                reach_sets.setdefault(key, [int(j) for j in self.pp.cand_idx[mask]])
         for js in reach_sets.values():
             model.add_bool_or([y[j] for j in js])
         return (sum(terms) if terms else 0), const, zs
@@ -975,115 +1309,144 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
                        bound=bound_int * pp.res_w, gap=_gap(obj_int, bound_int), shares=shares,
                        t0=t0, params=params, alternatives=alts, alt_complete=complete)
 
-    # uncapacitated: truncated radius formulation with level extension
+    # ------------------------------------------------------------ uncapacitated (classic) p-median
     rp = _RadiusPMedian(pp, T, reduce)
-    cand = pp.cand_idx
-    # greedy-add heuristic on integer times for the initial truncation and hint
-    Tc = np.where(rp.Tg >= 0, rp.Tg, np.iinfo(np.int64).max // 4).astype(np.float64)
-    if pp.ex_idx.size:
-        cur = Tc[:, pp.ex_idx].min(axis=1)
-    else:
-        cur = np.full(rp.first.size, np.inf)
-    greedy: list[int] = []
-    forced = [(idx, m) for _, idx, m in pp.island_mins if m > 0]
-    for idx, m in forced:  # satisfy island minimums first (greedy within the island)
-        for _ in range(m):
-            if len(greedy) >= pp.p:
-                break
-            opts = [int(j) for j in idx if int(j) not in greedy]
-            if not opts:
-                break
-            gains = [np.sum(rp.Wg * np.maximum(0, np.minimum(cur, 1e18) - Tc[:, j])) for j in opts]
-            j = opts[int(np.argmax(gains))]
-            greedy.append(j)
-            cur = np.minimum(cur, Tc[:, j])
-    while len(greedy) < pp.p and len(greedy) < cand.size:
-        sub = Tc[:, cand]
-        c = np.where(np.isfinite(cur), cur, 1e18)
-        gain = rp.Wg.astype(float) @ np.maximum(0.0, c[:, None] - sub)
-        gain[np.isin(cand, greedy)] = -1
-        k = int(np.argmax(gain))
-        if gain[k] <= 0:
-            break
-        greedy.append(int(cand[k]))
-        cur = np.minimum(cur, Tc[:, cand[k]])
-    rp.set_truncation(np.where(cur >= 1e17, np.inf, cur))
+    cand, ex = pp.cand_idx, pp.ex_idx
+    n_g = rp.first.size
+    reach = rp.Tg >= 0
+    Cfull = np.where(reach, rp.Wg[:, None] * np.maximum(rp.Tg, 0), _BIG)
+    C = np.ascontiguousarray(Cfull[:, cand])
+    E = Cfull[:, ex].min(axis=1) if ex.size else np.full(n_g, _BIG, dtype=np.int64)
+    islands = _island_groups(pp, cand)
+    p_new = int(pp.p)
+    # 1. heuristic: greedy add + fast vertex substitution (an upper bound and the hint)
+    S = _pm_greedy(C, E, p_new, islands)
+    S = _pm_interchange(C, E, S, islands, deadline=cp.deadline)
+    inc_cost = _pm_costs(C, E, S)
+    ub = int(inc_cost.sum()) if np.all(inc_cost < _BIG) else None
+    incumbent: tuple[list[int], float] | None = \
+        ([int(cand[j]) for j in S], float(ub)) if ub is not None else None
+    # 2. Lagrangian bound and reduced-cost fixing of candidates
+    lagr_lb = -math.inf
+    closed = np.zeros(cand.size, dtype=bool)
+    opened = np.zeros(cand.size, dtype=bool)
+    strict = max_alternatives > 0
+    lagr_ok = reduce and ub is not None and cand.size and n_g and \
+        float(C[C < _BIG].max(initial=0)) * n_g * _LAGR_Q < 2.0**60
+    if lagr_ok:
+        lagr_lb, closed, opened, lit = _pm_lagrangian(C, E, p_new, islands, ub, inc_cost,
+                                                      strict=strict, deadline=cp.deadline)
+        params["lagrangian_iterations"] = lit
+    params["fixed_closed"] = int(closed.sum())
+    params["fixed_open"] = int(opened.sum())
     iterations = 0
+    best = incumbent
+    bound_int = lagr_lb
     st = SolveStatus.UNKNOWN
-    hint = set(greedy)
-    best: tuple[list[int], float, float, SolveStatus] | None = None
-    while True:
-        iterations += 1
-        model = cp_model.CpModel()
-        y = _site_vars(model, pp, cand)
-        if y:
-            model.add(sum(y.values()) <= int(pp.p))
-        expr, const, zs = rp.build(model, y)
-        model.minimize(expr)
-        for j, v in y.items():
-            model.add_hint(v, j in hint)
-        s, st = cp.solve(model)
-        if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            break
-        chosen = [j for j, v in y.items() if s.boolean_value(v)]
-        open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
-        d = rp.true_cost(open_idx)
-        true_int = float(np.sum(rp.Wg * np.where(np.isfinite(d), d, 0)))
-        if not np.all(np.isfinite(d[rp.Wg > 0])):
-            true_int = math.inf
-        relax_int = float(s.objective_value) + const
-        bound_int = float(s.best_objective_bound) + const
-        if best is None or true_int < best[1]:
-            best = (chosen, true_int, bound_int, st)
-        else:
-            best = (best[0], best[1], max(best[2], bound_int), best[3])
-        hint = set(best[0])
-        if st != SolveStatus.OPTIMAL:
-            break
-        if true_int <= relax_int + 1e-9:
-            break  # relaxation optimum has the same value in the full model: optimal
-        # extend the truncation where the chosen sites lie beyond the modelled levels
-        for g in range(rp.first.size):
-            lv, L = rp.levels[g], int(rp.L[g])
-            if L >= rp.top[g]:
-                continue
-            if not math.isfinite(d[g]):
-                rp.L[g] = rp.top[g]
-            elif d[g] > lv[L]:
-                m = int(np.searchsorted(lv, d[g], side="left"))
-                rp.L[g] = min(rp.top[g], max(m + 1, 2 * L + 4))
+    if incumbent is not None and lagr_lb >= incumbent[1] and not strict:
+        st = SolveStatus.OPTIMAL  # the Lagrangian bound meets the heuristic: proved optimal
+        bound_int = incumbent[1]
+    else:
+        # 3. exact residual model: radius formulation over the free candidates
+        fixed_open = np.sort(np.concatenate([ex, cand[opened]])).astype(np.int64)
+        free = cand[~closed & ~opened]
+        rp.set_sites(fixed_open, free)
+        p_res = p_new - int(opened.sum())
+        res_islands = [(free[np.isin(free, cand[idx])], need - int(opened[idx].sum()))
+                       for idx, need in islands]
+        inc_d = rp.true_cost(np.concatenate([ex, cand[S]]).astype(np.int64)) if S else \
+            rp.true_cost(ex)
+        rp.set_truncation(inc_d)
+        hint = set(best[0]) if best is not None else set()
+        res_bound = math.inf
+        while True:
+            iterations += 1
+            model = cp_model.CpModel()
+            y = {int(j): model.new_bool_var(f"y{j}") for j in free}
+            for idx, need in res_islands:
+                if need > 0:
+                    model.add(sum(y[int(j)] for j in idx) >= need)
+            if y:
+                model.add(sum(y.values()) <= p_res)
+            expr, const, _ = rp.build(model, y)
+            model.minimize(expr)
+            for j, v in y.items():
+                model.add_hint(v, j in hint)
+            s, st = cp.solve(model)
+            if st == SolveStatus.INFEASIBLE:
+                res_bound = math.inf  # nothing respects the fixings: none better than the incumbent
+                break
+            if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                res_bound = -math.inf
+                break
+            chosen = [int(cand[k]) for k in np.nonzero(opened)[0]] + \
+                [j for j, v in y.items() if s.boolean_value(v)]
+            d = rp.true_cost(np.concatenate([ex, np.array(chosen, dtype=np.int64)]))
+            true_int = rp.weighted(d)
+            relax_int = float(s.objective_value) + const
+            res_bound = float(s.best_objective_bound) + const
+            if best is None or true_int < best[1]:
+                best = (chosen, true_int)
+            hint = set(best[0])
+            if st != SolveStatus.OPTIMAL:
+                break
+            if true_int <= relax_int + 1e-9:
+                break  # relaxation optimum has the same value in the full model: optimal
+            for g in range(n_g):  # extend the truncation where the chosen sites lie beyond
+                lv, Lg = rp.levels[g], int(rp.L[g])
+                if Lg >= rp.top[g]:
+                    continue
+                if not math.isfinite(d[g]):
+                    rp.L[g] = rp.top[g]
+                elif d[g] > lv[Lg]:
+                    m = int(np.searchsorted(lv, d[g], side="left"))
+                    rp.L[g] = min(rp.top[g], max(m + 1, 2 * Lg + 4))
+        # solutions outside the residual model are not better than the incumbent
+        outside = incumbent[1] if incumbent is not None else math.inf
+        bound_int = max(lagr_lb, min(outside, res_bound))
+        if best is not None and best[1] <= bound_int + 1e-9 and st in (SolveStatus.OPTIMAL,
+                                                                         SolveStatus.INFEASIBLE):
+            st = SolveStatus.OPTIMAL
+        elif best is not None:
+            st = SolveStatus.FEASIBLE
     params["iterations"] = iterations
-    if best is None:
-        msg = ("the island minimums cannot be met" if st == SolveStatus.INFEASIBLE
-               else "no solution within the time limit")
+    if best is None or not math.isfinite(best[1]):
+        msg = ("no set of new sites reaches every demand point and meets the island minimums"
+               if st == SolveStatus.INFEASIBLE else "no solution within the time limit")
         return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
                        gap=None, shares=None, t0=t0, params=params, alternatives=[],
                        alt_complete=False, message=msg)
-    chosen, true_int, bound_int, _ = best
-    proved = st == SolveStatus.OPTIMAL and true_int <= bound_int + 1e-9
-    status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
+    chosen, true_int = best
+    proved = st == SolveStatus.OPTIMAL
+    if proved:
+        bound_int = true_int
     alts: list[list[int]] = []
     complete = False
     if max_alternatives > 0 and proved:
         opt = true_int
+        forced_new = [int(cand[k]) for k in np.nonzero(opened)[0]]
 
         def verify(sites: list[int]) -> bool:
-            o = np.array(sorted(set(pp.ex_idx.tolist()) | set(sites)), dtype=np.int64)
-            dd = rp.true_cost(o)
-            return bool(np.all(np.isfinite(dd[rp.Wg > 0]))) and \
-                float(np.sum(rp.Wg * np.where(np.isfinite(dd), dd, 0))) <= opt + 1e-9
+            o = np.array(sorted(set(ex.tolist()) | set(forced_new) | set(sites)), dtype=np.int64)
+            return rp.weighted(rp.true_cost(o)) <= opt + 1e-9
 
         # full levels so that the fixed objective is exact for every set
         rp.L = np.array(rp.top, dtype=np.int64)
         model = cp_model.CpModel()
-        y = _site_vars(model, pp, cand)
+        free = rp.cand
+        y = {int(j): model.new_bool_var(f"y{j}") for j in free}
+        for idx, need in res_islands:
+            if need > 0:
+                model.add(sum(y[int(j)] for j in idx) >= need)
         if y:
-            model.add(sum(y.values()) <= int(pp.p))
+            model.add(sum(y.values()) <= p_res)
         expr, const, _ = rp.build(model, y)
         model.add(expr == int(round(opt)) - const)
-        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives, verify)
-    open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
-    return _finish(pp, model_name=name, status=status, new_idx=chosen,
+        first_free = [j for j in chosen if j in y]
+        alts, complete = _alternatives(model, cp, y, first_free, max_alternatives, verify)
+        alts = [forced_new + a for a in alts]
+    open_idx = np.array(sorted(set(ex.tolist()) | set(chosen)), dtype=np.int64)
+    return _finish(pp, model_name=name, status=st, new_idx=chosen,
                    objective=true_objective(open_idx, None), bound=bound_int * pp.res_w,
                    gap=_gap(true_int, bound_int), shares=None, t0=t0, params=params,
                    alternatives=alts, alt_complete=complete, assign_beyond=True)
