@@ -22,11 +22,18 @@ Ropke, Cordeau & Laporte 2007 and Parragh, Doerner & Hartl 2010):
 * recreate: greedy insertion with cost noise (+- 0.025 x the largest arc cost), regret-2 or
   regret-3 insertion (the request whose best routes differ most goes first), each insertion at
   the cheapest position that passes the exact time test below; positions are screened in
-  near-constant time by bisection on the route's earliest and latest schedules;
+  near-constant time by bisection on the route's earliest and latest schedules; after an
+  insertion only the changed route is re-evaluated and a request's three best routes are
+  re-ranked only when needed (incremental regret);
 * operators chosen by adaptive weights (Ropke & Pisinger 2006, section 5.3);
-* polish of promising candidates: single stops moved within changed routes, then route tails
-  exchanged between routes where nobody is on board (2-opt*, Potvin & Rousseau 1995; as used
-  for the DARP by Braekers, Caris & Janssens 2014), each move tested exactly;
+* polish of promising candidates: each request of a route not yet polished is taken out and
+  put back at the cheapest feasible pair of positions of the same route (covers every
+  single-stop move; pairs are screened first by cost with window-based arc elimination, Dumas,
+  Desrosiers & Soumis 1991, then by the bisection screen), then route tails exchanged between
+  routes where nobody is on board (2-opt*, Potvin & Rousseau 1995; as used for the DARP by
+  Braekers, Caris & Janssens 2014), each move tested exactly; polished route versions and
+  route-version pairs without an improving exchange are remembered, so unchanged routes are
+  not scanned again;
 * acceptance: simulated annealing; the start temperature accepts a 3 % worse plan with
   probability 1/2 (Ropke & Pisinger use 5 %), cooling exponentially to 1/1000 of it over the
   budget (time or iterations); the best plan is kept; optionally the search returns to the
@@ -56,6 +63,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.errors import InputError
+
+_INF = float("inf")
 
 __all__ = ["INSERTIONS", "REMOVALS", "LnsInstance", "LnsResult", "lns_improve", "route_times"]
 
@@ -169,6 +178,8 @@ class _Data:
         self.allowed = np.asarray(inst.allowed, dtype=bool).tolist()
         self.penalty = int(inst.penalty)
         self.memo: dict = {}  # (request, route version) -> best insertion
+        self.tails_done: set = set()  # route-version pairs without an improving 2-opt* move
+        self.polished: set = set()  # route versions without an improving in-route move
         self.version = 0  # route versions: every new route content gets a new number
         # vehicles with the same start, end, shift, limits and capacities are interchangeable:
         # an empty route is evaluated once per class
@@ -336,8 +347,8 @@ def _route_cost(D: _Data, k: int, seq: Sequence[int]) -> int:
 
 
 def _best_insertion(D: _Data, k: int, seq: list[int], times: list[int], late: list[int],
-                    lq: list[int], lw: list[int], j: int,
-                    max_checks: int = 25) -> tuple[int, int, int] | None:
+                    lq: list[int], lw: list[int], j: int, max_checks: int = 25,
+                    bound: float = _INF) -> tuple[int, int, int] | None:
     """Cheapest feasible insertion of request ``j`` in route ``k``: ``(delta, a, b)`` with the
     pickup inserted before ``seq[a]`` and the delivery before ``seq[b]`` (``a <= b``, original
     positions), or ``None``.
@@ -350,7 +361,9 @@ def _best_insertion(D: _Data, k: int, seq: list[int], times: list[int], late: li
     delivery windows are found by bisection (Savelsbergh 1992 style forward / backward time
     bounds, here from the exact schedules). The survivors are tried in order of cost with the
     exact test (at most ``max_checks`` of them; ``max_checks=0``: the cheapest screened
-    position, *not* yet tested exactly)."""
+    position, *not* yet tested exactly). Only positions costing less than ``bound`` are
+    tried. The screen is a relaxation, so the screened cheapest cost is a lower bound on the
+    exact cheapest cost."""
     if not D.allowed[j][k]:
         return None
     qcap, wcap = D.qcap[k] - D.q[j], D.wcap[k] - D.w[j]
@@ -439,6 +452,8 @@ def _best_insertion(D: _Data, k: int, seq: list[int], times: list[int], late: li
         return best
     cand.sort()
     for delta, a, b in cand[:max_checks]:
+        if delta >= bound:
+            return None
         if _times(D, k, seq[:a] + [P] + seq[a:b] + [Q] + seq[b:]) is not None:
             return delta, a, b
     return None
@@ -510,12 +525,13 @@ class _Solution:
     def cost(self) -> int:
         return sum(self.rcost) + self.D.penalty * len(self.unserved)
 
-    def set_route(self, k: int, seq: list[int], times: list[int] | None = None) -> None:
+    def set_route(self, k: int, seq: list[int], times: list[int] | None = None,
+                  cost: int | None = None) -> None:
         D = self.D
         self.routes[k] = seq
         self.times[k] = times if times is not None else _times(D, k, seq)
         self.late[k] = _latest(D, k, seq)
-        self.rcost[k] = _route_cost(D, k, seq)
+        self.rcost[k] = cost if cost is not None else _route_cost(D, k, seq)
         self.lq[k], self.lw[k] = _loads(D, seq)
         D.version += 1
         self.ver[k] = D.version
@@ -530,8 +546,6 @@ class _Solution:
         self.unserved.extend(reqs)
 
 
-_INF = float("inf")
-
 
 def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) -> None:
     """Insert the unserved requests one at a time (Ropke & Pisinger 2006, section 5.2).
@@ -539,11 +553,14 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
     ``regret = 1``: greedy (cheapest insertion first); ``regret = k >= 2``: the request with
     the largest sum of cost differences between its best route and its next ``k - 1`` routes
     goes first (a request that fits fewer routes goes earlier). ``noise``: each insertion cost
-    is perturbed by ``noise * uniform(-1, 1)`` cost units when compared.
+    is perturbed by ``noise * uniform(-1, 1)`` cost units when compared (drawn once per
+    request and route content).
 
     Insertions are first ranked by the screen of :func:`_best_insertion` alone (memoised per
     request and route version across rounds); the exact test runs on the chosen position, and
-    only if it fails is that pair re-evaluated with exact tests."""
+    only if it fails is that pair re-evaluated with exact tests. After an insertion only the
+    changed route is re-evaluated, and a request's three best routes are re-ranked only when
+    the changed route was among them or now beats the third (incremental regret)."""
     D = sol.D
     todo = list(sol.unserved)
     rng.shuffle(todo)
@@ -553,7 +570,7 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
         memo.clear()
     K = D.K
     vclass = D.vclass
-    routes, ver = sol.routes, sol.ver
+    routes, ver, stimes, slate, slq, slw = sol.routes, sol.ver, sol.times, sol.late, sol.lq, sol.lw
     rand = rng.random
 
     def tries() -> list[int]:
@@ -568,59 +585,90 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
             out.append(k)
         return out
 
+    vals: dict[int, dict[int, tuple]] = {j: {} for j in todo}  # j -> {route: (cost, ins)}
+    top: dict[int, tuple | None] = {}  # j -> (key, third cost, top routes, route, ins)
+
+    def set_val(j: int, k: int) -> float:
+        mk = (j, ver[k])
+        g = memo.get(mk, memo)
+        if g is memo:
+            ins = _best_insertion(D, k, routes[k], stimes[k], slate[k], slq[k], slw[k], j,
+                                  max_checks=0)
+            g = memo[mk] = None if ins is None else (*ins, False)
+        if g is None:
+            vals[j].pop(k, None)
+            return _INF
+        d = g[0] + noise * (2.0 * rand() - 1.0) if noise else g[0]
+        vals[j][k] = (d, g)
+        return d
+
+    def rank(j: int) -> tuple | None:
+        b1 = b2 = b3 = _INF
+        k1 = k2 = k3 = -1
+        bg = None
+        for k, (d, g) in vals[j].items():
+            if d < b1:
+                b3, k3, b2, k2, b1, k1, bg = b2, k2, b1, k1, d, k, g
+            elif d < b2:
+                b3, k3, b2, k2 = b2, k2, d, k
+            elif d < b3:
+                b3, k3 = d, k
+        if bg is None:
+            return None
+        if regret == 1:
+            key = (b1, 0.0)
+        elif regret == 2:
+            key = (-(b2 - b1), b1)
+        else:
+            key = (-((b2 - b1) + (b3 - b1)), b1)
+        return key, b3, (k1, k2, k3), k1, bg
+
     ks = tries()
+    for j in todo:
+        for k in ks:
+            set_val(j, k)
+        top[j] = rank(j)
     while todo:
         pick = None
         pick_key = None
         for j in todo:
-            b1 = b2 = b3 = _INF
-            bk = -1
-            bg = None
-            for k in ks:
-                mk = (j, ver[k])
-                g = memo.get(mk, memo)
-                if g is memo:
-                    ins = _best_insertion(D, k, routes[k], sol.times[k], sol.late[k],
-                                          sol.lq[k], sol.lw[k], j, max_checks=0)
-                    g = memo[mk] = None if ins is None else (*ins, False)
-                if g is None:
-                    continue
-                d = g[0]
-                if noise:
-                    d += noise * (2.0 * rand() - 1.0)
-                if d < b1:
-                    b3, b2, b1, bk, bg = b2, b1, d, k, g
-                elif d < b2:
-                    b3, b2 = b2, d
-                elif d < b3:
-                    b3 = d
-            if bg is None:
-                continue
-            if regret == 1:
-                key = (b1, 0.0)
-            elif regret == 2:
-                key = (-(b2 - b1), b1)
-            else:
-                key = (-((b2 - b1) + (b3 - b1)), b1)
-            if pick_key is None or key < pick_key:
-                pick_key, pick = key, (j, bk, bg)
+            tj = top[j]
+            if tj is not None and (pick_key is None or tj[0] < pick_key):
+                pick_key, pick = tj[0], j
         if pick is None:
             sol.unserved.extend(todo)
             break
-        j, k, (_, a, b, tested) = pick
-        new = _insert(routes[k], j, a, b)
+        j = pick
+        _, _, _, k, (delta, a, b, tested) = top[j]
+        seq = routes[k]
+        new = _insert(seq, j, a, b)
         times = _times(D, k, new)
         if times is None:  # the screen let an infeasible position through: test exactly
-            ins = None if tested else _best_insertion(D, k, routes[k], sol.times[k],
-                                                      sol.late[k], sol.lq[k], sol.lw[k], j)
+            ins = None if tested else _best_insertion(D, k, seq, stimes[k], slate[k], slq[k],
+                                                      slw[k], j)
             memo[(j, ver[k])] = None if ins is None else (*ins, True)
+            set_val(j, k)
+            top[j] = rank(j)
             continue
-        was_empty = not routes[k]
-        sol.set_route(k, new, times)
+        was_empty = not seq
+        sol.set_route(k, new, times, sol.rcost[k] + delta)
         sol.where[j] = k
         todo.remove(j)
+        del vals[j], top[j]
+        for j2 in todo:
+            d = set_val(j2, k)
+            t2 = top[j2]
+            if t2 is None or k in t2[2] or d < t2[1]:
+                top[j2] = rank(j2)
         if was_empty:
+            old = set(ks)
             ks = tries()
+            for k2 in ks:
+                if k2 not in old:
+                    for j2 in todo:
+                        set_val(j2, k2)
+            for j2 in todo:
+                top[j2] = rank(j2)
     sol.unserved.sort()
 
 
@@ -641,38 +689,101 @@ def _loads_ok(D: _Data, k: int, seq: Sequence[int]) -> bool:
     return True
 
 
-def _relocate_stops(D: _Data, k: int, seq: list[int]) -> list[int] | None:
-    """First-improvement descent moving single stops within route ``k`` (a pickup stays before
-    its delivery); only cost-improving moves are tested exactly. ``None`` if nothing improves."""
+def _removal_gain(D: _Data, k: int, seq: Sequence[int], i: int, iq: int) -> int:
+    """Cost saved by taking the pickup at ``seq[i]`` and its delivery at ``seq[iq]`` out of
+    route ``k`` (``i < iq``)."""
     c = D.c
-    s0, e0 = 2 * D.R + 2 * k, 2 * D.R + 2 * k + 1
+    s0 = 2 * D.R + 2 * k
+    P, Q = seq[i], seq[iq]
+    u = seq[i - 1] if i else s0
+    y = seq[iq + 1] if iq + 1 < len(seq) else s0 + 1
+    if iq == i + 1:
+        return c[u][P] + c[P][Q] + c[Q][y] - c[u][y]
+    v, x = seq[i + 1], seq[iq - 1]
+    return c[u][P] + c[P][v] - c[u][v] + c[x][Q] + c[Q][y] - c[x][y]
+
+
+def _cheapest_cost(D: _Data, k: int, seq: Sequence[int], P: int) -> float:
+    """Lower bound on the cost of inserting pickup ``P`` and delivery ``P + 1`` into route
+    ``k`` (``seq``), in ``O(len(seq))``: the cheapest pair of positions whose arcs pass the
+    window test ``max(lo[P], lo[u] + t[u][P]) <= hi[P]`` and ``max(lo[P], lo[u] + t[u][P]) +
+    t[P][v] <= hi[v]`` for the stops ``u``, ``v`` around each new stop (every feasible
+    schedule starts ``u`` no earlier than ``lo[u]``; arc elimination, Dumas, Desrosiers &
+    Soumis 1991). Capacities and ride times are ignored; ``inf`` if no position passes."""
+    c, tr, lo, hi = D.c, D.tr, D.lo, D.hi
+    Q = P + 1
+    cP, cQ, trP, trQ = c[P], c[Q], tr[P], tr[Q]
+    cPQ, tPQ = cP[Q], trP[Q]
+    loP, hiP, loQ, hiQ = lo[P], hi[P], lo[Q], hi[Q]
+    u = 2 * D.R + 2 * k
+    e = u + 1
+    best = _INF
+    min_p = _INF  # cheapest feasible pickup position strictly before the current one
+    for v in (*seq, e):
+        cu, tu, lu, hv = c[u], tr[u], lo[u], hi[v]
+        uv = cu[v]
+        eq = lu + tu[Q]
+        if eq < loQ:
+            eq = loQ
+        if eq <= hiQ and eq + trQ[v] <= hv:
+            d = min_p + cu[Q] + cQ[v] - uv
+            if d < best:
+                best = d
+        ep = lu + tu[P]
+        if ep < loP:
+            ep = loP
+        if ep <= hiP:
+            dp = cu[P] + cP[v] - uv
+            if ep + trP[v] <= hv and dp < min_p:
+                min_p = dp
+            eq = ep + tPQ
+            if eq < loQ:
+                eq = loQ
+            if eq <= hiQ and eq + trQ[v] <= hv:
+                d = cu[P] + cPQ + cQ[v] - uv
+                if d < best:
+                    best = d
+        u = v
+    return best
+
+
+RELOCATE_MAX_CHECKS = 6
+"""Exact route tests per request in the in-route polish (:func:`_relocate_stops`): the six
+cheapest screened positions (a speed/quality trade-off measured on a8-96; a large value makes
+the polish an exact re-insertion local optimum)."""
+
+
+def _relocate_stops(D: _Data, k: int, seq: list[int]) -> list[int] | None:
+    """First-improvement descent re-inserting each request of route ``k`` in the same route:
+    its pickup and delivery are taken out and put back at the cheapest feasible pair of
+    positions if that costs less than they saved (every single-stop move is such a pair). The
+    positions are screened by :func:`_best_insertion` (bisection on the earliest / latest
+    schedules of the shorter route, capacities from its loads) and only cost-improving ones
+    are tested exactly. ``None`` if nothing improves."""
     improved = False
     again = True
     while again:
         again = False
-        nodes = [s0, *seq, e0]
-        n = len(seq)
-        for i in range(1, n + 1):
-            x = nodes[i]
-            prev, nxt = nodes[i - 1], nodes[i + 1]
-            gain = c[prev][x] + c[x][nxt] - c[prev][nxt]
-            rest = nodes[:i] + nodes[i + 1:]
-            partner = x + 1 if not x & 1 else x - 1
-            jp = rest.index(partner)
-            lo_pos, hi_pos = (1, jp) if not x & 1 else (jp + 1, len(rest) - 1)
-            cx = c[x]
-            for pos in range(lo_pos, hi_pos + 1):  # insert before rest[pos]
-                if pos == i:
-                    continue
-                u, v = rest[pos - 1], rest[pos]
-                if c[u][x] + cx[v] - c[u][v] >= gain:
-                    continue
-                new = rest[1:pos] + [x] + rest[pos:-1]
-                if _loads_ok(D, k, new) and _times(D, k, new) is not None:
-                    seq = new
-                    improved = again = True
-                    break
-            if again:
+        pos = {nd: i for i, nd in enumerate(seq)}
+        for i, P in enumerate(seq):
+            if P & 1:
+                continue
+            gain = _removal_gain(D, k, seq, i, pos[P + 1])
+            if gain <= 0:
+                continue
+            rest = [nd for nd in seq if nd != P and nd != P + 1]
+            if _cheapest_cost(D, k, rest, P) >= gain:  # no cheaper pair, time aside
+                continue
+            t = _times(D, k, rest)
+            late = _latest(D, k, rest)
+            if t is None or late is None:  # pragma: no cover - removal only loosens
+                continue
+            lq, lw = _loads(D, rest)
+            ins = _best_insertion(D, k, rest, t, late, lq, lw, P >> 1,
+                                  max_checks=RELOCATE_MAX_CHECKS, bound=gain)
+            if ins is not None:
+                seq = _insert(rest, P >> 1, ins[1], ins[2])
+                improved = again = True
                 break
     return seq if improved else None
 
@@ -684,32 +795,47 @@ def _two_opt_star(sol: _Solution) -> bool:
     stops of ``B`` after a cut, and vice versa; each vehicle keeps its own start and end.
     Moves are screened by cost and by the pickup window of the first stop of the new tail, and
     accepted after the exact time test, the capacity test and the eligibility test (first
-    improvement). Returns whether the plan changed."""
+    improvement). Pairs of route versions found without an improving exchange are remembered
+    (routes are never changed in place), so unchanged pairs are not scanned again. Returns
+    whether the plan changed."""
     D = sol.D
     c, tr, hi, allowed = D.c, D.tr, D.hi, D.allowed
     R, K = D.R, D.K
     changed = False
+    done = D.tails_done
+    if len(done) > 200_000:
+        done.clear()
+    ver = sol.ver
+    cache: dict[int, tuple] = {}
 
     def info(k: int):
+        got = cache.get(k)
+        if got is not None:
+            return got
         seq = sol.routes[k]
         nodes = [2 * R + 2 * k, *seq, 2 * R + 2 * k + 1]
         pre = [0] * len(nodes)
         for i in range(1, len(nodes)):
             pre[i] = pre[i - 1] + c[nodes[i - 1]][nodes[i]]
-        cuts = [i for i in range(len(seq) + 1) if sol.lq[k][i] == 0 and sol.lw[k][i] == 0]
-        return seq, nodes, pre, cuts
+        lq, lw = sol.lq[k], sol.lw[k]
+        cuts = [i for i in range(len(seq) + 1) if lq[i] == 0 and lw[i] == 0]
+        got = cache[k] = (seq, nodes, pre, cuts)
+        return got
 
     again = True
     while again:
         again = False
-        data = [info(k) for k in range(K)]
+        cache.clear()
         for k1 in range(K):
-            s1, n1, p1, cuts1 = data[k1]
-            e1 = n1[-1]
             for k2 in range(k1 + 1, K):
-                if not s1 and not sol.routes[k2]:
+                if not sol.routes[k1] and not sol.routes[k2]:
                     continue
-                s2, n2, p2, cuts2 = data[k2]
+                pair = (ver[k1], ver[k2])
+                if pair in done:
+                    continue
+                s1, n1, p1, cuts1 = info(k1)
+                e1 = n1[-1]
+                s2, n2, p2, cuts2 = info(k2)
                 e2 = n2[-1]
                 old = p1[-1] + p2[-1]
                 m1, m2 = len(s1), len(s2)
@@ -763,6 +889,7 @@ def _two_opt_star(sol: _Solution) -> bool:
                         break
                 if again:
                     break
+                done.add(pair)
             if again:
                 break
     return changed
@@ -877,8 +1004,9 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         Start temperature: a plan this much worse (share of the start cost) is accepted with
         probability 1/2; the temperature falls exponentially to 1/1000 of it over the budget.
     polish
-        After each recreate, move single stops within every changed route while that lowers
-        the cost (first improvement, exact test).
+        After each recreate, re-insert each request of every route not yet polished at its
+        cheapest feasible positions in the same route while that lowers the cost (first
+        improvement, exact test).
     adaptive
         Choose ruin and recreate operators by adaptive weights (Ropke & Pisinger 2006,
         section 5.3: segments of 100 rounds, scores 33 / 9 / 13 for a new best / a better /
@@ -966,11 +1094,15 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         _ruin(cand, rng, q, ro, dist)
         _recreate(cand, rng, regret=io + 1, noise=noise_amt if io == 0 else 0.0)
         if polish and cand.cost <= cur.cost + 2.0 * temp:  # hopeless candidates: not polished
+            polished = D.polished
+            if len(polished) > 200_000:
+                polished.clear()
             for k, seq in enumerate(cand.routes):
-                if cand.ver[k] != cur.ver[k]:
+                if cand.ver[k] not in polished:
                     better = _relocate_stops(D, k, seq)
                     if better is not None:
                         cand.set_route(k, better)
+                    polished.add(cand.ver[k])
             if tails:
                 _two_opt_star(cand)
         it += 1
