@@ -295,3 +295,30 @@ def test_relocate_reaches_a_reinsertion_local_optimum(seed, n_req):
                 new = L._insert(rest, P // 2, a, b)
                 if L._times(D, 0, new) is not None and L._loads_ok(D, 0, new):
                     assert L._route_cost(D, 0, new) >= cost
+
+
+def test_parallel_portfolio_keeps_the_best_of_its_seeds():
+    p = mixed_problem(11, n_req=7, n_veh=2)
+    m = _model(p)
+    start = [[], []]
+    one = [L.lns_improve(m.lns, start, seed=s, max_iterations=15, polish=False) for s in (4, 5)]
+    both = L.lns_improve_parallel(m.lns, start, workers=2, seed=4, max_iterations=15,
+                                  polish=False)
+    want = min(one, key=lambda r: (len(r.unserved), r.cost))
+    assert (len(both.unserved), both.cost) == (len(want.unserved), want.cost)
+    assert both.iterations == one[0].iterations + one[1].iterations == 30
+    _plan_ok(m.lns, [list(r) for r in both.routes])
+    assert both.cost == _cost(m.lns, both.routes) + m.lns.penalty * len(both.unserved)
+    with pytest.raises(L.InputError, match="workers"):
+        L.lns_improve_parallel(m.lns, start, workers=0, max_iterations=1)
+
+
+def test_solve_darp_with_two_workers_is_checker_clean():
+    p = mixed_problem(3, n_req=6, n_veh=2)
+    res = solve_darp(p, time_limit_s=3, seed=0, workers=2)
+    assert check_darp(p, res) == []
+    ids = sorted(list(res.served) + [u.request_id for u in res.unserved])
+    assert ids == sorted(r.request_id for r in p.requests)  # each request once
+    assert res.params["workers"] == 2  # recorded with the result (manifest)
+    with pytest.raises(L.InputError, match="workers"):
+        SolveParams(workers=0)

@@ -120,13 +120,15 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
 
     if scenario.dialysis.enabled:
         say(f"dialysis rides: DARP for {scenario.date} "
-            f"(time limit {scenario.solver.time_limit_s:g} s, seed {scenario.solver.seed})")
+            f"(time limit {scenario.solver.time_limit_s:g} s, seed {scenario.solver.seed}, "
+            f"{scenario.solver.workers} parallel search(es))")
         t2 = time.perf_counter()
         status = _dialysis_outputs(net, scenario, result)
         result.steps["dialysis"] = {"status": status,
                                     "runtime_s": round(time.perf_counter() - t2, 2),
                                     "time_limit_s": scenario.solver.time_limit_s,
-                                    "seed": scenario.solver.seed}
+                                    "seed": scenario.solver.seed,
+                                    "workers": scenario.solver.workers}
 
     if scenario.meals.enabled:
         say(f"meals: 15-minute coverage, siting ({scenario.meals.siting_model}, "

@@ -137,6 +137,9 @@ class SolverSection(_Section):
 
     time_limit_s: float = Field(default=20.0, gt=0)
     seed: int = 0
+    workers: int = Field(default=2, ge=1)
+    """Parallel searches of the dialysis solver (one process each; default 2 = the reference
+    2-core machine)."""
 
 
 class OutputsSection(_Section):

@@ -174,6 +174,9 @@ class DialysisParams:
         documented there).
     time_limit_s, seed
         Solver wall-time budget (seconds) and seed (scenario ``solver`` section).
+    workers
+        Parallel ruin-and-recreate searches (separate processes; scenario ``solver`` section;
+        :func:`optimizer.solvers.darp_lns.lns_improve_parallel`). Default 1.
 
     Raises
     ------
@@ -192,6 +195,7 @@ class DialysisParams:
     foot_boarding_buffer_min: float = FOOT_BOARDING_BUFFER_S / 60.0
     time_limit_s: float = 20.0
     seed: int = 0
+    workers: int = 1
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -217,6 +221,10 @@ class DialysisParams:
         if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
             raise InputError("time_limit_s must be a positive number of seconds",
                              field="time_limit_s")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) \
+                or self.workers < 1:
+            raise InputError(f"workers={self.workers!r}; expected a whole number >= 1",
+                             field="workers")
         if self.active_units is not None:
             set_(self, "active_units", tuple(str(u) for u in self.active_units))
         set_(self, "extra_vehicles", tuple(dict(v) for v in self.extra_vehicles))
@@ -233,6 +241,7 @@ class DialysisParams:
         if solver is not None:
             kw["time_limit_s"] = solver.time_limit_s
             kw["seed"] = solver.seed
+            kw["workers"] = int(getattr(solver, "workers", 1))
         kw.update(overrides)
         return cls(**kw)
 
@@ -1218,8 +1227,8 @@ def plan_dialysis_day(
                               node_labels=labels, name=f"dialysis {d}")
         legs = [legs[k] for k in keep]
         if problem.requests:
-            raw = solve_darp(problem, time_limit_s=prm.time_limit_s, seed=prm.seed,
-                             **dict(solve_options or {}))
+            raw = solve_darp(problem, **{"time_limit_s": prm.time_limit_s, "seed": prm.seed,
+                                         "workers": prm.workers, **dict(solve_options or {})})
             result = _unlink(problem, raw, legs, mark)
             violations = tuple(check_darp(problem, result))
             if violations:

@@ -1135,3 +1135,68 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
     return LnsResult(routes=tuple(tuple(r) for r in best.routes), cost=int(best_cost),
                      unserved=tuple(best.unserved), iterations=it, improvements=improvements,
                      removal_weights=tuple(w_rem), insertion_weights=tuple(w_ins))
+
+
+# ------------------------------------------------------------------ parallel portfolio (cores)
+def _lns_child(inst: LnsInstance, routes: Sequence[Sequence[int]], seed: int,
+               deadline: float | None, max_iterations: int | None,
+               options: dict) -> LnsResult:
+    """One search of :func:`lns_improve_parallel` (runs in a worker process; the wall-clock
+    ``deadline`` is shared, so the start-up of the process comes out of its own budget)."""
+    limit = None if deadline is None else max(0.05, deadline - time.time())
+    return lns_improve(inst, routes, seed=seed, time_limit_s=limit,
+                       max_iterations=max_iterations, **options)
+
+
+def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
+                         workers: int, seed: int = 0, time_limit_s: float | None = None,
+                         max_iterations: int | None = None, **options) -> LnsResult:
+    """Run ``workers`` independent :func:`lns_improve` searches at once and keep the best.
+
+    A parallel portfolio (independent multi-start; cf. Crainic 2019, "Parallel metaheuristics
+    and cooperative search"): search ``i`` uses seed ``seed + i``; the first runs in this
+    process, the others in worker processes (``spawn``: no state of this process, such as
+    OR-Tools objects, is inherited). On 2 cores two searches cost the same wall time as one; on
+    Cordeau a8-96 the spread between seeds (0.6-2.1 % at 30 s) is larger than any tuning gain,
+    so the best of two is much steadier than one.
+
+    Parameters
+    ----------
+    inst, routes, seed, time_limit_s, max_iterations, **options
+        As :func:`lns_improve` (``time_limit_s`` is wall time for the whole call).
+    workers
+        Number of searches (>= 1; 1 = :func:`lns_improve` in this process).
+
+    Returns
+    -------
+    LnsResult
+        The best result (fewest unserved, then lowest cost, then lowest seed); its
+        ``iterations`` is the sum over the searches. Deterministic with ``max_iterations``
+        and no time limit.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        As :func:`lns_improve`, or ``workers < 1``.
+    """
+    if workers < 1:
+        raise InputError(f"workers={workers}; expected >= 1", field="workers")
+    if workers == 1:
+        return lns_improve(inst, routes, seed=seed, time_limit_s=time_limit_s,
+                           max_iterations=max_iterations, **options)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    deadline = None if time_limit_s is None else time.time() + time_limit_s
+    plain = [list(map(int, r)) for r in routes]
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=mp.get_context("spawn")) as ex:
+        futures = [ex.submit(_lns_child, inst, plain, seed + i, deadline, max_iterations,
+                             dict(options)) for i in range(1, workers)]
+        results = [lns_improve(inst, plain, seed=seed, time_limit_s=time_limit_s,
+                               max_iterations=max_iterations, **options)]
+        results += [f.result() for f in futures]
+    best = min(range(workers), key=lambda i: (len(results[i].unserved), results[i].cost, i))
+    out = results[best]
+    return LnsResult(out.routes, out.cost, out.unserved,
+                     sum(r.iterations for r in results), out.improvements,
+                     out.removal_weights, out.insertion_weights)

@@ -87,7 +87,7 @@ from optimizer.solvers._compat import (
     set_allowed_vehicles,
 )
 from optimizer.solvers.checker import route_schedule
-from optimizer.solvers.darp_lns import LnsInstance, lns_improve
+from optimizer.solvers.darp_lns import LnsInstance, lns_improve_parallel
 from optimizer.units import TIME_UNIT_S, check_scale
 
 __all__ = ["SolveParams", "explain_request", "solve_darp", "tighten_windows"]
@@ -136,6 +136,9 @@ class SolveParams:
         ended 7.3 % above the optimum at 30 s and improved little on our search's plans.
     lns_iterations
         Deterministic mode: ruin-and-recreate rounds of our search (default 1000).
+    workers
+        Independent ruin-and-recreate searches run at once on separate cores, best kept
+        (:func:`optimizer.solvers.darp_lns.lns_improve_parallel`); default 1.
     log_search
         Let OR-Tools print its search log.
     """
@@ -154,6 +157,7 @@ class SolveParams:
     gls_lambda: float = 0.3
     lns_share: float = 0.9
     lns_iterations: int = 1000
+    workers: int = 1
     log_search: bool = False
 
     def __post_init__(self) -> None:
@@ -186,6 +190,10 @@ class SolveParams:
             raise InputError("lns_share must be in [0, 1)", field="lns_share")
         if self.lns_iterations < 0:
             raise InputError("lns_iterations must be >= 0", field="lns_iterations")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) \
+                or self.workers < 1:
+            raise InputError(f"workers={self.workers!r}; expected a whole number >= 1",
+                             field="workers")
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -510,7 +518,8 @@ def _run_portfolio(m: _Model, prm: SolveParams, t0: float):
         limits = ({"max_iterations": prm.lns_iterations} if prm.deterministic
                   else {"time_limit_s": max(0.0, left() * prm.lns_share)})
         try:
-            res = lns_improve(m.lns, _routes_of(m, best), seed=prm.seed, **limits)
+            res = lns_improve_parallel(m.lns, _routes_of(m, best), seed=prm.seed,
+                                       workers=prm.workers, **limits)
         except InputError:  # pragma: no cover - a start plan our exact test rejects
             res = None  # keep the OR-Tools plan; the model itself validated it
         sol = None if res is None else _from_routes(m, res.routes)
