@@ -16,7 +16,8 @@ the feasible runs (cost, vehicles, gap to BKS in %) and feasible runs / runs per
 Runs under a time limit depend on machine load: re-run on a quiet machine before publishing.
 
 Solvers: ``ours`` = :func:`optimizer.solvers.ortools_vrptw.solve_vrptw` (portfolio: our SISR
-ruin-and-recreate search, then an OR-Tools guided-local-search polish);
+ruin-and-recreate search, then an OR-Tools guided-local-search polish from its best plan, two
+such rounds);
 ``plain`` = the same model with PATH_CHEAPEST_ARC + guided local search and mandatory
 customers (the textbook OR-Tools VRPTW); ``pyvrp`` = PyVRP's hybrid genetic search
 (``pyvrp.read(path, round_func="dimacs")``, ``MaxRuntime``), optional (``pip install pyvrp``).

@@ -199,6 +199,21 @@ def test_plain_strategy_mandatory_customers():
     assert res.distance_m == pytest.approx(80.0)
 
 
+def test_time_limited_rounds_sisr_then_polish_reach_the_optimum():
+    # capacity 6 forces two routes: 0-1-0 (20 m) + 0-2-3-0 (60 m) = 80 m is optimal
+    p = line_problem(capacity=6)
+    res = solve_vrptw(p, time_limit_s=1.0, rounds=2, polish_share=0.4)
+    assert check_vrptw(p, res) == []
+    assert res.distance_m == pytest.approx(80.0) and not res.unserved
+    assert res.params["rounds"] == 2 and len(res.params["search"]["rounds"]) == 2
+
+
+@pytest.mark.parametrize("rounds", [0, -1, 1.5])
+def test_rounds_must_be_a_positive_integer(rounds):
+    with pytest.raises(InputError, match="rounds"):
+        solve_vrptw(line_problem(), time_limit_s=1.0, rounds=rounds)
+
+
 def test_same_seed_same_plan_in_deterministic_mode():
     p = random_problem(11, n_customers=12, n_vehicles=4)
     a = solve_vrptw(p, **DET)

@@ -155,6 +155,38 @@ def test_o1_insertion_test_agrees_with_full_route_check(seed, n, dur):
             sol.insert(c, k, pos)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 14))
+def test_incremental_insert_equals_full_recompute(seed, n):
+    """Insertion rows updated incrementally (forward / backward from the new customer) are
+    exactly those of a full recomputation of the route."""
+    p = random_problem(seed, n=n, k=3, cap=30)
+    m = L.build_model(p, list(p.customers))
+    X = L._Ctx(m)
+    sol = L._new_solution(X, None)
+    rnd = random.Random(seed)
+    order = list(sol.unassigned)
+    rnd.shuffle(order)
+    for c in order:
+        best = sol.best_insertion(c, rnd, 0.0)
+        if best is None:
+            continue
+        sol.insert(c, *best)
+        ref = sol.copy()
+        for k, seq in enumerate(sol.routes):
+            assert ref.set_route(k, list(seq))
+        ref.disable_spare_empties()
+        for k, seq in enumerate(sol.routes):
+            w = len(seq) + 1
+            assert np.array_equal(sol.S[:, k, :w], ref.S[:, k, :w])
+            assert (sol.El[k], sol.Ll[k], sol.Dl[k]) == (ref.El[k], ref.Ll[k], ref.Dl[k])
+        assert (sol.rcost, sol.load, sol.capleft.tolist()) == (
+            ref.rcost, ref.load, ref.capleft.tolist())
+        assert sol.route_of == ref.route_of
+        assert L.plan_cost(m, sol.routes) == (len(sol.unassigned), sol.cost
+                                              - m.penalty * len(sol.unassigned))
+
+
 # --------------------------------------------------------------------------- invariants
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 14), k=st.integers(1, 4),
