@@ -62,11 +62,12 @@ def have_pyvrp() -> bool:
     return True
 
 
-def run_ortools(problem: VrptwProblem, *, strategy: str, time_limit_s: float, seed: int) -> Run:
+def run_ortools(problem: VrptwProblem, *, strategy: str, time_limit_s: float, seed: int,
+                workers: int = 1) -> Run:
     """Solve with our OR-Tools model (``strategy`` ``"portfolio"`` or ``"plain"``) and check."""
     scale = solomon_scale("dimacs")
     res = solve_vrptw(problem, time_limit_s=time_limit_s, seed=seed, strategy=strategy,
-                      distance_scale=scale, time_scale=scale)
+                      distance_scale=scale, time_scale=scale, workers=workers)
     errors = check_vrptw(problem, res)
     note = "; ".join(errors[:2]) if errors else (
         f"{len(res.unserved)} unserved" if res.unserved else "")
@@ -121,10 +122,12 @@ def check_routes(problem: VrptwProblem, routes: list[list[int]], *,
 
 
 def solve_once(solver: str, problem: VrptwProblem, path: Path, *, time_limit_s: float,
-               seed: int) -> Run:
-    """One run of ``solver`` (``"ours"``, ``"plain"`` or ``"pyvrp"``)."""
+               seed: int, workers: int = 1) -> Run:
+    """One run of ``solver`` (``"ours"``, ``"plain"`` or ``"pyvrp"``); ``workers``: our
+    parallel searches (repeat ``seed`` uses seeds ``seed * workers`` onwards)."""
     if solver == "ours":
-        return run_ortools(problem, strategy="portfolio", time_limit_s=time_limit_s, seed=seed)
+        return run_ortools(problem, strategy="portfolio", time_limit_s=time_limit_s,
+                           seed=seed * workers, workers=workers)
     if solver == "plain":
         return run_ortools(problem, strategy="plain", time_limit_s=time_limit_s, seed=seed)
     if solver == "pyvrp":
@@ -154,7 +157,7 @@ class Row:
 
 def run(instances: list[str], time_limits: list[float], *, repeats: int = 1,
         data_dir: Path = DEFAULT_DIR, solvers: tuple[str, ...] = SOLVERS,
-        progress: bool = False) -> list[Row]:
+        progress: bool = False, workers: int = 1) -> list[Row]:
     """Run the benchmark and return the rows (see :func:`format_table`).
 
     Raises
@@ -170,7 +173,7 @@ def run(instances: list[str], time_limits: list[float], *, repeats: int = 1,
             raise FileNotFoundError(f"{path} or its BKS_dimacs.csv entry is missing")
         problem = read_solomon(path, distances="dimacs")
         for tl in time_limits:
-            runs = {s: [solve_once(s, problem, path, time_limit_s=tl, seed=seed)
+            runs = {s: [solve_once(s, problem, path, time_limit_s=tl, seed=seed, workers=workers)
                         for seed in range(repeats)] for s in solvers}
             row = Row(name, tl, bks[name].cost, bks[name].vehicles, runs)
             rows.append(row)
@@ -227,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=SOLVERS)
     ap.add_argument("--quick", action="store_true",
                     help="smoke test: C101 and R101, 2 s, one run")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="our solver's parallel SISR searches (default 2: both cores of the "
+                         "reference machine; PyVRP and the plain model use one)")
     args = ap.parse_args(argv)
     instances, limits, repeats = args.instances, args.time_limit, args.repeats
     if args.quick:
@@ -236,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         print("note: pyvrp is not installed (pip install pyvrp); skipping it", file=sys.stderr)
         solvers = tuple(s for s in solvers if s != "pyvrp")
     try:
-        rows = run(instances, limits, repeats=repeats, data_dir=args.data_dir, solvers=solvers)
+        rows = run(instances, limits, repeats=repeats, data_dir=args.data_dir, solvers=solvers,
+                   workers=1 if args.quick else args.workers)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

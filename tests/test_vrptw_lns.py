@@ -254,3 +254,18 @@ def test_500_stop_uniform_window_round_is_fully_served():
     assert res.vehicles_used >= max(math.ceil(500 / 15), math.ceil(p.demand.sum() / 20))
     assert all(s.start_s <= 11 * 3600 + 1800 + 1e-6 for r in res.routes for s in r.stops
                if s.kind == "customer")
+
+
+@pytest.mark.parametrize("seed", [11, 13])
+def test_two_parallel_searches_reach_the_brute_force_optimum(seed):
+    p = random_problem(seed)
+    best = brute_force(p)
+    res = solve_vrptw(p, time_limit_s=2.0, seed=0, workers=2)
+    assert check_vrptw(p, res) == [] and res.params["workers"] == 2
+    if best is None:
+        assert res.unserved
+        return
+    assert not res.unserved
+    assert res.distance_m == pytest.approx(best[1])  # integer data, distance_scale 1
+    with pytest.raises(InputError, match="workers"):
+        solve_vrptw(p, workers=0)

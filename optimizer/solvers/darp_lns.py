@@ -1138,27 +1138,11 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
 
 
 # ------------------------------------------------------------------ parallel portfolio (cores)
-def _lns_child(inst: LnsInstance, routes: Sequence[Sequence[int]], seed: int,
-               deadline: float | None, max_iterations: int | None,
-               options: dict) -> LnsResult:
-    """One search of :func:`lns_improve_parallel` (runs in a worker process; the wall-clock
-    ``deadline`` is shared, so the start-up of the process comes out of its own budget)."""
-    limit = None if deadline is None else max(0.05, deadline - time.time())
-    return lns_improve(inst, routes, seed=seed, time_limit_s=limit,
-                       max_iterations=max_iterations, **options)
-
-
 def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
                          workers: int, seed: int = 0, time_limit_s: float | None = None,
                          max_iterations: int | None = None, **options) -> LnsResult:
-    """Run ``workers`` independent :func:`lns_improve` searches at once and keep the best.
-
-    A parallel portfolio (independent multi-start; cf. Crainic 2019, "Parallel metaheuristics
-    and cooperative search"): search ``i`` uses seed ``seed + i``; the first runs in this
-    process, the others in worker processes (``spawn``: no state of this process, such as
-    OR-Tools objects, is inherited). On 2 cores two searches cost the same wall time as one; on
-    Cordeau a8-96 the spread between seeds (0.6-2.1 % at 30 s) is larger than any tuning gain,
-    so the best of two is much steadier than one.
+    """Run ``workers`` independent :func:`lns_improve` searches at once and keep the best
+    (:func:`optimizer.solvers._parallel.best_of`; search ``i`` uses seed ``seed + i``).
 
     Parameters
     ----------
@@ -1179,24 +1163,14 @@ def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
     optimizer.errors.InputError
         As :func:`lns_improve`, or ``workers < 1``.
     """
-    if workers < 1:
-        raise InputError(f"workers={workers}; expected >= 1", field="workers")
-    if workers == 1:
-        return lns_improve(inst, routes, seed=seed, time_limit_s=time_limit_s,
-                           max_iterations=max_iterations, **options)
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from optimizer.solvers._parallel import best_of
 
-    deadline = None if time_limit_s is None else time.time() + time_limit_s
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers={workers!r}; expected a whole number >= 1", field="workers")
     plain = [list(map(int, r)) for r in routes]
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=mp.get_context("spawn")) as ex:
-        futures = [ex.submit(_lns_child, inst, plain, seed + i, deadline, max_iterations,
-                             dict(options)) for i in range(1, workers)]
-        results = [lns_improve(inst, plain, seed=seed, time_limit_s=time_limit_s,
-                               max_iterations=max_iterations, **options)]
-        results += [f.result() for f in futures]
-    best = min(range(workers), key=lambda i: (len(results[i].unserved), results[i].cost, i))
-    out = results[best]
+    calls = [dict(inst=inst, routes=plain, seed=seed + i, time_limit_s=time_limit_s,
+                  max_iterations=max_iterations, **options) for i in range(workers)]
+    out, results = best_of(lns_improve, calls, key=lambda r: (len(r.unserved), r.cost))
     return LnsResult(out.routes, out.cost, out.unserved,
                      sum(r.iterations for r in results), out.improvements,
                      out.removal_weights, out.insertion_weights)

@@ -297,11 +297,13 @@ def _solve_portfolio(m: _Model, *, firsts: tuple[str, ...], time_limit_s: float,
 def _solve_lns(problem: VrptwProblem, active: list[int], *, objective: str, distance_scale: float,
                time_scale: float, time_limit_s: float, t0: float, seed: int,
                deterministic: bool, solution_limit: int, polish_share: float,
-               gls_lambda: float, log: bool, rounds: int = 1) -> tuple[list[list[int]], dict]:
+               gls_lambda: float, log: bool, rounds: int = 1,
+               workers: int = 1) -> tuple[list[list[int]], dict]:
     """Our construction + SISR (:mod:`optimizer.solvers.vrptw_lns`), then an optional OR-Tools
     guided-local-search polish, ``rounds`` times (each round starts from the best plan so far);
     returns problem-node sequences per vehicle and statistics."""
     from optimizer.solvers import vrptw_lns
+    from optimizer.solvers._parallel import best_of
 
     lm = vrptw_lns.build_model(problem, active, objective=objective,
                                distance_scale=distance_scale, time_scale=time_scale)
@@ -331,7 +333,12 @@ def _solve_lns(problem: VrptwProblem, active: list[int], *, objective: str, dist
         budget = round_s * (1.0 - polish_share if polish else 1.0)
         rec: dict = {}
         if budget > 0.01:
-            res = vrptw_lns.sisr_search(lm, routes, seed=seed + rnd, time_limit_s=budget)
+            # ``workers`` independent searches on separate cores, best kept
+            # (optimizer.solvers._parallel); seeds never repeat across rounds
+            res, _ = best_of(vrptw_lns.sisr_search,
+                             [dict(model=lm, routes=routes, seed=seed + rnd * workers + i,
+                                   time_limit_s=budget) for i in range(workers)],
+                             key=lambda r: (len(r.unassigned), r.cost))
             rec.update(lns_iterations=res.iterations, lns_improvements=res.improvements,
                        lns_cost=res.cost)
             cand = [list(r) for r in res.routes]
@@ -435,7 +442,7 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
                 distance_scale: float = 1.0, time_scale: float = 1.0,
                 log_search: bool = False, improvement: str = "gls",
                 polish_share: float = DEFAULT_POLISH_SHARE,
-                rounds: int = DEFAULT_ROUNDS) -> VrptwResult:
+                rounds: int = DEFAULT_ROUNDS, workers: int = 1) -> VrptwResult:
     """Plan VRPTW routes (see the module docs for the model and the search).
 
     Parameters
@@ -466,6 +473,9 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
     rounds
         ``"portfolio"``, time-limited: SISR-then-polish rounds, each from the best plan so far
         with an equal share of the remaining budget (:data:`DEFAULT_ROUNDS`).
+    workers
+        ``"portfolio"``, time-limited: independent SISR searches run at once on separate cores
+        in each round, the best kept (:func:`optimizer.solvers._parallel.best_of`); default 1.
     first_solution_strategies
         OR-Tools first-solution strategy names for the construction portfolio (``"ortools"``).
     construction_share
@@ -525,12 +535,14 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
         raise InputError("polish_share must be in [0, 1)", field="polish_share")
     if not (isinstance(rounds, int) and rounds >= 1):
         raise InputError(f"rounds={rounds!r}; expected an integer >= 1", field="rounds")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers={workers!r}; expected an integer >= 1", field="workers")
     params = {"time_limit_s": time_limit_s, "seed": seed, "objective": objective, "strategy": strategy,
                   "deterministic": deterministic, "solution_limit": solution_limit,
                   "first_solution_strategies": list(firsts), "construction_share": construction_share,
                   "gls_lambda": gls_lambda, "improvement": improvement,
                   "distance_scale": distance_scale, "time_scale": time_scale,
-                  "polish_share": polish_share, "rounds": rounds}
+                  "polish_share": polish_share, "rounds": rounds, "workers": workers}
 
     unserved: dict[int, tuple[VrptwUnservedReason, str]] = {}
     active = []
@@ -548,7 +560,7 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
                                  time_limit_s=time_limit_s, t0=t0, seed=seed,
                                  deterministic=deterministic, solution_limit=solution_limit,
                                  polish_share=polish_share, gls_lambda=gls_lambda,
-                                 rounds=rounds,
+                                 rounds=rounds, workers=workers,
                                  log=log_search)
         params["search"] = stats
         routes, served = _routes_from_sequences(problem, seqs)
