@@ -192,8 +192,9 @@ def main(argv: list[str] | None = None) -> int:
             instances.append((f"{nd}x{ns}", times, weights, np.zeros(ns, bool)))
     print("command: .venv/bin/python benchmarks/run_siting.py " + " ".join(sys.argv[1:] if argv
                                                                            is None else argv))
-    print(f"p={a.p}, radius {a.radius_s:g} s, seed {a.seed}; ours = CP-SAT (1 worker, full LP), "
-          "spopt = PuLP + CBC; times include model building\n")
+    print(f"p={a.p}, radius {a.radius_s:g} s, seed {a.seed} (instance k of --sizes uses seed "
+          "+ k); ours = CP-SAT (1 worker, full LP), p-median first Lagrangian bound + "
+          "branch-and-bound; spopt = PuLP + CBC; times include model building\n")
     run(instances, models=a.models.split(","), p=a.p, radius_s=a.radius_s, seed=a.seed,
         time_limit_s=a.time_limit_s, spopt=not a.no_spopt,
         spopt_pmedian_max_pairs=a.spopt_pmedian_max_pairs, spopt_time_limit_s=a.spopt_time_limit)

@@ -66,7 +66,10 @@ Reductions (all exact)
   constraints (Cornuéjols, Fisher & Nemhauser 1977; Beasley 1993) gives an exact integer lower
   bound and fixes candidates open or closed by reduced costs (:func:`_pm_lagrangian`). When the
   bound meets the heuristic the result is proved optimal without a CP-SAT model
-  (``params["iterations"] == 0``); otherwise the free candidates go to
+  (``params["iterations"] == 0``); otherwise a Lagrangian branch-and-bound (Christofides &
+  Beasley 1982; :func:`_pm_branch`, ``params["bb_nodes"]``) searches the remaining gap for part
+  of the time (``bb_share``) and proves optimality when its tree is exhausted; if it is not, the
+  free candidates go to
 * the radius formulation with per-point distance levels truncated at the nearest fixed-open site
   and at a heuristic's level; the truncated model is a relaxation, and levels are extended until
   the optimum of the relaxation has the same value in the full model (then it is optimal for the
@@ -1023,9 +1026,49 @@ def _pm_sub(rho: np.ndarray, p: int, islands: Sequence[tuple[np.ndarray, int]],
     return int(rho[y].sum()), y
 
 
+def _pm_sub_fix(rho: np.ndarray, p: int, y: np.ndarray, v: int, opened: np.ndarray,
+                closed: np.ndarray, islands: Sequence[tuple[np.ndarray, int]], L0: int,
+                thresh: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced-cost tests: masks of free columns whose forcing in (out) lifts the subproblem
+    bound ``L0 + value`` above ``thresh``. Closed form without island minimums (the subproblem
+    takes the ``p - |opened|`` most negative ``rho``), else one :func:`_pm_sub` per column."""
+    free = ~closed & ~opened
+    close_new = np.zeros(rho.size, dtype=bool)
+    open_new = np.zeros(rho.size, dtype=bool)
+    if islands:
+        for j in np.nonzero(free)[0]:
+            if y[j]:
+                fo = closed.copy()
+                fo[j] = True
+                v0, _ = _pm_sub(rho, p, islands, opened, fo)
+                open_new[j] = L0 + v0 > thresh
+            else:
+                fi = opened.copy()
+                fi[j] = True
+                v1, _ = _pm_sub(rho, p, islands, fi, closed)
+                close_new[j] = L0 + v1 > thresh
+        return close_new, open_new
+    k = p - int(opened.sum())
+    chosen = free & y
+    n_ch = int(chosen.sum())
+    # forcing an unchosen column in: it replaces the worst chosen one when all k slots are used
+    worst = int(rho[chosen].max()) if n_ch and n_ch >= k else 0
+    add = rho - worst if (n_ch and n_ch >= k) else rho.copy()
+    if k <= 0:
+        add = np.full(rho.size, int(_BIG) * 64, dtype=np.int64)
+    close_new = free & ~y & (L0 + v + add > thresh)
+    # forcing a chosen column out: the best unchosen negative column takes its slot
+    rest = free & ~y & (rho < 0)
+    nxt = int(rho[rest].min()) if rest.any() else 0
+    open_new = chosen & (L0 + v - rho + nxt > thresh)
+    return close_new, open_new
+
+
 def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
                    islands: Sequence[tuple[np.ndarray, int]], ub: int, lam0: np.ndarray, *,
-                   strict: bool, deadline: float, max_iter: int = 400
+                   strict: bool, deadline: float, max_iter: int = 400,
+                   closed0: np.ndarray | None = None, opened0: np.ndarray | None = None,
+                   mu0: float = 2.0, k_nearest: int | None = None, state: dict | None = None
                    ) -> tuple[int, np.ndarray, np.ndarray, int]:
     r"""Lagrangian bound and reduced-cost fixing for the p-median (Cornuéjols, Fisher & Nemhauser
     1977; Beasley 1993, "Lagrangean heuristics for location problems", EJOR 65).
@@ -1040,6 +1083,12 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
     than ``ub``, which keeps every solution of value ``ub``); fixings accumulate and tighten the
     later bounds. All bounds are exact integers (multipliers in steps of ``1/16``).
 
+    Sparse rows: each row keeps its ``k_nearest`` cheapest free columns and its multiplier is
+    capped at the next cost, :math:`\lambda_i \le c_i^{(k+1)}`; every pair beyond then has
+    :math:`C_{ij} - \lambda_i \ge 0` and drops out of :math:`\rho`, so an iteration costs
+    :math:`O(n k)` instead of :math:`O(n m)`. The cap restricts :math:`\lambda`, never the bound's
+    validity (every :math:`\lambda` gives a lower bound).
+
     Parameters
     ----------
     C
@@ -1051,9 +1100,19 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
     ub
         Value of a known feasible solution (integer units).
     lam0
-        ``(n_rows,)`` starting multipliers.
+        ``(n_rows,)`` starting multipliers (cost units).
     strict, deadline, max_iter
         Fixing rule (see above), wall-clock limit (``time.perf_counter`` seconds), iterations.
+    closed0, opened0
+        ``(n_cols,)`` bool fixings already known (a branch-and-bound node); default none.
+    mu0
+        Initial Polyak step factor (Held, Wolfe & Crowder 1974 use 2).
+    k_nearest
+        Columns kept per row (see above); default ``8 m / p`` (the nearest of ``p`` open columns
+        is typically about the ``m / p``-th nearest column, so the cap rarely binds).
+    state
+        Optional dict; receives ``lam`` (best multipliers, cost units), ``y`` (the subproblem
+        solution at the best bound) and ``rho`` (its reduced costs).
 
     Returns
     -------
@@ -1063,23 +1122,43 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
     """
     n, m = C.shape
     Q = _LAGR_Q
-    Cq = C * Q
     Eq = E * Q
     ubq = int(ub) * Q
     thresh = ubq if strict else ubq - Q  # bound above this: no (strictly) improving solution
+    closed = np.zeros(m, dtype=bool) if closed0 is None else closed0.copy()
+    opened = np.zeros(m, dtype=bool) if opened0 is None else opened0.copy()
     lam = lam0.astype(np.float64) * Q
-    closed = np.zeros(m, dtype=bool)
-    opened = np.zeros(m, dtype=bool)
+    cols = np.nonzero(~closed)[0]
+    if k_nearest is None:  # the nearest open site of a row is about its (m / p)-th nearest column
+        k_nearest = 8 * -(-cols.size // max(p, 1))
+    k = min(int(k_nearest), cols.size)
+    if state is not None:
+        state.update(lam=lam0.astype(np.float64), y=None, rho=None)
+    if k == 0 or n == 0:
+        v, y = _pm_sub(np.zeros(m, dtype=np.int64), p, islands, opened, closed)
+        if y is None:
+            return (ub + 1 if strict else ub), closed, opened, 0
+        L = int(np.minimum(0, E).sum()) if n else 0
+        return L, closed, opened, 0
+    Cc = C[:, cols]
+    if k < cols.size:
+        part = np.argpartition(Cc, k, axis=1)
+        near = part[:, :k]
+        cap = (Cc[np.arange(n), part[:, k]] * Q).astype(np.float64)  # (k+1)-th cheapest
+    else:
+        near = np.broadcast_to(np.arange(cols.size), (n, cols.size))
+        cap = np.full(n, np.inf)
+    Jk = cols[near]
+    Ck = np.take_along_axis(Cc, near, axis=1) * Q
     best = -(1 << 62)
-    mu, stall, it = 2.0, 0, 0
-    cols = np.arange(m)
+    mu, stall, it = float(mu0), 0, 0
     for it in range(1, max_iter + 1):
+        lam = np.minimum(lam, cap)
         lq = np.rint(lam).astype(np.int64)
-        ncols = cols  # the columns ``neg`` refers to (fixing below may shrink ``cols``)
-        diff = Cq[:, ncols] - lq[:, None]
+        diff = Ck - lq[:, None]
         neg = diff < 0
         rho = np.zeros(m, dtype=np.int64)
-        rho[ncols] = np.where(neg, diff, 0).sum(axis=0)
+        np.add.at(rho, Jk[neg], diff[neg])
         L0 = int(lq.sum()) + int(np.minimum(0, Eq - lq).sum())
         v, y = _pm_sub(rho, p, islands, opened, closed)
         if y is None:  # the fixings leave no feasible choice: nothing better than ub exists
@@ -1087,33 +1166,86 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
         L = L0 + v
         if L > best:
             best, stall = L, 0
-            free = np.nonzero(~closed & ~opened)[0]
-            for j in free:  # reduced-cost fixing
-                if y[j]:
-                    fo = closed.copy()
-                    fo[j] = True
-                    v0, _ = _pm_sub(rho, p, islands, opened, fo)
-                    if L0 + v0 > thresh:
-                        opened[j] = True
-                else:
-                    fi = opened.copy()
-                    fi[j] = True
-                    v1, _ = _pm_sub(rho, p, islands, fi, closed)
-                    if L0 + v1 > thresh:
-                        closed[j] = True
-            cols = np.nonzero(~closed)[0]
+            if state is not None:
+                state.update(lam=lam / Q, y=y.copy(), rho=rho)
+            cn, on = _pm_sub_fix(rho, p, y, v, opened, closed, islands, L0, thresh)
+            closed |= cn
+            opened |= on
         else:
             stall += 1
             if stall >= 20:
                 mu, stall = mu / 2, 0
         if best > thresh or mu < 1e-3 or time.perf_counter() > deadline:
             break
-        s = 1 - (Eq < lq).astype(np.int64) - neg[:, y[ncols]].sum(axis=1)
+        s = 1 - (Eq < lq).astype(np.int64) - (neg & y[Jk]).sum(axis=1)
         ss = float(np.dot(s, s))
         if ss == 0:
             break  # lambda is optimal for the relaxation
         lam = lam + mu * (ubq - L) / ss * s
     return -(-best // Q), closed, opened, it  # ceil: objective values are integers
+
+
+def _pm_branch(C: np.ndarray, E: np.ndarray, p: int, islands: Sequence[tuple[np.ndarray, int]],
+               ub: int, S: Sequence[int], lam: np.ndarray, closed: np.ndarray,
+               opened: np.ndarray, *, deadline: float, node_iter: int = 120
+               ) -> tuple[bool, int, list[int], float, int]:
+    """Lagrangian branch-and-bound for the p-median (Beasley 1993, sec. 4; Christofides & Beasley
+    1982, "A tree search algorithm for the p-median problem", EJOR 10).
+
+    Depth first over "column ``j`` open" / "column ``j`` closed"; each node re-runs the subgradient
+    from its parent's multipliers with the node's fixings (:func:`_pm_lagrangian`, reduced-cost
+    fixing inside the node) and is pruned when its integer bound reaches the incumbent. Every
+    Lagrangian subproblem solution is feasible (``<= p`` columns, island minimums) and is
+    evaluated as a new incumbent. Branching column: the open column of the node's subproblem
+    solution with the least negative reduced cost (the most doubtful one), else the free column
+    with the lowest reduced cost.
+
+    Returns
+    -------
+    tuple
+        ``(proved, incumbent value, incumbent columns, lower bound, nodes)``: ``proved`` when the
+        tree was exhausted before ``deadline`` (the incumbent is then optimal); the lower bound is
+        valid for the whole problem (the least bound over unexplored nodes and the incumbent).
+    """
+    best_S = list(S)
+    stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
+        (closed, opened, lam, -math.inf)]
+    nodes = 0
+    while stack:
+        if time.perf_counter() > deadline:
+            lb = min(min(b for *_, b in stack), float(ub))
+            return False, ub, best_S, lb, nodes
+        cl, op, lam_n, plb = stack.pop()
+        if plb >= ub:
+            continue
+        nodes += 1
+        info: dict = {}
+        lb, cl2, op2, _ = _pm_lagrangian(C, E, p, islands, ub, lam_n, strict=False,
+                                         deadline=deadline, max_iter=node_iter, closed0=cl,
+                                         opened0=op, mu0=2.0 if nodes == 1 else 0.5,
+                                         state=info)
+        y = info.get("y")
+        if y is not None:
+            cand_S = np.nonzero(y)[0]
+            cost = _pm_costs(C, E, cand_S)
+            if np.all(cost < _BIG) and int(cost.sum()) < ub:
+                ub, best_S = int(cost.sum()), [int(j) for j in cand_S]
+        if lb >= ub or y is None:
+            continue
+        free = ~cl2 & ~op2
+        if not free.any():
+            continue  # every column fixed: the node's only solution was evaluated above
+        rho = info["rho"]
+        on = np.nonzero(free & y)[0]
+        j = int(on[np.argmax(rho[on])]) if on.size else \
+            int(np.nonzero(free)[0][np.argmin(rho[free])])
+        c_cl, c_op = cl2.copy(), op2.copy()
+        c_cl[j] = True
+        c_op[j] = True
+        lam_b = info["lam"]
+        stack.append((c_cl, op2, lam_b, float(lb)))  # explored second
+        stack.append((cl2, c_op, lam_b, float(lb)))  # explored first
+    return True, ub, best_S, float(ub), nodes
 
 
 class _RadiusPMedian:
@@ -1224,7 +1356,7 @@ class _RadiusPMedian:
 def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
                   capacitated: bool | None = None, time_limit_s: float = 60.0, seed: int = 0,
                   num_workers: int = 1, max_alternatives: int = 0,
-                  reduce: bool = True) -> SitingResult:
+                  reduce: bool = True, bb_share: float = 0.8) -> SitingResult:
     """p-median: open at most ``p`` new sites minimising total weighted travel time.
 
     Uncapacitated: every demand point with a finite time to some site is assigned to its nearest
@@ -1241,6 +1373,9 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
         Number of new sites (default ``problem.p``).
     capacitated, time_limit_s, seed, num_workers, max_alternatives, reduce
         As in :func:`solve_mclp`.
+    bb_share
+        Fraction (0-1) of the time left after the root Lagrangian given to the Lagrangian
+        branch-and-bound (:func:`_pm_branch`) before the CP-SAT residual model takes over.
 
     Returns
     -------
@@ -1334,9 +1469,23 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
     lagr_ok = reduce and ub is not None and cand.size and n_g and \
         float(C[C < _BIG].max(initial=0)) * n_g * _LAGR_Q < 2.0**60
     if lagr_ok:
+        info: dict = {}
         lagr_lb, closed, opened, lit = _pm_lagrangian(C, E, p_new, islands, ub, inc_cost,
-                                                      strict=strict, deadline=cp.deadline)
+                                                      strict=strict, deadline=cp.deadline,
+                                                      max_iter=1000, state=info)
         params["lagrangian_iterations"] = lit
+        if not strict and lagr_lb < ub:
+            # 2b. Lagrangian branch-and-bound on the remaining gap, with part of the time
+            now = time.perf_counter()
+            bb_deadline = now + bb_share * max(0.0, cp.deadline - now)
+            proved, ub2, S2, bb_lb, nodes = _pm_branch(
+                C, E, p_new, islands, ub, S, info["lam"], closed, opened, deadline=bb_deadline)
+            params["bb_nodes"] = nodes
+            if ub2 < ub:
+                ub, S = ub2, S2
+                incumbent = ([int(cand[j]) for j in S], float(ub))
+            if math.isfinite(bb_lb):
+                lagr_lb = max(lagr_lb, int(math.ceil(bb_lb)))
     params["fixed_closed"] = int(closed.sum())
     params["fixed_open"] = int(opened.sum())
     iterations = 0
