@@ -381,3 +381,26 @@ def test_lns_respects_eligibility_between_identical_vehicles():
     res = lns_improve(_model(p).lns, [[], []], seed=0, max_iterations=5)
     assert not res.unserved
     assert set(res.routes[1]) >= {0, 1}  # "r" (stops 0, 1) on v1
+
+
+@pytest.mark.parametrize("construction_s", [0.05, 0.25, 1.0])
+def test_a_plan_is_read_back_after_a_short_construction(construction_s):
+    """Regression: OR-Tools' ReadAssignmentFromRoutes restored under the last search's limit
+    and rejected valid plans after a 0.05-0.25 s construction (Cordeau a5-40), which threw away
+    the ruin-and-recreate result. The plan must come back with the same cost."""
+    from pathlib import Path
+
+    from benchmarks.readers import cordeau_time_scale, read_cordeau
+    from optimizer.solvers import ortools_routing as OR
+
+    p = read_cordeau(Path(__file__).parent / "data" / "darp" / "a5-40.txt")
+    prm = SolveParams(time_limit_s=3, time_scale=cordeau_time_scale(), cost_scale=1000)
+    active = list(range(len(p.requests)))
+    m = OR._build(p, prm, active, tighten_windows(p, active))
+    sp = OR._search_params(prm, first="PARALLEL_CHEAPEST_INSERTION", meta="GREEDY_DESCENT",
+                           time_s=construction_s, solutions=None)
+    sol = m.routing.SolveWithParameters(sp)
+    assert sol is not None
+    back = OR._from_routes(m, OR._routes_of(m, sol))
+    assert back is not None and back.ObjectiveValue() == sol.ObjectiveValue()
+    assert OR._routes_of(m, back) == OR._routes_of(m, sol)

@@ -44,8 +44,8 @@ Search (``strategy="portfolio"``, the default)
    random, Shaw, worst, route and time removal; noisy greedy, regret-2 and regret-3 insertion
    with an exact time test; intra-route relocation and 2-opt* tail exchange on promising
    plans; simulated-annealing acceptance) on the same integer model, for ``lns_share`` of the time
-   left. Its best plan is loaded back into OR-Tools (``ReadAssignmentFromRoutes`` and
-   ``RestoreAssignment``), so the model's own constraints re-validate it.
+   left. Its best plan is loaded back into OR-Tools (``RoutesToAssignment`` and a restoring
+   search), so the model's own constraints re-validate it.
 3. Guided local search (penalty factor ``gls_lambda``) from that plan for the rest of the time.
 
 ``strategy="plain"`` is the textbook model kept for comparison (benchmarks): PATH_CHEAPEST_ARC +
@@ -557,15 +557,30 @@ def _routes_of(m: _Model, sol) -> list[list[int]]:
     return out
 
 
+_RESTORE_LIMIT_S = 60.0
+"""Time limit (seconds) of restoring a given plan in the OR-Tools model (a safety cap: it is one
+propagation, well under a second on Cordeau a8-96)."""
+
+
 def _from_routes(m: _Model, routes) -> object | None:
     """A full OR-Tools assignment (cumuls included) for the given routes, or ``None`` if the
-    model rejects them."""
+    model rejects them.
+
+    ``ReadAssignmentFromRoutes`` restores under the limits of the model's *last* search: after
+    a construction with a 0.05-0.25 s limit, restoring a valid 40-request plan failed (Cordeau
+    a5-40, OR-Tools 9.15) and the ruin-and-recreate result was lost. So the next variables are
+    set with ``RoutesToAssignment`` and restored by a search with its own limits (first solution
+    = the given plan)."""
     routing, manager = m.routing, m.manager
     idx = [[manager.NodeToIndex(int(s)) for s in r] for r in routes]
-    a = routing.ReadAssignmentFromRoutes(idx, True)
-    if a is None:
+    a = routing.solver().Assignment()
+    if not routing.RoutesToAssignment(idx, True, True, a):
         return None
-    sol = routing.RestoreAssignment(a)
+    sp = routing_wrapper.DefaultRoutingSearchParameters()
+    sp.local_search_metaheuristic = LocalSearchMetaheuristic.Value("GREEDY_DESCENT")
+    sp.solution_limit = 1
+    sp.time_limit.FromMilliseconds(int(_RESTORE_LIMIT_S * 1000))
+    sol = routing.SolveFromAssignmentWithParameters(a, sp)
     return None if sol is None else _copy(routing, sol)
 
 

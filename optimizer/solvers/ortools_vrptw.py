@@ -29,7 +29,7 @@ Search (``strategy="portfolio"``, default)
    :func:`optimizer.solvers.vrptw_lns.sisr_search`) on the same integer model, for
    ``1 - polish_share`` of the round's budget.
 3. OR-Tools guided local search from SISR's best plan (read in with
-   ``ReadAssignmentFromRoutes``) for the rest of the round (``polish_share``, default 0.2), kept
+   ``RoutesToAssignment``) for the rest of the round (``polish_share``, default 0.2), kept
    only if better.
 Steps 2-3 are repeated ``rounds`` times (default 2), each round from the best plan so far with
 an equal share of the remaining budget: SISR -> GLS -> SISR from GLS's best -> GLS. Without a
@@ -375,9 +375,14 @@ def _polish(m: _Model, routes: list[list[int]], *, time_s: float, log: bool, gls
     man, routing = m.manager, m.routing
     sp = _params("PATH_CHEAPEST_ARC", "GUIDED_LOCAL_SEARCH", time_s=time_s, solutions=None,
                  log=log, gls_lambda=gls_lambda)
-    init = routing.ReadAssignmentFromRoutes(
-        [[man.NodeToIndex(c) for c in r] for r in routes], True)
-    if init is None or time_s <= 0.1:
+    if time_s <= 0.1:
+        return None
+    # next variables only; the search below restores them under its own limits
+    # (ReadAssignmentFromRoutes restores under the *last* search's limits, which failed on
+    # Cordeau a5-40 after a short construction: see ortools_routing._from_routes)
+    init = routing.solver().Assignment()
+    if not routing.RoutesToAssignment([[man.NodeToIndex(c) for c in r] for r in routes],
+                                      True, True, init):
         return None
     sol = routing.SolveFromAssignmentWithParameters(init, sp)
     if sol is None:
