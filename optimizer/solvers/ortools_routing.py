@@ -82,8 +82,8 @@ from optimizer.problems.darp import (
 from optimizer.solvers._compat import (
     HAS_PICKUP_DELIVERY_LIMITS,
     FirstSolutionStrategy,
-    LocalSearchMetaheuristic,
     routing_wrapper,
+    search_parameters,
     set_allowed_vehicles,
 )
 from optimizer.solvers.checker import route_schedule
@@ -452,15 +452,8 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
 
 def _search_params(prm: SolveParams, *, first: str, meta: str, time_s: float | None,
                    solutions: int | None):
-    sp = routing_wrapper.DefaultRoutingSearchParameters()
-    sp.first_solution_strategy = FirstSolutionStrategy.Value(first)
-    sp.local_search_metaheuristic = LocalSearchMetaheuristic.Value(meta)
-    if time_s is not None:
-        sp.time_limit.FromMilliseconds(max(1, int(time_s * 1000)))
-    if solutions is not None:
-        sp.solution_limit = int(solutions)
-    sp.log_search = prm.log_search
-    return sp
+    return search_parameters(first, meta, time_s=time_s, solutions=solutions,
+                             log=prm.log_search)
 
 
 def _n_dropped(m: _Model, sol) -> int:
@@ -576,10 +569,7 @@ def _from_routes(m: _Model, routes) -> object | None:
     a = routing.solver().Assignment()
     if not routing.RoutesToAssignment(idx, True, True, a):
         return None
-    sp = routing_wrapper.DefaultRoutingSearchParameters()
-    sp.local_search_metaheuristic = LocalSearchMetaheuristic.Value("GREEDY_DESCENT")
-    sp.solution_limit = 1
-    sp.time_limit.FromMilliseconds(int(_RESTORE_LIMIT_S * 1000))
+    sp = search_parameters("AUTOMATIC", "GREEDY_DESCENT", time_s=_RESTORE_LIMIT_S, solutions=1)
     sol = routing.SolveFromAssignmentWithParameters(a, sp)
     return None if sol is None else _copy(routing, sol)
 

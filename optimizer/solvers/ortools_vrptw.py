@@ -79,8 +79,8 @@ from optimizer.problems.vrptw import (
 )
 from optimizer.solvers._compat import (
     FirstSolutionStrategy,
-    LocalSearchMetaheuristic,
     routing_wrapper,
+    search_parameters,
 )
 from optimizer.units import check_scale
 
@@ -207,17 +207,8 @@ def _set_ils(sp, *, sisr_size: int = 10, auto_temp: bool = True) -> None:
 
 def _params(first: str, meta: str, *, time_s: float | None, solutions: int | None,
             log: bool, gls_lambda: float | None = None):
-    sp = routing_wrapper.DefaultRoutingSearchParameters()
-    sp.first_solution_strategy = FirstSolutionStrategy.Value(first)
-    sp.local_search_metaheuristic = LocalSearchMetaheuristic.Value(meta)
-    if time_s is not None:
-        sp.time_limit.FromMilliseconds(max(1, int(time_s * 1000)))
-    if solutions is not None:
-        sp.solution_limit = int(solutions)
-    if gls_lambda is not None:
-        sp.guided_local_search_lambda_coefficient = gls_lambda
-    sp.log_search = log
-    return sp
+    return search_parameters(first, meta, time_s=time_s, solutions=solutions, log=log,
+                             gls_lambda=gls_lambda)
 
 
 def _key(m: _Model, sol) -> tuple[int, int]:
