@@ -8,6 +8,7 @@ ferry timetable of the scenario's date (suspended routes removed).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,13 @@ import networkx as nx
 from optimizer.errors import InputError
 from optimizer.io.gtfs import Feed, read_gtfs
 from optimizer.network.contract import validate_network
-from optimizer.network.ferries import FerryTimetable, add_ferries, timetable_for_date
+from optimizer.network.ferries import (
+    FOOT_BOARDING_BUFFER_S,
+    VEHICLE_BOARDING_BUFFER_S,
+    FerryTimetable,
+    add_ferries,
+    timetable_for_date,
+)
 from optimizer.network.islands import island_of, load_islands, points_from_lonlat
 from optimizer.network.land_proxy import (
     DEFAULT_SPACING_M,
@@ -27,9 +34,15 @@ from optimizer.network.land_proxy import (
     putuo_land_proxy,
 )
 from optimizer.network.speeds import DEFAULT_CIRCUITY, ProxySpeeds
+from optimizer.results import Note, NoteKind
 
-APPROXIMATE_ROADS_NOTE = "近似路网 Approximate roads (land-only proxy from GSHHG coastlines)"
+APPROXIMATE_ROADS_NOTE = Note(NoteKind.APPROXIMATE_ROADS, "近似路网",
+                              "Approximate roads (land-only proxy from GSHHG coastlines)")
 """The label every output that depends on the land proxy carries."""
+
+ESTIMATED_SAILINGS_NOTE = Note(NoteKind.ESTIMATED_SAILINGS, "部分航班时刻为估计",
+                               "Some sailings are estimates (return sailings, crossing times)")
+"""The label of a timetable with sailings flagged as estimates in the GTFS feed."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,11 @@ class Network:
         The service date.
     notes
         Labels every output must carry (approximate roads, estimated sailings).
+    boarding_buffer_s
+        Minutes-before-departure rule as seconds by ferry access: ``"foot"`` (a passenger) and
+        ``"vehicle"`` (a car on a car ferry); scenario ``ferries.boarding_buffer_*_min``,
+        defaults :data:`~optimizer.network.ferries.FOOT_BOARDING_BUFFER_S` and
+        :data:`~optimizer.network.ferries.VEHICLE_BOARDING_BUFFER_S`.
     """
 
     G: nx.MultiDiGraph
@@ -57,7 +75,9 @@ class Network:
     feed: Feed
     timetable: FerryTimetable
     date: dt.date
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
+    boarding_buffer_s: Mapping[str, float] = field(default_factory=lambda: {
+        "foot": float(FOOT_BOARDING_BUFFER_S), "vehicle": float(VEHICLE_BOARDING_BUFFER_S)})
 
     @property
     def approximate_roads(self) -> bool:
@@ -165,7 +185,7 @@ def build_network(scenario) -> Network:
     timetable = timetable_for_date(feed, scenario.date,
                                    suspended_routes=scenario.ferries.suspended_routes)
     if any(s.is_estimate for s in timetable.sailings):
-        notes.append("部分航班时刻为估计 Some sailings are estimates (return sailings, crossing times)")
+        notes.append(ESTIMATED_SAILINGS_NOTE)
     validate_network(G)
     return Network(G=G, islands=islands, feed=feed, timetable=timetable,
                    date=scenario.date, notes=tuple(notes))

@@ -139,8 +139,8 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
     """
     G = net.G if hasattr(net, "G") else net
     islands = getattr(net, "islands", None)
-    notes = [n for n in getattr(net, "notes", ()) if not n.startswith("近似路网")]
-    notes += [n for n in result.notes if n not in notes and not n.startswith("近似路网")]
+    notes = [n for n in getattr(net, "notes", ()) if not str(n).startswith("近似路网")]
+    notes += [n for n in result.notes if n not in notes and not str(n).startswith("近似路网")]
     prm = result.params
     m = base_map(title_zh=title_zh, title_en=title_en, tiles=tiles, notes=notes,
                  approximate_roads=bool(G.graph.get("approximate_roads", False)), synthetic=True)

@@ -292,7 +292,7 @@ class _TitleBox(MacroElement):
         self._name = "OptTitleBox"
         self.title_zh = html.escape(title_zh)
         self.title_en = html.escape(title_en)
-        self.notes = [html.escape(n) for n in notes]
+        self.notes = [html.escape(str(n)) for n in notes]
         self.fonts = _CJK_FONTS
         self.narrow_px = NARROW_SCREEN_PX
 

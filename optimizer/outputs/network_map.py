@@ -86,7 +86,7 @@ def network_map(net: Network, report: pd.DataFrame, isochrones: gpd.GeoDataFrame
     """
     from optimizer.network.build import APPROXIMATE_ROADS_NOTE
 
-    notes = [n for n in net.notes if n != APPROXIMATE_ROADS_NOTE]  # base_map adds its own
+    notes = [str(n) for n in net.notes if n != APPROXIMATE_ROADS_NOTE]  # base_map adds its own
     off_map = sorted({d.get("name", d.get("stop_id", "")) for _, d in net.G.nodes(data=True)
                       if d.get("kind") == "pier" and not d.get("island_id")})
     if off_map:

@@ -106,7 +106,7 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     t0 = time.perf_counter()
     say("network: roads, bridges, piers and the day's ferry timetable")
     net = build_network(scenario)
-    result.notes.extend(net.notes)
+    result.notes.extend(str(n) for n in net.notes)
     if any(path is None for path in (scenario.dialysis.patients, scenario.dialysis.vehicles,
                                      scenario.meals.elderly, scenario.meals.canteens)):
         result.notes.append(SYNTHETIC_NOTE)
@@ -219,7 +219,7 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
     iso = isochrone_polygons(G, rel, [m * 60 for m in ISOCHRONE_MINUTES], islands=net.islands)
     iso["origin"] = f"{unit_id} {unit_name}"
     iso["depart"] = hhmm(ISLAND_CHECK_DEPART_S)
-    iso["note"] = "; ".join(net.notes)
+    iso["note"] = "; ".join(map(str, net.notes))
     (out / "isochrones.geojson").write_text(iso.to_json(ensure_ascii=False), encoding="utf-8")
     result.files.append(("network/isochrones.geojson",
                          f"等时圈 Isochrones {list(ISOCHRONE_MINUTES)} min from {unit_id} by car "
@@ -339,7 +339,7 @@ def _meals_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
         _data_path(scenario, sec.canteens, "synthetic/canteens.csv"),
         _data_path(scenario, sec.candidates, "synthetic/candidate_sites.csv"),
         demand_level=params.demand_level, islands=net.islands)
-    meals = plan_meals(inputs, net.G, params=params, islands=net.islands, notes=net.notes)
+    meals = plan_meals(inputs, net.G, params=params, islands=net.islands, notes=tuple(map(str, net.notes)))
     write_meals_outputs(meals, result.out_dir / "meals")
     coverage_map(meals, net, result.out_dir / "maps" / "coverage.html",
                  tiles=scenario.outputs.tiles)

@@ -322,7 +322,7 @@ def largest_remainder(quotas: np.ndarray, total: int) -> np.ndarray:
         if total == 0:
             return np.zeros(len(q), dtype=np.int64)
         raise ValueError("largest_remainder: all quotas are zero")
-    q = q * (total / s)
+    q = (q / s) * total  # shares first: total / s overflows for subnormal quotas
     base = np.floor(q).astype(np.int64)
     short = int(total - base.sum())
     frac = q - base

@@ -1,0 +1,96 @@
+"""How parameter classes are declared, once, for the Python API and the scenario YAML alike.
+
+Every service, the network builder and the solvers declare their parameters as a frozen
+dataclass decorated with :func:`params`. The same class is the scenario schema's section (the
+scenario model in :mod:`optimizer.scenario.schema` holds it as a field), so a default, a bound or
+a check is written once and the YAML and the Python API cannot drift apart: an empty YAML section
+equals ``Params()``.
+
+The decorator is pydantic's dataclass (frozen, unknown keys refused): values are validated on
+construction and on :func:`dataclasses.replace`, and bad values raise
+:class:`pydantic.ValidationError` (a :class:`ValueError`) naming the field; the scenario loader
+turns those into :class:`~optimizer.errors.ScenarioError` with the file and key path.
+
+Shared field types: :data:`ClockS` (``"07:30"`` or seconds after midnight),
+:data:`Minutes`, :data:`Seconds`, :data:`OptionalPath`.
+
+Examples
+--------
+>>> @params
+... class Demo:
+...     ready: ClockS = 11 * 3600
+>>> Demo(ready="07:30").ready
+27000
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic.dataclasses import dataclass as _pydantic_dataclass
+
+from optimizer.units import parse_clock
+
+__all__ = ["ClockS", "Minutes", "OptionalPath", "Seconds", "as_dict", "params"]
+
+T = TypeVar("T")
+
+PARAMS_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+"""Unknown keys are errors (a misspelt key must never fall back to a default)."""
+
+
+def params(cls: type[T]) -> type[T]:
+    """Declare a frozen, validated parameter dataclass (see the module docs).
+
+    Parameters
+    ----------
+    cls
+        A class with annotated fields and defaults; its docstring documents units and sources.
+
+    Returns
+    -------
+    type
+        The same class as a frozen pydantic dataclass refusing unknown keys.
+    """
+    return _pydantic_dataclass(frozen=True, config=PARAMS_CONFIG)(cls)  # type: ignore[return-value]
+
+
+def _clock(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_clock(value)
+    return value
+
+
+ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600)]
+"""A clock time: ``"HH:MM"`` in YAML, held as whole seconds after midnight of the service day
+(GTFS style, up to 48:00)."""
+
+Minutes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+"""A non-negative, finite duration in minutes."""
+
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+"""A positive, finite duration in seconds."""
+
+OptionalPath = Path | None
+"""A data file; ``None`` = the dataset's default file. Relative paths in YAML are resolved
+against the scenario file that wrote them."""
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """Field values of a parameter dataclass as a JSON-ready dict (paths as strings, tuples as
+    lists, nested parameter objects as dicts)."""
+    def plain(v: Any) -> Any:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return as_dict(v)
+        if isinstance(v, Path):
+            return str(v)
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        return v
+
+    return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}

@@ -1,0 +1,316 @@
+"""One result vocabulary for every service: solve status, reasons, typed notes, search records.
+
+Bottom layer (imports nothing of the package but :mod:`optimizer.errors`): problems, solvers,
+services and outputs all speak these words, so a dispatcher reads the same reason for the same
+situation whichever service reports it, and ``index.html`` can explain every code a run shows.
+
+* :class:`SolveStatus`: the outcome of a solve or of a service's plan.
+* :data:`REASONS`: the catalogue of reason codes (code, Chinese, English, one sentence a
+  dispatcher understands) for everything unserved, uncovered or unvisited; :func:`reason` looks a
+  code up and fails loudly on an unknown one.
+* :class:`Note`: a typed label (approximate roads, estimated sailings, synthetic data, an
+  assumption, a data warning, a search cut by the wall clock) instead of text matched by
+  substrings.
+* :class:`SearchRecord`: what limited one search (work limit, wall-clock cap, proof), for the
+  manifest.
+
+Examples
+--------
+>>> reason("NO_SAILING").en
+'No sailing connects in time'
+>>> SolveStatus.PARTIAL.produced_plan
+True
+>>> str(Note(NoteKind.APPROXIMATE_ROADS, "近似路网", "Approximate roads"))
+'近似路网 Approximate roads'
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from optimizer.errors import InputError
+
+__all__ = [
+    "REASONS",
+    "Note",
+    "NoteKind",
+    "Reason",
+    "SearchRecord",
+    "SolveStatus",
+    "StopCause",
+    "merge_notes",
+    "reason",
+]
+
+
+class SolveStatus(str, enum.Enum):
+    """Outcome of a solve, or of a service's whole plan (the worst of its solves).
+
+    ``OPTIMAL``: proved optimal (or nothing to decide). ``FEASIBLE``: a complete solution, every
+    request served, optimality not proved. ``PARTIAL``: a plan exists and some requests are not
+    in it (each listed with a reason). ``INFEASIBLE``: proved that no solution exists.
+    ``NO_SOLUTION``: the search found no plan within its limits. ``INVALID``: the solver rejected
+    the model (a defect; please report it).
+    """
+
+    OPTIMAL = "OPTIMAL"
+    FEASIBLE = "FEASIBLE"
+    PARTIAL = "PARTIAL"
+    INFEASIBLE = "INFEASIBLE"
+    NO_SOLUTION = "NO_SOLUTION"
+    INVALID = "INVALID"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def produced_plan(self) -> bool:
+        """True when there is a plan to use (``OPTIMAL``, ``FEASIBLE`` or ``PARTIAL``)."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.PARTIAL)
+
+    @property
+    def text(self) -> tuple[str, str]:
+        """(Chinese, English) sentence for reports."""
+        return _STATUS_TEXT[self]
+
+    @classmethod
+    def worst(cls, statuses: Iterable[SolveStatus]) -> SolveStatus:
+        """The least favourable of ``statuses`` (order: OPTIMAL < FEASIBLE < PARTIAL <
+        INFEASIBLE < NO_SOLUTION < INVALID); ``OPTIMAL`` for none."""
+        order = list(cls)
+        return max(statuses, key=order.index, default=cls.OPTIMAL)
+
+
+_STATUS_TEXT = {
+    SolveStatus.OPTIMAL: ("已证明最优（或无需决策）", "Proved optimal (or nothing to decide)"),
+    SolveStatus.FEASIBLE: ("全部安排，未证明最优", "Everything served; optimality not proved"),
+    SolveStatus.PARTIAL: ("已出方案，部分需求未能安排（原因见清单）",
+                          "A plan was made; some requests could not be served (reasons listed)"),
+    SolveStatus.INFEASIBLE: ("已证明无可行方案", "Proved that no plan exists"),
+    SolveStatus.NO_SOLUTION: ("在限定时间/工作量内未找到方案",
+                              "No plan was found within the search limits"),
+    SolveStatus.INVALID: ("求解器拒绝了模型（程序缺陷，请报告）",
+                          "The solver rejected the model (a defect; please report it)"),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One entry of the reason catalogue.
+
+    Attributes
+    ----------
+    code
+        Stable upper-case code written in tables (``NO_SAILING``).
+    zh, en
+        Short label in Chinese and English.
+    explanation
+        One sentence a dispatcher or social worker understands: what it means and what to do.
+    """
+
+    code: str
+    zh: str
+    en: str
+    explanation: str
+
+    @property
+    def label(self) -> str:
+        """``"<zh> <en>"`` for bilingual tables."""
+        return f"{self.zh} {self.en}"
+
+
+def _catalogue(*rows: tuple[str, str, str, str]) -> dict[str, Reason]:
+    out: dict[str, Reason] = {}
+    for code, zh, en, why in rows:
+        if code in out:  # pragma: no cover - guards the table below
+            raise ValueError(f"duplicate reason code {code}")
+        out[code] = Reason(code, zh, en, why)
+    return out
+
+
+REASONS: dict[str, Reason] = _catalogue(
+    # ---- reaching a place (rides, meals, journeys)
+    ("UNREACHABLE", "无陆路可达", "No land path",
+     "No road or bridge joins the two places, and couriers and cars on land legs do not take "
+     "ferries; check the point's position or add a canteen/vehicle on that island."),
+    ("UNREACHABLE_ISLAND", "住址所在岛无法到达", "Home island cannot be reached",
+     "No road or ferry link joins the home island to the dialysis unit on this date (or the "
+     "home has no road nearby); arrange transport by other means."),
+    ("NO_SAILING", "没有能按时衔接的航班", "No sailing connects in time",
+     "No sailing of the day lets the patient reach the unit before the session or get home "
+     "after it; check the timetable or move the session time."),
+    ("NO_VEHICLE_ON_ISLAND", "该岛（一侧）没有服务车辆", "No vehicle serves this island",
+     "No vehicle is based on, or allowed to drive on, the island of a leg; add a volunteer "
+     "vehicle there or send a car-ferry vehicle on a dedicated run."),
+    ("NO_WHEELCHAIR_PLACE", "没有带轮椅位的车辆", "No vehicle with a wheelchair place",
+     "No vehicle that can serve this leg has a wheelchair place; add one on that side."),
+    ("NOT_ENOUGH_SEATS", "座位不足（含陪护）", "Not enough seats (escort included)",
+     "The patient and escort need more seats than any eligible vehicle has."),
+    ("RIDE_TIME", "直达行程已超过最长乘车时间", "Direct ride exceeds the maximum ride time",
+     "Even a direct ride is longer than the ride-time limit; raise the limit or serve the "
+     "patient another way."),
+    ("TIME_WINDOW", "时间窗无法满足", "Time windows cannot be met",
+     "The pickup and arrival times asked for cannot both be kept, even by a direct ride."),
+    ("SHIFT_END", "班次时间不够", "No shift covers it",
+     "No vehicle or courier shift is long enough to make this trip and return; extend a "
+     "shift or add a driver."),
+    ("CAPACITY", "车辆和时间不够同时安排", "Not enough vehicles or time together",
+     "It could be served on its own, but not together with the other rides with the vehicles "
+     "and hours available; add a vehicle or move a session time."),
+    ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
+     "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
+     "unit."),
+    # ---- meal coverage
+    ("BEYOND_THRESHOLD", "最近食堂超出时限", "Nearest canteen beyond the threshold",
+     "The nearest open canteen is further than the delivery threshold (15 minutes by "
+     "default); a new canteen nearby would cover it."),
+    ("NO_CANTEEN_ON_ISLAND", "本岛无食堂（送餐不乘渡轮）", "No canteen on the island",
+     "No canteen is on this island or joined to it by a bridge, and couriers do not take "
+     "ferries; open a meal point on the island."),
+    # ---- meal rounds
+    ("CANTEEN_DOES_NOT_DELIVER", "该食堂不送餐", "The nearest canteen does not deliver",
+     "The canteen that covers this point serves in the dining room only; residents must come "
+     "to it or another canteen must deliver."),
+    ("BEYOND_FRESHNESS_LIMIT", "超出保鲜时限", "Cannot arrive within the freshness limit",
+     "A courier cannot bring the meal within the freshness limit after it leaves the kitchen."),
+    ("OVER_BOX_CAPACITY", "超出配送箱容量", "More meals than a delivery box holds",
+     "The point orders more meals than one courier's box carries; split the delivery."),
+    ("OVER_CANTEEN_CAPACITY", "超出食堂日供餐能力", "Beyond the canteen's daily capacity",
+     "The canteen already cooks its daily maximum for nearer subscribers; raise its capacity "
+     "or open another canteen."),
+    ("DROPPED_BY_SEARCH", "未能排入（骑手不足或时间冲突）", "Not fitted in",
+     "Deliverable on its own, but not together with the other stops with the couriers and "
+     "time available."),
+    # ---- siting (demand no candidate site can cover)
+    ("NO_SITE_ON_ISLAND", "本岛无候选点", "No candidate site on the island",
+     "No existing or candidate site is on this island; add a candidate there."),
+    ("BEYOND_RADIUS", "所有候选点均超出时限", "Every site beyond the threshold",
+     "Every existing and candidate site is further than the threshold; add a candidate nearer."),
+    # ---- journeys on the network (islands.csv, journeys_to_dialysis_unit.csv)
+    ("NO_LINK", "没有陆路或渡轮连接", "No road or ferry link",
+     "No road, bridge or ferry route joins the two places."),
+    ("NO_SERVICE_TODAY", "当天该航线无班次", "No sailing on this day",
+     "The ferry route exists but has no sailing on this date."),
+    ("ROUTE_SUSPENDED", "航线停航", "Ferry route suspended",
+     "The only ferry routes on the way are suspended in this scenario."),
+    ("NO_CAR_FERRY", "仅有客船，车辆无法过海", "Passenger boats only",
+     "Only passenger sailings link the two sides; a vehicle cannot cross."),
+    ("NO_SAILING_AFTER", "赶不上当天任何航班", "No later sailing",
+     "No sailing leaves after the time the traveller can be at the pier."),
+)
+"""The reason catalogue: code → :class:`Reason`. Every service reports unserved, uncovered or
+unvisited items with one of these codes; ``index.html`` explains those a run shows."""
+
+
+def reason(code: str) -> Reason:
+    """The catalogue entry of ``code``.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If the code is not in :data:`REASONS` (the message lists the known codes).
+    """
+    try:
+        return REASONS[code]
+    except KeyError:
+        raise InputError(f"unknown reason code {code!r}; known: {sorted(REASONS)}",
+                         field="reason") from None
+
+
+class NoteKind(str, enum.Enum):
+    """What a :class:`Note` is about (outputs filter and badge notes by kind, never by text)."""
+
+    APPROXIMATE_ROADS = "approximate_roads"
+    ESTIMATED_SAILINGS = "estimated_sailings"
+    SYNTHETIC_DATA = "synthetic_data"
+    ASSUMPTION = "assumption"
+    DATA_WARNING = "data_warning"
+    SEARCH_CAPPED = "search_capped"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A typed label that outputs carry (``str(note)`` is ``"<zh> <en>"``).
+
+    Attributes
+    ----------
+    kind
+        :class:`NoteKind`.
+    zh, en
+        The sentence in Chinese and English (``zh`` may be empty for data warnings written in
+        English only).
+    """
+
+    kind: NoteKind
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return f"{self.zh} {self.en}".strip()
+
+
+def merge_notes(*groups: Iterable[Note]) -> tuple[Note, ...]:
+    """Concatenate note groups in order, dropping exact repeats (first kept)."""
+    return tuple(dict.fromkeys(n for g in groups for n in g))
+
+
+class StopCause(str, enum.Enum):
+    """Which limit ended a search.
+
+    ``WORK_LIMIT``: the deterministic work limit (iterations, solutions, deterministic time) was
+    reached: the same input and seed give the same result on any machine. ``WALL_CLOCK``: the
+    wall-clock limit ended it (time mode, or the safety cap in work mode): the result may differ
+    on another machine or run. ``PROVED``: the search ended with a proof (optimum or
+    infeasibility). ``NOT_RUN``: nothing to search.
+    """
+
+    WORK_LIMIT = "work_limit"
+    WALL_CLOCK = "wall_clock"
+    PROVED = "proved"
+    NOT_RUN = "not_run"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """What bounded one search, for the run manifest.
+
+    Attributes
+    ----------
+    name
+        Which search (``"dialysis DARP"``, ``"meals rounds C01"``, ``"meals siting mclp"``).
+    stopped_by
+        :class:`StopCause`.
+    work_limit
+        The deterministic limit in its own unit, e.g. ``"2 x 2400 LNS rounds"``; empty in time
+        mode.
+    work_done
+        The work done in the same unit, e.g. ``"4800 LNS rounds"``.
+    wall_clock_cap_s
+        The wall-clock limit in seconds (the safety cap in work mode).
+    runtime_s
+        Measured wall time in seconds (differs between runs; not part of the result).
+    """
+
+    name: str
+    stopped_by: StopCause
+    work_limit: str = ""
+    work_done: str = ""
+    wall_clock_cap_s: float | None = None
+    runtime_s: float = 0.0
+
+    @property
+    def reproducible(self) -> bool:
+        """False when the wall clock ended the search (the result may differ elsewhere)."""
+        return self.stopped_by is not StopCause.WALL_CLOCK
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready mapping (``stopped_by`` as its string value)."""
+        return {"name": self.name, "stopped_by": str(self.stopped_by),
+                "work_limit": self.work_limit, "work_done": self.work_done,
+                "wall_clock_cap_s": self.wall_clock_cap_s, "runtime_s": round(self.runtime_s, 2),
+                "reproducible": self.reproducible}
