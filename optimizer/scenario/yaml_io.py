@@ -50,12 +50,23 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.exists():
         raise ScenarioError(f"file not found: {p}", file=str(p))
+    if not p.is_file():
+        raise ScenarioError(f"{p} is a folder, not a scenario file; give a .yaml file such as "
+                            "scenarios/putuo-baseline.yaml", file=str(p))
     try:
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_ScenarioLoader)
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ScenarioError(f"line {line} is not UTF-8 text (byte 0x{p.read_bytes()[exc.start]:02x}); "
+                            "save the file as UTF-8", file=str(p)) from None
+    try:
+        data = yaml.load(text, Loader=_ScenarioLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ScenarioError(f"not valid YAML{where}: {exc.problem}", file=str(p)) from exc
+    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-02-30
+        raise ScenarioError(f"{_bad_scalar(text, exc)}: {exc}", file=str(p)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -63,6 +74,22 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
             f"a scenario must be a mapping of keys, got {type(data).__name__}", file=str(p)
         )
     return data
+
+
+_DATE = re.compile(r"^\s*([\w.-]+)\s*:\s*['\"]?(\d{4}-\d{1,2}-\d{1,2})\b", re.M)
+
+
+def _bad_scalar(text: str, exc: ValueError) -> str:
+    """Name the key and line of the first date-like scalar that is not a calendar date."""
+    import datetime as dt
+
+    for m in _DATE.finditer(text):
+        try:
+            dt.date(*map(int, m.group(2).split("-")))
+        except ValueError:
+            line = text.count("\n", 0, m.start()) + 1
+            return f"key '{m.group(1)}' at line {line}: {m.group(2)} is not a calendar date"
+    return "a value cannot be read"
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

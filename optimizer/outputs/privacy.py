@@ -1,0 +1,131 @@
+"""The privacy scan of a run folder: no personal data in any file outside ``dispatch/``.
+
+Every file a run publishes (everything but ``dispatch/``) is read back as text (cells for XLSX) and
+checked for
+
+* the personal values the services declare (:class:`optimizer.services.base.PersonalData`:
+  names and phone numbers of patients and drivers, as exact substrings),
+* exact points (homes, vehicle bases): a file that shows both the longitude and the latitude of
+  such a point to 5 decimals (about 1 m) is refused,
+* CSV headers that look personal (:func:`optimizer.outputs.maps.personal_columns`).
+
+The scan names the file and whose value it is (``patient DP001 name``), never the value itself.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "t.csv").write_text("ride,island\\nR001,ISL001\\n", encoding="utf-8")
+>>> scan_published(d, ["t.csv"], texts=("韩某德",), points=())
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from optimizer.errors import PrivacyError
+
+__all__ = ["assert_folder_publishable", "scan_published"]
+
+TEXT_SUFFIXES = (".csv", ".html", ".htm", ".md", ".json", ".geojson", ".txt", ".svg")
+"""Files read as UTF-8 text by the scan; ``.xlsx`` is read cell by cell; others (PNG) are not
+text and carry no values."""
+
+POINT_DECIMALS = 5
+"""Decimals of degrees compared for exact points (1e-5 degree is about 1 m at 30° N)."""
+
+_NUMBER = re.compile(r"-?\d{1,3}\.\d{" + str(POINT_DECIMALS) + r",}")
+
+
+def _text(path: Path) -> str:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                             for v in row if v is not None)
+        finally:
+            wb.close()
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return path.read_bytes().decode("utf-8-sig", errors="replace")
+    return ""
+
+
+def _numbers(text: str) -> set[int]:
+    scale = 10 ** POINT_DECIMALS
+    return {round(float(m) * scale) for m in _NUMBER.findall(text)}
+
+
+def _header_problems(path: Path, text: str) -> list[str]:
+    if path.suffix.lower() != ".csv" or not text:
+        return []
+    from optimizer.outputs.maps import personal_columns
+
+    header = next(iter(text.splitlines()), "")
+    bad = personal_columns(h.strip().strip('"') for h in header.split(","))
+    return [f"columns {bad} look personal"] if bad else []
+
+
+def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
+                   points: Sequence[tuple[float, float]],
+                   owners: Mapping[str, str] | None = None) -> list[str]:
+    """Problems found in the published files (empty list = clean).
+
+    Parameters
+    ----------
+    out_dir
+        The run folder.
+    files
+        Paths relative to ``out_dir``; those under ``dispatch/`` are skipped.
+    texts
+        Personal values (names, phones); values shorter than 2 characters are ignored.
+    points
+        Exact (lon, lat) points in EPSG:4326 degrees that must not be shown.
+    owners
+        Whose each text is, used in the messages instead of the value.
+
+    Returns
+    -------
+    list of str
+        One line per problem: ``"<file>: <whose value>"``.
+    """
+    owners = owners or {}
+    scale = 10 ** POINT_DECIMALS
+    needles = [t for t in dict.fromkeys(str(t).strip() for t in texts) if len(t) >= 2]
+    exact = [(round(lon * scale), round(lat * scale)) for lon, lat in points]
+    problems: list[str] = []
+    for rel in files:
+        if rel.startswith("dispatch/"):
+            continue
+        path = Path(out_dir) / rel
+        text = _text(path)
+        problems += [f"{rel}: {p}" for p in _header_problems(path, text)]
+        problems += [f"{rel}: {owners.get(t, 'a personal value')} appears"
+                     for t in needles if t in text]
+        if exact:
+            nums = _numbers(text)
+            hits = sum(1 for x, y in exact if x in nums and y in nums)
+            if hits:
+                problems.append(f"{rel}: {hits} exact home/base point(s) appear "
+                                f"(lon and lat to {POINT_DECIMALS} decimals)")
+    return problems
+
+
+def assert_folder_publishable(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
+                              points: Sequence[tuple[float, float]],
+                              owners: Mapping[str, str] | None = None) -> None:
+    """Run :func:`scan_published` and raise if anything is found.
+
+    Raises
+    ------
+    optimizer.errors.PrivacyError
+        Listing every problem (file and whose value), never the values.
+    """
+    problems = scan_published(out_dir, files, texts=texts, points=points, owners=owners)
+    if problems:
+        raise PrivacyError("personal data would be published outside dispatch/:\n  - "
+                           + "\n  - ".join(problems), field="privacy")
