@@ -162,7 +162,7 @@ def build_network(scenario) -> Network:
         if net.osm_path is None:
             raise InputError("road_source is 'osm' but no osm_path is given",
                              field="network.osm_path")
-        from optimizer.io.osm import read_osm
+        from optimizer.network.osm import read_osm
 
         G = read_osm(net.osm_path)
         _assign_islands(G, islands)
