@@ -62,6 +62,7 @@ from shapely.geometry import mapping
 
 from optimizer.errors import InputError, PrivacyError
 from optimizer.outputs.tiles import TileSource, resolve_tiles, to_display_crs
+from optimizer.results import Note, NoteKind
 
 __all__ = [
     "DEFAULT_CENTER",
@@ -461,7 +462,7 @@ def base_map(
     token: str | None = None,
     center: tuple[float, float] | None = None,
     zoom: int = 11,
-    notes: Sequence[str] = (),
+    notes: Sequence[str | Note] = (),
     approximate_roads: bool = False,
     synthetic: bool = False,
     published: bool = True,
@@ -485,11 +486,16 @@ def base_map(
     zoom
         Initial zoom level (0–19) when ``center`` is given or no layer is added.
     notes
-        Extra note lines (escape-safe text), shown under the title.
+        Extra note lines (escape-safe text), shown under the title: plain strings or typed
+        :class:`~optimizer.results.Note` objects, read by kind (never by text): a note of kind
+        ``APPROXIMATE_ROADS`` sets ``approximate_roads``; a note of kind ``SYNTHETIC_DATA`` sets
+        ``synthetic`` and is shown as written (it names the files) instead of
+        :data:`NOTE_SYNTHETIC`; any other note is shown as ``str(note)``.
     approximate_roads
         Add :data:`NOTE_APPROXIMATE_ROADS` (required whenever results depend on the land-proxy roads).
     synthetic
-        Add :data:`NOTE_SYNTHETIC` (required whenever a layer comes from synthetic data).
+        Add :data:`NOTE_SYNTHETIC` (required whenever a layer comes from synthetic data) unless a
+        ``SYNTHETIC_DATA`` note is given.
     published
         True (default): the privacy guard refuses personal columns and ``personal=True`` layers in
         every helper. False only for dispatcher maps that are not shared.
@@ -545,11 +551,7 @@ def base_map(
             folium.Element("<style>.leaflet-container{background:#dfe9f3 !important;}</style>"),
             name="opt_offline_bg",
         )
-    all_notes = list(notes)
-    if approximate_roads:
-        all_notes.append(NOTE_APPROXIMATE_ROADS)
-    if synthetic:
-        all_notes.append(NOTE_SYNTHETIC)
+    all_notes = _note_lines(notes, approximate_roads=approximate_roads, synthetic=synthetic)
     box = _TitleBox(str(title_zh).strip(), str(title_en).strip(), all_notes)
     m.add_child(box)
     m.add_child(_Legend())
@@ -561,6 +563,19 @@ def base_map(
     control.add_to(m)
     m.add_child(_Layout(box, control))
     return m
+
+
+def _note_lines(notes: Sequence[str | Note], *, approximate_roads: bool,
+                synthetic: bool) -> list[str]:
+    """The title box's note lines: typed notes read by kind (see :func:`base_map`)."""
+    kinds = {n.kind for n in notes if isinstance(n, Note)}
+    lines = [str(n) for n in notes
+             if not (isinstance(n, Note) and n.kind is NoteKind.APPROXIMATE_ROADS)]
+    if approximate_roads or NoteKind.APPROXIMATE_ROADS in kinds:
+        lines.append(NOTE_APPROXIMATE_ROADS)
+    if synthetic and NoteKind.SYNTHETIC_DATA not in kinds:
+        lines.append(NOTE_SYNTHETIC)
+    return lines
 
 
 # --------------------------------------------------------------------------------------------

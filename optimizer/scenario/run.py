@@ -231,7 +231,8 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
     network_map(net, rep, iso, (unit_id, unit_name, unit_ll), result.out_dir / "maps" /
                 "network.html", tiles=scenario.outputs.tiles,
                 title_zh=f"{scenario.title_zh or scenario.name}：岛屿连通与可达性",
-                title_en=f"{scenario.title_en or scenario.name}: island links and reachability")
+                title_en=f"{scenario.title_en or scenario.name}: island links and reachability",
+                synthetic=SYNTHETIC_NOTE in result.notes)
     result.files.append(("maps/network.html",
                          "地图：岛屿连通、等时圈、码头与航线 Map: island links, isochrones, piers, "
                          "ferry routes"))
