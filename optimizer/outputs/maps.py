@@ -54,7 +54,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 from jinja2 import Template
@@ -1252,6 +1252,57 @@ def _make_offline(doc: str) -> str:
     return doc
 
 
+_HEX_ID_RE = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+"""A branca element id: 32 lower-case hex digits (``os.urandom(16)``; folium's copies use
+``uuid4().hex``)."""
+
+
+def _element_ids(root: Element) -> set[str]:
+    """The ids of ``root`` and of every element reachable from it: children, and elements held
+    in attributes (a popup's ``html``, a figure's ``header``), also inside lists and dicts.
+    Called after rendering, which adds elements."""
+    ids: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+            continue
+        if not isinstance(obj, Element) or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        ids.add(obj._id)
+        stack.extend(v for k, v in vars(obj).items() if k != "_parent")
+    return ids
+
+
+def _stable_ids(doc: str, root: Element) -> str:
+    """Replace the random element ids in a rendered page by sequential ones.
+
+    branca gives every element a random 32-hex id (``map_<id>``, ``feature_group_<id>``, ...),
+    so every save of the same map would differ. Each id of an element of the page is replaced by
+    ``f"{n:032x}"``, ``n`` = 1, 2, ... in order of first appearance in the page: the same map
+    gives the same bytes, and names keep their form (unique, valid JavaScript identifiers).
+    Only ids of the page's elements are replaced, never other hex text.
+    """
+    ids = _element_ids(root)
+    seen: dict[str, str] = {}
+
+    def repl(mt: re.Match[str]) -> str:
+        token = mt.group(0)
+        if token not in ids:
+            return token
+        if token not in seen:
+            seen[token] = f"{len(seen) + 1:032x}"
+        return seen[token]
+
+    return _HEX_ID_RE.sub(repl, doc)
+
+
 def save_map(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     """Write the map as one HTML file (UTF-8).
 
@@ -1269,7 +1320,8 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     Returns
     -------
     pathlib.Path
-        The written file.
+        The written file. The same map gives the same bytes in every run: the random element ids
+        of folium/branca are replaced by sequential ones (:func:`_stable_ids`).
 
     Raises
     ------
@@ -1279,7 +1331,8 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc = m.get_root().render()
+    root = m.get_root()
+    doc = _stable_ids(root.render(), root)
     if offline:
         doc = _make_offline(doc)
     out.write_text(doc, encoding="utf-8")
