@@ -1,4 +1,4 @@
-"""build_network from the network parameters alone (no scenario): buffers, date, suspended routes."""
+"""build_network from the network parameters alone (no scenario): buffers, date, suspensions."""
 
 from __future__ import annotations
 
