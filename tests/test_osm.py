@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from optimizer.errors import InputError
 from optimizer.io.osm import OsmWay, read_osm_ways
 from optimizer.network import osm_speeds
-from optimizer.network.osm import osm_graph, read_osm
 from optimizer.network.contract import TRAVEL_MODES, validate_network, weight_name
+from optimizer.network.osm import osm_graph, read_osm
 
 DATA = Path(__file__).parent / "data" / "osm"
 HAND = DATA / "two_islands.osm"
