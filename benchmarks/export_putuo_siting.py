@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                     default=Path(__file__).resolve().parents[1] / "scenarios/putuo-baseline.yaml")
     a = ap.parse_args(argv)
     sc = load_scenario(a.scenario)
-    net = build_network(sc)
+    net = build_network(sc.network, sc.ferries, date=sc.date, dataset=sc.dataset, name=sc.name)
     params = MealsParams.from_section(sc.meals, solver=sc.solver)
     inputs = load_meals_inputs(get_path("putuo/synthetic/elderly_points.csv"),
                                get_path("putuo/synthetic/canteens.csv"),

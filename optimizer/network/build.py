@@ -1,14 +1,16 @@
 """Build the multimodal network of a scenario: roads (land proxy or OSM), bridges, piers, ferries.
 
-This is the one entry point the services use: :func:`build_network` returns a :class:`Network`
-holding the graph (:mod:`optimizer.network.contract`), the island polygons, the GTFS feed and the
-ferry timetable of the scenario's date (suspended routes removed).
+This is the one entry point the services use: :func:`build_network` takes the network and ferry
+parameters (:mod:`optimizer.network.params`) and a date, and returns a :class:`Network` holding the
+graph (:mod:`optimizer.network.contract`), the island polygons, the GTFS feed, the ferry timetable
+of the date (suspended routes removed) and the boarding buffers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from optimizer.network.land_proxy import (
     load_bridges,
     putuo_land_proxy,
 )
+from optimizer.network.params import FerryParams, FixedLink, NetworkParams
 from optimizer.network.speeds import DEFAULT_CIRCUITY, ProxySpeeds
 from optimizer.results import Note, NoteKind
 
@@ -85,7 +88,7 @@ class Network:
         return bool(self.G.graph.get("approximate_roads", False))
 
 
-def scenario_bridges(islands: gpd.GeoDataFrame, links) -> list[Bridge]:
+def scenario_bridges(islands: gpd.GeoDataFrame, links: Iterable[FixedLink]) -> list[Bridge]:
     """Turn a scenario's ``network.fixed_links`` into :class:`Bridge` objects.
 
     Parameters
@@ -93,7 +96,8 @@ def scenario_bridges(islands: gpd.GeoDataFrame, links) -> list[Bridge]:
     islands
         Island polygons (EPSG:4326).
     links
-        Objects with ``name``, ``from_lonlat``, ``to_lonlat`` (lon, lat degrees).
+        :class:`~optimizer.network.params.FixedLink` objects (or anything with ``name``,
+        ``from_lonlat``, ``to_lonlat`` in lon, lat degrees).
 
     Returns
     -------
@@ -123,19 +127,29 @@ def scenario_bridges(islands: gpd.GeoDataFrame, links) -> list[Bridge]:
     return out
 
 
-def build_network(scenario) -> Network:
-    """Build the network of a scenario (see :class:`optimizer.scenario.schema.Scenario`).
+def build_network(network: NetworkParams, ferries: FerryParams, *, date: dt.date,
+                  dataset: Path | None = None, name: str = "") -> Network:
+    """Build the network of one service date: roads, bridges, piers, ferries and the timetable.
 
     Roads: ``network.road_source == "land_proxy"`` builds the approximate land proxy from the
-    dataset's island polygons and sourced bridges, plus ``network.fixed_links``;
-    ``"osm"`` reads ``network.osm_path`` (PBF or XML). Ferries: the dataset's GTFS feed (or
-    ``ferries.gtfs``) is added as piers and ferry edges; the timetable is that of
-    ``scenario.date`` without ``ferries.suspended_routes``.
+    dataset's island polygons and sourced bridges, plus ``network.fixed_links``; ``"osm"`` reads
+    ``network.osm_path`` (PBF or XML). Ferries: the dataset's GTFS feed (or ``ferries.gtfs``) is
+    added as piers and ferry edges; the timetable is that of ``date`` without
+    ``ferries.suspended_routes``; the boarding buffers are ``ferries.boarding_buffer_*_min``.
 
     Parameters
     ----------
-    scenario
-        A validated scenario.
+    network
+        Roads (scenario section ``network:``).
+    ferries
+        Ferry feed and rules (scenario section ``ferries:``).
+    date
+        The service date.
+    dataset
+        Dataset folder holding ``islands/putuo_islands_gshhg.geojson`` and ``ferries/gtfs``
+        (``None`` = the embedded Putuo dataset).
+    name
+        A label for the graph (``G.graph["name"]`` of a rebuilt land proxy).
 
     Returns
     -------
@@ -148,47 +162,62 @@ def build_network(scenario) -> Network:
         ``osm`` road source without ``osm_path``.
     optimizer.errors.NetworkValidationError
         If the built graph breaks the contract.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> net = build_network(NetworkParams(), FerryParams(),
+    ...                     date=dt.date(2026, 12, 2))  # doctest: +SKIP
+    >>> net.boarding_buffer_s  # doctest: +SKIP
+    {'foot': 900.0, 'vehicle': 1800.0}
     """
-    dataset = Path(scenario.dataset) if scenario.dataset else None
+    dataset = Path(dataset) if dataset else None
     islands_path = dataset / "islands" / "putuo_islands_gshhg.geojson" if dataset else None
     islands = load_islands(islands_path)
-    net = scenario.network
-    speeds = ProxySpeeds(**{f"{k}_kph": v for k, v in net.speeds_kph.model_dump().items()
+    speeds = ProxySpeeds(**{f"{k}_kph": v for k, v in dataclasses.asdict(network.speeds_kph).items()
                             if v is not None})
-    circuity = net.circuity or DEFAULT_CIRCUITY
-    spacing = net.spacing_m or DEFAULT_SPACING_M
-    notes: list[str] = []
-    if net.road_source == "osm":
-        if net.osm_path is None:
-            raise InputError("road_source is 'osm' but no osm_path is given",
-                             field="network.osm_path")
-        from optimizer.io.osm import read_osm
-
-        G = read_osm(net.osm_path)
-        _assign_islands(G, islands)
-    else:
-        default = (dataset is None or islands_path == _default_islands_path()) \
-            and not net.fixed_links and speeds == ProxySpeeds()
-        if default:
-            G = putuo_land_proxy(spacing_m=spacing, circuity=circuity).copy()
-        else:
-            bridges = list(load_bridges(islands).bridges) + scenario_bridges(islands,
-                                                                             net.fixed_links)
-            G = build_land_proxy(islands, spacing_m=spacing, circuity=circuity, speeds=speeds,
-                                 bridges=bridges, name=f"{scenario.name} land proxy")
-        notes.append(APPROXIMATE_ROADS_NOTE)
-    gtfs_path = scenario.ferries.gtfs or (dataset / "ferries" / "gtfs" if dataset else None)
-    from optimizer.datasets import get_path
-
-    feed = read_gtfs(gtfs_path or get_path("putuo/ferries/gtfs"))
+    circuity = network.circuity or DEFAULT_CIRCUITY
+    G, notes = _roads(network, islands, speeds=speeds, circuity=circuity, name=name,
+                      default_islands=dataset is None or islands_path == _default_islands_path())
+    feed = _read_feed(ferries, dataset)
     add_ferries(G, feed, islands=islands, speeds=speeds, circuity=circuity)
-    timetable = timetable_for_date(feed, scenario.date,
-                                   suspended_routes=scenario.ferries.suspended_routes)
+    timetable = timetable_for_date(feed, date, suspended_routes=ferries.suspended_routes)
     if any(s.is_estimate for s in timetable.sailings):
         notes.append(ESTIMATED_SAILINGS_NOTE)
     validate_network(G)
-    return Network(G=G, islands=islands, feed=feed, timetable=timetable,
-                   date=scenario.date, notes=tuple(notes))
+    return Network(G=G, islands=islands, feed=feed, timetable=timetable, date=date,
+                   notes=tuple(notes), boarding_buffer_s=ferries.boarding_buffer_s)
+
+
+def _roads(network: NetworkParams, islands: gpd.GeoDataFrame, *, speeds: ProxySpeeds,
+           circuity: float, name: str, default_islands: bool) -> tuple[nx.MultiDiGraph, list[Note]]:
+    """The road graph (OSM, or the land proxy with its bridges) and its notes."""
+    if network.road_source == "osm":
+        if network.osm_path is None:
+            raise InputError("road_source is 'osm' but no osm_path is given",
+                             field="network.osm_path")
+        from optimizer.network.osm import read_osm
+
+        G = read_osm(network.osm_path)
+        _assign_islands(G, islands)
+        return G, []
+    spacing = network.spacing_m or DEFAULT_SPACING_M
+    if default_islands and not network.fixed_links and speeds == ProxySpeeds():
+        G = putuo_land_proxy(spacing_m=spacing, circuity=circuity).copy()
+    else:
+        bridges = [*load_bridges(islands).bridges,
+                   *scenario_bridges(islands, network.fixed_links)]
+        G = build_land_proxy(islands, spacing_m=spacing, circuity=circuity, speeds=speeds,
+                             bridges=bridges, name=f"{name} land proxy")
+    return G, [APPROXIMATE_ROADS_NOTE]
+
+
+def _read_feed(ferries: FerryParams, dataset: Path | None) -> Feed:
+    """The GTFS feed: ``ferries.gtfs``, else the dataset's ``ferries/gtfs``, else the embedded one."""
+    from optimizer.datasets import get_path
+
+    gtfs_path = ferries.gtfs or (dataset / "ferries" / "gtfs" if dataset else None)
+    return read_gtfs(gtfs_path or get_path("putuo/ferries/gtfs"))
 
 
 def _default_islands_path() -> Path:

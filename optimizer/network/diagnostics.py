@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimizer.network.build import Network
 from optimizer.network.islands import island_connectivity, island_of, points_from_lonlat
-from optimizer.network.journey import earliest_arrival_all
+from optimizer.network.journey import BoardingBuffer, earliest_arrival_all
 from optimizer.network.snap import nearest_node_same_island
 from optimizer.units import hhmm
 
@@ -24,6 +24,7 @@ SHENJIAMEN_LONLAT = (122.29503, 29.9454)
 
 def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[float, float] =
                   SHENJIAMEN_LONLAT, travel_mode: str = "car", ferry_access: str = "foot",
+                  boarding_buffer_s: BoardingBuffer = None,
                   named_only: bool = False) -> pd.DataFrame:
     """One row per island: link status and earliest arrival from a reference point on the date.
 
@@ -37,6 +38,9 @@ def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[flo
         Reference point (lon, lat), EPSG:4326; default 沈家门.
     travel_mode, ferry_access
         As in :func:`optimizer.network.journey.earliest_arrival`.
+    boarding_buffer_s
+        Seconds at the pier before departure, a number or ``{"foot": s, "vehicle": s}``;
+        default ``network.boarding_buffer_s`` (the scenario's ``ferries.boarding_buffer_*_min``).
     named_only
         Keep only islands with a Chinese name.
 
@@ -68,8 +72,10 @@ def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[flo
         origin, _ = nearest_node_same_island(G, x, y, isl)
     except UnreachableError as exc:
         raise InputError(f"reference point {origin_lonlat}: {exc}", field="origin") from exc
+    buffers = network.boarding_buffer_s if boarding_buffer_s is None else boarding_buffer_s
     times = earliest_arrival_all(G, network.timetable, origin, depart_s,
-                                 travel_mode=travel_mode, ferry_access=ferry_access)
+                                 travel_mode=travel_mode, ferry_access=ferry_access,
+                                 boarding_buffer_s=buffers)
     best: dict[str, float] = {}
     for node, t in times.items():
         i = G.nodes[node].get("island_id", "")

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 from pyproj import Transformer
 
 from optimizer.errors import InputError, InputErrors, UnreachableError
@@ -440,30 +441,63 @@ def add_ferries(
                          field="max_access_m")
     speeds = speeds or ProxySpeeds()
     stops = feed.stops
-    known_stops = set(stops["stop_id"])
     if stop_islands:
-        bad = sorted(set(stop_islands) - known_stops)
+        bad = sorted(set(stop_islands) - set(stops["stop_id"]))
         if bad:
             raise InputError(f"stop_islands names stops not in stops.txt: {bad}",
                              field="stop_islands")
     lon = stops["stop_lon"].to_numpy(dtype=float)
     lat = stops["stop_lat"].to_numpy(dtype=float)
     xs, ys = _TO_UTM.transform(lon, lat)
+    stop_island, node_island = _stop_islands(stops, lon, lat, islands=islands,
+                                             stop_islands=stop_islands)
+    # Snap targets are found before any pier is added (piers never link to piers).
+    targets = _access_targets(G, stops, xs, ys, stop_island)
+    unlinked: dict[str, str] = dict(G.graph.get("unlinked_piers", {}))
+    for k, sid in enumerate(stops["stop_id"]):
+        node = pier_node_id(sid)
+        G.add_node(node, x=float(xs[k]), y=float(ys[k]), lon=float(lon[k]), lat=float(lat[k]),
+                   island_id=node_island[sid], kind="pier", stop_id=sid,
+                   name=str(stops["stop_name"].iloc[k]))
+        why = _add_access(G, node, targets[sid], max_access_m=max_access_m, circuity=circuity,
+                          speeds=speeds, island=stop_island[sid])
+        if why:
+            unlinked[sid] = why
+        else:
+            unlinked.pop(sid, None)
+    _add_ferry_edges(G, feed)
+    G.graph["unlinked_piers"] = unlinked
+    G.graph["gtfs"] = str(feed.path)
+    return G
 
+
+def _stop_islands(stops, lon: np.ndarray, lat: np.ndarray, *, islands,
+                  stop_islands: Mapping[str, str] | None
+                  ) -> tuple[dict[str, str], dict[str, str]]:
+    """Per stop_id: the island its pier is joined on (``stop_islands`` first, then the polygons;
+    ``""`` = in the sea), and the node's ``island_id`` (the same, or the polygon's when
+    ``stop_islands`` gives an empty one)."""
     from optimizer.network.islands import island_of, load_islands, points_from_lonlat
-    from optimizer.network.snap import nearest_node_same_island
 
     polygon_island: dict[str, str] = {}
-    if not (stop_islands and known_stops <= set(stop_islands)):
+    if not (stop_islands and set(stops["stop_id"]) <= set(stop_islands)):
         res = island_of(points_from_lonlat(lon, lat),
                         islands if islands is not None else load_islands())
         polygon_island = dict(zip(stops["stop_id"], res["island_id"]))
+    joined = {sid: str(stop_islands[sid]) if stop_islands and sid in stop_islands else
+              str(polygon_island.get(sid, "")) for sid in stops["stop_id"]}
+    node = {sid: isl or polygon_island.get(sid, "") for sid, isl in joined.items()}
+    return joined, node
 
-    # Snap targets are found before any pier is added (piers never link to piers).
+
+def _access_targets(G: nx.MultiDiGraph, stops, xs: np.ndarray, ys: np.ndarray,
+                    stop_island: Mapping[str, str]) -> dict[str, tuple[object, float] | str]:
+    """Per stop: the nearest road node on its island and the distance (m), or why there is none."""
+    from optimizer.network.snap import nearest_node_same_island
+
     targets: dict[str, tuple[object, float] | str] = {}
     for k, sid in enumerate(stops["stop_id"]):
-        isl = str(stop_islands[sid]) if stop_islands and sid in stop_islands else \
-            str(polygon_island.get(sid, ""))
+        isl = stop_island[sid]
         if not isl:
             targets[sid] = "pier is not on any island (in the sea beyond the snap tolerance)"
             continue
@@ -471,31 +505,29 @@ def add_ferries(
             targets[sid] = nearest_node_same_island(G, float(xs[k]), float(ys[k]), isl)
         except UnreachableError:
             targets[sid] = f"no road node on island {isl!r}"
-        polygon_island[sid] = isl
+    return targets
 
-    unlinked: dict[str, str] = dict(G.graph.get("unlinked_piers", {}))
-    for k, sid in enumerate(stops["stop_id"]):
-        node = pier_node_id(sid)
-        G.add_node(node, x=float(xs[k]), y=float(ys[k]), lon=float(lon[k]), lat=float(lat[k]),
-                   island_id=polygon_island.get(sid, ""), kind="pier", stop_id=sid,
-                   name=str(stops["stop_name"].iloc[k]))
-        target = targets[sid]
-        if isinstance(target, str):
-            unlinked[sid] = target
-            continue
-        rn, dist = target
-        if dist > max_access_m:
-            unlinked[sid] = (f"nearest road node on island {polygon_island[sid]!r} is "
-                             f"{dist:.0f} m away (> max_access_m={max_access_m:.0f})")
-            continue
-        length = dist * circuity
-        attrs = {"mode": "access", "length_m": length}
-        for m in TRAVEL_MODES:
-            attrs[weight_name(m)] = length / speeds.mps(m)
-        G.add_edge(node, rn, key="access", **attrs)
-        G.add_edge(rn, node, key="access", **attrs)
-        unlinked.pop(sid, None)
 
+def _add_access(G: nx.MultiDiGraph, node: str, target: tuple[object, float] | str, *,
+                max_access_m: float, circuity: float, speeds: ProxySpeeds, island: str) -> str:
+    """Join a pier to its road node both ways; returns ``""``, or why the pier stays unlinked."""
+    if isinstance(target, str):
+        return target
+    rn, dist = target
+    if dist > max_access_m:
+        return (f"nearest road node on island {island!r} is "
+                f"{dist:.0f} m away (> max_access_m={max_access_m:.0f})")
+    length = dist * circuity
+    attrs = {"mode": "access", "length_m": length}
+    for m in TRAVEL_MODES:
+        attrs[weight_name(m)] = length / speeds.mps(m)
+    G.add_edge(node, rn, key="access", **attrs)
+    G.add_edge(rn, node, key="access", **attrs)
+    return ""
+
+
+def _add_ferry_edges(G: nx.MultiDiGraph, feed: Feed) -> None:
+    """One ferry edge per (from stop, to stop, route) with a sailing in the feed."""
     seen: set[tuple[str, str, str]] = set()
     for s in trip_sailings(feed):
         key = (s.from_stop_id, s.to_stop_id, s.route_id)
@@ -506,6 +538,3 @@ def add_ferries(
         du, dv = G.nodes[u], G.nodes[v]
         G.add_edge(u, v, key=s.route_id, mode="ferry", route_id=s.route_id,
                    length_m=math.hypot(du["x"] - dv["x"], du["y"] - dv["y"]))
-    G.graph["unlinked_piers"] = unlinked
-    G.graph["gtfs"] = str(feed.path)
-    return G

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -42,6 +42,7 @@ from optimizer.network.ferries import (
     FerryTimetable,
     Sailing,
 )
+from optimizer.results import REASONS, Reason
 from optimizer.units import hhmm
 
 FERRY_ACCESS = ("foot", "vehicle")
@@ -50,14 +51,13 @@ FERRY_ACCESS = ("foot", "vehicle")
 LEG_KINDS = ("land", "wait", "boarding", "ferry")
 """Kinds of :class:`Leg`."""
 
-REASON_CODES = {
-    "no_link": "no land route and no ferry link joins the origin to the destination",
-    "no_service_today": "the ferry link exists but has no sailing on this day",
-    "route_suspended": "the only ferry route(s) on the way are suspended",
-    "no_car_ferry": "only passenger sailings link the two sides; a vehicle cannot cross",
-    "no_sailing_after": "no sailing leaves after the time the traveller can be at the pier",
+REASON_CODES: Mapping[str, Reason] = {
+    code: REASONS[code]
+    for code in ("NO_LINK", "NO_SERVICE_TODAY", "ROUTE_SUSPENDED", "NO_CAR_FERRY",
+                 "NO_SAILING_AFTER")
 }
-"""Why a journey is unreachable (``Journey.reason_code`` → meaning)."""
+"""Why a journey is unreachable: ``Journey.reason_code`` → its entry of the reason catalogue
+:data:`optimizer.results.REASONS` (code, Chinese, English, explanation)."""
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,9 @@ class Journey:
     travel_mode, ferry_access, boarding_buffer_s
         Search settings (``boarding_buffer_s`` in seconds).
     reason_code, reason
-        ``""`` when reachable; otherwise a key of :data:`REASON_CODES` and a sentence with
-        details (piers, last sailings, suspended routes).
+        ``""`` when reachable; otherwise a code of the reason catalogue (a key of
+        :data:`REASON_CODES`, e.g. ``"NO_SAILING_AFTER"``) and a sentence with the details
+        (islands, piers, ``HH:MM`` times of the last sailings, suspended routes).
     notes
         Extra remarks (e.g. snapping distances from :func:`journey_from_points`).
     """
@@ -191,8 +192,14 @@ class Journey:
         return "\n".join(lines)
 
 
+BoardingBuffer = float | Mapping[str, float] | None
+"""Seconds at the pier before departure: one number, a mapping by ferry access
+(``{"foot": s, "vehicle": s}``, e.g. :attr:`optimizer.network.build.Network.boarding_buffer_s`)
+or ``None`` for the defaults."""
+
+
 def _check(G: nx.MultiDiGraph, nodes: Sequence[tuple[str, Hashable]], depart_s: float,
-           travel_mode: str, ferry_access: str, boarding_buffer_s: float | None) -> float:
+           travel_mode: str, ferry_access: str, boarding_buffer_s: BoardingBuffer) -> float:
     for name, n in nodes:
         if n not in G:
             raise InputError(f"node {n!r} is not in the graph", field=name)
@@ -211,6 +218,11 @@ def _check(G: nx.MultiDiGraph, nodes: Sequence[tuple[str, Hashable]], depart_s: 
     if boarding_buffer_s is None:
         return float(VEHICLE_BOARDING_BUFFER_S if ferry_access == "vehicle"
                      else FOOT_BOARDING_BUFFER_S)
+    if isinstance(boarding_buffer_s, Mapping):
+        if ferry_access not in boarding_buffer_s:
+            raise InputError(f"boarding_buffer_s has no value for ferry_access {ferry_access!r} "
+                             f"(keys {sorted(boarding_buffer_s)})", field="boarding_buffer_s")
+        boarding_buffer_s = boarding_buffer_s[ferry_access]
     if not (math.isfinite(boarding_buffer_s) and boarding_buffer_s >= 0):
         raise InputError(f"boarding_buffer_s={boarding_buffer_s!r}; expected seconds >= 0",
                          field="boarding_buffer_s")
@@ -296,10 +308,10 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
     isl_o = nodes[origin].get("island_id", "") or "?"
     isl_d = nodes[destination].get("island_id", "") or "?"
     if destination not in _static_reach(G, origin, weight, lambda u, v, d: True):
-        return "no_link", (f"no {weight.removeprefix('travel_time_s_')} route on land and no ferry "
+        return "NO_LINK", (f"no {weight.removeprefix('travel_time_s_')} route on land and no ferry "
                            f"link from island {isl_o} to island {isl_d} in the network")
     if destination not in _static_reach(G, origin, weight, ok(True, False)):
-        return "no_service_today", (f"the ferry links towards island {isl_d} have no sailing on "
+        return "NO_SERVICE_TODAY", (f"the ferry links towards island {isl_d} have no sailing on "
                                     f"{tt.day.isoformat()} (service calendar)")
     full = _static_reach(G, origin, weight, ok(False, cars_only))
     if destination not in full:
@@ -308,9 +320,9 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
         if with_susp or no_cars:
             routes = sorted(tt.suspended_routes)
             extra = "" if with_susp else "; the remaining sailings do not carry vehicles"
-            return "route_suspended", (f"route(s) {routes} suspended on {tt.day.isoformat()}; no "
+            return "ROUTE_SUSPENDED", (f"route(s) {routes} suspended on {tt.day.isoformat()}; no "
                                        f"other route reaches island {isl_d}{extra}")
-        return "no_car_ferry", (f"only passenger sailings (cars_allowed != 1) link to island "
+        return "NO_CAR_FERRY", (f"only passenger sailings (cars_allowed != 1) link to island "
                                 f"{isl_d}; cross on foot (ferry_access='foot') or pick another "
                                 "route")
     # Reachable in principle: the sailings leave too early for this departure time.
@@ -332,7 +344,7 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
                                f"the last {'car-carrying ' if cars_only else ''}sailing to {b} "
                                f"on route {d.get('route_id')} leaves {hhmm(last)}")
     detail = "; ".join(details[:3]) if details else "no usable sailing later this day"
-    return "no_sailing_after", f"no sailing after the traveller reaches the pier today: {detail}"
+    return "NO_SAILING_AFTER", f"no sailing after the traveller reaches the pier today: {detail}"
 
 
 def _legs(G: nx.MultiDiGraph, best, pred, origin, destination, travel_mode: str,
@@ -379,7 +391,7 @@ def earliest_arrival(
     *,
     travel_mode: str = "car",
     ferry_access: str = "foot",
-    boarding_buffer_s: float | None = None,
+    boarding_buffer_s: BoardingBuffer = None,
 ) -> Journey:
     """Earliest arrival at a node leaving another node at a given time, with itemised legs.
 
@@ -402,8 +414,10 @@ def earliest_arrival(
         ``"foot"`` (default: any sailing, foot buffer; the same travel mode continues on the far
         side with another vehicle) or ``"vehicle"`` (car ferries only, vehicle buffer).
     boarding_buffer_s
-        Seconds to be at the pier before departure; default 900 s on foot, 1 800 s with a
-        vehicle (:data:`~optimizer.network.ferries.FOOT_BOARDING_BUFFER_S`,
+        Seconds to be at the pier before departure: a number, or a mapping by ferry access
+        (``{"foot": s, "vehicle": s}``; pass a built network's ``Network.boarding_buffer_s`` to
+        apply the scenario's ``ferries.boarding_buffer_*_min``). Default 900 s on foot, 1 800 s
+        with a vehicle (:data:`~optimizer.network.ferries.FOOT_BOARDING_BUFFER_S`,
         :data:`~optimizer.network.ferries.VEHICLE_BOARDING_BUFFER_S`; assumptions).
 
     Returns
@@ -416,7 +430,8 @@ def earliest_arrival(
     ------
     optimizer.errors.InputError
         If a node is not in the graph, or a setting is invalid (unknown travel mode or ferry
-        access, walking with a vehicle, negative time or buffer).
+        access, walking with a vehicle, negative time or buffer, a buffer mapping without the
+        ferry access).
     """
     buf = _check(G, [("origin_node", origin_node), ("destination_node", destination_node)],
                  depart_s, travel_mode, ferry_access, boarding_buffer_s)
@@ -442,7 +457,7 @@ def earliest_arrival_all(
     *,
     travel_mode: str = "car",
     ferry_access: str = "foot",
-    boarding_buffer_s: float | None = None,
+    boarding_buffer_s: BoardingBuffer = None,
     max_duration_s: float | None = None,
 ) -> dict[Hashable, float]:
     """Earliest arrival at every node reachable from one origin (for isochrones across ferries).
@@ -489,7 +504,7 @@ def journey_from_points(
     islands=None,
     travel_mode: str = "car",
     ferry_access: str = "foot",
-    boarding_buffer_s: float | None = None,
+    boarding_buffer_s: BoardingBuffer = None,
 ) -> Journey:
     """Earliest-arrival journey between two WGS84 points.
 

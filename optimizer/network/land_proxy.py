@@ -43,6 +43,7 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
@@ -374,11 +375,55 @@ def build_land_proxy(
     >>> G.graph["approximate_roads"]  # doctest: +SKIP
     True
     """
+    _check_proxy_options(spacing_m, circuity)
+    speeds = speeds or ProxySpeeds()
+    kept, left_out, bridges, skipped = _islands_and_bridges(islands, select=select,
+                                                            min_area_km2=min_area_km2,
+                                                            bridges=bridges)
+    kept_m = kept.to_crs(WORKING_CRS)
+    polys = {i: g for i, g in zip(kept_m["island_id"], kept_m.geometry)}
+    landings, forced = _bridge_landings(bridges, polys)
+    edge_factor = circuity / LATTICE_MEAN_DETOUR if correct_lattice_detour else circuity
+    b = _Builder()
+    warnings: list[str] = []
+    forced_ids = _build_islands(b, polys, forced, spacing_m=spacing_m, edge_factor=edge_factor,
+                                warnings=warnings)
+    bridge_info = _add_bridges(b, landings, forced_ids)
+    G = _emit_graph(b, speeds)
+    G.graph.update({
+        "name": name,
+        "spacing_m": float(spacing_m),
+        "circuity": float(circuity),
+        "edge_length_factor": float(edge_factor),
+        "speeds_kph": {m: speeds.road_kph(m) for m in TRAVEL_MODES},
+        "bridge_speeds_kph": {m: speeds.bridge_kph(m) for m in TRAVEL_MODES},
+        "bridges": bridge_info,
+        "bridges_skipped": skipped,
+        "islands_modelled": list(polys),
+        "islands_left_out": left_out[["island_id", "reason"]].to_dict("records"),
+        "proxy_warnings": warnings,
+        "coastline_source": "GSHHG 2.3.7 full resolution (see data/geo/putuo/SOURCES.md)",
+    })
+    _check_island_connectivity(G, warnings)
+    return G
+
+
+_Landing = tuple[Bridge, tuple[float, float], tuple[float, float], bool]
+"""A bridge, its two landings (EPSG:32651 metres, on the island outlines) and whether they were
+estimated (nearest outline points) rather than sourced."""
+
+
+def _check_proxy_options(spacing_m: float, circuity: float) -> None:
     if not (isinstance(spacing_m, (int, float)) and spacing_m > 0 and math.isfinite(spacing_m)):
         raise InputError(f"spacing_m={spacing_m!r}; expected metres > 0", field="spacing_m")
     if not (isinstance(circuity, (int, float)) and circuity >= 1 and math.isfinite(circuity)):
         raise InputError(f"circuity={circuity!r}; expected a finite factor >= 1", field="circuity")
-    speeds = speeds or ProxySpeeds()
+
+
+def _islands_and_bridges(islands: gpd.GeoDataFrame, *, select: bool, min_area_km2: float,
+                         bridges: Iterable[Bridge] | None
+                         ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, tuple[Bridge, ...], list]:
+    """The islands modelled, those left out (with reasons), the bridges and the skipped ones."""
     from optimizer.network.islands import validate_islands
 
     islands = validate_islands(islands)
@@ -388,16 +433,16 @@ def build_land_proxy(
         kept, left_out = islands, islands.iloc[0:0][["island_id"]].assign(reason="")
     if bridges is None:
         table = load_bridges(kept)
-        bridges = table.bridges
-        skipped = list(table.skipped)
-    else:
-        bridges = tuple(bridges)
-        skipped = []
-    kept_m = kept.to_crs(WORKING_CRS)
-    polys = {i: g for i, g in zip(kept_m["island_id"], kept_m.geometry)}
+        return kept, left_out, tuple(table.bridges), list(table.skipped)
+    return kept, left_out, tuple(bridges), []
+
+
+def _bridge_landings(bridges: Sequence[Bridge], polys: dict[str, Polygon]
+                     ) -> tuple[list[_Landing], dict[str, list[tuple[float, float]]]]:
+    """Each bridge's landings on the island outlines, and the landings per island (forced shore
+    nodes)."""
     to_m = Transformer.from_crs(WGS84, WORKING_CRS, always_xy=True)
-    # bridge landings
-    landing: list[tuple[Bridge, tuple[float, float], tuple[float, float], bool]] = []
+    landings: list[_Landing] = []
     forced: dict[str, list[tuple[float, float]]] = {i: [] for i in polys}
     for br in bridges:
         for isl in (br.island_a, br.island_b):
@@ -417,10 +462,15 @@ def build_land_proxy(
         eb = pb.exterior.interpolate(pb.exterior.project(Point(eb))).coords[0]
         forced[br.island_a].append(tuple(ea))
         forced[br.island_b].append(tuple(eb))
-        landing.append((br, tuple(ea), tuple(eb), estimated))
-    edge_factor = circuity / LATTICE_MEAN_DETOUR if correct_lattice_detour else circuity
-    b = _Builder()
-    warnings: list[str] = []
+        landings.append((br, tuple(ea), tuple(eb), estimated))
+    return landings, forced
+
+
+def _build_islands(b: _Builder, polys: dict[str, Polygon],
+                   forced: dict[str, list[tuple[float, float]]], *, spacing_m: float,
+                   edge_factor: float, warnings: list[str]
+                   ) -> dict[str, dict[tuple[float, float], int]]:
+    """Every island's lattice and shore network; returns the node id of each forced landing."""
     forced_ids: dict[str, dict[tuple[float, float], int]] = {}
     for isl, poly in polys.items():
         parts = [poly] if poly.geom_type == "Polygon" else list(poly.geoms)
@@ -430,35 +480,29 @@ def build_land_proxy(
             forced_ids[isl].update(_island_network(b, part, isl, spacing_m=spacing_m,
                                                    edge_factor=edge_factor, forced=f_here,
                                                    warnings=warnings))
+    return forced_ids
+
+
+def _add_bridges(b: _Builder, landings: Sequence[_Landing],
+                 forced_ids: dict[str, dict[tuple[float, float], int]]) -> list[dict]:
+    """Bridge edges between the landing nodes; the ``G.graph["bridges"]`` records."""
     bridge_info = []
-    for br, ea, eb, estimated in landing:
+    for br, ea, eb, estimated in landings:
         u, v = forced_ids[br.island_a][ea], forced_ids[br.island_b][eb]
         span = math.dist(ea, eb) * BRIDGE_CIRCUITY
         b.add_edge(u, v, "bridge", span, name=br.name, estimated=estimated, source=br.source)
         bridge_info.append({"name": br.name, "island_a": br.island_a, "island_b": br.island_b,
                             "length_m": round(span, 1), "estimated_landings": estimated})
-    # emit graph
+    return bridge_info
+
+
+def _emit_graph(b: _Builder, speeds: ProxySpeeds) -> nx.MultiDiGraph:
+    """The contract graph of the built nodes and links (each link as two directed edges)."""
     xy = np.asarray(b.xy)
     to_ll = Transformer.from_crs(WORKING_CRS, WGS84, always_xy=True)
     lon, lat = to_ll.transform(xy[:, 0], xy[:, 1])
     G = nx.MultiDiGraph()
-    G.graph.update({
-        "crs": WORKING_CRS,
-        "road_source": "land_proxy",
-        "approximate_roads": True,
-        "name": name,
-        "spacing_m": float(spacing_m),
-        "circuity": float(circuity),
-        "edge_length_factor": float(edge_factor),
-        "speeds_kph": {m: speeds.road_kph(m) for m in TRAVEL_MODES},
-        "bridge_speeds_kph": {m: speeds.bridge_kph(m) for m in TRAVEL_MODES},
-        "bridges": bridge_info,
-        "bridges_skipped": skipped,
-        "islands_modelled": list(polys),
-        "islands_left_out": left_out[["island_id", "reason"]].to_dict("records"),
-        "proxy_warnings": warnings,
-        "coastline_source": "GSHHG 2.3.7 full resolution (see data/geo/putuo/SOURCES.md)",
-    })
+    G.graph.update({"crs": WORKING_CRS, "road_source": "land_proxy", "approximate_roads": True})
     for n in range(len(xy)):
         G.add_node(n, x=float(xy[n, 0]), y=float(xy[n, 1]), lon=float(lon[n]), lat=float(lat[n]),
                    island_id=b.island[n], kind=b.kind[n], proxy_role=b.role[n])
@@ -472,7 +516,6 @@ def build_land_proxy(
         G.add_edge(u, v, **attrs, **({"geometry": geom} if geom is not None else {}))
         rev_geom = None if geom is None else LineString(list(geom.coords)[::-1])
         G.add_edge(v, u, **attrs, **({"geometry": rev_geom} if rev_geom is not None else {}))
-    _check_island_connectivity(G, warnings)
     return G
 
 

@@ -1,6 +1,6 @@
 """Travel speeds and directions per land travel mode from OpenStreetMap way tags.
 
-Used by :func:`optimizer.io.osm.read_osm`. Everything here is a pure function of one way's tags
+Used by :func:`optimizer.network.osm.read_osm`. Everything here is a pure function of one way's tags
 (a ``dict[str, str]``), so the PBF and the XML readers give identical times.
 
 Speeds (km/h) by ``highway`` class

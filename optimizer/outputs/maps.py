@@ -54,7 +54,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 from jinja2 import Template
@@ -62,6 +62,7 @@ from shapely.geometry import mapping
 
 from optimizer.errors import InputError, PrivacyError
 from optimizer.outputs.tiles import TileSource, resolve_tiles, to_display_crs
+from optimizer.results import Note, NoteKind
 
 __all__ = [
     "DEFAULT_CENTER",
@@ -461,7 +462,7 @@ def base_map(
     token: str | None = None,
     center: tuple[float, float] | None = None,
     zoom: int = 11,
-    notes: Sequence[str] = (),
+    notes: Sequence[str | Note] = (),
     approximate_roads: bool = False,
     synthetic: bool = False,
     published: bool = True,
@@ -485,11 +486,16 @@ def base_map(
     zoom
         Initial zoom level (0–19) when ``center`` is given or no layer is added.
     notes
-        Extra note lines (escape-safe text), shown under the title.
+        Extra note lines (escape-safe text), shown under the title: plain strings or typed
+        :class:`~optimizer.results.Note` objects, read by kind (never by text): a note of kind
+        ``APPROXIMATE_ROADS`` sets ``approximate_roads``; a note of kind ``SYNTHETIC_DATA`` sets
+        ``synthetic`` and is shown as written (it names the files) instead of
+        :data:`NOTE_SYNTHETIC`; any other note is shown as ``str(note)``.
     approximate_roads
         Add :data:`NOTE_APPROXIMATE_ROADS` (required whenever results depend on the land-proxy roads).
     synthetic
-        Add :data:`NOTE_SYNTHETIC` (required whenever a layer comes from synthetic data).
+        Add :data:`NOTE_SYNTHETIC` (required whenever a layer comes from synthetic data) unless a
+        ``SYNTHETIC_DATA`` note is given.
     published
         True (default): the privacy guard refuses personal columns and ``personal=True`` layers in
         every helper. False only for dispatcher maps that are not shared.
@@ -545,11 +551,7 @@ def base_map(
             folium.Element("<style>.leaflet-container{background:#dfe9f3 !important;}</style>"),
             name="opt_offline_bg",
         )
-    all_notes = list(notes)
-    if approximate_roads:
-        all_notes.append(NOTE_APPROXIMATE_ROADS)
-    if synthetic:
-        all_notes.append(NOTE_SYNTHETIC)
+    all_notes = _note_lines(notes, approximate_roads=approximate_roads, synthetic=synthetic)
     box = _TitleBox(str(title_zh).strip(), str(title_en).strip(), all_notes)
     m.add_child(box)
     m.add_child(_Legend())
@@ -561,6 +563,19 @@ def base_map(
     control.add_to(m)
     m.add_child(_Layout(box, control))
     return m
+
+
+def _note_lines(notes: Sequence[str | Note], *, approximate_roads: bool,
+                synthetic: bool) -> list[str]:
+    """The title box's note lines: typed notes read by kind (see :func:`base_map`)."""
+    kinds = {n.kind for n in notes if isinstance(n, Note)}
+    lines = [str(n) for n in notes
+             if not (isinstance(n, Note) and n.kind is NoteKind.APPROXIMATE_ROADS)]
+    if approximate_roads or NoteKind.APPROXIMATE_ROADS in kinds:
+        lines.append(NOTE_APPROXIMATE_ROADS)
+    if synthetic and NoteKind.SYNTHETIC_DATA not in kinds:
+        lines.append(NOTE_SYNTHETIC)
+    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -1237,6 +1252,57 @@ def _make_offline(doc: str) -> str:
     return doc
 
 
+_HEX_ID_RE = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+"""A branca element id: 32 lower-case hex digits (``os.urandom(16)``; folium's copies use
+``uuid4().hex``)."""
+
+
+def _element_ids(root: Element) -> set[str]:
+    """The ids of ``root`` and of every element reachable from it: children, and elements held
+    in attributes (a popup's ``html``, a figure's ``header``), also inside lists and dicts.
+    Called after rendering, which adds elements."""
+    ids: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+            continue
+        if not isinstance(obj, Element) or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        ids.add(obj._id)
+        stack.extend(v for k, v in vars(obj).items() if k != "_parent")
+    return ids
+
+
+def _stable_ids(doc: str, root: Element) -> str:
+    """Replace the random element ids in a rendered page by sequential ones.
+
+    branca gives every element a random 32-hex id (``map_<id>``, ``feature_group_<id>``, ...),
+    so every save of the same map would differ. Each id of an element of the page is replaced by
+    ``f"{n:032x}"``, ``n`` = 1, 2, ... in order of first appearance in the page: the same map
+    gives the same bytes, and names keep their form (unique, valid JavaScript identifiers).
+    Only ids of the page's elements are replaced, never other hex text.
+    """
+    ids = _element_ids(root)
+    seen: dict[str, str] = {}
+
+    def repl(mt: re.Match[str]) -> str:
+        token = mt.group(0)
+        if token not in ids:
+            return token
+        if token not in seen:
+            seen[token] = f"{len(seen) + 1:032x}"
+        return seen[token]
+
+    return _HEX_ID_RE.sub(repl, doc)
+
+
 def save_map(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     """Write the map as one HTML file (UTF-8).
 
@@ -1254,7 +1320,8 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     Returns
     -------
     pathlib.Path
-        The written file.
+        The written file. The same map gives the same bytes in every run: the random element ids
+        of folium/branca are replaced by sequential ones (:func:`_stable_ids`).
 
     Raises
     ------
@@ -1264,7 +1331,8 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc = m.get_root().render()
+    root = m.get_root()
+    doc = _stable_ids(root.render(), root)
     if offline:
         doc = _make_offline(doc)
     out.write_text(doc, encoding="utf-8")

@@ -5,6 +5,7 @@ Built from the generic layers of :mod:`optimizer.outputs.maps`; no personal data
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ from shapely.geometry import LineString
 from optimizer.network.build import Network
 from optimizer.network.contract import WGS84
 from optimizer.outputs.maps import add_lines, add_points, add_polygons, base_map, save_map
+from optimizer.results import Note, NoteKind
 
 STATUS_COLOURS = {
     "land_linked": "#2ca02c",
@@ -60,13 +62,15 @@ def ferry_lines(net: Network) -> gpd.GeoDataFrame:
 
 def network_map(net: Network, report: pd.DataFrame, isochrones: gpd.GeoDataFrame,
                 unit: tuple[str, str, tuple[float, float]], path: str | Path, *,
-                tiles: str = "osm", title_zh: str, title_en: str) -> Path:
+                tiles: str = "osm", title_zh: str, title_en: str, synthetic: bool = False,
+                notes: Sequence[str | Note] = ()) -> Path:
     """Write the network map of a run.
 
     Parameters
     ----------
     net
-        The built network.
+        The built network; its notes are shown (read by kind: approximate roads, estimated
+        sailings).
     report
         :func:`optimizer.network.diagnostics.island_report` of the run (one row per island).
     isochrones
@@ -79,20 +83,24 @@ def network_map(net: Network, report: pd.DataFrame, isochrones: gpd.GeoDataFrame
         ``osm``, ``tianditu``, ``amap`` (GCJ-02 shift applied) or ``offline``.
     title_zh, title_en
         Map title.
+    synthetic
+        Label the map "合成数据 Synthetic data": true when a layer drawn comes from generated
+        rows (the dialysis unit's table flags its rows, :mod:`optimizer.io.provenance`).
+    notes
+        More notes of the run (e.g. the ``SYNTHETIC_DATA`` note naming the generated files).
 
     Returns
     -------
     pathlib.Path
     """
-    from optimizer.network.build import APPROXIMATE_ROADS_NOTE
-
-    notes = [str(n) for n in net.notes if n != APPROXIMATE_ROADS_NOTE]  # base_map adds its own
+    lines: list[str | Note] = [*net.notes, *(n for n in notes if n not in net.notes)]
     off_map = sorted({d.get("name", d.get("stop_id", "")) for _, d in net.G.nodes(data=True)
                       if d.get("kind") == "pier" and not d.get("island_id")})
     if off_map:
-        notes.append("不在地图内的码头 Piers outside the modelled islands: " + ", ".join(off_map))
-    m = base_map(title_zh=title_zh, title_en=title_en, tiles=tiles, notes=notes,
-                 approximate_roads=net.approximate_roads, synthetic=True)
+        lines.append(Note(NoteKind.DATA_WARNING, "不在地图内的码头",
+                          "Piers outside the modelled islands: " + ", ".join(off_map)))
+    m = base_map(title_zh=title_zh, title_en=title_en, tiles=tiles, notes=lines,
+                 approximate_roads=net.approximate_roads, synthetic=synthetic)
     isl = net.islands.merge(report[["island_id", "status", "earliest_arrival", "reachability"]],
                             on="island_id", how="left")
     isl = isl[isl["status"] != "no_nodes"].copy()

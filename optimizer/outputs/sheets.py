@@ -713,6 +713,8 @@ def _write_xlsx(path: Path, rows: pd.DataFrame, summ: Mapping[str, pd.DataFrame]
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from optimizer.outputs.xlsx import save_workbook
+
     bold = Font(bold=True)
     red = Font(bold=True, color="B00000")
     head_fill = PatternFill("solid", fgColor="E8E8E8")
@@ -823,7 +825,7 @@ def _write_xlsx(path: Path, rows: pd.DataFrame, summ: Mapping[str, pd.DataFrame]
                                       f"{L('signature_dispatcher')}: ____________    "
                                       f"{L('date')}: ________")
         setup(ws, [6, 8, 16, 14, 16, 30, 24, 44, 12], 6)
-    wb.save(path)
+    save_workbook(wb, path)  # fixed document and zip times: same rows, same bytes
     return path
 
 

@@ -654,7 +654,6 @@ def check_vrptw(problem: VrptwProblem, result: VrptwResult, *, tol_s: float = 1e
     seen: dict[int, int] = {}
     total = 0.0
     fixed = 0.0
-    tt, svc, tw = problem.travel_time_s, problem.service_s, problem.time_window_s
     for r in result.routes:
         if r.vehicle_id not in ids:
             out.append(f"route of unknown vehicle {r.vehicle_id!r}")
@@ -663,58 +662,9 @@ def check_vrptw(problem: VrptwProblem, result: VrptwResult, *, tol_s: float = 1e
             out.append(f"vehicle {r.vehicle_id!r} has two routes")
         used.add(r.vehicle_id)
         k = ids[r.vehicle_id]
-        v = problem.vehicles[k]
-        if len(r.stops) < 2 or r.stops[0].kind != "start" or r.stops[-1].kind != "end":
-            out.append(f"vehicle {r.vehicle_id!r}: route must begin with 'start' and finish "
-                       "with 'end'")
+        custs = _check_route(problem, r, k, out, seen, tol_s=tol_s)
+        if custs is None:
             continue
-        if r.stops[0].node != v.depot or r.stops[-1].node != v.end_depot:
-            out.append(f"vehicle {r.vehicle_id!r}: route runs {r.stops[0].node} -> "
-                       f"{r.stops[-1].node}; expected depot {v.depot} -> {v.end_depot}")
-        custs = []
-        for s in r.stops[1:-1]:
-            if s.kind != "customer" or s.node not in problem.customers:
-                out.append(f"vehicle {r.vehicle_id!r}: stop at node {s.node} ({s.kind}) is not "
-                           "a customer visit")
-                continue
-            custs.append(s.node)
-            seen[s.node] = seen.get(s.node, 0) + 1
-        a, b = problem.shift(k)
-        load = 0
-        for p, s in zip(r.stops[:-1], r.stops[1:], strict=True):
-            arrive = p.departure_s + tt[p.node, s.node]
-            if abs(s.arrival_s - arrive) > tol_s:
-                out.append(f"vehicle {r.vehicle_id!r}: arrival at {s.name} {s.arrival_s:.3f} s; "
-                           f"previous departure + travel = {arrive:.3f} s")
-            if s.start_s < s.arrival_s - tol_s:
-                out.append(f"vehicle {r.vehicle_id!r}: service at {s.name} starts before "
-                           "arrival")
-            if s.kind == "customer":
-                load += int(problem.demand[s.node])
-                e, l_ = tw[s.node]
-                if s.start_s < e - tol_s or s.start_s > l_ + tol_s:
-                    out.append(f"vehicle {r.vehicle_id!r}: service at {s.name} starts at "
-                               f"{s.start_s:.1f} s, outside its window [{e:.1f}, {l_:.1f}] s")
-                if abs(s.departure_s - s.start_s - svc[s.node]) > tol_s:
-                    out.append(f"vehicle {r.vehicle_id!r}: departure from {s.name} is not "
-                               "start + service time")
-                if s.load != load:
-                    out.append(f"vehicle {r.vehicle_id!r}: load after {s.name} is {s.load}; "
-                               f"expected {load}")
-        if r.stops[0].departure_s < a - tol_s or r.stops[-1].arrival_s > b + tol_s:
-            out.append(f"vehicle {r.vehicle_id!r}: route {r.stops[0].departure_s:.1f}-"
-                       f"{r.stops[-1].arrival_s:.1f} s is outside the shift [{a:.1f}, {b:.1f}] s")
-        dur = r.stops[-1].arrival_s - r.stops[0].departure_s
-        if dur > v.max_route_duration_s + tol_s:
-            out.append(f"vehicle {r.vehicle_id!r}: duration {dur:.1f} s exceeds "
-                       f"{v.max_route_duration_s:.1f} s")
-        if abs(dur - r.duration_s) > tol_s:
-            out.append(f"vehicle {r.vehicle_id!r}: duration_s {r.duration_s:.3f}; stops give "
-                       f"{dur:.3f}")
-        if load > v.capacity:
-            out.append(f"vehicle {r.vehicle_id!r}: load {load} exceeds capacity {v.capacity}")
-        if r.load != load:
-            out.append(f"vehicle {r.vehicle_id!r}: route load {r.load}; customers sum to {load}")
         ev = evaluate_route(problem, k, custs, tol_s=tol_s)
         out += [f"vehicle {r.vehicle_id!r}: order infeasible: {x}" for x in ev.violations]
         if abs(ev.distance_m - r.distance_m) > tol_m * max(1.0, ev.distance_m):
@@ -722,7 +672,92 @@ def check_vrptw(problem: VrptwProblem, result: VrptwResult, *, tol_s: float = 1e
                        f"{ev.distance_m:.3f} m")
         total += ev.distance_m
         if custs:
-            fixed += v.fixed_cost_m
+            fixed += problem.vehicles[k].fixed_cost_m
+    _check_visits(problem, result, seen, out)
+    if abs(total - result.distance_m) > tol_m * max(1.0, total):
+        out.append(f"total distance {result.distance_m:.3f} m; routes sum to {total:.3f} m")
+    if abs(total + fixed - result.objective) > tol_m * max(1.0, total + fixed):
+        out.append(f"objective {result.objective:.3f}; distance + fixed costs = "
+                   f"{total + fixed:.3f}")
+    n_used = sum(1 for r in result.routes if any(s.kind == "customer" for s in r.stops))
+    if n_used != result.vehicles_used:
+        out.append(f"vehicles_used = {result.vehicles_used}; {n_used} routes serve customers")
+    return out
+
+
+def _check_route(problem: VrptwProblem, r: VrptwRoute, k: int, out: list[str],
+                 seen: dict[int, int], *, tol_s: float) -> list[int] | None:
+    """Check one route's depots, stops, times, shift, duration and load (violations appended to
+    ``out``; customer visits counted in ``seen``). Returns its customers in order, or ``None``
+    when the route is not framed by ``start`` and ``end`` (nothing more can be checked)."""
+    v = problem.vehicles[k]
+    if len(r.stops) < 2 or r.stops[0].kind != "start" or r.stops[-1].kind != "end":
+        out.append(f"vehicle {r.vehicle_id!r}: route must begin with 'start' and finish "
+                   "with 'end'")
+        return None
+    if r.stops[0].node != v.depot or r.stops[-1].node != v.end_depot:
+        out.append(f"vehicle {r.vehicle_id!r}: route runs {r.stops[0].node} -> "
+                   f"{r.stops[-1].node}; expected depot {v.depot} -> {v.end_depot}")
+    custs = []
+    for s in r.stops[1:-1]:
+        if s.kind != "customer" or s.node not in problem.customers:
+            out.append(f"vehicle {r.vehicle_id!r}: stop at node {s.node} ({s.kind}) is not "
+                       "a customer visit")
+            continue
+        custs.append(s.node)
+        seen[s.node] = seen.get(s.node, 0) + 1
+    load = _check_stop_times(problem, r, out, tol_s=tol_s)
+    a, b = problem.shift(k)
+    if r.stops[0].departure_s < a - tol_s or r.stops[-1].arrival_s > b + tol_s:
+        out.append(f"vehicle {r.vehicle_id!r}: route {r.stops[0].departure_s:.1f}-"
+                   f"{r.stops[-1].arrival_s:.1f} s is outside the shift [{a:.1f}, {b:.1f}] s")
+    dur = r.stops[-1].arrival_s - r.stops[0].departure_s
+    if dur > v.max_route_duration_s + tol_s:
+        out.append(f"vehicle {r.vehicle_id!r}: duration {dur:.1f} s exceeds "
+                   f"{v.max_route_duration_s:.1f} s")
+    if abs(dur - r.duration_s) > tol_s:
+        out.append(f"vehicle {r.vehicle_id!r}: duration_s {r.duration_s:.3f}; stops give "
+                   f"{dur:.3f}")
+    if load > v.capacity:
+        out.append(f"vehicle {r.vehicle_id!r}: load {load} exceeds capacity {v.capacity}")
+    if r.load != load:
+        out.append(f"vehicle {r.vehicle_id!r}: route load {r.load}; customers sum to {load}")
+    return custs
+
+
+def _check_stop_times(problem: VrptwProblem, r: VrptwRoute, out: list[str], *,
+                      tol_s: float) -> int:
+    """Check arrivals, service starts, windows, departures and running loads along a route;
+    returns the route's load (demand of its customer stops)."""
+    tt, svc, tw = problem.travel_time_s, problem.service_s, problem.time_window_s
+    load = 0
+    for p, s in zip(r.stops[:-1], r.stops[1:], strict=True):
+        arrive = p.departure_s + tt[p.node, s.node]
+        if abs(s.arrival_s - arrive) > tol_s:
+            out.append(f"vehicle {r.vehicle_id!r}: arrival at {s.name} {s.arrival_s:.3f} s; "
+                       f"previous departure + travel = {arrive:.3f} s")
+        if s.start_s < s.arrival_s - tol_s:
+            out.append(f"vehicle {r.vehicle_id!r}: service at {s.name} starts before "
+                       "arrival")
+        if s.kind != "customer":
+            continue
+        load += int(problem.demand[s.node])
+        e, l_ = tw[s.node]
+        if s.start_s < e - tol_s or s.start_s > l_ + tol_s:
+            out.append(f"vehicle {r.vehicle_id!r}: service at {s.name} starts at "
+                       f"{s.start_s:.1f} s, outside its window [{e:.1f}, {l_:.1f}] s")
+        if abs(s.departure_s - s.start_s - svc[s.node]) > tol_s:
+            out.append(f"vehicle {r.vehicle_id!r}: departure from {s.name} is not "
+                       "start + service time")
+        if s.load != load:
+            out.append(f"vehicle {r.vehicle_id!r}: load after {s.name} is {s.load}; "
+                       f"expected {load}")
+    return load
+
+
+def _check_visits(problem: VrptwProblem, result: VrptwResult, seen: dict[int, int],
+                  out: list[str]) -> None:
+    """Every customer served exactly once or listed unserved exactly once."""
     for c, cnt in seen.items():
         if cnt > 1:
             out.append(f"customer {problem.node_names[c]} visited {cnt} times")
@@ -738,12 +773,3 @@ def check_vrptw(problem: VrptwProblem, result: VrptwResult, *, tol_s: float = 1e
     if missing:
         names = [problem.node_names[c] for c in sorted(missing)][:10]
         out.append(f"{len(missing)} customer(s) neither served nor listed unserved: {names}")
-    if abs(total - result.distance_m) > tol_m * max(1.0, total):
-        out.append(f"total distance {result.distance_m:.3f} m; routes sum to {total:.3f} m")
-    if abs(total + fixed - result.objective) > tol_m * max(1.0, total + fixed):
-        out.append(f"objective {result.objective:.3f}; distance + fixed costs = "
-                   f"{total + fixed:.3f}")
-    n_used = sum(1 for r in result.routes if any(s.kind == "customer" for s in r.stops))
-    if n_used != result.vehicles_used:
-        out.append(f"vehicles_used = {result.vehicles_used}; {n_used} routes serve customers")
-    return out

@@ -105,7 +105,8 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
 
     t0 = time.perf_counter()
     say("network: roads, bridges, piers and the day's ferry timetable")
-    net = build_network(scenario)
+    net = build_network(scenario.network, scenario.ferries, date=scenario.date,
+                        dataset=scenario.dataset, name=scenario.name)
     result.notes.extend(str(n) for n in net.notes)
     if any(path is None for path in (scenario.dialysis.patients, scenario.dialysis.vehicles,
                                      scenario.meals.elderly, scenario.meals.canteens)):
@@ -189,7 +190,7 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
                                "to": f"{unit_id} {unit_name}", "depart": hhmm(JOURNEY_DEPART_S)}
         try:
             j = journey_from_points(G, net.timetable, (pt.x, pt.y), unit_ll, JOURNEY_DEPART_S,
-                                    islands=net.islands)
+                                    islands=net.islands, boarding_buffer_s=net.boarding_buffer_s)
         except Exception as exc:  # unreachable point: reported, not dropped
             row.update(arrive="", duration_min="", sailings="", reason=str(exc))
         else:
@@ -213,7 +214,8 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
     pts = points_from_lonlat([unit_ll[0]], [unit_ll[1]])
     snapped = snap_points(G, pts, islands=net.islands, strict=True)
     times = earliest_arrival_all(G, net.timetable, snapped["node"].iloc[0], ISLAND_CHECK_DEPART_S,
-                                 max_duration_s=max(ISOCHRONE_MINUTES) * 60)
+                                 max_duration_s=max(ISOCHRONE_MINUTES) * 60,
+                                 boarding_buffer_s=net.boarding_buffer_s)
     rel = {n: t - ISLAND_CHECK_DEPART_S for n, t in times.items()
            if G.nodes[n].get("kind") != "pier"}
     iso = isochrone_polygons(G, rel, [m * 60 for m in ISOCHRONE_MINUTES], islands=net.islands)
@@ -229,7 +231,8 @@ def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> Non
     network_map(net, rep, iso, (unit_id, unit_name, unit_ll), result.out_dir / "maps" /
                 "network.html", tiles=scenario.outputs.tiles,
                 title_zh=f"{scenario.title_zh or scenario.name}：岛屿连通与可达性",
-                title_en=f"{scenario.title_en or scenario.name}: island links and reachability")
+                title_en=f"{scenario.title_en or scenario.name}: island links and reachability",
+                synthetic=SYNTHETIC_NOTE in result.notes)
     result.files.append(("maps/network.html",
                          "地图：岛屿连通、等时圈、码头与航线 Map: island links, isochrones, piers, "
                          "ferry routes"))
@@ -450,7 +453,8 @@ def validate_scenario(path: str | Path) -> str:
 
 
 def _scenario_network(path: str | Path) -> Network:
-    return build_network(load_scenario(path))
+    sc = load_scenario(path)
+    return build_network(sc.network, sc.ferries, date=sc.date, dataset=sc.dataset, name=sc.name)
 
 
 def _lonlat(text: str, field: str) -> tuple[float, float]:
@@ -469,7 +473,8 @@ def journey_text(path: str | Path, from_lonlat: str, to_lonlat: str, depart: str
     net = _scenario_network(path)
     j = journey_from_points(net.G, net.timetable, _lonlat(from_lonlat, "--from"),
                             _lonlat(to_lonlat, "--to"), parse_clock(depart, field="--depart"),
-                            islands=net.islands, travel_mode=mode, ferry_access=ferry_access)
+                            islands=net.islands, travel_mode=mode, ferry_access=ferry_access,
+                            boarding_buffer_s=net.boarding_buffer_s)
     return "\n".join([j.summary(), *[f"  note: {n}" for n in net.notes]])
 
 

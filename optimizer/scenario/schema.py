@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from optimizer.errors import ScenarioError
+from optimizer.network.params import FerryParams, NetworkParams
 from optimizer.scenario.yaml_io import deep_merge, load_yaml
 from optimizer.units import parse_clock
 
@@ -36,46 +38,6 @@ ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600)]
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SpeedsKph(_Section):
-    """Travel speeds per land mode, km/h (defaults and sources: :mod:`optimizer.network.speeds`)."""
-
-    car: float | None = Field(default=None, gt=0, le=130)
-    ebike: float | None = Field(default=None, gt=0, le=25)
-    walk: float | None = Field(default=None, gt=0, le=7)
-
-
-class FixedLink(_Section):
-    """A fixed road link added by the scenario (e.g. a bridge opening), WGS84 (lon, lat) end points.
-
-    Each end is placed on its own island; the link is timed like the sourced bridges
-    (:class:`optimizer.network.speeds.ProxySpeeds` ``bridge_car_kph``).
-    """
-
-    name: str
-    from_lonlat: tuple[float, float]
-    to_lonlat: tuple[float, float]
-
-
-class NetworkSection(_Section):
-    """Roads: the approximate land proxy (default) or a real OSM extract."""
-
-    road_source: Literal["land_proxy", "osm"] = "land_proxy"
-    osm_path: Path | None = None
-    spacing_m: float | None = Field(default=None, gt=20, le=5000)
-    circuity: float | None = Field(default=None, ge=1.0, le=3.0)
-    speeds_kph: SpeedsKph = SpeedsKph()
-    fixed_links: list[FixedLink] = []
-
-
-class FerriesSection(_Section):
-    """The GTFS ferry feed and how sailings are used."""
-
-    gtfs: Path | None = None
-    suspended_routes: list[str] = []
-    boarding_buffer_foot_min: float | None = Field(default=None, ge=0, le=180)
-    boarding_buffer_vehicle_min: float | None = Field(default=None, ge=0, le=240)
 
 
 class DialysisSection(_Section):
@@ -159,8 +121,8 @@ class Scenario(_Section):
     base: Path | None = None
     date: dt.date = dt.date(2026, 12, 2)
     dataset: Path | None = None
-    network: NetworkSection = NetworkSection()
-    ferries: FerriesSection = FerriesSection()
+    network: NetworkParams = NetworkParams()
+    ferries: FerryParams = FerryParams()
     dialysis: DialysisSection = DialysisSection()
     meals: MealsSection = MealsSection()
     solver: SolverSection = SolverSection()
@@ -197,17 +159,26 @@ def _resolve_paths(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
     return out
 
 
+def _field_types(model: Any) -> dict[str, Any]:
+    """Field name -> annotation of a pydantic model or pydantic dataclass ({} for anything else)."""
+    fields = getattr(model, "model_fields", None) or getattr(model, "__pydantic_fields__", None)
+    if not isinstance(model, type) or not fields:
+        return {}
+    return {name: f.annotation for name, f in fields.items()}
+
+
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """Valid keys at the mapping that holds ``loc[-1]`` (list/tuple items: their element type)."""
     model: Any = Scenario
     for part in loc[:-1]:
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        ann = field.annotation
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if isinstance(part, int):  # an item of a list or tuple section (``fixed_links[0]``)
+            args = [a for a in typing.get_args(model) if a is not Ellipsis]
+            model = args[0] if len(args) == 1 else None
+        else:
+            model = _field_types(model).get(part)
         if model is None:
             return []
-    return list(getattr(model, "model_fields", {}))
+    return list(_field_types(model))
 
 
 def _explain(exc: ValidationError, file: str) -> ScenarioError:
@@ -217,7 +188,9 @@ def _explain(exc: ValidationError, file: str) -> ScenarioError:
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc)
         first_key = first_key or key
-        if err["type"] == "extra_forbidden":
+        # BaseModel sections report an unknown key as ``extra_forbidden``, the @params dataclass
+        # sections as ``unexpected_keyword_argument``
+        if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             valid = [f for f in _fields_at(loc) if f != "source_files"]
             close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys here: {', '.join(valid)}"

@@ -153,16 +153,40 @@ def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFra
     optimizer.errors.InputError
         If a sourced trip lacks its two stop_times rows or a port is missing from ``ports_csv``.
     """
-    def rd(name: str) -> pd.DataFrame:
-        return pd.read_csv(source_dir / name, dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig")
-
-    tables = {n: rd(n) for n in ("agency.txt", "stops.txt", "routes.txt", "trips.txt",
-                                 "stop_times.txt", "calendar.txt", "feed_info.txt")}
-    trips, st = tables["trips.txt"], tables["stop_times.txt"]
+    tables = {n: pd.read_csv(source_dir / n, dtype=str, keep_default_na=False,
+                             encoding="utf-8-sig")
+              for n in ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
+                        "calendar.txt", "feed_info.txt")}
     stops = tables["stops.txt"]
     names = dict(zip(stops["stop_id"], stops["stop_name"]))
+    out_trips, out_st = _sourced_with_returns(tables["trips.txt"], tables["stop_times.txt"], names)
+    # 蜈蚣峙 <-> 普陀山 shuttle (estimated timetable, sourced crossing time).
+    new_stops = _shuttle_ports(ports_csv)
+    stops = pd.concat([stops, pd.DataFrame(new_stops)], ignore_index=True)
+    names.update({s["stop_id"]: s["stop_name"] for s in new_stops})
+    routes = tables["routes.txt"]
+    routes = pd.concat([routes, pd.DataFrame([{
+        "route_id": "R_WGZ_PTS", "agency_id": routes["agency_id"].iloc[0],
+        "route_short_name": "蜈蚣峙-普陀山", "route_long_name": "朱家尖蜈蚣峙 ↔ 普陀山",
+        "route_type": "4",
+        "route_desc": "vessel: conventional; crossing 15-20 min sourced; timetable ESTIMATED",
+    }])], ignore_index=True)
+    shuttle_trips, shuttle_st = _shuttle_trips(tables["calendar.txt"]["service_id"].iloc[0], names)
+    out_trips += shuttle_trips
+    out_st += shuttle_st
+    fi = tables["feed_info.txt"].copy()
+    fi["feed_version"] = fi["feed_version"] + (
+        "; + estimated return sailings, 蜈蚣峙-普陀山 shuttle and cars_allowed added by "
+        "optimizer.synthetic.ferries (see NOTES.md)")
+    tables.update({"trips.txt": pd.DataFrame(out_trips), "stop_times.txt": pd.DataFrame(out_st),
+                   "stops.txt": stops, "routes.txt": routes, "feed_info.txt": fi})
+    return tables
 
+
+def _sourced_with_returns(trips: pd.DataFrame, st: pd.DataFrame, names: dict[str, str]
+                          ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Every sourced trip (with ``cars_allowed``) followed by its estimated return trip; their
+    stop_times rows."""
     out_trips: list[dict[str, str]] = []
     out_st: list[dict[str, str]] = []
     overnight: dict[str, int] = {}
@@ -179,37 +203,51 @@ def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFra
                              "expected 2 (origin, destination)", file="stop_times.txt",
                              field="trip_id")
         out_st.extend({c: str(r[c]) for c in st.columns} for _, r in rows.iterrows())
-        o, d = rows.iloc[0], rows.iloc[1]
-        crossing = _t(d["arrival_time"]) - _t(o["departure_time"])
-        ret = return_departure_s(_t(d["arrival_time"]), crossing, row["vessel_type"])
-        turn = TURNAROUND_MIN[row["vessel_type"]]
-        if ret is None:
-            k = overnight.get(row["route_id"], 0)
-            overnight[row["route_id"]] = k + 1
-            ret = _t(OVERNIGHT_RETURN_DEPARTURE) + k * OVERNIGHT_SPACING_MIN * 60
-            method = (f"ESTIMATE (no source): overnight return of {row['trip_id']} (a same-day "
-                      f"return after a {turn}-min turnaround would arrive after "
-                      f"{LATEST_RETURN_ARRIVAL[:5]}); departs {hhmm(ret)} every service day; "
-                      "crossing time as outbound")
-        else:
-            method = (f"ESTIMATE (no source): return of {row['trip_id']} after a {turn}-min "
-                      "turnaround at the island; crossing time as outbound")
-        rid = f"{row['trip_id']}_RET"
-        ret_row = dict(row)
-        ret_row.update(trip_id=rid, trip_headsign=names.get(o["stop_id"], o["stop_id"]),
-                       direction_id="1", is_estimate="1", estimate_method=method,
-                       source="estimated by optimizer.synthetic.ferries (no return times in any "
-                              "source)",
-                       note=(row["note"] + "; " if row["note"] else "")
-                       + "fare assumed as outbound")
+        ret_row, ret_st = _return_trip(row, rows.iloc[0], rows.iloc[1], names, overnight)
         out_trips.append(ret_row)
-        out_st.append({"trip_id": rid, "arrival_time": _gtfs(ret), "departure_time": _gtfs(ret),
-                       "stop_id": d["stop_id"], "stop_sequence": "1", "timepoint": "0"})
-        out_st.append({"trip_id": rid, "arrival_time": _gtfs(ret + crossing),
-                       "departure_time": _gtfs(ret + crossing), "stop_id": o["stop_id"],
-                       "stop_sequence": "2", "timepoint": "0"})
+        out_st.extend(ret_st)
+    return out_trips, out_st
 
-    # 蜈蚣峙 <-> 普陀山 shuttle (estimated timetable, sourced crossing time).
+
+def _return_trip(row: dict[str, str], o: pd.Series, d: pd.Series, names: dict[str, str],
+                 overnight: dict[str, int]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The estimated return of one sourced trip (``o``/``d``: its origin and destination
+    stop_times rows) and its two stop_times rows; ``overnight`` counts the overnight returns
+    per route (updated)."""
+    crossing = _t(d["arrival_time"]) - _t(o["departure_time"])
+    ret = return_departure_s(_t(d["arrival_time"]), crossing, row["vessel_type"])
+    turn = TURNAROUND_MIN[row["vessel_type"]]
+    if ret is None:
+        k = overnight.get(row["route_id"], 0)
+        overnight[row["route_id"]] = k + 1
+        ret = _t(OVERNIGHT_RETURN_DEPARTURE) + k * OVERNIGHT_SPACING_MIN * 60
+        method = (f"ESTIMATE (no source): overnight return of {row['trip_id']} (a same-day "
+                  f"return after a {turn}-min turnaround would arrive after "
+                  f"{LATEST_RETURN_ARRIVAL[:5]}); departs {hhmm(ret)} every service day; "
+                  "crossing time as outbound")
+    else:
+        method = (f"ESTIMATE (no source): return of {row['trip_id']} after a {turn}-min "
+                  "turnaround at the island; crossing time as outbound")
+    rid = f"{row['trip_id']}_RET"
+    ret_row = dict(row)
+    ret_row.update(trip_id=rid, trip_headsign=names.get(o["stop_id"], o["stop_id"]),
+                   direction_id="1", is_estimate="1", estimate_method=method,
+                   source="estimated by optimizer.synthetic.ferries (no return times in any "
+                          "source)",
+                   note=(row["note"] + "; " if row["note"] else "")
+                   + "fare assumed as outbound")
+    ret_st = [
+        {"trip_id": rid, "arrival_time": _gtfs(ret), "departure_time": _gtfs(ret),
+         "stop_id": d["stop_id"], "stop_sequence": "1", "timepoint": "0"},
+        {"trip_id": rid, "arrival_time": _gtfs(ret + crossing),
+         "departure_time": _gtfs(ret + crossing), "stop_id": o["stop_id"],
+         "stop_sequence": "2", "timepoint": "0"},
+    ]
+    return ret_row, ret_st
+
+
+def _shuttle_ports(ports_csv: Path) -> list[dict[str, str]]:
+    """stops.txt rows of 蜈蚣峙 and 普陀山 from the ports table."""
     ports = pd.read_csv(ports_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     new_stops = []
     for sid in (WGZ, PTS):
@@ -220,16 +258,14 @@ def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFra
         new_stops.append({"stop_id": sid, "stop_name": p["stop_name"], "stop_lat": p["stop_lat"],
                           "stop_lon": p["stop_lon"], "location_type": "0",
                           "stop_desc": p["coord_quality"]})
-    stops = pd.concat([stops, pd.DataFrame(new_stops)], ignore_index=True)
-    names.update({s["stop_id"]: s["stop_name"] for s in new_stops})
-    routes = tables["routes.txt"]
-    routes = pd.concat([routes, pd.DataFrame([{
-        "route_id": "R_WGZ_PTS", "agency_id": routes["agency_id"].iloc[0],
-        "route_short_name": "蜈蚣峙-普陀山", "route_long_name": "朱家尖蜈蚣峙 ↔ 普陀山",
-        "route_type": "4",
-        "route_desc": "vessel: conventional; crossing 15-20 min sourced; timetable ESTIMATED",
-    }])], ignore_index=True)
-    service = tables["calendar.txt"]["service_id"].iloc[0]
+    return new_stops
+
+
+def _shuttle_trips(service: str, names: dict[str, str]
+                   ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The estimated 蜈蚣峙 ↔ 普陀山 shuttle: trips and stop_times rows, both directions."""
+    out_trips: list[dict[str, str]] = []
+    out_st: list[dict[str, str]] = []
     t0 = _t(PUTUOSHAN_FIRST)
     deps = range(t0, _t(PUTUOSHAN_LAST) + 1, PUTUOSHAN_HEADWAY_MIN * 60)
     cross = PUTUOSHAN_CROSSING_MIN * 60
@@ -259,14 +295,7 @@ def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFra
             out_st.append({"trip_id": tid, "arrival_time": _gtfs(dep + cross),
                            "departure_time": _gtfs(dep + cross), "stop_id": b,
                            "stop_sequence": "2", "timepoint": "0"})
-
-    fi = tables["feed_info.txt"].copy()
-    fi["feed_version"] = fi["feed_version"] + (
-        "; + estimated return sailings, 蜈蚣峙-普陀山 shuttle and cars_allowed added by "
-        "optimizer.synthetic.ferries (see NOTES.md)")
-    tables.update({"trips.txt": pd.DataFrame(out_trips), "stop_times.txt": pd.DataFrame(out_st),
-                   "stops.txt": stops, "routes.txt": routes, "feed_info.txt": fi})
-    return tables
+    return out_trips, out_st
 
 
 def generate(*, out_dir: str | Path | None = None, source_dir: str | Path | None = None,
