@@ -187,6 +187,8 @@ def test_recommendation_table(base):
     row = t[t["option"] == 0].iloc[0]
     assert (row["site_id"], row["island_id"], row["new_elderly_covered"]) == ("S2", "B", 60.0)
     assert row["opening_cost_cny"] == 50000 and row["status"] == "OPTIMAL"
+    cand = pd.read_csv(D / "candidates.csv").set_index("site_id")  # public places: positions
+    assert (row["lon"], row["lat"]) == (cand.loc["S2", "lon"], cand.loc["S2", "lat"])
     assert base.siting.covered_before == 180 and base.siting.covered_after == 240
 
 

@@ -43,6 +43,7 @@ _STATUS = {"OPTIMAL": SolveStatus.OPTIMAL, "FEASIBLE": SolveStatus.FEASIBLE,
 
 _TABLE_COLS = ["option", "site_id", "name_zh", "kind", "island_id", "capacity_meals_per_day",
                "opening_cost_cny", "new_elderly_covered", "set_new_elderly_covered"]
+_PROOF_COLS = ["model", "status", "objective", "best_bound", "gap"]
 _UNCOVERABLE_COLS = ["point_id", "village_name_zh", "island_id", "elderly", "reason",
                      "reason_zh", "reason_en", "nearest_site_id", "nearest_time_min", "detail"]
 
@@ -68,7 +69,8 @@ class SitingRecommendation:
         ``option``, ``site_id``, ``name_zh``, ``kind``, ``island_id``, ``capacity_meals_per_day``,
         ``opening_cost_cny``, ``new_elderly_covered`` (residents it covers that no open canteen
         covers), ``set_new_elderly_covered`` (the whole option's gain), ``model``, ``status``,
-        ``objective``, ``best_bound``, ``gap``.
+        ``objective``, ``best_bound``, ``gap``, ``lon``, ``lat`` (EPSG:4326; candidate sites are
+        public places, so maps and comparisons need not read the input files).
     uncoverable
         Demand no site (open or candidate) covers: ``point_id``, ``village_name_zh``,
         ``island_id``, ``elderly``, ``reason`` (a code of :data:`UNCOVERABLE_CODES`),
@@ -222,14 +224,12 @@ def _option_table(res: Any, mm: MealsMatrix, gain: Any) -> pd.DataFrame:
                          "capacity_meals_per_day": float(r["capacity_meals_per_day"]),
                          "opening_cost_cny": float(r["opening_cost_cny"]),
                          "new_elderly_covered": round(gain([sid]), 3),
-                         "set_new_elderly_covered": round(g, 3)})
-    table = pd.DataFrame(rows, columns=_TABLE_COLS)
-    table["model"] = res.model
-    table["status"] = res.status.value
-    table["objective"] = res.objective
-    table["best_bound"] = res.best_bound
-    table["gap"] = res.gap
-    return table
+                         "set_new_elderly_covered": round(g, 3),
+                         "lon": float(r["lon"]), "lat": float(r["lat"])})
+    table = pd.DataFrame(rows, columns=[*_TABLE_COLS, "lon", "lat"])
+    table = table.assign(model=res.model, status=res.status.value, objective=res.objective,
+                         best_bound=res.best_bound, gap=res.gap)
+    return table[[*_TABLE_COLS, *_PROOF_COLS, "lon", "lat"]]
 
 
 def _uncoverable_table(res: Any, inputs: MealsInputs) -> pd.DataFrame:
