@@ -542,6 +542,23 @@ def test_validate_refuses_a_negative_capacity(tmp_path, capsys):
     assert "'C03'" in err and "-50" in err  # the record id and the value
 
 
+def test_only_service_py_imports_outputs():
+    """Layering: planning modules never import optimizer.outputs; service.py binds the writer."""
+    import ast
+
+    import optimizer.services.meals as pkg
+
+    importers = set()
+    for f in sorted(Path(pkg.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n == "optimizer.outputs" or n.startswith("optimizer.outputs.") for n in names):
+                importers.add(f.name)
+            assert not any(n.startswith("optimizer.synthetic") for n in names), f.name
+    assert importers == {"service.py"}
+
+
 # --------------------------------------------------------------------------------- Putuo data
 def test_elderly_points_file_preserves_every_village_total():
     from optimizer.datasets import get_path
