@@ -460,6 +460,18 @@ def test_status_follows_siting(inputs, tiny_graph, islands):
     assert r.siting is None and r.status is SolveStatus.OPTIMAL
 
 
+def test_status_reflects_a_round_search_that_found_nothing(base):
+    def with_round_status(*statuses):
+        b = pd.DataFrame({"site_id": [f"K{k}" for k in range(len(statuses))],
+                          "status": list(statuses)})
+        return dataclasses.replace(base, rounds=dataclasses.replace(base.rounds, by_canteen=b))
+
+    assert with_round_status("FEASIBLE", "PARTIAL", "NO_DELIVERY").status is SolveStatus.OPTIMAL
+    assert with_round_status("FEASIBLE", "NO_SOLUTION").status is SolveStatus.PARTIAL
+    assert with_round_status("NO_SOLUTION", "NO_DELIVERY").status is SolveStatus.NO_SOLUTION
+    assert with_round_status("INVALID", "FEASIBLE").status is SolveStatus.INVALID
+
+
 def test_notes_come_from_the_files_flags(tmp_path, islands, tiny_graph, base):
     kinds = [n.kind for n in base.inputs.notes]
     assert kinds == [NoteKind.SYNTHETIC_DATA]  # village demand: no demand-point note
