@@ -42,8 +42,6 @@ DEMAND_POINTS_NOTE = Note(NoteKind.ASSUMPTION, "需求点为村内合成分布�
 _YES = frozenset({"yes", "y", "true", "1", "是"})
 _NO = frozenset({"no", "n", "false", "0", "否"})
 
-_ID_COLS = {"canteens": "canteen_id", "candidates": "site_id"}
-
 
 @dataclass(frozen=True)
 class MealsInputs:
