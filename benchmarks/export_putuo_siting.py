@@ -11,11 +11,11 @@ n_sites) seconds, ``weights`` (elderly residents per point) and ``existing`` (th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 
-from optimizer.datasets import get_path
 from optimizer.network.build import build_network
 from optimizer.scenario.schema import load_scenario
 from optimizer.services.meals import MealsParams, load_meals_inputs, meals_matrix
@@ -30,11 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     sc = load_scenario(a.scenario)
     net = build_network(sc.network, sc.ferries, date=sc.date, dataset=sc.dataset, name=sc.name)
-    params = MealsParams.from_section(sc.meals, solver=sc.solver)
-    inputs = load_meals_inputs(get_path("putuo/synthetic/elderly_points.csv"),
-                               get_path("putuo/synthetic/canteens.csv"),
-                               get_path("putuo/synthetic/candidate_sites.csv"),
-                               demand_level="points", islands=net.islands)
+    params = MealsParams(**{f.name: getattr(sc.meals, f.name)
+                            for f in dataclasses.fields(MealsParams) if hasattr(sc.meals, f.name)})
+    inputs = load_meals_inputs(params, dataset=sc.dataset, islands=net.islands)
     mm = meals_matrix(inputs, net.G, params=params, islands=net.islands)
     weights = inputs.demand["elderly_60plus"].to_numpy(dtype=float) * params.demand_scale
     a.out.parent.mkdir(parents=True, exist_ok=True)

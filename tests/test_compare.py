@@ -266,3 +266,22 @@ def test_comparison_page_and_difference_map_in_a_real_browser(compared):
     # 4 village circles (SVG paths); markers: C1, C2, C3, S9 and the 2 islands
     assert diff_map.n_paths == 4, diff_map.summary()
     assert diff_map.n_marker_icons == 6, diff_map.summary()
+
+
+def test_recommended_site_position_from_the_run_not_the_inputs(runs, tmp_path):
+    """siting.csv carries lon/lat since the meal service's package: no input file is read."""
+    import shutil
+
+    copies = []
+    for d in runs:
+        c = tmp_path / d.name
+        shutil.copytree(d, c)
+        _csv(c / "meals/siting.csv", [{"option": 0, "site_id": "S9", "name_zh": "",
+                                       "island_id": "ISL002", "lon": 122.15, "lat": 29.71}])
+        m = json.loads((c / "manifest.json").read_text(encoding="utf-8"))
+        m["params"]["meals"] = {"candidates": str(tmp_path / "gone.csv"),
+                                "canteens": str(tmp_path / "gone.csv")}
+        (c / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+        copies.append(c)
+    c = diff_runs(*copies).canteens.set_index("site_id")
+    assert (c.loc["S9", "lon"], c.loc["S9", "lat"]) == (122.15, 29.71)

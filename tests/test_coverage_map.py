@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from optimizer.network.build import APPROXIMATE_ROADS_NOTE
 from optimizer.network.islands import load_islands
 from optimizer.outputs.browser import check_page, find_chromium
-from optimizer.outputs.coverage_map import canteen_isochrone, coverage_map
-from optimizer.services.meals import MealsParams, load_meals_inputs, plan_meals
+from optimizer.outputs.coverage_map import coverage_map
+from optimizer.services.meals import MealsParams, delivery_area, load_meals_inputs, plan_meals
 
 D = Path(__file__).parent / "data" / "meals"
 sys.path.insert(0, str(D))
@@ -28,28 +29,22 @@ browser = pytest.mark.skipif(
     reason="Debian chromium or the playwright package is missing (required when CI is set)")
 
 
-class _Net:
-    """A minimal Network stand-in (graph, islands, notes)."""
-
-    def __init__(self, G, islands):
-        self.G, self.islands, self.notes = G, islands, ()
-
-
 @pytest.fixture(scope="module")
 def setup():
     isl = load_islands(D / "islands.geojson")
     G = tiny_graph()
-    inp = load_meals_inputs(D / "elderly.csv", D / "canteens.csv", D / "candidates.csv",
-                            islands=isl)
+    files = {"elderly": D / "elderly.csv", "canteens": D / "canteens.csv",
+             "candidates": D / "candidates.csv"}
+    inp = load_meals_inputs(MealsParams(**files), islands=isl)
     res = plan_meals(inp, G, params=MealsParams(new_sites=1, rounds=False, uptake_share=0.1),
-                     islands=isl)
-    return _Net(G, isl), res
+                     islands=isl, notes=(APPROXIMATE_ROADS_NOTE,))
+    return G, isl, res
 
 
 def test_multi_source_isochrone_reaches_the_right_nodes(setup):
-    net, res = setup
+    G, islands, res = setup
     sites = res.matrix.sites[res.matrix.sites["open"]]
-    iso = canteen_isochrone(net.G, sites, 900.0, travel_mode="ebike", islands=net.islands)
+    iso = delivery_area(G, sites, 900.0, travel_mode="ebike", islands=islands)
     assert len(iso) == 1
     # K1 reaches a0..a3 (<= 840 s), K2 reaches a5..a8: 8 nodes, a4 (1,120 s) not reached
     assert int(iso["n_nodes"].iloc[0]) == 8
@@ -60,12 +55,15 @@ def test_multi_source_isochrone_reaches_the_right_nodes(setup):
     assert geom.contains(Point(pts.loc["V1", "lon"], pts.loc["V1", "lat"]))
     assert not geom.contains(Point(pts.loc["V3", "lon"], pts.loc["V3", "lat"]))
     assert not geom.contains(Point(pts.loc["V6", "lon"], pts.loc["V6", "lat"]))
+    # the plan carries the same area for the map (the map computes nothing)
+    assert int(res.delivery_area["n_nodes"].iloc[0]) == 8
+    assert res.delivery_area.geometry.iloc[0].equals(geom)
 
 
 @browser
 def test_coverage_map_in_chromium(setup, tmp_path):
-    net, res = setup
-    path = coverage_map(res, net, tmp_path / "coverage.html", tiles="offline",
+    _, _, res = setup
+    path = coverage_map(res, tmp_path / "coverage.html", tiles="offline", notes=res.notes,
                         title_zh="食堂覆盖测试", title_en="Canteen coverage test")
     html = path.read_text(encoding="utf-8")
     assert "合成数据" in html and "近似路网" in html
@@ -80,3 +78,20 @@ def test_coverage_map_in_chromium(setup, tmp_path):
     # (the candidate layer is hidden by default)
     assert r.n_paths == 7, r.summary()
     assert r.n_marker_icons == 3, r.summary()
+
+
+def test_map_reads_no_input_file(setup, tmp_path, monkeypatch):
+    """Outputs draw the result: with the input files gone the map is still written."""
+    _, _, res = setup
+    import geopandas as gpd
+    import pandas as pd
+
+    def refuse(*a, **k):
+        raise AssertionError("the map must not read files")
+
+    monkeypatch.setattr(pd, "read_csv", refuse)
+    monkeypatch.setattr(gpd, "read_file", refuse)
+    path = coverage_map(res, tmp_path / "coverage.html", tiles="offline", notes=())
+    html = path.read_text(encoding="utf-8")
+    assert "近似路网" not in html  # no note given, no label
+    assert "15-min delivery area" in html

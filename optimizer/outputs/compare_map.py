@@ -13,8 +13,9 @@ and lines them up:
 * **Canteens** (``meals/canteens.csv``: the canteens open in the run; ``meals/siting.csv``: the
   recommended new sites, first option): ``both``, ``added`` (open in B only), ``removed`` (open
   in A only) or ``recommended`` (recommended in A and/or B, open in neither). Positions come from
-  ``lon``/``lat`` in ``canteens.csv`` when the run wrote them, else from the canteen and candidate
-  input files named in the run's ``manifest.json`` (public facilities).
+  ``lon``/``lat`` in ``canteens.csv`` and ``siting.csv`` when the run wrote them, else (runs
+  written before) from the canteen and candidate input files named in the run's
+  ``manifest.json`` (public facilities).
 * **Dialysis rides by island**: trips, served and unserved per home island in A and B, counted
   from the de-identified ``dialysis/stops.csv`` (home island of each served trip),
   ``dialysis/trips.csv`` and ``dialysis/unserved.csv`` (an unserved trip's island is its
@@ -336,6 +337,17 @@ def _sites(run: _Run) -> tuple[pd.DataFrame, set[str]]:
     return open_, rec
 
 
+def _siting_positions(run: _Run) -> pd.DataFrame:
+    """site id -> lon/lat of the sites in ``meals/siting.csv`` (written since the table carries
+    them; empty for older runs)."""
+    sit = run.csv("meals/siting.csv")
+    if sit is None or not {"site_id", "lon", "lat"} <= set(sit.columns):
+        return pd.DataFrame(columns=["lon", "lat"]).rename_axis("site_id")
+    f = str(run.path / "meals/siting.csv")
+    return pd.DataFrame({"lon": _num(sit, "lon", file=f), "lat": _num(sit, "lat", file=f)}) \
+        .set_index(sit["site_id"].astype(str)).dropna()
+
+
 def _canteens(ra: _Run, rb: _Run) -> pd.DataFrame:
     cols = ["site_id", "name_zh", "island_id", "status", "open_a", "open_b", "recommended",
             "capacity_meals_per_day", "meals_per_day_a", "meals_per_day_b", "lon", "lat"]
@@ -344,9 +356,10 @@ def _canteens(ra: _Run, rb: _Run) -> pd.DataFrame:
     if not ids:
         return pd.DataFrame(columns=cols)
     ia, ib = oa.set_index("site_id"), ob.set_index("site_id")
-    pos = pd.concat([ia[["lon", "lat"]].dropna(), ib[["lon", "lat"]].dropna()])
+    pos = pd.concat([ia[["lon", "lat"]].dropna(), ib[["lon", "lat"]].dropna(),
+                     _siting_positions(ra), _siting_positions(rb)])
     pos = pos[~pos.index.duplicated()]
-    if len(pos.index.intersection(ids)) < len(ids):
+    if len(pos.index.intersection(ids)) < len(ids):  # runs written before siting.csv had them
         inputs = pd.concat([_input_sites(ra), _input_sites(rb)])
         inputs = inputs[~inputs.index.duplicated()]
         pos = pd.concat([pos, inputs[~inputs.index.isin(pos.index)]])

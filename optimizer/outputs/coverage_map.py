@@ -1,30 +1,32 @@
-"""The published meal-coverage map: demand points by coverage, canteen isochrones, canteens and sites.
+"""The published meal-coverage map: demand points by coverage, delivery area, canteens and sites.
 
 Layers (bilingual names, legend built by :mod:`optimizer.outputs.maps`):
 
-* the land area within the threshold of any open canteen (one multi-source isochrone: for every
-  node the smallest land time over all open canteens, :func:`canteen_isochrone`);
+* the land area within the threshold of any open canteen (computed by the service:
+  :attr:`~optimizer.services.meals.MealsResult.delivery_area`);
 * demand points coloured by status: covered, beyond the threshold, no canteen on the island,
   unreachable (aggregated synthetic points or village points; never homes);
 * existing canteens, canteens opened by the scenario, candidate sites and recommended sites,
   each with its own icon.
 
-No personal data is drawn; the map says "approximate roads" and "synthetic data" when they apply.
+The map only draws what the result holds (it computes nothing and reads no input file). No
+personal data is drawn; the labels (approximate roads, synthetic data, assumptions) come from the
+typed notes it is given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
-import numpy as np
 
 from optimizer.network.contract import WGS84
 from optimizer.outputs.maps import add_points, add_polygons, base_map, save_map
+from optimizer.results import Note, NoteKind
 
-__all__ = ["STATUS_COLOURS", "canteen_isochrone", "coverage_map"]
+__all__ = ["STATUS_COLOURS", "coverage_map"]
 
 STATUS_COLOURS = {
     "COVERED": "#2ca02c",
@@ -42,69 +44,8 @@ _STATUS_NAMES = {
 }
 
 
-def canteen_isochrone(G: nx.MultiDiGraph, sites: gpd.GeoDataFrame, threshold_s: float, *,
-                      travel_mode: str = "ebike",
-                      islands: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """Land area within ``threshold_s`` of any of the given sites (multi-source isochrone).
-
-    Each site is snapped to its island; a search from its node (land edges only, ferries excluded)
-    adds the site's access leg; every node keeps the smallest time over all sites, and
-    :func:`optimizer.network.isochrones.isochrone_polygons` draws the land-clipped polygon.
-
-    Parameters
-    ----------
-    G
-        Network (EPSG:32651).
-    sites
-        Site points (any CRS), e.g. the open canteens.
-    threshold_s
-        Threshold in seconds (> 0).
-    travel_mode
-        ``"car"``, ``"ebike"`` or ``"walk"``.
-    islands
-        Island polygons; default the embedded Putuo islands.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row (EPSG:4326): ``threshold_s``, ``threshold_min``, ``n_nodes``, ``area_km2``,
-        ``geometry`` (empty when no site has a node).
-
-    Raises
-    ------
-    optimizer.errors.InputError
-        If ``threshold_s`` is not positive.
-    """
-    from optimizer.network.isochrones import isochrone_polygons
-    from optimizer.network.matrix import router
-    from optimizer.network.snap import snap_points
-    from optimizer.network.speeds import DEFAULT_CIRCUITY, ProxySpeeds
-
-    if islands is None:
-        from optimizer.network.islands import load_islands
-
-        islands = load_islands()
-    snap = snap_points(G, sites, islands=islands)
-    circuity = float(G.graph.get("circuity", DEFAULT_CIRCUITY))
-    kph = float(G.graph.get("speeds_kph", {}).get(travel_mode,
-                                                  ProxySpeeds().road_kph(travel_mode)))
-    best: dict[Any, float] = {}
-    r = router(G, travel_mode)
-    for node, d_m in zip(snap["node"], snap["snap_distance_m"]):
-        if node is None or (isinstance(node, float) and np.isnan(node)):
-            continue
-        acc = float(d_m) * circuity / (kph / 3.6)
-        if acc > threshold_s:
-            continue
-        for n, t in r.one_to_all(node, max_value=threshold_s - acc).items():
-            t = t + acc
-            if t < best.get(n, np.inf):
-                best[n] = t
-    return isochrone_polygons(G, best, [threshold_s], islands=islands, access_speed_kph=kph,
-                              circuity=circuity)
-
-
-def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
+def coverage_map(result: Any, path: str | Path, *, tiles: str = "osm",
+                 notes: Iterable[Note] = (),
                  title_zh: str = "幸福食堂15分钟助餐配送圈",
                  title_en: str = "15-minute meal-delivery coverage of community canteens",
                  offline: bool = True) -> Path:
@@ -114,13 +55,13 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
     ----------
     result
         From :func:`optimizer.services.meals.plan_meals`.
-    net
-        The network: a :class:`~optimizer.network.build.Network` (``G``, ``islands``, ``notes``)
-        or a bare graph (then the embedded Putuo islands are used for clipping).
     path
         HTML file to write.
     tiles
         ``"osm"``, ``"tianditu"``, ``"amap"`` (GCJ-02 shift applied) or ``"offline"``.
+    notes
+        Labels shown under the title (e.g. the run's and the result's notes); an
+        ``APPROXIMATE_ROADS`` note shows the standard approximate-roads line.
     title_zh, title_en
         Map title (Chinese first).
     offline
@@ -137,17 +78,13 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
     optimizer.errors.PrivacyError
         If a layer would carry personal columns (guard; none does by construction).
     """
-    G = net.G if hasattr(net, "G") else net
-    islands = getattr(net, "islands", None)
-    notes = [n for n in getattr(net, "notes", ()) if not str(n).startswith("近似路网")]
-    notes += [n for n in result.notes if n not in notes and not str(n).startswith("近似路网")]
+    notes = list(dict.fromkeys(notes))
+    approximate = any(n.kind is NoteKind.APPROXIMATE_ROADS for n in notes)
+    m = base_map(title_zh=title_zh, title_en=title_en, tiles=tiles,
+                 notes=[str(n) for n in notes if n.kind is not NoteKind.APPROXIMATE_ROADS],
+                 approximate_roads=approximate)
     prm = result.params
-    m = base_map(title_zh=title_zh, title_en=title_en, tiles=tiles, notes=notes,
-                 approximate_roads=bool(G.graph.get("approximate_roads", False)), synthetic=True)
-    sites = result.matrix.sites
-    opened = sites[sites["open"]]
-    iso = canteen_isochrone(G, opened, prm.threshold_s, travel_mode=prm.delivery_mode,
-                            islands=islands)
+    iso = result.delivery_area
     iso = iso[~iso.geometry.is_empty]
     if len(iso):
         iso = iso.assign(threshold_min=iso["threshold_min"].round(1),
@@ -157,7 +94,15 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
                      color="#2ca02c", fill_opacity=0.18,
                      tooltip_cols=["threshold_min", "area_km2"],
                      labels={"threshold_min": "分钟 min", "area_km2": "面积 km²"})
-    p = result.points
+    _demand_layers(m, result.points, radius_px=4.0 if result.inputs.demand_level == "points"
+                   else 7.0)
+    _site_layers(m, result.matrix.sites,
+                 set(result.siting.new_sites) if result.siting is not None else set())
+    return save_map(m, path, offline=offline)
+
+
+def _demand_layers(m: Any, p: Any, *, radius_px: float) -> None:
+    """One layer of circles per coverage status."""
     cols = ["point_id", "village_name_zh", "island_name_zh", "elderly", "travel_time_min",
             "nearest_canteen_id", "reason_zh", "reason_en"]
     labels = {"point_id": "点 Point", "village_name_zh": "村/社区 Village",
@@ -171,8 +116,11 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
         gdf = gpd.GeoDataFrame(sub[cols].assign(elderly=sub["elderly"].round(1)),
                                geometry=gpd.points_from_xy(sub["lon"], sub["lat"]), crs=WGS84)
         add_points(m, gdf, name=_STATUS_NAMES[status], color=colour, icon=None,
-                   radius_px=4.0 if result.inputs.demand_level == "points" else 7.0,
-                   tooltip_cols=cols, labels=labels)
+                   radius_px=radius_px, tooltip_cols=cols, labels=labels)
+
+
+def _site_layers(m: Any, sites: Any, rec: set[str]) -> None:
+    """Existing canteens, canteens opened by the scenario, candidates, recommended sites."""
     scols = ["site_id", "name_zh", "capacity_meals_per_day"]
     slabels = {"site_id": "编号 ID", "name_zh": "名称 Name",
                "capacity_meals_per_day": "日供餐能力 Meals/day"}
@@ -184,7 +132,6 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
             add_points(m, g, name=name, color=colour, icon=icon, tooltip_cols=scols,
                        labels=slabels, show=show)
 
-    rec = set(result.siting.new_sites) if result.siting is not None else set()
     layer(sites[sites["role"] == "existing"], ("现有幸福食堂", "Existing canteens"), "red",
           "utensils")
     layer(sites[sites["role"] == "opened_candidate"], ("情景新开食堂", "Canteens opened (scenario)"),
@@ -194,4 +141,3 @@ def coverage_map(result: Any, net: Any, path: str | Path, *, tiles: str = "osm",
     if rec:
         layer(sites[sites["site_id"].isin(rec)], ("推荐新址", "Recommended new sites"), "purple",
               "star")
-    return save_map(m, path, offline=offline)

@@ -323,47 +323,51 @@ def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> st
 
 
 def _meals_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
-    """Coverage, siting and rounds; publishable tables under ``meals/``, the coverage map under
-    ``maps/``. Returns the siting status."""
-    from optimizer.outputs.coverage_map import coverage_map
-    from optimizer.services.meals import (
-        MealsParams,
-        load_meals_inputs,
-        plan_meals,
-        write_meals_outputs,
-    )
+    """Coverage, siting and rounds through the meal service's contract; publishable tables under
+    ``meals/``, the coverage map under ``maps/``. Returns the siting status."""
+    from optimizer.services.base import PlanContext, WriteContext
+    from optimizer.services.meals import SERVICE
 
-    sec = scenario.meals
-    params = MealsParams.from_section(sec, solver=scenario.solver)
-    default_demand = ("synthetic/elderly_points.csv" if params.demand_level == "points"
-                      else "synthetic/elderly.csv")
-    inputs = load_meals_inputs(
-        _data_path(scenario, sec.elderly, default_demand),
-        _data_path(scenario, sec.canteens, "synthetic/canteens.csv"),
-        _data_path(scenario, sec.candidates, "synthetic/candidate_sites.csv"),
-        demand_level=params.demand_level, islands=net.islands)
-    meals = plan_meals(inputs, net.G, params=params, islands=net.islands, notes=tuple(map(str, net.notes)))
-    write_meals_outputs(meals, result.out_dir / "meals")
-    coverage_map(meals, net, result.out_dir / "maps" / "coverage.html",
-                 tiles=scenario.outputs.tiles)
-    result.files += [
-        ("maps/coverage.html", "地图：15分钟助餐覆盖、食堂与推荐新址 Map: 15-minute meal coverage, "
-                               "canteens, candidate and recommended sites"),
-        ("meals/by_island.csv", "按岛屿覆盖率 Coverage by island"),
-        ("meals/by_town.csv", "按街道/镇覆盖率 Coverage by town"),
-        ("meals/by_village.csv", "按村/社区覆盖率 Coverage by village/community"),
-        ("meals/coverage_points.geojson", "需求点覆盖状态 Demand points with coverage status "
-                                          "(EPSG:4326)"),
-        ("meals/siting.csv", "新食堂选址建议 Siting recommendation (with proof: status, gap)"),
-        ("meals/canteens.csv", "食堂负荷 Canteen load vs capacity"),
-    ]
-    if meals.rounds is not None:
-        result.files.append(("meals/rounds.csv", "午餐配送路线 Lunch delivery rounds"))
+    params = _meals_params(scenario)
+    inputs = SERVICE.load(params, _data_context(scenario, net.islands))
+    meals = SERVICE.plan(inputs, params, PlanContext(network=net, solver=_meals_solver(scenario),
+                                                     date=scenario.date))
+    files = SERVICE.write(meals, result.out_dir,
+                          WriteContext(network=net, tiles=scenario.outputs.tiles,
+                                       notes=net.notes))
+    result.files += [(f.path, f.description) for f in files]
     result.kpis["meals"] = {k: _tidy(v) if not isinstance(v, (dict, list, tuple)) else v
                             for k, v in meals.kpis.items()}
     seen = {n.split(" ")[0] for n in result.notes}
-    result.notes.extend(n for n in meals.notes if n.split(" ")[0] not in seen)
+    result.notes.extend(str(n) for n in meals.notes if str(n).split(" ")[0] not in seen)
     return str(meals.siting.status) if meals.siting is not None else "no siting"
+
+
+def _meals_params(scenario: Scenario) -> Any:
+    """The scenario's ``meals:`` section as :class:`~optimizer.services.meals.MealsParams`."""
+    from optimizer.services.meals import MealsParams
+
+    return MealsParams(**scenario.meals.model_dump())
+
+
+def _meals_solver(scenario: Scenario) -> Any:
+    """The scenario's solver limits; ``stop="time"`` keeps the lunch rounds time-limited as
+    before until the runner passes the scenario's own :class:`SolverParams`."""
+    from optimizer.solvers.params import SolverParams
+
+    sv = scenario.solver
+    return SolverParams(time_limit_s=sv.time_limit_s, seed=sv.seed, workers=sv.workers,
+                        stop="time")
+
+
+def _data_context(scenario: Scenario, islands: Any) -> Any:
+    from optimizer.datasets import get_path
+    from optimizer.services.base import DataContext
+
+    dataset = Path(scenario.dataset) if scenario.dataset else get_path("putuo")
+    return DataContext(dataset=dataset, islands=islands, date=scenario.date,
+                       scenario_file=str(scenario.source_files[-1]) if scenario.source_files
+                       else "")
 
 
 def _tidy(v: Any) -> Any:
@@ -441,14 +445,14 @@ def validate_scenario(path: str | Path) -> str:
             islands=islands, extra_vehicles=prm.extra_vehicles, active_units=prm.active_units)
         lines.append(f"  dialysis: {len(inputs.patients)} patients, {len(inputs.units)} units, "
                      f"{len(inputs.vehicles)} vehicles")
-    if sc.meals.enabled and sc.meals.open_candidates:
-        cpath = _data_path(sc, sc.meals.candidates, "synthetic/candidate_sites.csv")
-        known = set(pd.read_csv(cpath, dtype=str)["site_id"])
-        bad = [c for c in sc.meals.open_candidates if c not in known]
-        if bad:
-            raise InputError(f"candidate site(s) {bad} not in {cpath.name}",
-                             file=str(sc.source_files[-1]), field="meals.open_candidates")
-        lines.append(f"  meals: candidates to open {sc.meals.open_candidates}")
+    if sc.meals.enabled:
+        from optimizer.services.meals import SERVICE
+
+        meals = SERVICE.load(_meals_params(sc), _data_context(sc, islands))
+        lines.append(f"  meals: {len(meals.demand)} demand points, {len(meals.canteens)} "
+                     f"canteens, {len(meals.candidates)} candidate sites"
+                     + (f", candidates to open {list(sc.meals.open_candidates)}"
+                        if sc.meals.open_candidates else ""))
     return "\n".join(lines)
 
 

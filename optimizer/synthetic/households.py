@@ -14,7 +14,7 @@ Method (deterministic)
 * Points per village: ``max(1, round(elderly / ELDERLY_PER_POINT))`` with
   :data:`ELDERLY_PER_POINT` = 25 (about one hamlet/lane group; an assumption).
 * Counts: the village total split as equally as possible by the largest-remainder method
-  (:func:`optimizer.synthetic.population.largest_remainder`), so every village total, and the
+  (:func:`optimizer.apportion.largest_remainder`), so every village total, and the
   district total (95,865), is **exactly** preserved.
 * Positions: a Gaussian draw around the village point on the village's own island
   (:meth:`optimizer.synthetic.population.Land.sample`; never in the sea, never on another island,

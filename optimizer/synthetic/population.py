@@ -54,6 +54,7 @@ from shapely.geometry.base import BaseGeometry
 import shapely
 from shapely.ops import nearest_points
 
+from optimizer.apportion import largest_remainder as largest_remainder  # re-export (moved)
 from optimizer.io.places import read_district_boundary, read_islands, read_towns, read_villages
 
 SEED = 20201101
@@ -285,51 +286,6 @@ class Land:
 
 
 # --------------------------------------------------------------------------- allocation
-
-
-def largest_remainder(quotas: np.ndarray, total: int) -> np.ndarray:
-    """Round non-negative real quotas to integers summing exactly to ``total``.
-
-    Floors every quota, then gives the missing units to the largest fractional parts; ties go to
-    the lower index (so the result depends only on the order of ``quotas``).
-
-    Parameters
-    ----------
-    quotas
-        Shape ``(n,)``, non-negative; rescaled to sum to ``total`` first.
-    total
-        Required integer sum.
-
-    Returns
-    -------
-    numpy.ndarray of int64, shape ``(n,)``
-
-    Raises
-    ------
-    ValueError
-        If a quota is negative or all are zero while ``total > 0``.
-
-    Examples
-    --------
-    >>> largest_remainder(np.array([1.0, 1.0, 1.0]), 10).tolist()
-    [4, 3, 3]
-    """
-    q = np.asarray(quotas, dtype=float)
-    if (q < 0).any():
-        raise ValueError("largest_remainder: negative quota")
-    s = q.sum()
-    if s <= 0:
-        if total == 0:
-            return np.zeros(len(q), dtype=np.int64)
-        raise ValueError("largest_remainder: all quotas are zero")
-    q = (q / s) * total  # shares first: total / s overflows for subnormal quotas
-    base = np.floor(q).astype(np.int64)
-    short = int(total - base.sum())
-    frac = q - base
-    order = sorted(range(len(q)), key=lambda i: (-round(frac[i], 12), i))
-    for i in order[:short]:
-        base[i] += 1
-    return base
 
 
 def island_populations(villages: pd.DataFrame, land: Land) -> dict[str, float]:

@@ -30,22 +30,23 @@ if __name__ == "__main__":
     vill = [("V1", "a1", 100, "T1", "一镇"), ("V2", "a3", 50, "T1", "一镇"),
             ("V3", "a4", 40, "T1", "一镇"), ("V4", "a6", 30, "T2", "二镇"),
             ("V5", "a9", 20, "T2", "二镇"), ("V6", "b1", 60, "T3", "三镇")]
-    rows = ["village_code,name_zh,town_code,town_name,island_id,lon,lat,elderly_60plus"]
+    rows = ["synthetic,village_code,name_zh,town_code,town_name,island_id,lon,lat,elderly_60plus"]
     for v, n, e, tc, tn in vill:
         x, y, i = NODES[n]
-        rows.append(f"{v},{v}村,{tc},{tn},{i},{lonlat(x, y)[0]},{lonlat(x, y)[1]},{e}")
+        rows.append(f"true,{v},{v}村,{tc},{tn},{i},{lonlat(x, y)[0]},{lonlat(x, y)[1]},{e}")
     (HERE / "elderly.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    rows = ["canteen_id,name_zh,island_id,lon,lat,capacity_meals_per_day,delivers"]
+    rows = ["synthetic,canteen_id,name_zh,island_id,lon,lat,capacity_meals_per_day,delivers"]
     for c, n, cap in (("K1", "a0", 10), ("K2", "a8", 5)):
         x, y, i = NODES[n]
-        rows.append(f"{c},{c}食堂,{i},{lonlat(x, y)[0]},{lonlat(x, y)[1]},{cap},yes")
+        rows.append(f"true,{c},{c}食堂,{i},{lonlat(x, y)[0]},{lonlat(x, y)[1]},{cap},yes")
     (HERE / "canteens.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    rows = ["site_id,name_zh,kind,island_id,lon,lat,capacity_meals_per_day,opening_cost_cny"]
+    rows = ["synthetic,site_id,name_zh,kind,island_id,lon,lat,capacity_meals_per_day,"
+            "opening_cost_cny"]
     for s, n, cap, cost in (("S1", "a4", 20, 30000), ("S2", "b0", 20, 50000),
                             ("S3", "a9", 20, 10000)):
         x, y, i = NODES[n]
-        rows.append(f"{s},{s}候选,restaurant_willing,{i},{lonlat(x, y)[0]},{lonlat(x, y)[1]},"
-                    f"{cap},{cost}")
+        rows.append(f"true,{s},{s}候选,restaurant_willing,{i},{lonlat(x, y)[0]},"
+                    f"{lonlat(x, y)[1]},{cap},{cost}")
     (HERE / "candidates.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
