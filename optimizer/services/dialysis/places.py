@@ -8,7 +8,7 @@ their land travel time is finite (islands joined by a bridge count as one side).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import networkx as nx
@@ -82,6 +82,8 @@ class PlaceMatrix:
         Whether each place has a road node.
     unit_node, pier_node, home_node
         Unit id / GTFS stop id / patient id → node.
+    island_names
+        Island id → Chinese name (for reasons shown to people).
     """
 
     places: tuple[Place, ...]
@@ -91,6 +93,7 @@ class PlaceMatrix:
     unit_node: Mapping[str, int]
     pier_node: Mapping[str, int]
     home_node: Mapping[str, int]
+    island_names: Mapping[str, str] = field(default_factory=dict)
 
     def finite(self, i: int, j: int) -> bool:
         """Whether a land path joins node ``i`` to node ``j``."""
@@ -100,6 +103,14 @@ class PlaceMatrix:
     def labels(self) -> tuple[str, ...]:
         """``"<type>:<id>"`` per node (DARP node labels)."""
         return tuple(f"{pl.place_type}:{pl.place_id}" for pl in self.places)
+
+    def island_label(self, island_id: str) -> str:
+        """``"island 葫芦岛 (ISL019)"``; ``"island ISL019"`` without a name; ``"an island with no
+        road"`` for an empty id."""
+        if not island_id:
+            return "an island with no road"
+        name = self.island_names.get(island_id, "")
+        return f"island {name} ({island_id})" if name else f"island {island_id}"
 
     def pier_name(self, stop_id: str) -> str:
         """The pier's name (its stop id if unknown)."""
@@ -144,5 +155,7 @@ def build_places(fleet: Sequence[VehicleSpec], units: Sequence[Unit], piers: Seq
     tt = np.array(pm.travel_time_s, dtype=float)
     np.fill_diagonal(tt, 0.0)
     island = tuple(str(x) if isinstance(x, str) else "" for x in pm.origin_snap["island_id"])
+    names = {str(i): str(n) for i, n in zip(islands["island_id"], islands.get(
+        "name_zh", [""] * len(islands))) if isinstance(n, str) and n}
     return PlaceMatrix(tuple(places), tt, island, pm.origin_snap["node"].notna().to_numpy(),
-                       unit_node, pier_node, home_node)
+                       unit_node, pier_node, home_node, names)

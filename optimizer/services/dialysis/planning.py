@@ -338,7 +338,8 @@ def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedRea
     if code == "NO_VEHICLE_ON_ISLAND":
         isl = m.island[leg.pickup]
         ferry_ok = [v.vehicle_id for v in fleet if v.may_board_car_ferry and v.serves(isl)]
-        return (f"leg {leg.leg_id}: no vehicle is based on / serves island {isl}"
+        return (f"leg {leg.leg_id} ({a} → {b}): no vehicle is based on / serves "
+                f"{m.island_label(isl)}"
                 + (f"; car-ferry vehicles {ferry_ok} could make a dedicated run"
                    if ferry_ok else ""))
     r = full.requests[k]

@@ -242,7 +242,7 @@ def trip_legs(trip: Trip, p: Patient, u: Unit, m: PlaceMatrix, timetable: FerryT
     h, un = m.home_node[p.patient_id], m.unit_node[u.unit_id]
     if not m.snapped[h]:
         return TripLegs(code="UNREACHABLE_ISLAND", detail=f"home of {p.patient_id} has no road "
-                        f"node on island {m.island[h] or p.island_id}")
+                        f"node on {m.island_label(m.island[h] or p.island_id)}")
     if not m.snapped[un]:
         return TripLegs(code="UNREACHABLE_ISLAND",
                         detail=f"unit {u.unit_id} {u.name_zh} has no road node")
@@ -275,16 +275,16 @@ def _crossing_legs(trip: Trip, p: Patient, h: int, un: int, m: PlaceMatrix,
     outbound = trip.direction == "out"
     cands, susp = _sailings(timetable, *((home_piers, unit_piers) if outbound
                                          else (unit_piers, home_piers)))
-    isl, day = m.island[h], trip.session.date
+    isl, day = m.island_label(m.island[h] or p.island_id), trip.session.date
     if not cands:
         if susp:
-            return TripLegs(code="NO_SAILING", detail=f"the ferry route(s) between island {isl} "
-                            f"and the unit's side are suspended or not running on {day}")
+            return TripLegs(code="NO_SAILING", detail=f"the ferry route(s) between {isl} and the "
+                            f"unit's side are suspended or not running on {day}")
         if not home_piers:
-            return TripLegs(code="UNREACHABLE_ISLAND", detail=f"island {isl or p.island_id} has "
-                            "no pier reachable by road")
+            return TripLegs(code="UNREACHABLE_ISLAND",
+                            detail=f"{isl} has no pier reachable by road")
         return TripLegs(code="NO_SAILING" if timetable is not None else "UNREACHABLE_ISLAND",
-                        detail=f"no sailing links island {isl} with the unit's side on {day}")
+                        detail=f"no sailing links {isl} with the unit's side on {day}")
     pick = _outbound_legs if outbound else _return_legs
     return pick(trip, rules.service_s(p), h, un, m, cands, rules)
 
@@ -314,7 +314,7 @@ def _outbound_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
         unit = m.places[un]
         return TripLegs(code="NO_SAILING", detail=(
             f"the first sailing to the unit's side, {first.trip_id} {hhmm(first.departure_s)}→"
-            f"{hhmm(first.arrival_s)}, lands too late to reach unit {unit.place_id} by "
+            f"{hhmm(first.arrival_s)}, lands too late to reach unit {unit.place_id} {unit.name} by "
             f"{hhmm(l_d)} (session {hhmm(trip.session.start_s)})"))
     s = best[1]
     a, b = pier[s.from_stop_id], pier[s.to_stop_id]
