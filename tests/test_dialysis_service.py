@@ -29,23 +29,28 @@ from hypothesis import strategies as st
 
 from optimizer.errors import InputError, InputErrors
 from optimizer.io.gtfs import read_gtfs
+from optimizer.network.build import APPROXIMATE_ROADS_NOTE, Network
 from optimizer.network.ferries import add_ferries, timetable_for_date
 from optimizer.network.islands import load_islands
 from optimizer.network.land_proxy import build_land_proxy
 from optimizer.problems.darp import DarpResult, Route, SolveStatus
+from optimizer.results import REASONS, NoteKind
 from optimizer.services.dialysis import (
-    REASONS,
     DialysisParams,
-    _unlink,
+    ExtraVehicle,
+    Leg,
     load_dialysis_inputs,
     plan_dialysis_day,
     sessions_for_date,
 )
+from optimizer.services.dialysis.planning import unlink_dropped_legs
 from optimizer.solvers.checker import check_darp
+from optimizer.solvers.params import SolverParams
 
 D = Path(__file__).parent / "data" / "dialysis"
 WED = dt.date(2025, 6, 4)
 FAST = {"deterministic": True, "solution_limit": 200}
+SOLVER = SolverParams(time_limit_s=5, workers=1)
 
 
 def hm(h: int, m: int) -> int:
@@ -75,11 +80,18 @@ def inputs(islands):
                                 islands=islands)
 
 
+def toy_network(G, islands, feed, *, suspended=()):
+    """The toy network as :func:`optimizer.network.build.build_network` would return it."""
+    return Network(G=G, islands=islands, feed=feed,
+                   timetable=timetable_for_date(feed, WED, suspended_routes=suspended), date=WED,
+                   notes=(APPROXIMATE_ROADS_NOTE,))
+
+
 def _plan(inputs, G, islands, feed, *, suspended=(), **params):
-    tt = timetable_for_date(feed, WED, suspended_routes=suspended)
-    prm = DialysisParams(time_limit_s=5, **params)
-    return plan_dialysis_day(inputs, WED, G=G, timetable=tt, islands=islands, params=prm,
-                             solve_options=FAST)
+    prm = DialysisParams(**params)
+    return plan_dialysis_day(inputs, WED, network=toy_network(G, islands, feed,
+                                                              suspended=suspended),
+                             params=prm, solver=SOLVER, solve_options=FAST)
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +160,9 @@ def test_snapped_home_is_reported(tmp_path, islands):
     rep = inp.home_report.set_index("patient_id")
     assert rep.loc["P1", "status"] == "snapped"
     assert rep.loc["P1", "distance_to_land_m"] == pytest.approx(100.0, abs=1.0)
-    assert any("P1" in n and "off the shore" in n for n in inp.notes)
+    warned = [n for n in inp.notes if n.kind is NoteKind.DATA_WARNING]
+    assert len(warned) == 1 and "P1" in warned[0].en and "off the shore" in warned[0].en
+    assert "P1" in warned[0].zh
 
 
 def test_bad_vehicle_and_unit_rows(tmp_path, islands):
@@ -191,12 +205,62 @@ def test_trip_windows_never_late(inputs, start, lo, span, ret):
     assert back.pickup_window_s[1] - back.pickup_window_s[0] == pytest.approx(60 * ret, abs=1e-6)
 
 
-def test_params_from_scenario_section():
+def test_params_defaults_equal_the_scenario_section():
     from optimizer.scenario.schema import DialysisSection
 
-    assert DialysisParams.from_section(DialysisSection()) == DialysisParams()
-    with pytest.raises(InputError):
-        DialysisParams(arrive_early_min=(45, 15))
+    sec = DialysisSection()
+    prm = DialysisParams()
+    for name in DialysisSection.model_fields:
+        got = getattr(prm, name)
+        want = getattr(sec, name)
+        assert (tuple(got) if isinstance(got, tuple) else got) == \
+            (tuple(want) if isinstance(want, list) else want), name
+    assert (prm.arrive_early_min, prm.return_pickup_within_min, prm.max_ride_time_min,
+            prm.max_ride_factor, prm.service_walking_min, prm.service_wheelchair_min) == (
+        (15.0, 45.0), 30.0, 120.0, 2.5, 2.0, 6.0)
+    # no solver limits or boarding buffer here: SolverParams and the ferries section own them
+    assert not {"time_limit_s", "seed", "workers", "foot_boarding_buffer_min"} & set(
+        dataclasses.asdict(prm))
+
+
+@pytest.mark.parametrize("bad", [
+    {"arrive_early_min": (45, 15)}, {"arrive_early_min": (-1, 15)},
+    {"return_pickup_within_min": -1}, {"max_ride_time_min": 0}, {"max_ride_factor": 0.9},
+    {"service_wheelchair_min": float("nan")}, {"time_limit_s": 5}])
+def test_params_refuse_bad_values_and_keys(bad):
+    with pytest.raises(ValueError) as ei:
+        DialysisParams(**bad)
+    assert next(iter(bad)) in str(ei.value)
+
+
+EXTRA = {"vehicle_id": "VB2", "island_id": "TB", "lon": 122.15, "lat": 29.93, "seats": 4,
+         "wheelchair_places": 0, "shift_start": "04:30", "shift_end": "12:00",
+         "serves_islands": "TB"}
+
+
+def test_extra_vehicle_refuses_a_misspelt_key():
+    ev = ExtraVehicle(**EXTRA)
+    assert (ev.shift_start, ev.shift_end, ev.serves_islands) == (hm(4, 30), hm(12, 0), ("TB",))
+    with pytest.raises(ValueError) as ei:
+        ExtraVehicle(**{**EXTRA, "wheelchair_place": 1})
+    assert "wheelchair_place" in str(ei.value)
+    with pytest.raises(ValueError):
+        DialysisParams(extra_vehicles=({**EXTRA, "seat": 3},))
+    assert ExtraVehicle(**{**EXTRA, "may_board_car_ferry": "yes"}).may_board_car_ferry is True
+
+
+def test_extra_vehicles_join_the_fleet_once(islands):
+    inp = load_dialysis_inputs(D / "patients.csv", D / "units.csv", D / "vehicles.csv",
+                               islands=islands, extra_vehicles=(ExtraVehicle(**EXTRA),))
+    assert [v.vehicle_id for v in inp.vehicles] == ["VA1", "VA2", "VB1", "VB2"]
+    assert inp.vehicles[-1].serves_islands == {"TB"}
+    with pytest.raises(InputErrors) as ei:
+        load_dialysis_inputs(D / "patients.csv", D / "units.csv", D / "vehicles.csv",
+                             islands=islands, extra_vehicles=(
+                                 ExtraVehicle(**{**EXTRA, "vehicle_id": "VB1"}),
+                                 ExtraVehicle(**{**EXTRA, "shift_end": "04:00"})))
+    got = {(e.file, e.row, e.field) for e in ei.value.errors}
+    assert got == {("extra_vehicles", 1, "vehicle_id"), ("extra_vehicles", 2, "shift_end")}
 
 
 # ------------------------------------------------------------------------------------ plan
@@ -230,7 +294,9 @@ def test_unserved_with_reasons(plan):
         "P3-out": "NO_WHEELCHAIR_PLACE", "P3-ret": "NO_WHEELCHAIR_PLACE",
         "P5-out": "UNREACHABLE_ISLAND", "P5-ret": "UNREACHABLE_ISLAND"}
     for x in u.values():
-        assert (x.text_zh, x.text_en) == REASONS[x.code] and x.detail
+        assert (x.text_zh, x.text_en) == (REASONS[x.code].zh, REASONS[x.code].en) and x.detail
+    assert plan.reason_codes() == {"NO_WHEELCHAIR_PLACE", "UNREACHABLE_ISLAND"}
+    assert plan.reason_codes() <= set(REASONS)
 
 
 def test_every_trip_served_or_unserved_exactly_once(plan):
@@ -292,10 +358,11 @@ def test_earlier_window_takes_earlier_sailing_or_none(inputs, G, islands, feed):
     u = _unserved(p)
     assert u["P2-out"].code in ("TIME_WINDOW", "SHIFT_END") and "P2-out:1" in u["P2-out"].detail
     # … an extra early vehicle on TB (scenario extra_vehicles) can
-    early = {"vehicle_id": "VB2", "island_id": "TB", "lon": inputs.vehicles[2].lon,
-             "lat": inputs.vehicles[2].lat, "seats": 4, "wheelchair_places": 0,
-             "shift_start": "04:30", "shift_end": "12:00", "serves_islands": "TB"}
-    p = _plan(inputs, G, islands, feed, arrive_early_min=(40, 60), extra_vehicles=(early,))
+    early = ExtraVehicle(**{**EXTRA, "lon": inputs.vehicles[2].lon,
+                            "lat": inputs.vehicles[2].lat})
+    with_early = load_dialysis_inputs(D / "patients.csv", D / "units.csv", D / "vehicles.csv",
+                                      islands=islands, extra_vehicles=(early,))
+    p = _plan(with_early, G, islands, feed, arrive_early_min=(40, 60), extra_vehicles=(early,))
     cr = {c.trip_id: c.sailing.trip_id for c in p.crossings}
     assert cr["P2-out"] == "B_0550"
     s = p.stops.set_index(["leg_id", "action"])
@@ -319,14 +386,12 @@ def test_unlinking_a_dropped_leg_removes_its_partner(plan):
 
     raw = DarpResult(SolveStatus.PARTIAL, tuple(routes),
                      (Unserved("P2-out:2", UnservedReason.DROPPED_BY_SEARCH, "test"),), 0.0)
-    from optimizer.services.dialysis import _Leg  # noqa: F401 (legs rebuilt below)
-
     trips = {t.trip_id: t for t in plan.trips}
-    legs = [_Leg(r.request_id, trips[r.request_id.split(":")[0]], r.pickup_node,
-                 r.delivery_node, r.pickup_window_s, r.delivery_window_s) for r in prob.requests]
+    legs = [Leg(r.request_id, trips[r.request_id.split(":")[0]], r.pickup_node,
+                r.delivery_node, r.pickup_window_s, r.delivery_window_s) for r in prob.requests]
     marked = {}
-    out = _unlink(prob, raw, legs, lambda trip, code, detail="": marked.update({trip.trip_id:
-                                                                                 code}))
+    out = unlink_dropped_legs(prob, raw, legs, lambda trip, code, detail="": marked.update(
+        {trip.trip_id: code}))
     assert marked == {"P2-out": "CAPACITY"}
     assert "P2-out:1" not in out.served and "P2-out:2" not in out.served
     assert {u.request_id for u in out.unserved} == {"P2-out:1", "P2-out:2"}
@@ -348,8 +413,14 @@ def test_putuo_synthetic_day():
     s = "putuo/synthetic/"
     inp = load_dialysis_inputs(get_path(s + "dialysis_patients.csv"),
                                get_path(s + "dialysis_units.csv"), get_path(s + "vehicles.csv"))
-    plan = plan_dialysis_day(inp, day, G=G, timetable=tt, islands=isl,
-                             params=DialysisParams(time_limit_s=10))
+    net = Network(G=G, islands=isl, feed=feed, timetable=tt, date=day,
+                  notes=(APPROXIMATE_ROADS_NOTE,))
+    plan = plan_dialysis_day(inp, day, network=net,
+                             solver=SolverParams(time_limit_s=10, workers=1))
+    # the embedded files flag their rows synthetic: the inputs say so (not their paths)
+    syn = [n for n in inp.notes if n.kind is NoteKind.SYNTHETIC_DATA]
+    assert len(syn) == 1 and "dialysis_patients.csv" in syn[0].en and "vehicles.csv" in syn[0].en
+    assert syn[0] in plan.notes and APPROXIMATE_ROADS_NOTE in plan.notes
     mwf = [p for p in inp.patients if p.schedule == "MWF" and p.ride_service]
     assert plan.kpis["patients_not_enrolled_today"] == sum(
         1 for p in inp.patients if p.schedule == "MWF" and not p.ride_service) > 0

@@ -25,13 +25,15 @@ from shapely.geometry import LineString
 
 from optimizer.errors import InputError
 from optimizer.io.gtfs import read_gtfs
+from optimizer.network.build import APPROXIMATE_ROADS_NOTE, Network
 from optimizer.network.ferries import add_ferries, timetable_for_date
 from optimizer.network.islands import load_islands
 from optimizer.network.land_proxy import build_land_proxy
 from optimizer.network.paths import route_geometry
 from optimizer.outputs.maps import base_map
 from optimizer.outputs.route_map import PRIVACY_RADIUS_M, plot_routes, save_route_map
-from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs, plan_dialysis_day
+from optimizer.services.dialysis import load_dialysis_inputs, plan_dialysis_day
+from optimizer.solvers.params import SolverParams
 
 D = Path(__file__).parent / "data" / "dialysis"
 WED = dt.date(2025, 6, 4)
@@ -53,9 +55,11 @@ def G(islands):
 def plan(G, islands):
     inputs = load_dialysis_inputs(D / "patients.csv", D / "units.csv", D / "vehicles.csv",
                                   islands=islands)
-    tt = timetable_for_date(read_gtfs(D / "gtfs"), WED)
-    return plan_dialysis_day(inputs, WED, G=G, timetable=tt, islands=islands,
-                             params=DialysisParams(time_limit_s=5),
+    feed = read_gtfs(D / "gtfs")
+    net = Network(G=G, islands=islands, feed=feed, timetable=timetable_for_date(feed, WED),
+                  date=WED, notes=(APPROXIMATE_ROADS_NOTE,))
+    return plan_dialysis_day(inputs, WED, network=net,
+                             solver=SolverParams(time_limit_s=5, workers=1),
                              solve_options={"deterministic": True, "solution_limit": 200})
 
 

@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 
 from optimizer.errors import InputError, PrivacyError
 from optimizer.io.gtfs import read_gtfs
+from optimizer.network.build import APPROXIMATE_ROADS_NOTE, Network
 from optimizer.network.ferries import add_ferries, timetable_for_date
 from optimizer.network.islands import load_islands
 from optimizer.network.land_proxy import build_land_proxy
@@ -44,7 +45,9 @@ from optimizer.outputs.sheets import (
     write_public_summary,
     write_route_sheets,
 )
-from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs, plan_dialysis_day
+from optimizer.results import Note, NoteKind
+from optimizer.services.dialysis import load_dialysis_inputs, plan_dialysis_day
+from optimizer.solvers.params import SolverParams
 
 D = Path(__file__).parent / "data" / "dialysis"
 GOLD = Path(__file__).parent / "data" / "sheets"
@@ -72,8 +75,10 @@ def plan(inputs):
     G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
                                      correct_lattice_detour=False, circuity=1.2, name="toy"),
                     feed, islands=islands)
-    return plan_dialysis_day(inputs, WED, G=G, timetable=timetable_for_date(feed, WED),
-                             islands=islands, params=DialysisParams(time_limit_s=5),
+    net = Network(G=G, islands=islands, feed=feed, timetable=timetable_for_date(feed, WED),
+                  date=WED, notes=(APPROXIMATE_ROADS_NOTE,))
+    return plan_dialysis_day(inputs, WED, network=net,
+                             solver=SolverParams(time_limit_s=5, workers=1),
                              solve_options={"deterministic": True, "solution_limit": 200})
 
 
@@ -258,7 +263,7 @@ def test_xlsx_read_back(plan, written):
     assert ws.column_dimensions["H"].width > ws.column_dimensions["A"].width
     cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(v.startswith("司机签名 Driver signature") for v in cells)
-    assert any("近似路网 Approximate roads" == v for v in cells)
+    assert any(str(APPROXIMATE_ROADS_NOTE) == v for v in cells)
     sm = wb["汇总 Summary"]
     figures = {r[0].value: r[1].value for r in sm.iter_rows(min_row=6, max_row=15)}
     assert figures["使用车辆 Vehicles used"] == "2"
@@ -375,10 +380,11 @@ def test_public_summary_refuses_leaked_values(plan, inputs, tmp_path, monkeypatc
 
 
 def test_public_summary_withholds_notes_naming_patients(plan, inputs, tmp_path):
-    noted = dataclasses.replace(plan, notes=(*plan.notes, "P3: home moved 40 m onto the shore"))
+    moved = Note(NoteKind.DATA_WARNING, "", "P3: home moved 40 m onto the shore")
+    noted = dataclasses.replace(plan, notes=(*plan.notes, moved))
     files = write_public_summary(noted, tmp_path, inputs=inputs)
     text = visible_text(files[0])
-    assert "P3" not in text and "近似路网 Approximate roads" in text
+    assert "P3" not in text and str(APPROXIMATE_ROADS_NOTE) in text
     assert label("notes_withheld", n=1) in text
     # the dispatcher sheets keep it
     files = write_route_sheets(noted, tmp_path / "d", formats=("html",))

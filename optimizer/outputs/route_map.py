@@ -293,6 +293,7 @@ def plot_routes(
     synthetic: bool = False,
     title_zh: str | None = None,
     title_en: str | None = None,
+    notes: Sequence[Any] | None = None,
 ) -> folium.Map:
     """Draw the vehicle routes of a dialysis day plan along the network.
 
@@ -326,6 +327,10 @@ def plot_routes(
         Label the map "合成数据 Synthetic data".
     title_zh, title_en
         Title; default "透析接送路线 <date>" / "Dialysis rides <date>".
+    notes
+        Notes of a new map (typed :class:`~optimizer.results.Note` objects or text); default the
+        plan's notes. Approximate-roads notes are left to the map's own label, and synthetic-data
+        notes too when ``synthetic`` is set (selected by kind, not text).
 
     Returns
     -------
@@ -348,63 +353,108 @@ def plot_routes(
     if published and not privacy_radius_m > 0:
         raise InputError(f"privacy_radius_m={privacy_radius_m!r}; published maps need > 0 m",
                          field="privacy_radius_m")
-    frames = plan.to_frames()
-    exact = frames["stops"].reset_index(drop=True)
-    if published:
-        shown = plan.public_frames()["stops"].reset_index(drop=True)
-        crossings = plan.public_frames()["crossings"]
-    else:
-        shown = exact.copy()
-        crossings = frames["crossings"]
-    shown = shown.assign(place=[_fmt_place(r, published=published) for _, r in shown.iterrows()],
-                         action=shown["action"].map(lambda a: ACTION_LABELS.get(a, a)),
-                         ride=shown["trip_id"])
+    exact, shown, crossings = _route_frames(plan, published=published)
     if islands is None:
         from optimizer.network.islands import load_islands
 
         islands = load_islands()
-    date = getattr(plan, "date", "")
     if m is None:
-        notes = [n for n in getattr(plan, "notes", ()) if "近似路网" not in n]
-        if published:
-            notes.append("公开版：无姓名电话；住家与车辆基地显示于村庄点，其附近 "
-                         f"{privacy_radius_m:.0f} 米路线不绘制 · Published: no names or phones; homes "
-                         f"and bases shown at village points, route lines stop {privacy_radius_m:.0f} "
-                         "m short of them")
-        else:
-            notes.append("内部资料：含姓名、电话与住址，仅供调度使用，不得外传 · Internal: names, "
-                         "phones and homes, for dispatchers only, do not share")
-        n_uns = len(getattr(plan, "unserved", ()))
-        if n_uns:
-            notes.append(f"未安排行程 {n_uns} 个（见调度单）· {n_uns} trip(s) unserved (see the "
-                         "route sheet)")
-        tz = title_zh or f"透析接送路线 {date}"
-        te = title_en or f"Dialysis rides {date}"
-        if not published:
-            tz, te = f"内部资料 {tz}", f"Internal · {te}"
-        m = base_map(title_zh=tz, title_en=te, tiles=tiles, notes=notes,
-                     approximate_roads=bool(G.graph.get("approximate_roads")),
-                     synthetic=synthetic, published=published)
+        m = _new_map(plan, G, tiles=tiles, published=published, synthetic=synthetic,
+                     title_zh=title_zh, title_en=title_en,
+                     notes=getattr(plan, "notes", ()) if notes is None else notes,
+                     privacy_radius_m=privacy_radius_m)
     elif bool(getattr(m, "published", True)) != published:
         raise InputError(f"the map given has published={getattr(m, 'published', True)} but "
                          f"plot_routes was called with published={published}; use one privacy "
                          "mode per map", field="published")
     ts = getattr(m, "tile_source", None) or tiles
+    _check_stop_points(exact)
+    vill = (village_points() if villages is None else villages) if published else pd.DataFrame(
+        columns=["lon", "lat"])
+    disp = _display_points(exact, published=published, villages=vill,
+                           island_pts=_island_points(G, islands))
+    if getattr(ts, "name", ts) == "offline":
+        _islands_layer(m, islands, set(exact["island_id"].astype(str)))
+    off_network = _vehicle_layers(m, G, exact, shown, disp, islands=islands,
+                                  travel_mode=travel_mode, published=published,
+                                  radius_m=privacy_radius_m, ts=ts)
+    if off_network:
+        add_note(m, "直线绘制（无路网路径）Drawn straight (no network path): "
+                 + "; ".join(off_network[:5]))
+    _ferry_layer(m, crossings, G, exact, published=published, ts=ts)
+    return m
 
+
+def _route_frames(plan: Any, *, published: bool) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                           pd.DataFrame]:
+    """Exact stops (positions, every row), the stops as shown (de-identified when published;
+    with ``place``, bilingual ``action`` and ``ride``) and the crossings shown."""
+    frames = plan.to_frames()
+    exact = frames["stops"].reset_index(drop=True)
+    if published:
+        pub = plan.public_frames()
+        shown, crossings = pub["stops"].reset_index(drop=True), pub["crossings"]
+    else:
+        shown, crossings = exact.copy(), frames["crossings"]
+    shown = shown.assign(place=[_fmt_place(r, published=published) for _, r in shown.iterrows()],
+                         action=shown["action"].map(lambda a: ACTION_LABELS.get(a, a)),
+                         ride=shown["trip_id"])
+    return exact, shown, crossings
+
+
+def _map_notes(notes: Sequence[Any], *, synthetic: bool) -> list[str]:
+    """Note lines of the map: typed notes by kind (approximate roads are the map's own label,
+    synthetic data too when the map is labelled synthetic); text as given."""
+    from optimizer.results import NoteKind
+
+    skip = {NoteKind.APPROXIMATE_ROADS} | ({NoteKind.SYNTHETIC_DATA} if synthetic else set())
+    return [str(n) for n in notes if getattr(n, "kind", None) not in skip]
+
+
+def _new_map(plan: Any, G: nx.MultiDiGraph, *, tiles: str, published: bool, synthetic: bool,
+             title_zh: str | None, title_en: str | None, notes: Sequence[Any],
+             privacy_radius_m: float) -> folium.Map:
+    """A base map titled for the plan, with its notes, the privacy mode and the unserved count."""
+    lines = _map_notes(notes, synthetic=synthetic)
+    if published:
+        lines.append("公开版：无姓名电话；住家与车辆基地显示于村庄点，其附近 "
+                     f"{privacy_radius_m:.0f} 米路线不绘制 · Published: no names or phones; homes "
+                     f"and bases shown at village points, route lines stop {privacy_radius_m:.0f} "
+                     "m short of them")
+    else:
+        lines.append("内部资料：含姓名、电话与住址，仅供调度使用，不得外传 · Internal: names, "
+                     "phones and homes, for dispatchers only, do not share")
+    n_uns = len(getattr(plan, "unserved", ()))
+    if n_uns:
+        lines.append(f"未安排行程 {n_uns} 个（见调度单）· {n_uns} trip(s) unserved (see the "
+                     "route sheet)")
+    date = getattr(plan, "date", "")
+    tz = title_zh or f"透析接送路线 {date}"
+    te = title_en or f"Dialysis rides {date}"
+    if not published:
+        tz, te = f"内部资料 {tz}", f"Internal · {te}"
+    return base_map(title_zh=tz, title_en=te, tiles=tiles, notes=lines,
+                    approximate_roads=bool(G.graph.get("approximate_roads")),
+                    synthetic=synthetic, published=published)
+
+
+def _check_stop_points(exact: pd.DataFrame) -> None:
+    """Every stop needs a finite lon/lat (raise naming the first that has none)."""
     bad = exact.index[~(np.isfinite(exact["lon"].astype(float))
                         & np.isfinite(exact["lat"].astype(float)))]
     if len(bad):
         raise InputError(f"stop row {int(bad[0]) + 1} (vehicle {exact.loc[bad[0], 'vehicle_id']}) "
                          "has no finite lon/lat", row=int(bad[0]) + 1, field="lon")
-    vill = (village_points() if villages is None else villages) if published else pd.DataFrame(
-        columns=["lon", "lat"])
-    disp_lon, disp_lat, where = _display_points(exact, published=published, villages=vill,
-                                                island_pts=_island_points(G, islands))
-    if getattr(ts, "name", ts) == "offline":
-        _islands_layer(m, islands, set(exact["island_id"].astype(str)))
+
+
+def _vehicle_layers(m: folium.Map, G: nx.MultiDiGraph, exact: pd.DataFrame, shown: pd.DataFrame,
+                    disp: tuple[np.ndarray, np.ndarray, list[str]], *,
+                    islands: gpd.GeoDataFrame, travel_mode: str, published: bool,
+                    radius_m: float, ts: Any) -> list[str]:
+    """One layer per vehicle (in order of first appearance); returns the legs drawn straight."""
+    disp_lon, disp_lat, where = disp
     off_network: list[str] = []
-    vehicles = list(dict.fromkeys(exact["vehicle_id"]))
-    for k, vid in enumerate(vehicles):
+    for k, vid in enumerate(dict.fromkeys(exact["vehicle_id"])):
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         idx = exact.index[exact["vehicle_id"] == vid]
         idx = idx[np.argsort(exact.loc[idx, "seq"].to_numpy(), kind="stable")]
@@ -412,16 +462,11 @@ def plot_routes(
         legs = route_geometry(G, list(zip(ex["lon"].astype(float), ex["lat"].astype(float))),
                               travel_mode=travel_mode, islands=islands, access=not published)
         private = ex["place_type"].isin(PRIVATE_PLACE_TYPES).to_numpy()
-        label = layer_name((f"车辆 {vid}", f"Vehicle {vid}"))
-        _vehicle_layer(m, label, colour, legs, ex, shown.loc[idx], private,
-                       disp_lon[idx], disp_lat[idx], [where[i] for i in idx],
-                       published=published,
-                       radius_m=privacy_radius_m, ts=ts, off_network=off_network)
-    if off_network:
-        m_notes = "; ".join(off_network[:5])
-        add_note(m, f"直线绘制（无路网路径）Drawn straight (no network path): {m_notes}")
-    _ferry_layer(m, crossings, G, exact, published=published, ts=ts)
-    return m
+        _vehicle_layer(m, layer_name((f"车辆 {vid}", f"Vehicle {vid}")), colour, legs, ex,
+                       shown.loc[idx], private, disp_lon[idx], disp_lat[idx],
+                       [where[i] for i in idx], published=published, radius_m=radius_m, ts=ts,
+                       off_network=off_network)
+    return off_network
 
 
 def _islands_layer(m: folium.Map, islands: gpd.GeoDataFrame, ids: set[str]) -> None:

@@ -229,9 +229,13 @@ def _pair(zh: str, en: str, langs: Sequence[str]) -> str:
     return " ".join(pair[LANGUAGES.index(x)] for x in langs if pair[LANGUAGES.index(x)])
 
 
-def _note_text(note: str | tuple[str, str], langs: Sequence[str]) -> str:
+def _note_text(note: Any, langs: Sequence[str]) -> str:
+    """A note in ``langs``: a typed :class:`~optimizer.results.Note` (its ``zh``/``en``), a
+    ``(Chinese, English)`` pair, or plain text as given."""
     if isinstance(note, str):
         return note
+    if hasattr(note, "zh") and hasattr(note, "en"):
+        return _pair(note.zh, note.en, langs)
     zh, en = note
     return _pair(zh, en, langs)
 
@@ -453,7 +457,9 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
         If ``languages`` is invalid.
     """
     langs = _check_languages(languages)
-    kp = dict(plan.kpis)
+    kp = {k: v for k, v in plan.kpis.items()  # figures only (not unserved_by_reason etc.)
+          if isinstance(v, (int, float)) and not isinstance(v, bool)
+          and k != "checker_violations"}
     keys = [k for k in _KPI_ORDER if k in kp] + [k for k in kp if k not in _KPI_ORDER]
     krows = []
     for k in keys:
@@ -517,12 +523,12 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _footer_notes(plan: Any, notes: Iterable[str | tuple[str, str]], langs: Sequence[str], *,
+def _footer_notes(plan: Any, notes: Iterable[Any], langs: Sequence[str], *,
                   synthetic: bool) -> list[str]:
     out: list[str] = []
     if synthetic:
         out.append(label("synthetic", langs))
-    out += [str(n) for n in getattr(plan, "notes", ())]
+    out += [_note_text(n, langs) for n in getattr(plan, "notes", ())]
     if any(c.sailing.is_estimate for c in plan.crossings):
         out.append(label("estimated_sailings", langs))
     out += [_note_text(n, langs) for n in notes]
@@ -607,7 +613,7 @@ def write_route_sheets(
     *,
     languages: Sequence[str] = LANGUAGES,
     title: str | None = None,
-    notes: Iterable[str | tuple[str, str]] = (),
+    notes: Iterable[Any] = (),
     inputs: Any = None,
     synthetic: bool = False,
     formats: Sequence[str] = ("html", "xlsx", "csv"),
@@ -625,9 +631,9 @@ def write_route_sheets(
     title
         Page title; default ``STRINGS["title"]`` in ``languages``.
     notes
-        Extra footer notes: plain strings, or ``(Chinese, English)`` pairs rendered in
-        ``languages``. The plan's own notes (approximate roads, estimated sailings, snapped
-        homes) are always printed.
+        Extra footer notes: plain strings, ``(Chinese, English)`` pairs or typed
+        :class:`~optimizer.results.Note` objects, rendered in ``languages``. The plan's own
+        notes (approximate roads, estimated sailings, snapped homes) are always printed.
     inputs
         Optional :class:`~optimizer.services.dialysis.DialysisInputs`: names and phones of
         unserved patients, drivers of unused vehicles, English unit names.
@@ -932,7 +938,7 @@ def write_public_summary(
     *,
     languages: Sequence[str] = LANGUAGES,
     title: str | None = None,
-    notes: Iterable[str | tuple[str, str]] = (),
+    notes: Iterable[Any] = (),
     synthetic: bool = False,
     inputs: Any = None,
 ) -> list[Path]:

@@ -6,7 +6,6 @@ KPIs; the run ends with ``summary.json``/``summary.md``, ``manifest.json`` and `
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import time
@@ -149,19 +148,11 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
 
 def _unit_point(scenario: Scenario) -> tuple[str, str, tuple[float, float]]:
     """The default dialysis unit (first active unit) as (id, name, (lon, lat))."""
-    path = (scenario.dialysis.units or
-            (Path(scenario.dataset) / "synthetic" / "dialysis_units.csv" if scenario.dataset
-             else None))
-    from optimizer.datasets import get_path
+    from optimizer.services.dialysis import default_unit, read_units
 
-    units = pd.read_csv(path or get_path("putuo/synthetic/dialysis_units.csv"), dtype=str)
-    active = units[units["active_default"].str.lower() == "true"]
-    if scenario.dialysis.active_units:
-        active = units[units["unit_id"].isin(scenario.dialysis.active_units)]
-    if active.empty:
-        raise InputError("no active dialysis unit", file=str(path), field="active_default")
-    row = active.iloc[0]
-    return str(row["unit_id"]), str(row["name_zh"]), (float(row["lon"]), float(row["lat"]))
+    path = _data_path(scenario, scenario.dialysis.units, "synthetic/dialysis_units.csv")
+    unit = default_unit(read_units(path, active_units=scenario.dialysis.active_units or None))
+    return unit.unit_id, unit.name_zh, (unit.lon, unit.lat)
 
 
 def _network_outputs(net: Network, scenario: Scenario, result: RunResult) -> None:
@@ -264,62 +255,52 @@ def _data_path(scenario: Scenario, given: Path | None, name: str) -> Path:
     return get_path(f"putuo/{name}")
 
 
-def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
-    """Plan the day's dialysis rides; dispatcher files under ``dispatch/`` (personal data),
-    de-identified tables under ``dialysis/``. Returns the solver status."""
-    from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs, plan_dialysis_day
+def _dialysis_params(scenario: Scenario):
+    """The scenario's ``dialysis:`` section as :class:`DialysisParams` (until the schema holds the
+    class itself)."""
+    from optimizer.services.dialysis import DialysisParams, ExtraVehicle
 
     sec = scenario.dialysis
-    params = DialysisParams.from_section(sec, solver=scenario.solver)
-    inputs = load_dialysis_inputs(
-        _data_path(scenario, sec.patients, "synthetic/dialysis_patients.csv"),
-        _data_path(scenario, sec.units, "synthetic/dialysis_units.csv"),
-        _data_path(scenario, sec.vehicles, "synthetic/vehicles.csv"),
-        islands=net.islands, extra_vehicles=params.extra_vehicles,
-        active_units=params.active_units)
-    # the extra vehicles are in ``inputs`` already; the planner must not add them twice
-    plan = plan_dialysis_day(inputs, scenario.date, G=net.G, timetable=net.timetable,
-                             islands=net.islands, feed=net.feed,
-                             params=dataclasses.replace(params, extra_vehicles=()))
-    from optimizer.outputs.route_map import save_route_map
-    from optimizer.outputs.sheets import write_public_summary, write_route_sheets
+    try:
+        return DialysisParams(**sec.model_dump(exclude={"extra_vehicles"}),
+                              extra_vehicles=tuple(ExtraVehicle(**v) for v in sec.extra_vehicles))
+    except ValueError as exc:
+        raise InputError(str(exc), file=str(scenario.source_files[-1]) if scenario.source_files
+                         else None, field="dialysis.extra_vehicles") from None
 
-    langs = tuple(scenario.outputs.languages)
-    title = f"{scenario.title_zh or scenario.name} · {scenario.title_en or scenario.name}"
-    write_route_sheets(plan, result.out_dir / "dispatch", languages=langs, title=title,
-                       notes=tuple(result.notes), inputs=inputs, synthetic=True)
-    write_public_summary(plan, result.out_dir / "dialysis", languages=langs, title=title,
-                         notes=tuple(result.notes), synthetic=True, inputs=inputs)
-    for name, df in plan.public_frames().items():
-        _write_csv(df, result.out_dir / "dialysis" / f"{name}.csv")
-    save_route_map(plan, net.G, result.out_dir / "maps" / "routes.html", islands=net.islands,
-                   tiles=scenario.outputs.tiles, published=True, synthetic=True)
-    save_route_map(plan, net.G, result.out_dir / "dispatch" / "routes_map.html",
-                   islands=net.islands, tiles=scenario.outputs.tiles, published=False,
-                   synthetic=True)
-    result.files += [
-        ("dispatch/route_sheets.html",
-         "调度员行车单（打印，含个人信息，勿公开）Dispatcher route sheets, one page per vehicle "
-         "(print; personal data: do not publish)"),
-        ("dispatch/route_sheets.xlsx", "调度员行车单 Excel Dispatcher route sheets (XLSX)"),
-        ("dispatch/route_stops.csv", "行车单 CSV Route stops for machines (personal data)"),
-        ("dispatch/routes_map.html", "调度地图（含个人信息）Dispatcher route map (personal data)"),
-        ("maps/routes.html", "地图：接送路线（已脱敏）Map: ride routes (de-identified)"),
-        ("dialysis/public_summary.html",
-         "接送汇总（已脱敏，可公开）Ride summary, de-identified (publishable)"),
-        ("dialysis/unserved.csv",
-         "未能安排的接送及原因（已脱敏）Unserved rides with reasons (de-identified)"),
-    ]
-    result.kpis["dialysis"] = {k: _tidy(v) for k, v in plan.kpis.items()}
-    by_reason: dict[str, int] = {}
-    for u in plan.unserved:
-        by_reason[u.code] = by_reason.get(u.code, 0) + 1
-    result.kpis["dialysis"]["unserved_by_reason"] = dict(sorted(by_reason.items()))
+
+def _dialysis_data(scenario: Scenario, islands):
+    from optimizer.datasets import get_path
+    from optimizer.services.base import DataContext
+
+    dataset = Path(scenario.dataset) if scenario.dataset else get_path("putuo")
+    return DataContext(dataset=dataset, islands=islands, date=scenario.date)
+
+
+def _dialysis_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
+    """Plan the day's dialysis rides; dispatcher files under ``dispatch/`` (personal data),
+    de-identified tables under ``dialysis/``. Returns the plan's status."""
+    from optimizer.services.base import PlanContext, WriteContext
+    from optimizer.services.dialysis import SERVICE
+    from optimizer.solvers.params import SolverParams
+
+    params = _dialysis_params(scenario)
+    inputs = SERVICE.load(params, _dialysis_data(scenario, net.islands))
+    solver = SolverParams(time_limit_s=scenario.solver.time_limit_s, seed=scenario.solver.seed,
+                          workers=scenario.solver.workers)
+    plan = SERVICE.plan(inputs, params, PlanContext(network=net, solver=solver,
+                                                    date=scenario.date))
+    ctx = WriteContext(network=net, languages=tuple(scenario.outputs.languages),
+                       tiles=scenario.outputs.tiles,
+                       title_zh=scenario.title_zh or scenario.name,
+                       title_en=scenario.title_en or scenario.name, notes=tuple(net.notes))
+    files = SERVICE.write(plan, result.out_dir, ctx)
+    result.files += [(f.path, f.description) for f in files]
+    result.kpis["dialysis"] = {k: _tidy(v) if not isinstance(v, dict) else v
+                               for k, v in plan.kpis.items()}
     seen = {n.split(" ")[0] for n in result.notes}  # same Chinese label = same note
-    result.notes.extend(n for n in plan.notes if n.split(" ")[0] not in seen)
-    if plan.violations:
-        result.kpis["dialysis"]["checker_violations"] = len(plan.violations)
-    return str(getattr(plan.result, "status", "unknown")).split(".")[-1]
+    result.notes.extend(str(n) for n in plan.notes if str(n).split(" ")[0] not in seen)
+    return str(plan.status)
 
 
 def _meals_outputs(net: Network, scenario: Scenario, result: RunResult) -> str:
@@ -435,14 +416,9 @@ def validate_scenario(path: str | Path) -> str:
         lines.append("  fixed links: " + "; ".join(
             f"{b.name} ({b.island_a}–{b.island_b})" for b in links))
     if sc.dialysis.enabled:
-        from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs
+        from optimizer.services.dialysis import SERVICE
 
-        prm = DialysisParams.from_section(sc.dialysis, solver=sc.solver)
-        inputs = load_dialysis_inputs(
-            _data_path(sc, sc.dialysis.patients, "synthetic/dialysis_patients.csv"),
-            _data_path(sc, sc.dialysis.units, "synthetic/dialysis_units.csv"),
-            _data_path(sc, sc.dialysis.vehicles, "synthetic/vehicles.csv"),
-            islands=islands, extra_vehicles=prm.extra_vehicles, active_units=prm.active_units)
+        inputs = SERVICE.load(_dialysis_params(sc), _dialysis_data(sc, islands))
         lines.append(f"  dialysis: {len(inputs.patients)} patients, {len(inputs.units)} units, "
                      f"{len(inputs.vehicles)} vehicles")
     if sc.meals.enabled:

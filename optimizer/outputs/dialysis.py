@@ -1,0 +1,161 @@
+"""Every file of the dialysis ride service: dispatcher sheets, route maps, published tables.
+
+:func:`write_dialysis` writes, under the run folder,
+
+* ``dispatch/`` (personal data, never published): ``route_sheets.html``/``.xlsx``, one
+  ``route_<vehicle>.html`` per vehicle with a route, ``route_summary.html``/``.csv``,
+  ``route_stops.csv``, ``route_unserved.csv`` (:func:`optimizer.outputs.sheets.write_route_sheets`)
+  and ``routes_map.html`` (the dispatcher map);
+* ``maps/routes.html``: the published route map (homes at village points);
+* ``dialysis/``: ``public_summary.html`` and ``public_*.csv``
+  (:func:`optimizer.outputs.sheets.write_public_summary`) and the de-identified tables of
+  :meth:`~optimizer.services.dialysis.DialysisPlan.public_frames` (``stops``, ``crossings``,
+  ``trips``, ``unserved``, ``kpis`` ``.csv``);
+
+and returns every one of them as an :class:`~optimizer.services.base.OutputFile` with a bilingual
+description (``personal`` exactly for ``dispatch/``). The "synthetic data" labels follow the
+inputs' own flags: a :attr:`~optimizer.results.NoteKind.SYNTHETIC_DATA` note in the run's or the
+plan's notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.outputs.maps import assert_publishable
+from optimizer.outputs.route_map import save_route_map
+from optimizer.outputs.sheets import write_public_summary, write_route_sheets
+from optimizer.results import Note, NoteKind, merge_notes
+from optimizer.services.base import OutputFile, WriteContext
+
+__all__ = ["DESCRIPTIONS", "write_dialysis"]
+
+DESCRIPTIONS: dict[str, str] = {
+    "dispatch/route_sheets.html": "调度员行车单（打印，含个人信息，勿公开）Dispatcher route sheets, "
+                                  "one page per vehicle (print; personal data: do not publish)",
+    "dispatch/route_summary.html": "调度员当日汇总（含个人信息）Dispatcher summary of the day "
+                                   "(personal data)",
+    "dispatch/route_sheets.xlsx": "调度员行车单 Excel Dispatcher route sheets (XLSX)",
+    "dispatch/route_stops.csv": "行车单 CSV Route stops for machines (personal data)",
+    "dispatch/route_summary.csv": "当日主要指标 CSV Key figures of the day (dispatcher copy)",
+    "dispatch/route_unserved.csv": "未能安排的接送及原因（含个人信息）Unserved trips with reasons "
+                                   "(personal data)",
+    "dispatch/routes_map.html": "调度地图（含个人信息）Dispatcher route map (personal data)",
+    "maps/routes.html": "地图：接送路线（已脱敏）Map: ride routes (de-identified)",
+    "dialysis/public_summary.html": "接送汇总（已脱敏，可公开）Ride summary, de-identified "
+                                    "(publishable)",
+    "dialysis/public_summary.csv": "接送主要指标（已脱敏）Ride key figures (de-identified)",
+    "dialysis/public_unserved.csv": "未能安排的接送（匿名编号）Unserved rides, pseudonymous "
+                                    "(de-identified)",
+    "dialysis/public_crossings.csv": "各航班乘客人数 Patients per sailing (de-identified)",
+    "dialysis/stops.csv": "接送停靠点（住址与基地不含坐标）Ride stops, de-identified (no home or "
+                          "base coordinates)",
+    "dialysis/crossings.csv": "渡轮过海行程（已脱敏）Ferry crossings of the rides (de-identified)",
+    "dialysis/trips.csv": "各行程全程时间（已脱敏）Whole-trip durations (de-identified)",
+    "dialysis/unserved.csv": "未能安排的接送及原因（已脱敏）Unserved rides with reasons "
+                             "(de-identified)",
+    "dialysis/kpis.csv": "接送主要指标 Ride key figures",
+}
+"""Bilingual description of every file :func:`write_dialysis` may write (relative paths);
+per-vehicle sheets are described by :func:`_describe`."""
+
+_VEHICLE_SHEET = re.compile(r"^dispatch/route_(?P<vid>.+)\.html$")
+
+
+def _describe(rel: str) -> str:
+    if rel in DESCRIPTIONS:
+        return DESCRIPTIONS[rel]
+    hit = _VEHICLE_SHEET.match(rel)
+    if hit:
+        vid = hit.group("vid")
+        return f"车辆 {vid} 行车单（含个人信息）Route sheet of vehicle {vid} (personal data)"
+    raise KeyError(f"no description for {rel}")  # pragma: no cover - guards DESCRIPTIONS
+
+
+def _output(out_dir: Path, path: Path) -> OutputFile:
+    rel = path.resolve().relative_to(out_dir.resolve()).as_posix()
+    return OutputFile(rel, _describe(rel), personal=rel.startswith("dispatch/"))
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
+    return path
+
+
+def _is_synthetic(notes: Iterable[Note]) -> bool:
+    return any(getattr(n, "kind", None) is NoteKind.SYNTHETIC_DATA for n in notes)
+
+
+def _public_tables(plan: Any, folder: Path) -> list[Path]:
+    """The de-identified tables of ``plan.public_frames()``, each checked for personal columns
+    before it is written (``escort`` is a yes/no flag of a pseudonymous ride, not a person)."""
+    written = []
+    for name, df in plan.public_frames().items():
+        assert_publishable(df, layer=f"dialysis {name}.csv", allow=("escort",))
+        written.append(_write_csv(df, folder / f"{name}.csv"))
+    return written
+
+
+def write_dialysis(plan: Any, inputs: Any, out_dir: str | Path, ctx: WriteContext
+                   ) -> list[OutputFile]:
+    """Write every file of the dialysis day plan and return them all.
+
+    Parameters
+    ----------
+    plan
+        A :class:`~optimizer.services.dialysis.DialysisPlan`.
+    inputs
+        Its :class:`~optimizer.services.dialysis.DialysisInputs` (names and phones for the
+        dispatcher sheets and the privacy checks of the published summary), or ``None``.
+    out_dir
+        The run folder; files go to ``dispatch/``, ``maps/`` and ``dialysis/`` under it.
+    ctx
+        Network (maps), languages, map tiles, titles (``ctx.title``) and the run's notes.
+
+    Returns
+    -------
+    list of OutputFile
+        Every file written, paths relative to ``out_dir``; ``personal`` exactly for
+        ``dispatch/``.
+
+    Raises
+    ------
+    optimizer.errors.PrivacyError
+        If a published table or text would show personal data.
+    optimizer.errors.InputError
+        As the sheet and map writers (bad languages, stops without coordinates, …).
+    """
+    out = Path(out_dir)
+    notes = merge_notes(ctx.notes, plan.notes)
+    synthetic = _is_synthetic(notes)
+    langs: Sequence[str] = tuple(ctx.languages)
+    written = list(write_route_sheets(plan, out / "dispatch", languages=langs, title=ctx.title,
+                                      notes=ctx.notes, inputs=inputs, synthetic=synthetic))
+    written += write_public_summary(plan, out / "dialysis", languages=langs, title=ctx.title,
+                                    notes=ctx.notes, synthetic=synthetic, inputs=inputs)
+    written += _public_tables(plan, out / "dialysis")
+    G, islands = ctx.network.G, ctx.network.islands
+    written.append(save_route_map(plan, G, out / "maps" / "routes.html", islands=islands,
+                                  tiles=ctx.tiles, published=True, synthetic=synthetic,
+                                  notes=_published_notes(notes, inputs)))
+    written.append(save_route_map(plan, G, out / "dispatch" / "routes_map.html",
+                                  islands=islands, tiles=ctx.tiles, published=False,
+                                  synthetic=synthetic, notes=notes))
+    return [_output(out, p) for p in dict.fromkeys(written)]
+
+
+def _published_notes(notes: Sequence[Note], inputs: Any) -> list[Note]:
+    """The notes a published map may show: those naming no patient (snapped homes and island
+    mismatches name patient ids; the dispatcher map keeps them)."""
+    ids = {p.patient_id for p in getattr(inputs, "patients", ())}
+    if not ids:
+        return list(notes)
+    token = re.compile("(?<![0-9A-Za-z_])(" + "|".join(
+        re.escape(x) for x in sorted(ids, key=len, reverse=True)) + ")(?![0-9A-Za-z_])")
+    return [n for n in notes if not token.search(str(n))]

@@ -1,0 +1,55 @@
+"""Dialysis ride service (义载接送): patients, sessions, units, vehicles and ferries → a day plan.
+
+Modules, one job each:
+
+* :mod:`~optimizer.services.dialysis.params`: :class:`DialysisParams` (the scenario's
+  ``dialysis:`` section) and :class:`ExtraVehicle`.
+* :mod:`~optimizer.services.dialysis.records` and :mod:`~optimizer.services.dialysis.inputs`:
+  the validated records and :func:`load_dialysis_inputs` (every problem of every file at once),
+  :func:`read_units`, :func:`default_unit`.
+* :mod:`~optimizer.services.dialysis.trips`: sessions, trips and their vehicle legs across a
+  ferry (the crossing model is documented there).
+* :mod:`~optimizer.services.dialysis.places`: the day's places and their car matrix.
+* :mod:`~optimizer.services.dialysis.planning`: :func:`plan_dialysis_day` (one DARP, pre-check,
+  solve, unlink, check).
+* :mod:`~optimizer.services.dialysis.tables` and :mod:`~optimizer.services.dialysis.result`:
+  the stops table, trip summary, KPIs and :class:`DialysisPlan`.
+* :mod:`~optimizer.services.dialysis.service`: :data:`SERVICE`, the contract object
+  (:class:`optimizer.services.base.Service`).
+
+Examples
+--------
+>>> from optimizer.services.dialysis import SERVICE, DialysisParams
+>>> SERVICE.name, DialysisParams().arrive_early_min
+('dialysis', (15.0, 45.0))
+"""
+
+from optimizer.services.dialysis.inputs import default_unit, load_dialysis_inputs, read_units
+from optimizer.services.dialysis.params import DialysisParams, ExtraVehicle
+from optimizer.services.dialysis.planning import plan_dialysis_day
+from optimizer.services.dialysis.records import DialysisInputs, Patient, Unit, VehicleSpec
+from optimizer.services.dialysis.result import DialysisPlan, PlanUnserved
+from optimizer.services.dialysis.service import SERVICE, DialysisService
+from optimizer.services.dialysis.trips import Crossing, Leg, Session, Trip, sessions_for_date
+
+__all__ = [
+    "SERVICE",
+    "Crossing",
+    "DialysisInputs",
+    "DialysisParams",
+    "DialysisPlan",
+    "DialysisService",
+    "ExtraVehicle",
+    "Leg",
+    "Patient",
+    "PlanUnserved",
+    "Session",
+    "Trip",
+    "Unit",
+    "VehicleSpec",
+    "default_unit",
+    "load_dialysis_inputs",
+    "plan_dialysis_day",
+    "read_units",
+    "sessions_for_date",
+]

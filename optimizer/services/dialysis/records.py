@@ -1,0 +1,162 @@
+"""Validated input records of the dialysis ride service: patients, units, vehicles.
+
+Built by :func:`optimizer.services.dialysis.inputs.load_dialysis_inputs`; each record checks its
+own consistency on construction (:class:`~optimizer.errors.InputError` naming row and field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from optimizer.errors import InputError
+from optimizer.results import Note
+from optimizer.units import hhmm
+
+__all__ = ["MOBILITIES", "DialysisInputs", "Patient", "Unit", "VehicleSpec"]
+
+MOBILITIES = ("walking", "wheelchair")
+"""Values of the ``mobility`` column."""
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One patient (personal data: names, phones and exact homes stay in dispatcher sheets).
+
+    ``lon``/``lat`` in EPSG:4326 degrees; ``session_start_s`` seconds after midnight;
+    ``duration_s`` seconds; ``days`` weekday numbers (Mon = 0); ``row`` the 1-based data row;
+    ``ride_service`` false for patients who travel on their own.
+    """
+
+    patient_id: str
+    name: str
+    phone: str
+    village_code: str
+    island_id: str
+    lon: float
+    lat: float
+    mobility: str
+    escort: bool
+    schedule: str
+    days: frozenset[int]
+    session_start_s: int
+    duration_s: int
+    unit_id: str
+    row: int = 0
+    ride_service: bool = True
+
+    def __post_init__(self) -> None:
+        if self.mobility not in MOBILITIES:
+            raise InputError(f"patient {self.patient_id!r}: mobility {self.mobility!r}; expected "
+                             f"one of {MOBILITIES}", row=self.row or None, field="mobility")
+        if self.duration_s <= 0:
+            raise InputError(f"patient {self.patient_id!r}: duration must be > 0",
+                             row=self.row or None, field="duration_min")
+
+    @property
+    def wheelchair(self) -> bool:
+        """True for wheelchair users (they need a wheelchair place, not a seat)."""
+        return self.mobility == "wheelchair"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A dialysis unit: opening hours ``open_s``–``close_s`` (seconds after midnight), opening
+    ``days`` (Mon = 0), position in EPSG:4326 degrees; ``active`` whether it is open in the
+    scenario."""
+
+    unit_id: str
+    name_zh: str
+    name_en: str
+    island_id: str
+    lon: float
+    lat: float
+    open_s: int
+    close_s: int
+    days: frozenset[int]
+    chairs: int = 0
+    active: bool = True
+    row: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.open_s < self.close_s:
+            raise InputError(f"unit {self.unit_id!r}: open {hhmm(self.open_s)} is not before close "
+                             f"{hhmm(self.close_s)}", row=self.row or None, field="close_time")
+
+
+@dataclass(frozen=True)
+class VehicleSpec:
+    """A vehicle and its driver shift (seconds after midnight); ``serves_islands`` ``None`` means
+    every island; base position in EPSG:4326 degrees."""
+
+    vehicle_id: str
+    driver: str
+    phone: str
+    island_id: str
+    lon: float
+    lat: float
+    seats: int
+    wheelchair_places: int
+    shift_start_s: int
+    shift_end_s: int
+    serves_islands: frozenset[str] | None = None
+    may_board_car_ferry: bool = False
+    base_village_code: str = ""
+    row: int = 0
+
+    def __post_init__(self) -> None:
+        if self.seats < 0 or self.wheelchair_places < 0 or self.seats + self.wheelchair_places < 1:
+            raise InputError(f"vehicle {self.vehicle_id!r}: seats {self.seats}, wheelchair places "
+                             f"{self.wheelchair_places}; need >= 0 and at least one place",
+                             row=self.row or None, field="seats")
+        if not self.shift_start_s < self.shift_end_s:
+            raise InputError(f"vehicle {self.vehicle_id!r}: shift start {hhmm(self.shift_start_s)} "
+                             f"is not before its end {hhmm(self.shift_end_s)}",
+                             row=self.row or None, field="shift_end")
+
+    def serves(self, island_id: str) -> bool:
+        """Whether the vehicle may drive on ``island_id`` (its base island or a listed one)."""
+        return (self.serves_islands is None or island_id == self.island_id
+                or island_id in self.serves_islands)
+
+
+@dataclass(frozen=True)
+class DialysisInputs:
+    """Validated inputs of the dialysis service.
+
+    Attributes
+    ----------
+    patients, units, vehicles
+        Records in file order (the scenario's extra vehicles after those of the file; units with
+        ``active`` set from the scenario's ``active_units``).
+    home_report
+        One row per patient: ``patient_id``, ``island_id`` (from the polygons),
+        ``declared_island_id`` (the file's column, may be empty), ``status`` (``on_land`` /
+        ``snapped``) and ``distance_to_land_m``.
+    notes
+        Typed labels: :attr:`~optimizer.results.NoteKind.SYNTHETIC_DATA` when a file's rows
+        carry the ``synthetic`` flag, :attr:`~optimizer.results.NoteKind.DATA_WARNING` for
+        snapped homes, island mismatches and wheelchair patients without any wheelchair place.
+    files
+        Source files (patients, units, vehicles).
+    """
+
+    patients: tuple[Patient, ...]
+    units: tuple[Unit, ...]
+    vehicles: tuple[VehicleSpec, ...]
+    home_report: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    notes: tuple[Note, ...] = ()
+    files: tuple[str, ...] = ()
+
+    def unit(self, unit_id: str) -> Unit:
+        """The unit with this id (``KeyError`` if unknown)."""
+        for u in self.units:
+            if u.unit_id == unit_id:
+                return u
+        raise KeyError(unit_id)
+
+    @property
+    def active_unit_ids(self) -> frozenset[str]:
+        """Ids of the units open in the scenario."""
+        return frozenset(u.unit_id for u in self.units if u.active)

@@ -1,0 +1,86 @@
+"""The dialysis ride service behind the service contract (:class:`optimizer.services.base.Service`).
+
+:data:`SERVICE` is what the scenario runner's registry lists: ``load`` reads and validates the
+patients, units and vehicles (no solving), ``plan`` plans the day on the built network, ``write``
+delegates to :func:`optimizer.outputs.dialysis.write_dialysis`, ``personal_data`` lists the
+names, phones and exact points that published files must never show. This is the only module of
+the package that imports :mod:`optimizer.outputs`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
+from optimizer.services.dialysis.inputs import load_dialysis_inputs
+from optimizer.services.dialysis.params import DialysisParams
+from optimizer.services.dialysis.planning import plan_dialysis_day
+from optimizer.services.dialysis.records import DialysisInputs
+from optimizer.services.dialysis.result import DialysisPlan
+
+__all__ = ["DEFAULT_FILES", "SERVICE", "DialysisService"]
+
+DEFAULT_FILES = {"patients": "synthetic/dialysis_patients.csv",
+                 "units": "synthetic/dialysis_units.csv",
+                 "vehicles": "synthetic/vehicles.csv"}
+"""Default data files, relative to the dataset root (``data/geo/putuo``)."""
+
+
+class DialysisService:
+    """Dialysis rides (义载接送): patients' sessions → one DARP across ferries → route sheets.
+
+    Attributes
+    ----------
+    name
+        ``"dialysis"`` (scenario section and output step).
+    Params
+        :class:`~optimizer.services.dialysis.DialysisParams`.
+    title
+        Bilingual step title for the terminal.
+    """
+
+    name = "dialysis"
+    Params = DialysisParams
+    title = "血透接送 dialysis rides"
+
+    def load(self, params: DialysisParams, ctx: DataContext) -> DialysisInputs:
+        """Read and validate patients, units and vehicles (extra vehicles and active units of
+        ``params`` applied); raises :class:`~optimizer.errors.InputErrors` listing every bad
+        value (file, row, record id, field)."""
+        return load_dialysis_inputs(ctx.path(params.patients, DEFAULT_FILES["patients"]),
+                                    ctx.path(params.units, DEFAULT_FILES["units"]),
+                                    ctx.path(params.vehicles, DEFAULT_FILES["vehicles"]),
+                                    islands=ctx.islands, extra_vehicles=params.extra_vehicles,
+                                    active_units=params.active_units)
+
+    def plan(self, inputs: DialysisInputs, params: DialysisParams, ctx: PlanContext
+             ) -> DialysisPlan:
+        """Plan the day ``ctx.date`` on ``ctx.network`` with the limits of ``ctx.solver``."""
+        return plan_dialysis_day(inputs, ctx.date, network=ctx.network, params=params,
+                                 solver=ctx.solver)
+
+    def write(self, result: DialysisPlan, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
+        """Write route sheets, maps and tables (:func:`optimizer.outputs.dialysis.write_dialysis`);
+        returns every file written."""
+        from optimizer.outputs.dialysis import write_dialysis
+
+        return write_dialysis(result, result.inputs, out_dir, ctx)
+
+    def personal_data(self, inputs: DialysisInputs) -> PersonalData:
+        """Patient and driver names and phones (with their owners), homes and vehicle bases."""
+        owners: dict[str, str] = {}
+        for p in inputs.patients:
+            owners.setdefault(p.name, f"patient {p.patient_id} name")
+            owners.setdefault(p.phone, f"patient {p.patient_id} phone")
+        for v in inputs.vehicles:
+            owners.setdefault(v.driver, f"vehicle {v.vehicle_id} driver name")
+            owners.setdefault(v.phone, f"vehicle {v.vehicle_id} driver phone")
+        owners.pop("", None)
+        points = [*((p.lon, p.lat) for p in inputs.patients),
+                  *((v.lon, v.lat) for v in inputs.vehicles)]
+        return PersonalData(texts=tuple(owners), points=tuple(dict.fromkeys(points)),
+                            owners=owners)
+
+
+SERVICE = DialysisService()
+"""The dialysis ride service (the registry's entry)."""
