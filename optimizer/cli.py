@@ -1,18 +1,23 @@
 """Command-line interface: a thin typer layer over the library.
 
-Exit codes: 0 success; 1 infeasible or solver failure; 2 bad input (scenario, data files).
-Every command is also callable in-process through :func:`main` (used by the tests).
+Exit codes: **0** a plan was produced (unserved requests are listed in the outputs); **1** a
+solver produced no plan at all, or the product refused to publish (privacy), or an internal
+error (the traceback is saved to a file, never printed); **2** bad input: the scenario, a data
+file or an option, with a message naming the file, row/key and field. Every command is also
+callable in-process through :func:`main` (used by the tests).
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from optimizer.errors import InputError, OptimizerError
+from optimizer.errors import InputError, OptimizerError, PrivacyError
 
 app = typer.Typer(
     add_completion=False,
@@ -20,26 +25,33 @@ app = typer.Typer(
     help="Island logistics optimizer (海岛民政服务物流优化): networks, dialysis rides, canteen coverage.",
 )
 
+EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
+"""Exit codes (see the module docs)."""
 
-def _solver_overrides(seed: int | None, time_limit_s: float | None) -> dict:
+
+def _solver_overrides(seed: int | None, time_limit_s: float | None,
+                      workers: int | None = None) -> dict:
     """CLI flags as scenario overrides (same key names as the ``solver:`` block)."""
-    solver: dict = {}
-    if seed is not None:
-        solver["seed"] = seed
-    if time_limit_s is not None:
-        solver["time_limit_s"] = time_limit_s
+    solver = {k: v for k, v in (("seed", seed), ("time_limit_s", time_limit_s),
+                                ("workers", workers)) if v is not None}
     return {"solver": solver} if solver else {}
 
 
 def _fail(exc: Exception) -> None:
-    code = 2 if isinstance(exc, InputError) else 1
+    code = EXIT_BAD_INPUT if isinstance(exc, InputError) and not isinstance(exc, PrivacyError) \
+        else EXIT_NO_PLAN
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
+def _progress(msg: str) -> None:
+    typer.echo(f"· {msg}", err=True)
+
+
 @app.command()
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
-    """Check a scenario file and the data it names; print what is wrong, exit 2 if anything is."""
+    """Check a scenario file and every input of every enabled service (the same checks as
+    ``run``, in seconds, nothing solved or written); exit 2 listing every problem."""
     from optimizer.scenario.run import validate_scenario
 
     try:
@@ -49,26 +61,43 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -
     typer.echo(report)
 
 
+def _report_run(result, out: Path) -> None:
+    for f in result.files:
+        typer.echo(f"  {f.path}" + ("  (内部 internal: personal data)" if f.personal else ""))
+    typer.echo(f"done: {result.summary_line()}")
+    typer.echo(f"open {out / 'index.html'}")
+    cut = [r.name for r in result.searches if not r.reproducible]
+    if cut:
+        typer.secho(f"note: wall-clock cap cut {', '.join(cut)}; the result may differ on "
+                    "another machine (manifest.json)", fg=typer.colors.YELLOW, err=True)
+    if result.failed_steps:
+        steps = ", ".join(f"{n} ({result.steps[n].status})" for n in result.failed_steps)
+        typer.secho(f"error: no plan produced by {steps}; see {out / 'index.html'}",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
+    out: Path = typer.Option(..., "--out", help="Output folder: new, empty, or an earlier run "
+                             "(replaced whole)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override solver.seed."),
     time_limit_s: Optional[float] = typer.Option(
-        None, "--time-limit-s", help="Override solver.time_limit_s (seconds)."
-    ),
+        None, "--time-limit-s", help="Override solver.time_limit_s (seconds)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Override solver.workers "
+                                          "(processes; changes wall time, not the plan)."),
 ) -> None:
-    """Run one scenario and write every output into OUT."""
+    """Run one scenario and write every output into OUT (complete or not at all)."""
     from optimizer.scenario.run import run_scenario
     from optimizer.scenario.schema import load_scenario
 
     try:
-        sc = load_scenario(scenario, overrides=_solver_overrides(seed, time_limit_s))
-        result = run_scenario(sc, out, progress=lambda msg: typer.echo(f"· {msg}", err=True))
+        sc = load_scenario(scenario, overrides=_solver_overrides(seed, time_limit_s, workers))
+        result = run_scenario(sc, out, progress=_progress)
     except OptimizerError as exc:
         _fail(exc)
-    typer.echo(f"done: {result.summary_line()}")
-    typer.echo(f"open {Path(out) / 'index.html'}")
+    _report_run(result, out)
 
 
 @app.command()
@@ -82,22 +111,12 @@ def compare(
                                                  help="Override solver.time_limit_s in both."),
 ) -> None:
     """Run two scenarios and compare them: KPIs side by side with differences, both maps."""
-    from optimizer.scenario.compare import compare_runs
-    from optimizer.scenario.run import run_scenario
-    from optimizer.scenario.schema import load_scenario
+    from optimizer.scenario.compare import compare_scenarios
 
-    overrides = _solver_overrides(seed, time_limit_s)
     try:
-        scs = [load_scenario(s, overrides=overrides) for s in (scenario_a, scenario_b)]
-        if scs[0].name == scs[1].name:
-            raise InputError(f"both scenarios are named {scs[0].name!r}; give them different "
-                             "names", file=str(scenario_b), field="name")
-        dirs = []
-        for sc in scs:
-            typer.echo(f"== {sc.name}", err=True)
-            run_scenario(sc, out / sc.name, progress=lambda msg: typer.echo(f"· {msg}", err=True))
-            dirs.append(out / sc.name)
-        table = compare_runs(dirs[0], dirs[1], out)
+        table = compare_scenarios(scenario_a, scenario_b, out,
+                                  overrides=_solver_overrides(seed, time_limit_s),
+                                  progress=_progress)
     except OptimizerError as exc:
         _fail(exc)
     changed = table[~table["difference"].isin(["", "0"])]
@@ -115,7 +134,7 @@ def journey(
     ferry_access: str = typer.Option("foot", "--ferry-access", help="foot or vehicle."),
 ) -> None:
     """Earliest arrival from A to B at a departure time, with sailings and waits itemised."""
-    from optimizer.scenario.run import journey_text
+    from optimizer.scenario.queries import journey_text
 
     try:
         typer.echo(journey_text(scenario, from_lonlat, to_lonlat, depart, mode, ferry_access))
@@ -129,12 +148,22 @@ def islands(
     depart: str = typer.Option("08:00", "--depart", help="Clock time for the reachability check."),
 ) -> None:
     """Island diagnostics: road/bridge groups, ferry-only islands, islands unreachable at a time."""
-    from optimizer.scenario.run import islands_text
+    from optimizer.scenario.queries import islands_text
 
     try:
         typer.echo(islands_text(scenario, depart))
     except OptimizerError as exc:
         _fail(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Save the traceback of a defect to a file and print one line pointing at it."""
+    fd, name = tempfile.mkstemp(prefix="optimizer-error-", suffix=".txt")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    typer.secho(f"error: internal error ({type(exc).__name__}: {exc}); this is a defect, please "
+                f"report it with {name}", fg=typer.colors.RED, err=True)
+    return EXIT_NO_PLAN
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,13 +174,21 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code or 0)
     except SystemExit as exc:  # pragma: no cover - click may still exit
         return int(exc.code or 0)
+    except KeyboardInterrupt:
+        typer.secho("interrupted; nothing was written", err=True)
+        return 130
     except Exception as exc:
         # click's usage errors: from click itself, or from the copy typer >= 0.2x vendors
         # (typer._click), which is not importable as ``click``; both have show() and exit_code
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None),
                                                                 int):
             exc.show()
-            return 2
-        raise
+            return EXIT_BAD_INPUT
+        return _internal_error(exc)
     # with standalone_mode=False click returns the code of a typer.Exit instead of raising
     return rv if isinstance(rv, int) else 0
+
+
+def entry() -> None:
+    """Console-script entry point (``optimizer``): :func:`main` with its exit code."""
+    raise SystemExit(main())

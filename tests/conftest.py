@@ -68,3 +68,14 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
         return (yield)
     with keep_screenshots(folder, prefix=item.name):
         return (yield)
+
+
+@pytest.fixture(scope="session")
+def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The main job on the embedded Putuo data (``optimizer run`` in process), run once per test
+    session and worker."""
+    from optimizer.cli import main
+
+    out = tmp_path_factory.mktemp("run") / "putuo-baseline"
+    assert main(["run", str(REPO / "scenarios" / "putuo-baseline.yaml"), "--out", str(out)]) == 0
+    return out

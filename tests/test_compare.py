@@ -49,7 +49,7 @@ def _run(root: Path, name: str, *, villages, points, canteens, siting, stops, tr
     (d / "maps").mkdir(parents=True)
     (d / "summary.json").write_text(json.dumps({
         "scenario": name, "title_zh": f"方案{name[-1].upper()}", "title_en": f"Run {name}",
-        "notes": ["合成数据 Synthetic data: generated"],
+        "notes": [{"kind": "synthetic_data", "zh": "合成数据", "en": "Synthetic data: generated"}],
         "kpis": {"meals": {"covered_pct": 60.0 if name.endswith("a") else 66.7},
                  "dialysis": {"trips_served": served, "trips_unserved": n_unserved}}},
         ensure_ascii=False), encoding="utf-8")

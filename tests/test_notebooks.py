@@ -181,7 +181,7 @@ def test_planner_notebook_runs(tmp_path: Path, kernel_name: str,
     rows = {(r["step"], r["kpi"]): r for r in cmp["rows"]}
     suspended = rows[("network", "sailings_suspended")]
     assert suspended["a"] == "0" and int(suspended["b"]) > 0
-    unreach = rows[("network", "islands_unreachable")]
+    unreach = rows[("connectivity", "islands_unreachable")]
     newly = set(unreach["b"].split(", ")) - set(unreach["a"].split(", "))
     assert newly == {"桃花岛", "虾峙岛"}
     text = _text(nb)

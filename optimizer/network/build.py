@@ -8,7 +8,6 @@ of the date (suspended routes removed) and the boarding buffers.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -174,8 +173,9 @@ def build_network(network: NetworkParams, ferries: FerryParams, *, date: dt.date
     dataset = Path(dataset) if dataset else None
     islands_path = dataset / "islands" / "putuo_islands_gshhg.geojson" if dataset else None
     islands = load_islands(islands_path)
-    speeds = ProxySpeeds(**{f"{k}_kph": v for k, v in dataclasses.asdict(network.speeds_kph).items()
-                            if v is not None})
+    kph = network.speeds_kph
+    speeds = ProxySpeeds(**{k: v for k, v in (("car_kph", kph.car), ("ebike_kph", kph.ebike),
+                                                ("walk_kph", kph.walk)) if v is not None})
     circuity = network.circuity or DEFAULT_CIRCUITY
     G, notes = _roads(network, islands, speeds=speeds, circuity=circuity, name=name,
                       default_islands=dataset is None or islands_path == _default_islands_path())

@@ -532,12 +532,12 @@ def diff_runs(run_a: str | Path, run_b: str | Path) -> RunDiff:
                      f"position (in the table, not on the map): {', '.join(miss)}")
     for name, df in (("villages", villages), ("canteens", canteens), ("dialysis", dialysis)):
         assert_publishable(df, layer=f"comparison {name}")
-    notes_all = [*ra.summary.get("notes", []), *rb.summary.get("notes", [])]
-    approx = any("近似路网" in n or "Approximate roads" in n for n in notes_all) or any(
+    kinds = {n.get("kind") for r in (ra, rb) for n in r.summary.get("notes", [])
+             if isinstance(n, dict)}
+    approx = "approximate_roads" in kinds or any(
         bool(r.summary.get("kpis", {}).get("network", {}).get("approximate_roads"))
         for r in (ra, rb))
-    synthetic = any("合成" in n or "ynthetic" in n for n in notes_all) or any(
-        "synthetic" in json.dumps(r.manifest.get("inputs", {})) for r in (ra, rb))
+    synthetic = "synthetic_data" in kinds
     tiles = str(((ra.manifest.get("params") or {}).get("outputs") or {}).get("tiles") or "osm")
     return RunDiff(ra.name, rb.name, villages, canteens, dialysis, tuple(notes), tiles,
                    approx, synthetic)

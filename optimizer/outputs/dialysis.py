@@ -94,10 +94,10 @@ def _is_synthetic(notes: Iterable[Note]) -> bool:
 
 def _public_tables(plan: Any, folder: Path) -> list[Path]:
     """The de-identified tables of ``plan.public_frames()``, each checked for personal columns
-    before it is written (``escort`` is a yes/no flag of a pseudonymous ride, not a person)."""
+    before it is written."""
     written = []
     for name, df in plan.public_frames().items():
-        assert_publishable(df, layer=f"dialysis {name}.csv", allow=("escort",))
+        assert_publishable(df, layer=f"dialysis {name}.csv")
         written.append(_write_csv(df, folder / f"{name}.csv"))
     return written
 

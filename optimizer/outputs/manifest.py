@@ -1,4 +1,10 @@
-"""Run manifest: what went in (files and their SHA-256), with which software, seed and limits."""
+"""Run manifest: what went in (files and their SHA-256), with which software, seed and limits,
+what stopped each search, and whether the result is reproducible on another machine.
+
+The manifest is the one file of a run that holds measured, run-dependent values (creation time,
+runtimes, machine); every other file depends only on the scenario and its seed, unless a search
+was cut by its wall-clock cap, which ``reproducible: false`` and ``wall_clock_cut`` then say.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,15 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from optimizer.services.base import OutputFile
+
+__all__ = ["PACKAGES", "TOOL", "input_hashes", "package_versions", "sha256_file",
+           "write_manifest"]
+
+TOOL = "island-optimizer"
+"""``manifest.json``'s ``tool`` value; marks a folder as a run of this tool (see
+:mod:`optimizer.scenario.outdir`)."""
 
 PACKAGES = ("island-optimizer", "ortools", "networkx", "scipy", "numpy", "pandas", "geopandas",
             "shapely", "pyproj", "folium", "pydantic", "pyyaml")
@@ -68,31 +83,59 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def write_manifest(path: Path, *, inputs: dict[str, str], params: dict[str, Any],
-                   steps: dict[str, Any]) -> dict[str, Any]:
-    """Write ``manifest.json`` and return its content.
+def _steps(result: Any, network_runtime_s: float) -> dict[str, Any]:
+    steps: dict[str, Any] = {"network": {"status": "OPTIMAL", "runtime_s": network_runtime_s}}
+    for name, s in result.steps.items():
+        steps[name] = {"status": str(s.status), "runtime_s": s.runtime_s,
+                       "searches": [r.to_dict() for r in s.searches]}
+    return steps
+
+
+def write_manifest(out_dir: Path, result: Any, *, network_runtime_s: float = 0.0
+                   ) -> list[OutputFile]:
+    """Write ``manifest.json`` into the run folder.
 
     Parameters
     ----------
-    path
-        Target file.
-    inputs
-        ``{file: sha256}`` (see :func:`input_hashes`).
-    params
-        The validated scenario parameters (seed, time limits, …).
-    steps
-        Per step: solver status, time limit, runtime in seconds.
+    out_dir
+        The run folder.
+    result
+        A :class:`optimizer.scenario.run.RunResult` (scenario, steps with their searches).
+    network_runtime_s
+        Measured seconds to build the network.
+
+    Returns
+    -------
+    list of OutputFile
+        ``manifest.json``.
     """
+    sc = result.scenario
+    cut = [r.name for r in result.searches if not r.reproducible]
+    inputs = [*sc.source_files, *([Path(sc.dataset)] if sc.dataset else [])]
     content = {
+        "tool": TOOL,
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "cpus": _cpus()},
         "packages": package_versions(),
-        "params": params,
-        "steps": steps,
-        "inputs": inputs,
+        "seed": sc.solver.seed,
+        "stop": sc.solver.stop,
+        "reproducible": not cut,
+        "wall_clock_cut": cut,
+        "reproducibility_note": (
+            "每次搜索都按确定的工作量结束：相同方案与随机种子在任何机器上得到相同结果 Every search "
+            "stopped on its deterministic work limit: the same scenario and seed give the same "
+            "files on any machine" if not cut else
+            f"以下搜索被墙钟时间上限截断，结果在其他机器或再次运行时可能不同 These searches were "
+            f"cut by the wall-clock cap; their results may differ on another machine or run: "
+            f"{', '.join(cut)}"),
+        "params": sc.model_dump(mode="json"),
+        "steps": _steps(result, network_runtime_s),
+        "inputs": input_hashes(inputs, root=Path.cwd()),
     }
-    path.write_text(json.dumps(content, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return content
+    (Path(out_dir) / "manifest.json").write_text(
+        json.dumps(content, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return [OutputFile("manifest.json", "运行清单 Run manifest: input hashes, versions, seed, "
+                       "solver limits and what stopped each search, runtimes")]
 
 
 def _cpus() -> int:

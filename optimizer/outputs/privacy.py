@@ -5,8 +5,9 @@ checked for
 
 * the personal values the services declare (:class:`optimizer.services.base.PersonalData`:
   names and phone numbers of patients and drivers, as exact substrings),
-* exact points (homes, vehicle bases): a file that shows both the longitude and the latitude of
-  such a point to 5 decimals (about 1 m) is refused,
+* exact points (homes, vehicle bases): a file that shows such a point to 5 decimals (about 1 m),
+  as two consecutive numbers (``lon, lat`` or ``lat, lon``, as GeoJSON and Leaflet write them)
+  or both on one line of a table, is refused,
 * CSV headers that look personal (:func:`optimizer.outputs.maps.personal_columns`).
 
 The scan names the file and whose value it is (``patient DP001 name``), never the value itself.
@@ -55,9 +56,18 @@ def _text(path: Path) -> str:
     return ""
 
 
-def _numbers(text: str) -> set[int]:
+def _pairs(text: str) -> set[tuple[int, int]]:
+    """Coordinate-like number pairs of a text, at :data:`POINT_DECIMALS` (both orders): every two
+    consecutive numbers, and every two numbers on one line of up to 2,000 characters."""
     scale = 10 ** POINT_DECIMALS
-    return {round(float(m) * scale) for m in _NUMBER.findall(text)}
+    out: set[tuple[int, int]] = set()
+    for line in text.splitlines():
+        nums = [round(float(m) * scale) for m in _NUMBER.findall(line)]
+        near = zip(nums, nums[1:]) if len(line) > 2000 else \
+            ((a, b) for i, a in enumerate(nums) for b in nums[i + 1:])
+        for a, b in near:
+            out.update(((a, b), (b, a)))
+    return out
 
 
 def _header_problems(path: Path, text: str) -> list[str]:
@@ -107,8 +117,8 @@ def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
         problems += [f"{rel}: {owners.get(t, 'a personal value')} appears"
                      for t in needles if t in text]
         if exact:
-            nums = _numbers(text)
-            hits = sum(1 for x, y in exact if x in nums and y in nums)
+            pairs = _pairs(text)
+            hits = sum(1 for xy in exact if xy in pairs)
             if hits:
                 problems.append(f"{rel}: {hits} exact home/base point(s) appear "
                                 f"(lon and lat to {POINT_DECIMALS} decimals)")

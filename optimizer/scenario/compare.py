@@ -40,6 +40,12 @@ def _load(run_dir: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _note_texts(summary: dict[str, Any]) -> list[str]:
+    """A run's notes as bilingual lines (``summary.json`` holds them as kind, zh, en)."""
+    return [f"{n.get('zh', '')} {n.get('en', '')}".strip() if isinstance(n, dict) else str(n)
+            for n in summary.get("notes", [])]
+
+
 def _diff(a: Any, b: Any) -> str:
     if isinstance(a, bool) or isinstance(b, bool):
         return "" if a == b else "changed"
@@ -150,7 +156,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path, *,
              "| step | KPI | A | B | B − A |", "|---|---|---|---|---|"]
     lines += [f"| {r.step} | {r.kpi} | {r.a} | {r.b} | {r.difference} |"
               for r in table.itertuples()]
-    notes = list(dict.fromkeys([*a.get("notes", []), *b.get("notes", [])]))
+    notes = list(dict.fromkeys([*_note_texts(a), *_note_texts(b)]))
     lines += ["", *[f"> {n}" for n in notes]]
     (out / "comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     diff = diff_runs(ra, rb)
@@ -174,3 +180,45 @@ def compare_runs(run_a: str | Path, run_b: str | Path, out_dir: str | Path, *,
         max_rows=_MAX_ROWS, fmt=_cell)
     (out / "index.html").write_text(html, encoding="utf-8")
     return table
+
+
+def compare_scenarios(scenario_a: str | Path, scenario_b: str | Path, out_dir: str | Path, *,
+                      overrides: dict[str, Any] | None = None,
+                      progress: Any = None) -> pd.DataFrame:
+    """Run two scenarios into ``out_dir/<name>`` and compare them (``optimizer compare``).
+
+    Parameters
+    ----------
+    scenario_a, scenario_b
+        Scenario files; A is the reference (e.g. the baseline).
+    out_dir
+        Folder of the comparison; each run goes to ``out_dir/<scenario name>`` (replacing an
+        earlier run of the same name whole).
+    overrides
+        Scenario overrides applied to both (CLI flags, e.g. ``{"solver": {"seed": 1}}``).
+    progress
+        Called with a short message at the start of each step.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The KPI table (:func:`kpi_table`).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If both scenarios have the same name, or on bad input (file, key, row named).
+    """
+    from optimizer.scenario.run import run_scenario
+    from optimizer.scenario.schema import load_scenario
+
+    say = progress or (lambda _msg: None)
+    scs = [load_scenario(s, overrides=overrides) for s in (scenario_a, scenario_b)]
+    if scs[0].name == scs[1].name:
+        raise InputError(f"both scenarios are named {scs[0].name!r}; give them different names",
+                         file=str(scenario_b), field="name")
+    out = Path(out_dir)
+    for sc in scs:
+        say(f"== {sc.name}")
+        run_scenario(sc, out / sc.name, progress=say)
+    return compare_runs(out / scs[0].name, out / scs[1].name, out)

@@ -27,11 +27,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from optimizer.errors import InputError
+from optimizer.outputs.manifest import TOOL
 
 __all__ = ["TOOL", "check_target", "is_run_folder", "mark_as_run", "staged_folder"]
 
-TOOL = "island-optimizer"
-"""The value of ``manifest.json``'s ``tool`` key that marks a folder as a run of this tool."""
 
 
 def is_run_folder(path: Path) -> bool:

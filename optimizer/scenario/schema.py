@@ -1,118 +1,62 @@
-"""The scenario schema: what a planner writes in ``scenarios/*.yaml``, validated with pydantic.
+"""The scenario schema: what a planner writes in ``scenarios/*.yaml``, built from the parameters
+the code itself declares.
 
 A scenario names its data, its service date, its parameters, and optionally a ``base`` scenario
-whose values it overrides (deep merge: a mapping merges key by key, anything else replaces). Every
-error names the file and the key path (``network.speeds_kph.car``); an unknown or misspelt key is
-an error that suggests the closest valid key. Clock times such as ``07:30`` are read as clock times
-(seconds after midnight); paths are relative to the scenario file that wrote them.
+whose values it overrides (deep merge: a mapping merges key by key, anything else replaces). Its
+sections are the parameter classes of the code, held as they are (defined once,
+:mod:`optimizer.params`): ``network`` (:class:`~optimizer.network.params.NetworkParams`),
+``ferries`` (:class:`~optimizer.network.params.FerryParams`), ``solver``
+(:class:`~optimizer.solvers.params.SolverParams`), ``outputs`` (:class:`OutputParams`) and one
+section per registered service (its ``Params``; :mod:`optimizer.scenario.registry`). So an empty
+section equals the Python API's defaults, and a key the code does not declare is an error.
 
-Precedence (house style practice 11): built-in defaults (the field defaults below) < base scenario
-< scenario < CLI flags (``--seed``, ``--time-limit-s``), with the same key names.
+Every error names the file and the key path (``network.speeds_kph.car``); an unknown or misspelt
+key is an error that suggests the closest valid key. Clock times such as ``07:30`` are read as
+clock times (seconds after midnight); paths are relative to the scenario file that wrote them.
+
+Precedence (house style practice 11): built-in defaults < base scenario < scenario < CLI flags
+(``--seed``, ``--time-limit-s``), with the same key names.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from optimizer.errors import ScenarioError
 from optimizer.network.params import FerryParams, NetworkParams
+from optimizer.params import params
+from optimizer.scenario.registry import SERVICES
 from optimizer.scenario.yaml_io import deep_merge, load_yaml
-from optimizer.units import parse_clock
+from optimizer.solvers.params import SolverParams
+
+__all__ = ["OutputParams", "Scenario", "load_scenario", "path_keys", "section_types"]
 
 
-def _clock(value: Any) -> Any:
-    if isinstance(value, str):
-        return parse_clock(value)
-    return value
+@params
+class OutputParams:
+    """What the run writes.
 
-
-ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600)]
-"""A clock time written ``HH:MM`` in YAML, held as seconds after midnight of the service day."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DialysisSection(_Section):
-    """Dialysis rides (义载接送): which data, which units and vehicles, and the service rules."""
-
-    enabled: bool = True
-    patients: Path | None = None
-    units: Path | None = None
-    vehicles: Path | None = None
-    active_units: list[str] | None = None
-    extra_vehicles: list[dict[str, Any]] = []
-    arrive_early_min: tuple[float, float] = (15.0, 45.0)
-    return_pickup_within_min: float = Field(default=30.0, ge=0)
-    max_ride_time_min: float = Field(default=120.0, gt=0)
-    max_ride_factor: float = Field(default=2.5, ge=1.0)
-    service_walking_min: float = Field(default=2.0, ge=0)
-    service_wheelchair_min: float = Field(default=6.0, ge=0)
-
-    @field_validator("arrive_early_min")
-    @classmethod
-    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if not 0 <= v[0] <= v[1]:
-            raise ValueError(f"expected [earliest, latest] minutes with 0 <= earliest <= latest, got {list(v)}")
-        return v
-
-
-class MealsSection(_Section):
-    """Meal delivery (助餐配送): coverage, siting and delivery rounds.
-
-    Defaults and their sources: :mod:`optimizer.services.meals` (``MEAL_UPTAKE_SHARE``,
-    ``FRESHNESS_MIN``, ``COURIER_BOX_MEALS``, ``SERVICE_MIN_PER_STOP``); ``rounds_time_limit_s`` is
-    the solve limit per canteen's lunch round; ``rounds_respect_capacity`` caps each canteen's
-    deliveries at its daily capacity (nearest subscribers first).
+    Parameters
+    ----------
+    languages
+        Languages of sheets and pages, ``zh`` and/or ``en``.
+    tiles
+        Base map tiles: ``osm``, ``tianditu``, ``amap`` (GCJ-02 shift applied) or ``offline``.
     """
 
-    enabled: bool = True
-    elderly: Path | None = None
-    canteens: Path | None = None
-    candidates: Path | None = None
-    delivery_mode: Literal["ebike", "car", "walk"] = "ebike"
-    delivery_time: ClockS = 11 * 3600
-    threshold_min: float = Field(default=15.0, gt=0)
-    demand_scale: float = Field(default=1.0, gt=0)
-    open_candidates: list[str] = []
-    siting_model: Literal["mclp", "lscp", "pmedian", "none"] = "mclp"
-    new_sites: int = Field(default=2, ge=0)
-    demand_level: Literal["points", "villages"] = "points"
-    uptake_share: float = Field(default=0.034, gt=0, le=1)
-    freshness_min: float = Field(default=30.0, gt=0)
-    box_meals: int = Field(default=20, ge=1)
-    service_min: float = Field(default=2.0, ge=0)
-    rounds: bool = True
-    rounds_respect_capacity: bool = True
-    rounds_time_limit_s: float = Field(default=2.0, gt=0)
-
-
-class SolverSection(_Section):
-    """Solver limits (maps one-to-one to the solvers' parameters)."""
-
-    time_limit_s: float = Field(default=20.0, gt=0)
-    seed: int = 0
-    workers: int = Field(default=2, ge=1)
-    """Parallel searches of the dialysis solver (one process each; default 2 = the reference
-    2-core machine)."""
-
-
-class OutputsSection(_Section):
-    """What the run writes."""
-
-    languages: list[Literal["zh", "en"]] = ["zh", "en"]
+    languages: tuple[Literal["zh", "en"], ...] = ("zh", "en")
     tiles: Literal["osm", "tianditu", "amap", "offline"] = "osm"
 
 
-class Scenario(_Section):
-    """One validated scenario (paths already resolved against the scenario file)."""
+class _ScenarioBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     name: str
     title_zh: str = ""
@@ -123,30 +67,44 @@ class Scenario(_Section):
     dataset: Path | None = None
     network: NetworkParams = NetworkParams()
     ferries: FerryParams = FerryParams()
-    dialysis: DialysisSection = DialysisSection()
-    meals: MealsSection = MealsSection()
-    solver: SolverSection = SolverSection()
-    outputs: OutputsSection = OutputsSection()
+    solver: SolverParams = SolverParams()
+    outputs: OutputParams = OutputParams()
     source_files: tuple[Path, ...] = ()
 
 
-_PATH_KEYS = {
-    ("dataset",),
-    ("base",),
-    ("network", "osm_path"),
-    ("ferries", "gtfs"),
-    ("dialysis", "patients"),
-    ("dialysis", "units"),
-    ("dialysis", "vehicles"),
-    ("meals", "elderly"),
-    ("meals", "canteens"),
-    ("meals", "candidates"),
-}
+Scenario = create_model(  # one section per registered service, holding its Params
+    "Scenario", __base__=_ScenarioBase, __module__=__name__,
+    **{s.name: (s.Params, s.Params()) for s in SERVICES})  # type: ignore[call-overload]
+Scenario.__doc__ = """One validated scenario (paths resolved against the scenario file).
+
+Fields: ``name``, ``title_zh``, ``title_en``, ``description``, ``base``, ``date``, ``dataset``,
+``network``, ``ferries``, ``solver``, ``outputs``, ``source_files`` and one section per registered
+service (``connectivity``, ``dialysis``, ``meals``)."""
+
+
+def section_types() -> dict[str, type]:
+    """Every section of the scenario: key → its parameter class."""
+    return {name: f.annotation for name, f in Scenario.model_fields.items()
+            if dataclasses.is_dataclass(f.annotation)}
+
+
+def _is_path(hint: Any) -> bool:
+    return hint is Path or any(_is_path(a) for a in typing.get_args(hint))
+
+
+def path_keys() -> set[tuple[str, ...]]:
+    """Key paths whose values are file paths (resolved against the scenario file)."""
+    keys = {("dataset",), ("base",)}
+    for name, cls in section_types().items():
+        for fname, hint in typing.get_type_hints(cls).items():
+            if _is_path(hint):
+                keys.add((name, fname))
+    return keys
 
 
 def _resolve_paths(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
     out = dict(raw)
-    for keys in _PATH_KEYS:
+    for keys in path_keys():
         node: Any = out
         for k in keys[:-1]:
             if not isinstance(node, dict) or not isinstance(node.get(k), dict):
@@ -159,26 +117,24 @@ def _resolve_paths(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
     return out
 
 
-def _field_types(model: Any) -> dict[str, Any]:
-    """Field name -> annotation of a pydantic model or pydantic dataclass ({} for anything else)."""
-    fields = getattr(model, "model_fields", None) or getattr(model, "__pydantic_fields__", None)
-    if not isinstance(model, type) or not fields:
-        return {}
-    return {name: f.annotation for name, f in fields.items()}
-
-
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """Valid keys at the mapping that holds ``loc[-1]`` (list/tuple items: their element type)."""
-    model: Any = Scenario
+    """Valid keys at the parent of ``loc`` (for did-you-mean suggestions)."""
+    cls: Any = Scenario
     for part in loc[:-1]:
-        if isinstance(part, int):  # an item of a list or tuple section (``fixed_links[0]``)
-            args = [a for a in typing.get_args(model) if a is not Ellipsis]
-            model = args[0] if len(args) == 1 else None
-        else:
-            model = _field_types(model).get(part)
-        if model is None:
+        if isinstance(part, int):
+            continue
+        hints = (typing.get_type_hints(cls) if dataclasses.is_dataclass(cls)
+                 else {k: f.annotation for k, f in cls.model_fields.items()})
+        hint = hints.get(part)
+        args = [a for a in (hint, *typing.get_args(hint)) if isinstance(a, type)]
+        args += [b for a in typing.get_args(hint) for b in typing.get_args(a) if isinstance(b, type)]
+        cls = next((a for a in args if dataclasses.is_dataclass(a) or
+                    (isinstance(a, type) and issubclass(a, BaseModel))), None)
+        if cls is None:
             return []
-    return list(_field_types(model))
+    if dataclasses.is_dataclass(cls):
+        return [f.name for f in dataclasses.fields(cls)]
+    return [k for k in cls.model_fields if k != "source_files"]
 
 
 def _explain(exc: ValidationError, file: str) -> ScenarioError:
@@ -188,19 +144,33 @@ def _explain(exc: ValidationError, file: str) -> ScenarioError:
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc)
         first_key = first_key or key
-        # BaseModel sections report an unknown key as ``extra_forbidden``, the @params dataclass
-        # sections as ``unexpected_keyword_argument``
         if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-            valid = [f for f in _fields_at(loc) if f != "source_files"]
+            valid = _fields_at(loc)
             close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys here: {', '.join(valid)}"
+            hint = (f"; did you mean '{close[0]}'?" if close
+                    else f"; valid keys here: {', '.join(valid)}")
             lines.append(f"key '{key}': unknown key{hint}")
         else:
-            lines.append(f"key '{key}': {err['msg']} (got {err.get('input')!r})")
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            lines.append(f"key '{key}': {msg} (got {err.get('input')!r})"
+                         if not isinstance(err.get("input"), (dict, typing.Mapping))
+                         else f"key '{key}': {msg}")
     return ScenarioError("; ".join(lines), file=file, field=first_key)
 
 
-def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
+def _link_sections(merged: dict[str, Any]) -> dict[str, Any]:
+    """Cross-section defaults: the connectivity report follows ``dialysis.units`` unless it
+    names its own ``connectivity.units``."""
+    units = (merged.get("dialysis") or {}).get("units") if isinstance(merged.get("dialysis"),
+                                                                       dict) else None
+    conn = merged.get("connectivity")
+    if units and not (isinstance(conn, dict) and conn.get("units")):
+        merged = {**merged, "connectivity": {**(conn if isinstance(conn, dict) else {}),
+                                             "units": units}}
+    return merged
+
+
+def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Any:
     """Read, merge (``base``) and validate a scenario file.
 
     Parameters
@@ -208,22 +178,24 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
     path
         The scenario YAML file.
     overrides
-        Values that win over the file (CLI flags), same key structure, e.g. ``{"solver": {"seed": 1}}``.
+        Values that win over the file (CLI flags), same key structure, e.g.
+        ``{"solver": {"seed": 1}}``.
 
     Returns
     -------
     Scenario
-        Validated, with every path absolute. ``source_files`` lists the YAML files read (base first).
+        Validated, with every path absolute. ``source_files`` lists the YAML files read (base
+        first).
 
     Raises
     ------
     optimizer.errors.ScenarioError
-        On a missing file, invalid YAML, an unknown key (with a suggestion), a wrong type or value,
-        or a ``base`` cycle; the message names the file and the key path.
+        On a missing file, a folder, invalid YAML or a date that is not a calendar date, an
+        unknown key (with a suggestion), a wrong type or value, or a ``base`` cycle; the message
+        names the file and the key path.
     """
     p = Path(path).resolve()
     chain: list[Path] = []
-    merged: dict[str, Any] = {}
     stack: list[tuple[Path, dict[str, Any]]] = []
     current: Path | None = p
     while current is not None:
@@ -235,19 +207,19 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
         stack.append((current, raw))
         base = raw.get("base")
         current = Path(base) if isinstance(base, str) else None
+    merged: dict[str, Any] = {}
     for file, raw in reversed(stack):
-        # validate each file's own keys so errors name the file that wrote them
-        try:
+        try:  # validate each file's own keys so errors name the file that wrote them
             Scenario.model_validate({"name": "x", **raw})
         except ValidationError as exc:
             raise _explain(exc, str(file)) from None
         merged = deep_merge(merged, raw)
     if overrides:
         merged = deep_merge(merged, overrides)
+    merged = _link_sections(merged)
     merged["base"] = stack[0][1].get("base")
     merged["source_files"] = tuple(reversed(chain))
-    if "name" not in merged:
-        merged["name"] = p.stem
+    merged.setdefault("name", p.stem)
     try:
         return Scenario.model_validate(merged)
     except ValidationError as exc:

@@ -182,7 +182,7 @@ class DialysisPlan:
         alias = {pid: f"R{k:03d}" for k, pid in enumerate(ids, start=1)}
         pseudo = _pseudonym(alias)
         st = fr["stops"].drop(columns=["patient_name", "phone", "patient_id", "driver",
-                                       "driver_phone"], errors="ignore")
+                                       "driver_phone", "escort"], errors="ignore")
         private = st["place_type"].isin(["home", "base"])
         st.loc[private, ["lon", "lat"]] = np.nan
         st.loc[private, "place_name"] = st.loc[private, "place_type"]

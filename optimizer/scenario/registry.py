@@ -1,0 +1,38 @@
+"""The registered services, in run order. A new service is a new package plus one line here.
+
+Each entry satisfies :class:`optimizer.services.base.Service`; its ``name`` is the scenario
+section that holds its :attr:`~optimizer.services.base.Service.Params` (the schema is built from
+this list, :mod:`optimizer.scenario.schema`) and the KPI group of its results.
+"""
+
+from __future__ import annotations
+
+from optimizer.errors import InputError
+from optimizer.services.base import Service
+from optimizer.services.connectivity import SERVICE as CONNECTIVITY
+from optimizer.services.dialysis import SERVICE as DIALYSIS
+from optimizer.services.meals import SERVICE as MEALS
+
+__all__ = ["SERVICES", "service"]
+
+SERVICES: tuple[Service, ...] = (
+    CONNECTIVITY,
+    DIALYSIS,
+    MEALS,
+)
+"""Every service, in the order a run plans and writes them."""
+
+
+def service(name: str) -> Service:
+    """The registered service called ``name``.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If no service has that name (the message lists them).
+    """
+    for s in SERVICES:
+        if s.name == name:
+            return s
+    raise InputError(f"no service {name!r}; registered: {[s.name for s in SERVICES]}",
+                     field="service")
