@@ -92,7 +92,6 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -100,6 +99,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.errors import InputError
 from optimizer.problems.coverage import SitingProblem, UncoverableDemand
+from optimizer.results import SearchRecord, SolveStatus, StopCause
 from optimizer.units import quantity_to_int, seconds_to_int
 
 __all__ = [
@@ -111,26 +111,19 @@ __all__ = [
 ]
 
 
-class SolveStatus(str, Enum):
-    """Outcome of a siting solve.
-
-    ``OPTIMAL``: proved optimal (gap 0 on the scaled objective). ``FEASIBLE``: a solution, not
-    proved optimal (time limit). ``INFEASIBLE``: proved that no solution exists. ``UNKNOWN``: no
-    solution found and nothing proved within the time limit.
-    """
-
-    OPTIMAL = "OPTIMAL"
-    FEASIBLE = "FEASIBLE"
-    INFEASIBLE = "INFEASIBLE"
-    UNKNOWN = "UNKNOWN"
+# ``SolveStatus`` is :class:`optimizer.results.SolveStatus` (one vocabulary for every solver),
+# re-exported here under its old name. A siting solve is ``OPTIMAL`` (proved, gap 0 on the scaled
+# objective), ``FEASIBLE`` (a solution, not proved optimal within the limits), ``INFEASIBLE``
+# (proved that no solution exists), ``NO_SOLUTION`` (nothing found or proved within the limits;
+# was ``UNKNOWN``) or ``INVALID`` (CP-SAT rejected the model: a defect).
 
 
 _CP_STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
-    cp_model.UNKNOWN: SolveStatus.UNKNOWN,
-    cp_model.MODEL_INVALID: SolveStatus.UNKNOWN,
+    cp_model.UNKNOWN: SolveStatus.NO_SOLUTION,
+    cp_model.MODEL_INVALID: SolveStatus.INVALID,
 }
 
 
@@ -180,6 +173,10 @@ class SitingResult:
         The parameters of the call (time limit, seed, p, reductions, scaling).
     message
         Plain-language note (e.g. why infeasible).
+    search
+        What bounded the search: ``PROVED`` (optimal or infeasible), ``WORK_LIMIT`` (CP-SAT's
+        deterministic time or the branch-and-bound node limit ran out), ``WALL_CLOCK`` (the
+        time limit or safety cap ended it: the result may differ on another machine).
     """
 
     model: str
@@ -202,6 +199,7 @@ class SitingResult:
     alternatives_complete: bool = False
     params: Mapping[str, Any] = field(default_factory=dict)
     message: str = ""
+    search: SearchRecord = field(default_factory=lambda: SearchRecord("siting", StopCause.NOT_RUN))
 
     def is_feasible(self) -> bool:
         """True when the result holds a solution (``OPTIMAL`` or ``FEASIBLE``)."""
@@ -407,7 +405,7 @@ class _Cp:
         # worker proves these models optimal far faster than the default portfolio
         s.parameters.linearization_level = 2
         st = s.solve(model)
-        return s, _CP_STATUS.get(st, SolveStatus.UNKNOWN)
+        return s, _CP_STATUS.get(st, SolveStatus.NO_SOLUTION)
 
 
 def _new_set_cut(model: cp_model.CpModel, y: Mapping[int, Any], chosen: Sequence[int]) -> None:
@@ -1491,7 +1489,7 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
     iterations = 0
     best = incumbent
     bound_int = lagr_lb
-    st = SolveStatus.UNKNOWN
+    st = SolveStatus.NO_SOLUTION
     if incumbent is not None and lagr_lb >= incumbent[1] and not strict:
         st = SolveStatus.OPTIMAL  # the Lagrangian bound meets the heuristic: proved optimal
         bound_int = incumbent[1]
