@@ -45,7 +45,7 @@ from optimizer.solvers.checker import check_darp
 
 D = Path(__file__).parent / "data" / "dialysis"
 WED = dt.date(2025, 6, 4)
-FAST = {"deterministic": True, "solution_limit": 200}
+FAST = {"deterministic": True, "solution_limit": 200, "lns_iterations": 1000}
 
 
 def hm(h: int, m: int) -> int:
