@@ -129,12 +129,18 @@ DARP_LNS_ROUNDS_PER_S = 300.0
 """Ruin-and-recreate rounds per second of one search (one process) at 100 requests; at ``R``
 requests the rate is scaled by ``(100 / max(R, 16)) ** 1.5`` (:data:`DARP_SIZE_EXPONENT`).
 
-Measured on the reference 2-core machine (4 s from the time-mode construction, seed 0, both
-cores busy with other jobs): Putuo day 288 rounds/s at R = 106 (300 at 100 by the scaling),
-Cordeau a8-96 434/s, lr201 (R = 51) 1318/s, a5-40 1859/s, a2-16 4237/s. The scaling follows
-the slowest instance per request (Putuo: 18 legs stay unserved and are re-tried every round),
-so smaller instances finish their rounds early rather than late. Command:
-``PYTHONPATH=. python /tmp/probe/solvers_lnsrate.py 4 a2-16 a5-40 a8-96 putuo lr201``."""
+Measured on the reference 2-core machine with nothing else running (load average 0.5), 4 s
+from the time-mode construction, seed 0: Putuo baseline day (R = 106 legs, 10 vehicles)
+294 rounds/s in one process and 291/s per search with two searches on two processes (300 at
+R = 100 by the scaling); Cordeau a8-96 442/s, a5-40 1,817/s; earlier, loaded: lr201 (R = 51)
+1,318/s, a2-16 4,237/s. The scaling follows the slowest instance per request (Putuo: 18 legs
+stay unserved and are re-tried every round), so smaller instances finish their rounds early
+rather than late. On the Putuo day with ``time_limit_s=10`` (2 x 2,227 rounds) the whole solve
+took 9.2 s with two workers (16.5 s with one). With other jobs on the machine the same rounds
+took up to 24 s (load average 4-7): the safety cap (3 x ``time_limit_s``) leaves room for that.
+Commands: ``PYTHONPATH=. python /tmp/probe/solvers_lnsrate.py 4 a8-96 putuo a5-40`` and
+``PYTHONPATH=. python /tmp/probe/solvers_lnspar.py putuo 1000`` (probes of this change; the
+Putuo problem is pickled from the baseline scenario by ``/tmp/probe/solvers_dump.py``)."""
 
 DARP_GLS_SOLUTIONS_PER_S = 5.0
 """Guided-local-search solutions per second at 100 requests (scaled like
