@@ -566,39 +566,45 @@ def _site_rank(pp: _Prep) -> np.ndarray:
 
 def _canonical(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], rank: np.ndarray
                ) -> tuple[list[int], cp_model.CpSolver] | None:
-    """The canonical optimal set: among the solutions of ``model`` (its objective already fixed
-    to the optimum), the fewest open ``y``, then the lexicographically smallest list of site ids.
+    """The canonical optimal set: among the solutions of ``model`` (its objective already bounded
+    by the optimum), the fewest open ``y``, then the lexicographically smallest list of site ids.
 
     Works on a copy of ``model``: one solve for the count, then one per chosen site, each
-    minimising the rank of the next open site (``z = min_j (pos_j + n (1 - y_j))``) and fixing
-    it. Returns the sites and the solver of the last solve (its values hold the canonical set),
-    or ``None`` if a step was not solved to optimality within the limits.
+    maximising ``sum_k b_k`` with ``b_k <= b_(k-1) + y_(order k)`` (``b_k`` = "a site at or before
+    position ``k`` is open", so the sum counts the positions from the first open site on) and
+    fixing the first open site it finds; each solve starts from the previous solution as a hint.
+    Returns the sites and the solver of the last solve (its values hold the canonical set), or
+    ``None`` if a step was not solved to optimality within the limits.
     """
     m = model.clone()
     m.clear_hints()
     m.clear_objective()
     ys = {j: m.get_bool_var_from_proto_index(v.index) for j, v in y.items()}
-    if not ys:
-        return None
-    m.minimize(sum(ys.values()))
+    m.minimize(sum(ys.values()) if ys else 0)
     s, st = cp.solve(m)
     if st != SolveStatus.OPTIMAL:
         return None
     count = int(round(s.objective_value))
     m.clear_objective()
-    m.add(sum(ys.values()) == count)
+    if ys:
+        m.add(sum(ys.values()) == count)
     order = sorted(ys, key=lambda j: int(rank[j]))
     n = len(order)
     chosen: list[int] = []
     pos = 0
     for _ in range(count):
-        z = m.new_int_var(0, 2 * n, "")
-        m.add_min_equality(z, [k + n * (1 - ys[order[k]]) for k in range(pos, n)])
-        m.minimize(z)
+        m.clear_hints()
+        for j in order:
+            m.add_hint(ys[j], s.boolean_value(ys[j]))
+        b = [m.new_bool_var("") for _ in range(pos, n)]
+        m.add(b[0] <= ys[order[pos]])
+        for i in range(1, len(b)):
+            m.add(b[i] <= b[i - 1] + ys[order[pos + i]])
+        m.maximize(sum(b))
         s, st = cp.solve(m)
         if st != SolveStatus.OPTIMAL:
             return None
-        k = int(round(s.objective_value))
+        k = n - int(round(s.objective_value))
         m.clear_objective()
         m.add(ys[order[k]] == 1)
         for q in range(pos, k):
@@ -635,14 +641,17 @@ def _prove_and_list(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], pp: 
     """
     if not canonical and max_alternatives <= 0:
         return chosen, solver, [], False
+    maximize = model.proto.objective.scaling_factor < 0  # CP-SAT stores max as min of -expr
     model.clear_objective()
     model.clear_hints()
-    model.add(objective_expr == opt)
     if canonical:
+        # an inequality at the optimum is equivalent to fixing it, and easier for the LP
+        model.add(objective_expr >= opt if maximize else objective_expr <= opt)
         chosen, solver = _tie_break(model, cp, y, pp, chosen, solver, params)
     alts: list[list[int]] = []
     complete = False
     if max_alternatives > 0:
+        model.add(objective_expr == opt)
         alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
     return chosen, solver, alts, complete
 
@@ -1888,7 +1897,10 @@ def _pm_equal_optima(st: _PmState, cp: _Cp, pp: _Prep, chosen: list[int], opt: f
     free = rp.cand
     model, y = _pm_model(rp, free, _pm_res_islands(st, free), st.p_new - len(forced_new))
     expr, const, _ = rp.build(model, y)
-    model.add(expr == int(round(opt)) - const)
+    if canon:  # an inequality at the optimum is equivalent and easier for the LP
+        model.add(expr <= int(round(opt)) - const)
+    else:
+        model.add(expr == int(round(opt)) - const)
     first_free = [j for j in chosen if j in y]
     if canon:
         got = _canonical(model, cp, y, _site_rank(pp))
