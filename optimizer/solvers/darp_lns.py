@@ -549,6 +549,47 @@ class _Solution:
 
 
 
+def _routes_to_try(routes: list, vclass: list[int]) -> list[int]:
+    """Vehicles to try an insertion on: every used route, and one empty route per class of
+    interchangeable vehicles."""
+    out = []
+    seen = set()
+    for k, r in enumerate(routes):
+        if not r:
+            cls = vclass[k]
+            if cls in seen:
+                continue
+            seen.add(cls)
+        out.append(k)
+    return out
+
+
+def _rank(vals_j: dict[int, tuple], regret: int) -> tuple | None:
+    """``(key, third cost, top three routes, best route, best insertion)`` of one request from
+    its insertion costs per route ``vals_j`` (route -> (noisy cost, insertion)), or ``None``
+    when it fits no route; the smallest key goes first (greedy: cheapest; regret-k: largest
+    regret)."""
+    b1 = b2 = b3 = _INF
+    k1 = k2 = k3 = -1
+    bg = None
+    for k, (d, g) in vals_j.items():
+        if d < b1:
+            b3, k3, b2, k2, b1, k1, bg = b2, k2, b1, k1, d, k, g
+        elif d < b2:
+            b3, k3, b2, k2 = b2, k2, d, k
+        elif d < b3:
+            b3, k3 = d, k
+    if bg is None:
+        return None
+    if regret == 1:
+        key = (b1, 0.0)
+    elif regret == 2:
+        key = (-(b2 - b1), b1)
+    else:
+        key = (-((b2 - b1) + (b3 - b1)), b1)
+    return key, b3, (k1, k2, k3), k1, bg
+
+
 def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) -> None:
     """Insert the unserved requests one at a time (Ropke & Pisinger 2006, section 5.2).
 
@@ -570,23 +611,9 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
     memo = D.memo
     if len(memo) > 300_000:
         memo.clear()
-    K = D.K
     vclass = D.vclass
     routes, ver, stimes, slate, slq, slw = sol.routes, sol.ver, sol.times, sol.late, sol.lq, sol.lw
     rand = rng.random
-
-    def tries() -> list[int]:
-        out = []
-        seen = set()
-        for k in range(K):
-            if not routes[k]:
-                cls = vclass[k]
-                if cls in seen:
-                    continue
-                seen.add(cls)
-            out.append(k)
-        return out
-
     vals: dict[int, dict[int, tuple]] = {j: {} for j in todo}  # j -> {route: (cost, ins)}
     top: dict[int, tuple | None] = {}  # j -> (key, third cost, top routes, route, ins)
 
@@ -604,32 +631,11 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
         vals[j][k] = (d, g)
         return d
 
-    def rank(j: int) -> tuple | None:
-        b1 = b2 = b3 = _INF
-        k1 = k2 = k3 = -1
-        bg = None
-        for k, (d, g) in vals[j].items():
-            if d < b1:
-                b3, k3, b2, k2, b1, k1, bg = b2, k2, b1, k1, d, k, g
-            elif d < b2:
-                b3, k3, b2, k2 = b2, k2, d, k
-            elif d < b3:
-                b3, k3 = d, k
-        if bg is None:
-            return None
-        if regret == 1:
-            key = (b1, 0.0)
-        elif regret == 2:
-            key = (-(b2 - b1), b1)
-        else:
-            key = (-((b2 - b1) + (b3 - b1)), b1)
-        return key, b3, (k1, k2, k3), k1, bg
-
-    ks = tries()
+    ks = _routes_to_try(routes, vclass)
     for j in todo:
         for k in ks:
             set_val(j, k)
-        top[j] = rank(j)
+        top[j] = _rank(vals[j], regret)
     while todo:
         pick = None
         pick_key = None
@@ -650,7 +656,7 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
                                                       slw[k], j)
             memo[(j, ver[k])] = None if ins is None else (*ins, True)
             set_val(j, k)
-            top[j] = rank(j)
+            top[j] = _rank(vals[j], regret)
             continue
         was_empty = not seq
         sol.set_route(k, new, times, sol.rcost[k] + delta)
@@ -661,16 +667,16 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
             d = set_val(j2, k)
             t2 = top[j2]
             if t2 is None or k in t2[2] or d < t2[1]:
-                top[j2] = rank(j2)
+                top[j2] = _rank(vals[j2], regret)
         if was_empty:
             old = set(ks)
-            ks = tries()
+            ks = _routes_to_try(routes, vclass)
             for k2 in ks:
                 if k2 not in old:
                     for j2 in todo:
                         set_val(j2, k2)
             for j2 in todo:
-                top[j2] = rank(j2)
+                top[j2] = _rank(vals[j2], regret)
     sol.unserved.sort()
 
 
@@ -1044,6 +1050,27 @@ def _polish(D: _Data, cand: _Solution, *, tails: bool) -> None:
         _two_opt_star(cand)
 
 
+def _check_options(time_limit_s: float | None, max_iterations: int | None, min_remove: float,
+                   max_remove: float, start_worse: float) -> None:
+    """Raise :class:`InputError` on bad :func:`lns_improve` options."""
+    if time_limit_s is None and max_iterations is None:
+        raise InputError("lns_improve needs time_limit_s or max_iterations", field="limits")
+    if not 0 < min_remove <= max_remove < 1:
+        raise InputError("expected 0 < min_remove <= max_remove < 1", field="min_remove")
+    if not start_worse >= 0:
+        raise InputError("start_worse must be >= 0", field="start_worse")
+
+
+def _operators(rng: random.Random, rem: _Weights, ins: _Weights, adaptive: bool
+               ) -> tuple[int, int]:
+    """Ruin and recreate operators of a round: by adaptive weights, or uniform."""
+    if adaptive:
+        ro = rng.choices(range(len(REMOVALS)), weights=rem.w)[0]
+        io = rng.choices(range(len(INSERTIONS)), weights=ins.w)[0]
+        return ro, io
+    return rng.randrange(len(REMOVALS)), rng.randrange(len(INSERTIONS))
+
+
 class _Schedule:
     """Stopping rule and annealing temperature of one search.
 
@@ -1125,12 +1152,7 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         If neither limit is given, an option is out of range, a route has an infeasible order
         or serves a request twice.
     """
-    if time_limit_s is None and max_iterations is None:
-        raise InputError("lns_improve needs time_limit_s or max_iterations", field="limits")
-    if not 0 < min_remove <= max_remove < 1:
-        raise InputError("expected 0 < min_remove <= max_remove < 1", field="min_remove")
-    if not start_worse >= 0:
-        raise InputError("start_worse must be >= 0", field="start_worse")
+    _check_options(time_limit_s, max_iterations, min_remove, max_remove, start_worse)
     t0 = time.perf_counter()
     D = _Data(inst)
     cur = _start_solution(D, routes)
@@ -1152,13 +1174,8 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         cand = cur.copy()
         served_n = D.R - len(cand.unserved)
         lo_q = max(2, int(min_remove * served_n))
-        hi_q = max(lo_q, min(max_remove_n, int(max_remove * served_n)))
-        q = rng.randint(lo_q, hi_q)
-        if adaptive:
-            ro = rng.choices(range(len(REMOVALS)), weights=rem.w)[0]
-            io = rng.choices(range(len(INSERTIONS)), weights=ins.w)[0]
-        else:
-            ro, io = rng.randrange(len(REMOVALS)), rng.randrange(len(INSERTIONS))
+        q = rng.randint(lo_q, max(lo_q, min(max_remove_n, int(max_remove * served_n))))
+        ro, io = _operators(rng, rem, ins, adaptive)
         _ruin(cand, rng, q, ro, dist)
         _recreate(cand, rng, regret=io + 1, noise=noise_amt if io == 0 else 0.0)
         if polish and cand.cost <= cur.cost + 2.0 * temp:  # hopeless candidates: not polished

@@ -556,8 +556,11 @@ def _auto_cost_scale(cost: np.ndarray) -> float:
     return float(10 ** max(0, math.ceil(math.log10(1000.0 / float(np.median(c))))))
 
 
-def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
-           windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]) -> _Model:
+def _integer_data(problem: DarpProblem, prm: SolveParams, active: list[int],
+                  windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, float]:
+    """Integer model data (module docs): ``(transit, arc cost, service, horizon, largest
+    finite arc cost, cost scale)``, stops numbered as in :mod:`optimizer.solvers.darp_lns`."""
     reqs, vehs = problem.requests, problem.vehicles
     nr, nv = len(active), len(vehs)
     n_stops = 2 * nr + 2 * nv
@@ -591,6 +594,16 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
     c_int = np.where(fin, c_fin, 10 * (max_c + 1) * max(1, n_stops)).astype(np.int64)
     check_scale(transit, what="time transit")
     check_scale(c_int, what="arc cost")
+    return transit, c_int, s_int, horizon, max_c, csc
+
+
+def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
+           windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]) -> _Model:
+    reqs, vehs = problem.requests, problem.vehicles
+    nr, nv = len(active), len(vehs)
+    n_stops = 2 * nr + 2 * nv
+    transit, c_int, s_int, horizon, max_c, csc = _integer_data(problem, prm, active, windows)
+    sc = prm.time_scale
 
     starts = [2 * nr + 2 * k for k in range(nv)]
     ends = [2 * nr + 2 * k + 1 for k in range(nv)]

@@ -1365,6 +1365,23 @@ def _pm_sub_fix(rho: np.ndarray, p: int, y: np.ndarray, v: int, opened: np.ndarr
     return close_new, open_new
 
 
+def _pm_sparse_rows(C: np.ndarray, cols: np.ndarray, k: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` cheapest columns among ``cols``: ``(column indices (n, k), costs x
+    _LAGR_Q (n, k), multiplier cap = the (k+1)-th cheapest cost x _LAGR_Q (n,))``."""
+    n = C.shape[0]
+    Q = _LAGR_Q
+    Cc = C[:, cols]
+    if k < cols.size:
+        part = np.argpartition(Cc, k, axis=1)
+        near = part[:, :k]
+        cap = (Cc[np.arange(n), part[:, k]] * Q).astype(np.float64)  # (k+1)-th cheapest
+    else:
+        near = np.broadcast_to(np.arange(cols.size), (n, cols.size))
+        cap = np.full(n, np.inf)
+    return cols[near], np.take_along_axis(Cc, near, axis=1) * Q, cap
+
+
 def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
                    islands: Sequence[tuple[np.ndarray, int]], ub: int, lam0: np.ndarray, *,
                    strict: bool, deadline: float, max_iter: int = 400,
@@ -1441,16 +1458,7 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
             return (ub + 1 if strict else ub), closed, opened, 0
         L = int(np.minimum(0, E).sum()) if n else 0
         return L, closed, opened, 0
-    Cc = C[:, cols]
-    if k < cols.size:
-        part = np.argpartition(Cc, k, axis=1)
-        near = part[:, :k]
-        cap = (Cc[np.arange(n), part[:, k]] * Q).astype(np.float64)  # (k+1)-th cheapest
-    else:
-        near = np.broadcast_to(np.arange(cols.size), (n, cols.size))
-        cap = np.full(n, np.inf)
-    Jk = cols[near]
-    Ck = np.take_along_axis(Cc, near, axis=1) * Q
+    Jk, Ck, cap = _pm_sparse_rows(C, cols, k)
     best = -(1 << 62)
     mu, stall, it = float(mu0), 0, 0
     for it in range(1, max_iter + 1):

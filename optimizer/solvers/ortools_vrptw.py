@@ -785,10 +785,8 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
                 polish_share: float = DEFAULT_POLISH_SHARE,
                 rounds: int = DEFAULT_ROUNDS, workers: int = 1,
                 searches: int | None = None) -> VrptwResult:
-    """Plan VRPTW routes (see the module docs for the model and the search).
-
-    For a scenario, pass the options of :func:`vrptw_options` (work or time mode from the
-    ``solver:`` section).
+    """Plan VRPTW routes (see the module docs for the model and the search); for a scenario,
+    pass :func:`vrptw_options` (work or time mode from the ``solver:`` section).
 
     Parameters
     ----------
@@ -841,12 +839,9 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
     improvement
         ``"ortools"``: ``"gls"`` (guided local search, default: best of the three on Solomon
         R201/RC201 at 10 s in one noisy measurement), ``"ils"`` (OR-Tools iterated local
-        search: SISR ruin and recreate, simulated annealing, restarted from the best until time
-        is up) or ``"gls+ils"`` (half and half).
-    distance_scale
-        Integer units per metre (default 1: metre resolution; Solomon truncated: 10).
-    time_scale
-        Integer units per second (default 1: second resolution; Solomon truncated: 10).
+        search, restarted from the best until time is up) or ``"gls+ils"`` (half and half).
+    distance_scale, time_scale
+        Integer units per metre and per second (default 1; Solomon truncated: 10 and 10).
     log_search
         Let OR-Tools print its search log.
 
@@ -872,14 +867,9 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
               rounds, workers, searches)
     _check(o)
     params = o.to_dict()
-    unserved: dict[int, tuple[VrptwUnservedReason, str]] = {}
-    active = []
-    for c in problem.customers:
-        why = explain_customer(problem, c)
-        if why is None:
-            active.append(c)
-        else:
-            unserved[c] = why
+    unserved = {c: why for c in problem.customers
+                if (why := explain_customer(problem, c)) is not None}
+    active = [c for c in problem.customers if c not in unserved]
     routes: list[VrptwRoute] = []
     status = SolveStatus.PARTIAL if unserved else SolveStatus.OPTIMAL
     clock = stats = None
