@@ -160,7 +160,7 @@ def _size_factor(n_requests: int) -> float:
 
 def _units(x: float) -> int:
     """``x`` rounded half up (the rounding of :meth:`SolverParams.work`)."""
-    return int(math.floor(x + 0.5))
+    return int(math.floor(x + 0.5 + 1e-9))  # 1e-9: 0.9 x 0.1 x 50 is 4.4999... in floats
 
 
 @dataclass(frozen=True)

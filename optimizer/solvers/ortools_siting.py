@@ -1766,7 +1766,7 @@ def _pm_bound(st: _PmState, cp: _Cp, *, reduce: bool, bb_share: float,
     if cp.work:
         size = 1e5 / max(1.0, float(n_g) * float(st.cand.size))
         st.node_limit = max(1, int(math.floor(cp.time_limit_s * bb_share * BB_NODES_PER_S
-                                              * size + 0.5)))
+                                              * size + 0.5 + 1e-9)))
         deadline = cp.deadline
     else:
         deadline = now + bb_share * max(0.0, cp.deadline - now)

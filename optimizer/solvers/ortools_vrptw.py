@@ -249,7 +249,7 @@ Measured (2 s after 2 s of SISR, loaded machine): C101 24/s, R101 23/s, R201 62/
 
 def _units(x: float) -> int:
     """``x`` rounded half up (as :meth:`optimizer.solvers.params.SolverParams.work`)."""
-    return int(math.floor(x + 0.5))
+    return int(math.floor(x + 0.5 + 1e-9))  # 1e-9: 0.9 x 0.1 x 50 is 4.4999... in floats
 
 
 @dataclass(frozen=True)
