@@ -56,7 +56,8 @@ def plan(G, islands):
     tt = timetable_for_date(read_gtfs(D / "gtfs"), WED)
     return plan_dialysis_day(inputs, WED, G=G, timetable=tt, islands=islands,
                              params=DialysisParams(time_limit_s=5),
-                             solve_options={"deterministic": True, "solution_limit": 200})
+                             solve_options={"deterministic": True, "solution_limit": 200,
+                                            "lns_iterations": 1000})
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,8 @@ def plan(inputs):
                     feed, islands=islands)
     return plan_dialysis_day(inputs, WED, G=G, timetable=timetable_for_date(feed, WED),
                              islands=islands, params=DialysisParams(time_limit_s=5),
-                             solve_options={"deterministic": True, "solution_limit": 200})
+                             solve_options={"deterministic": True, "solution_limit": 200,
+                                            "lns_iterations": 1000})
 
 
 @pytest.fixture(scope="module")
