@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks.run_darp --instances a2-16 a5-40 a8-96 --time-limit 10 30 --repeats 3
-    python -m benchmarks.run_darp --data-dir tests/data/darp --deterministic --solution-limit 3000
+    python -m benchmarks.run_darp --instances a2-16 a5-40 a8-96 --time-limit 10 --deterministic
 
 For each instance and time limit both solvers run ``--repeats`` times (seeds 0, 1, ...), every
 plan is re-checked by :func:`optimizer.solvers.checker.check_darp`, and a Markdown table is
@@ -42,7 +42,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "darp"
 
 
 def run_one(problem, *, strategy: str, time_limit_s: float, seed: int, deterministic: bool,
-            solution_limit: int, workers: int = 1) -> tuple[float, bool, int]:
+            solution_limit: int | None, workers: int = 1) -> tuple[float, bool, int]:
     """Solve once; return (cost, feasible and complete, routes used)."""
     res = solve_darp(problem, strategy=strategy, time_limit_s=time_limit_s, seed=seed,
                      deterministic=deterministic, solution_limit=solution_limit,
@@ -61,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--deterministic", action="store_true",
-                    help="bound the search by solution counts instead of wall time")
-    ap.add_argument("--solution-limit", type=int, default=3000)
+                    help="work mode: every phase stops on work limits derived from the time "
+                         "limit (reproducible), the wall clock only as a safety cap")
+    ap.add_argument("--solution-limit", type=int, default=None,
+                    help="work mode: guided-local-search solutions (default: derived from the "
+                         "time limit)")
     ap.add_argument("--skip-plain", action="store_true", help="run only our solver")
     ap.add_argument("--workers", type=int, default=2,
                     help="our solver's parallel searches (default 2: both cores of the "
@@ -78,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     cmd = "python -m benchmarks.run_darp " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    mode = (f"deterministic, {args.solution_limit} solutions" if args.deterministic
+    mode = ("work limits" + (f", {args.solution_limit} GLS solutions"
+                             if args.solution_limit else "") if args.deterministic
             else "wall-time limit")
     print(f"Command: `{cmd.strip()}` (OR-Tools {ortools.__version__}, {mode}, "
           f"median of {args.repeats} run(s); ours: {args.workers} parallel search(es))")

@@ -16,7 +16,7 @@ from optimizer.problems.darp import DarpProblem, Request, SolveStatus, UnservedR
 from optimizer.solvers.checker import check_darp, route_schedule
 from optimizer.solvers.ortools_routing import SolveParams, solve_darp, tighten_windows
 
-FAST = dict(deterministic=True, solution_limit=300, time_limit_s=20)
+FAST = dict(deterministic=True, solution_limit=300, lns_iterations=1000, time_limit_s=20)
 
 
 def grid_matrix(points):
@@ -235,7 +235,8 @@ def test_no_requests():
        ride=st.sampled_from([400.0, 900.0, math.inf]), width=st.sampled_from([300.0, 1800.0]))
 def test_output_always_passes_checker(seed, n_req, n_veh, ride, width):
     p = tiny_problem(seed, n_req=n_req, n_veh=n_veh, ride=ride, width=width)
-    res = solve_darp(p, deterministic=True, solution_limit=100, time_limit_s=20)
+    res = solve_darp(p, deterministic=True, solution_limit=100, lns_iterations=1000,
+                     time_limit_s=20)
     assert check_darp(p, res) == []
     ids = sorted(list(res.served) + [u.request_id for u in res.unserved])
     assert ids == sorted(r.request_id for r in p.requests)

@@ -49,7 +49,7 @@ from optimizer.solvers.params import SolverParams
 
 D = Path(__file__).parent / "data" / "dialysis"
 WED = dt.date(2025, 6, 4)
-FAST = {"deterministic": True, "solution_limit": 200}
+FAST = {"deterministic": True, "solution_limit": 200, "lns_iterations": 1000}
 SOLVER = SolverParams(time_limit_s=5, workers=1)
 
 

@@ -79,7 +79,8 @@ def plan(inputs):
                   date=WED, notes=(APPROXIMATE_ROADS_NOTE,))
     return plan_dialysis_day(inputs, WED, network=net,
                              solver=SolverParams(time_limit_s=5, workers=1),
-                             solve_options={"deterministic": True, "solution_limit": 200})
+                             solve_options={"deterministic": True, "solution_limit": 200,
+                                            "lns_iterations": 1000})
 
 
 @pytest.fixture(scope="module")

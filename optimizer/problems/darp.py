@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.results import SearchRecord, SolveStatus, StopCause
 
 INF = math.inf
 
@@ -414,14 +415,8 @@ class DarpProblem:
 
 
 # ---------------------------------------------------------------------------- results
-class SolveStatus(str, enum.Enum):
-    """Outcome of a solve."""
-
-    OPTIMAL = "OPTIMAL"  # proven (only for trivial cases, e.g. no requests)
-    FEASIBLE = "FEASIBLE"  # every request served
-    PARTIAL = "PARTIAL"  # a plan exists, some requests unserved (listed with reasons)
-    NO_SOLUTION = "NO_SOLUTION"  # the search found no plan in the limits
-    INVALID = "INVALID"  # the model was rejected by the solver
+# ``SolveStatus`` is :class:`optimizer.results.SolveStatus` (one vocabulary for every solver and
+# service), re-exported here under its old name.
 
 
 class UnservedReason(str, enum.Enum):
@@ -502,6 +497,9 @@ class DarpResult:
         Wall time of the solve, seconds.
     params
         The parameters used (plain values, for the run log).
+    search
+        What bounded the search (work limit, wall clock, proof), for the run manifest; a result
+        built by hand carries ``StopCause.NOT_RUN``.
     """
 
     status: SolveStatus
@@ -510,6 +508,7 @@ class DarpResult:
     objective: float
     runtime_s: float = 0.0
     params: Mapping[str, Any] = field(default_factory=dict)
+    search: SearchRecord = field(default_factory=lambda: SearchRecord("darp", StopCause.NOT_RUN))
 
     @property
     def served(self) -> tuple[str, ...]:
@@ -518,7 +517,7 @@ class DarpResult:
 
     def is_feasible(self) -> bool:
         """``True`` when a plan exists (every unserved request is listed with a reason)."""
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.PARTIAL)
+        return self.status.produced_plan
 
     def summary(self) -> str:
         """One-paragraph text summary for logs."""

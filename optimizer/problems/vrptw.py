@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.problems.darp import SolveStatus
+from optimizer.results import SearchRecord, SolveStatus, StopCause
 
 INF = math.inf
 
@@ -439,7 +439,7 @@ class VrptwResult:
     Attributes
     ----------
     status
-        :class:`~optimizer.problems.darp.SolveStatus` (``FEASIBLE`` = every customer served).
+        :class:`optimizer.results.SolveStatus` (``FEASIBLE`` = every customer served).
     routes
         Non-empty routes only.
     unserved
@@ -454,6 +454,8 @@ class VrptwResult:
         Wall time of the solve, seconds.
     params
         The options used (for reports and reproduction).
+    search
+        What bounded the search (work limit, wall clock, proof), for the run manifest.
     """
 
     status: SolveStatus
@@ -464,6 +466,7 @@ class VrptwResult:
     vehicles_used: int
     runtime_s: float
     params: dict = field(default_factory=dict)
+    search: SearchRecord = field(default_factory=lambda: SearchRecord("vrptw", StopCause.NOT_RUN))
 
 
 # --------------------------------------------------------------------------- evaluation

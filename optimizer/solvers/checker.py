@@ -140,6 +140,161 @@ def route_schedule(problem: DarpProblem, vehicle: int,
     return RouteSchedule(earliest_s=earliest, latest_s=latest)
 
 
+def _check_stops(problem: DarpProblem, route, vk: int, rindex: dict[str, int],
+                 served_on: dict[str, str], out: list[Violation]
+                 ) -> tuple[list[tuple[int, bool]], bool]:
+    """Requests, nodes, precedence, eligibility and loads along one route; returns the route's
+    ``(request position, is pickup)`` events and whether its structure allows a schedule check.
+    Marks the requests it serves in ``served_on``."""
+    reqs = problem.requests
+    vid = route.vehicle_id
+    veh = problem.vehicles[vk]
+    events: list[tuple[int, bool]] = []
+    picked: dict[str, int] = {}  # request id -> position in route
+    done: set[str] = set()
+    seats = wheel = 0
+    ok_struct = True
+    for pos_k, s in enumerate(route.stops[1:-1], start=1):
+        if s.kind not in ("pickup", "delivery") or s.request_id not in rindex:
+            out.append(Violation("UNKNOWN_REQUEST", f"stop {pos_k} of {vid!r}: kind "
+                                 f"{s.kind!r}, request {s.request_id!r}", vid, s.request_id))
+            ok_struct = False
+            continue
+        rid = s.request_id
+        rk = rindex[rid]
+        r = reqs[rk]
+        is_p = s.kind == "pickup"
+        want = r.pickup_node if is_p else r.delivery_node
+        if s.node != want:
+            out.append(Violation("NODE_MISMATCH", f"{s.kind} of {rid!r} at node {s.node}, "
+                                 f"expected {want}", vid, rid))
+        if is_p:
+            if rid in picked or rid in done or rid in served_on:
+                out.append(Violation("DUPLICATE_VISIT", f"pickup of {rid!r} visited twice",
+                                     vid, rid))
+                ok_struct = False
+                continue
+            picked[rid] = pos_k
+            seats += r.seats
+            wheel += r.wheelchair_places
+            if r.eligible_vehicles is not None and vid not in r.eligible_vehicles:
+                out.append(Violation("ELIGIBILITY", f"{rid!r} may not ride vehicle {vid!r}",
+                                     vid, rid))
+        else:
+            if rid in done:
+                out.append(Violation("DUPLICATE_VISIT", f"delivery of {rid!r} visited twice",
+                                     vid, rid))
+                ok_struct = False
+                continue
+            if rid not in picked:
+                code = "SPLIT_REQUEST" if rid in served_on else "PRECEDENCE"
+                out.append(Violation(code, f"delivery of {rid!r} before (or without) its "
+                                     f"pickup on {vid!r}", vid, rid))
+                ok_struct = False
+                continue
+            done.add(rid)
+            seats -= r.seats
+            wheel -= r.wheelchair_places
+        events.append((rk, is_p))
+        if seats > veh.seats:
+            out.append(Violation("SEATS", f"{seats} seats taken after stop {pos_k} of {vid!r}"
+                                 f" (capacity {veh.seats})", vid, rid))
+        if wheel > veh.wheelchair_places:
+            out.append(Violation("WHEELCHAIR", f"{wheel} wheelchairs on board after stop "
+                                 f"{pos_k} of {vid!r} (places {veh.wheelchair_places})",
+                                 vid, rid))
+    for rid in picked:
+        if rid not in done:
+            out.append(Violation("INCOMPLETE_REQUEST", f"{rid!r} picked up by {vid!r} but "
+                                 "never dropped off", vid, rid))
+            ok_struct = False
+        served_on.setdefault(rid, vid)
+    return events, ok_struct
+
+
+def _check_legs(problem: DarpProblem, route, tol_s: float, out: list[Violation]) -> float:
+    """Reachability and travel times between consecutive stops; returns the route's cost
+    recomputed from ``problem.cost``."""
+    tt = problem.travel_time_s
+    vid = route.vehicle_id
+    rcost = 0.0
+    for a, b in zip(route.stops[:-1], route.stops[1:]):
+        leg = tt[a.node, b.node]
+        rcost += float(problem.cost[a.node, b.node])
+        if not math.isfinite(leg):
+            out.append(Violation("UNREACHABLE", f"{vid!r}: node {b.node} cannot be reached "
+                                 f"from node {a.node}", vid, b.request_id))
+            continue
+        if b.arrival_s + tol_s < a.departure_s + leg:
+            out.append(Violation("TRAVEL_TIME", f"{vid!r}: arrives at node {b.node} at "
+                                 f"{b.arrival_s:.3f} s, but leaves node {a.node} at "
+                                 f"{a.departure_s:.3f} s and the trip takes {leg:.3f} s",
+                                 vid, b.request_id))
+    return rcost
+
+
+def _check_times(problem: DarpProblem, route, vk: int, rindex: dict[str, int], tol_s: float,
+                 out: list[Violation]) -> None:
+    """The stated times: service, windows, shift, route duration and ride times."""
+    reqs = problem.requests
+    vid = route.vehicle_id
+    veh = problem.vehicles[vk]
+    stops = route.stops
+    for s in stops:
+        svc = 0.0
+        if s.kind in ("pickup", "delivery") and s.request_id in rindex:
+            r = reqs[rindex[s.request_id]]
+            svc = r.pickup_service_s if s.kind == "pickup" else r.delivery_service_s
+            lo, hi = r.pickup_window_s if s.kind == "pickup" else r.delivery_window_s
+            if s.start_s + tol_s < lo or s.start_s - tol_s > hi:
+                out.append(Violation("TIME_WINDOW", f"{s.kind} of {s.request_id!r} starts at "
+                                     f"{s.start_s:.3f} s outside [{lo}, {hi}]", vid,
+                                     s.request_id))
+        if s.start_s + tol_s < s.arrival_s or abs(s.departure_s - s.start_s - svc) > tol_s:
+            out.append(Violation("SERVICE_TIME", f"{s.kind} at node {s.node}: arrival "
+                                 f"{s.arrival_s:.3f}, start {s.start_s:.3f}, departure "
+                                 f"{s.departure_s:.3f}, service {svc} s", vid, s.request_id))
+    first, last = stops[0], stops[-1]
+    if first.departure_s + tol_s < veh.shift_s[0] or last.arrival_s - tol_s > veh.shift_s[1]:
+        out.append(Violation("SHIFT", f"{vid!r} runs {first.departure_s:.3f}-"
+                             f"{last.arrival_s:.3f} s outside its shift {veh.shift_s}", vid))
+    if last.arrival_s - first.departure_s - tol_s > veh.max_route_duration_s:
+        out.append(Violation("ROUTE_DURATION", f"{vid!r} route lasts "
+                             f"{last.arrival_s - first.departure_s:.3f} s > "
+                             f"{veh.max_route_duration_s} s", vid))
+    start_at = {}
+    for s in stops[1:-1]:
+        if s.kind == "pickup":
+            start_at[s.request_id] = s
+        elif s.request_id in start_at and s.request_id in rindex:
+            rk = rindex[s.request_id]
+            p = start_at[s.request_id]
+            ride = s.start_s - p.departure_s
+            if ride - tol_s > problem.max_ride_s[rk]:
+                out.append(Violation("RIDE_TIME", f"{s.request_id!r} rides {ride:.3f} s > "
+                                     f"{problem.max_ride_s[rk]:.3f} s", vid, s.request_id))
+
+
+def _check_accounting(problem: DarpProblem, result: DarpResult, rindex: dict[str, int],
+                      served_on: dict[str, str], out: list[Violation]) -> None:
+    """Every request served exactly once or listed unserved exactly once."""
+    unserved_ids = [u.request_id for u in result.unserved]
+    for rid in set(unserved_ids):
+        if unserved_ids.count(rid) > 1:
+            out.append(Violation("DUPLICATE_UNSERVED", f"{rid!r} listed unserved "
+                                 f"{unserved_ids.count(rid)} times", request_id=rid))
+        if rid in served_on:
+            out.append(Violation("SERVED_AND_UNSERVED", f"{rid!r} is served and listed unserved",
+                                 request_id=rid))
+        if rid not in rindex:
+            out.append(Violation("UNKNOWN_REQUEST", f"unserved list names unknown {rid!r}",
+                                 request_id=rid))
+    for r in problem.requests:
+        if r.request_id not in served_on and r.request_id not in unserved_ids:
+            out.append(Violation("NOT_ACCOUNTED", f"{r.request_id!r} is neither served nor "
+                                 "listed unserved", request_id=r.request_id))
+
+
 def check_darp(problem: DarpProblem, result: DarpResult, *, tol_s: float = 1e-6,
                cost_rel_tol: float = 1e-6) -> list[Violation]:
     """Check a plan against every rule of the problem, recomputing from the matrices.
@@ -162,14 +317,11 @@ def check_darp(problem: DarpProblem, result: DarpResult, *, tol_s: float = 1e-6,
         Empty when the plan is feasible and consistent.
     """
     out: list[Violation] = []
-    reqs = problem.requests
-    tt = problem.travel_time_s
-    rindex = {r.request_id: k for k, r in enumerate(reqs)}
+    rindex = {r.request_id: k for k, r in enumerate(problem.requests)}
     vindex = {v.vehicle_id: k for k, v in enumerate(problem.vehicles)}
     served_on: dict[str, str] = {}
     used: set[str] = set()
     total_cost = 0.0
-
     for route in result.routes:
         vid = route.vehicle_id
         if vid not in vindex:
@@ -186,114 +338,9 @@ def check_darp(problem: DarpProblem, result: DarpResult, *, tol_s: float = 1e-6,
             out.append(Violation("ROUTE_ENDPOINTS", f"route of {vid!r} must run from start node "
                                  f"{veh.start_node} to end node {veh.end_node}", vid))
             continue
-        events: list[tuple[int, bool]] = []
-        picked: dict[str, int] = {}  # request id -> position in route
-        done: set[str] = set()
-        seats = wheel = 0
-        ok_struct = True
-        for pos_k, s in enumerate(stops[1:-1], start=1):
-            if s.kind not in ("pickup", "delivery") or s.request_id not in rindex:
-                out.append(Violation("UNKNOWN_REQUEST", f"stop {pos_k} of {vid!r}: kind "
-                                     f"{s.kind!r}, request {s.request_id!r}", vid, s.request_id))
-                ok_struct = False
-                continue
-            rid = s.request_id
-            rk = rindex[rid]
-            r = reqs[rk]
-            is_p = s.kind == "pickup"
-            want = r.pickup_node if is_p else r.delivery_node
-            if s.node != want:
-                out.append(Violation("NODE_MISMATCH", f"{s.kind} of {rid!r} at node {s.node}, "
-                                     f"expected {want}", vid, rid))
-            if is_p:
-                if rid in picked or rid in done or rid in served_on:
-                    out.append(Violation("DUPLICATE_VISIT", f"pickup of {rid!r} visited twice",
-                                         vid, rid))
-                    ok_struct = False
-                    continue
-                picked[rid] = pos_k
-                seats += r.seats
-                wheel += r.wheelchair_places
-                if r.eligible_vehicles is not None and vid not in r.eligible_vehicles:
-                    out.append(Violation("ELIGIBILITY", f"{rid!r} may not ride vehicle {vid!r}",
-                                         vid, rid))
-            else:
-                if rid in done:
-                    out.append(Violation("DUPLICATE_VISIT", f"delivery of {rid!r} visited twice",
-                                         vid, rid))
-                    ok_struct = False
-                    continue
-                if rid not in picked:
-                    code = "SPLIT_REQUEST" if rid in served_on else "PRECEDENCE"
-                    out.append(Violation(code, f"delivery of {rid!r} before (or without) its "
-                                         f"pickup on {vid!r}", vid, rid))
-                    ok_struct = False
-                    continue
-                done.add(rid)
-                seats -= r.seats
-                wheel -= r.wheelchair_places
-            events.append((rk, is_p))
-            if seats > veh.seats:
-                out.append(Violation("SEATS", f"{seats} seats taken after stop {pos_k} of {vid!r}"
-                                     f" (capacity {veh.seats})", vid, rid))
-            if wheel > veh.wheelchair_places:
-                out.append(Violation("WHEELCHAIR", f"{wheel} wheelchairs on board after stop "
-                                     f"{pos_k} of {vid!r} (places {veh.wheelchair_places})",
-                                     vid, rid))
-        for rid in picked:
-            if rid not in done:
-                out.append(Violation("INCOMPLETE_REQUEST", f"{rid!r} picked up by {vid!r} but "
-                                     "never dropped off", vid, rid))
-                ok_struct = False
-            served_on.setdefault(rid, vid)
-
-        # ---- times as given
-        rcost = 0.0
-        for a, b in zip(stops[:-1], stops[1:]):
-            leg = tt[a.node, b.node]
-            rcost += float(problem.cost[a.node, b.node])
-            if not math.isfinite(leg):
-                out.append(Violation("UNREACHABLE", f"{vid!r}: node {b.node} cannot be reached "
-                                     f"from node {a.node}", vid, b.request_id))
-                continue
-            if b.arrival_s + tol_s < a.departure_s + leg:
-                out.append(Violation("TRAVEL_TIME", f"{vid!r}: arrives at node {b.node} at "
-                                     f"{b.arrival_s:.3f} s, but leaves node {a.node} at "
-                                     f"{a.departure_s:.3f} s and the trip takes {leg:.3f} s",
-                                     vid, b.request_id))
-        for s in stops:
-            svc = 0.0
-            if s.kind in ("pickup", "delivery") and s.request_id in rindex:
-                r = reqs[rindex[s.request_id]]
-                svc = r.pickup_service_s if s.kind == "pickup" else r.delivery_service_s
-                lo, hi = r.pickup_window_s if s.kind == "pickup" else r.delivery_window_s
-                if s.start_s + tol_s < lo or s.start_s - tol_s > hi:
-                    out.append(Violation("TIME_WINDOW", f"{s.kind} of {s.request_id!r} starts at "
-                                         f"{s.start_s:.3f} s outside [{lo}, {hi}]", vid,
-                                         s.request_id))
-            if s.start_s + tol_s < s.arrival_s or abs(s.departure_s - s.start_s - svc) > tol_s:
-                out.append(Violation("SERVICE_TIME", f"{s.kind} at node {s.node}: arrival "
-                                     f"{s.arrival_s:.3f}, start {s.start_s:.3f}, departure "
-                                     f"{s.departure_s:.3f}, service {svc} s", vid, s.request_id))
-        first, last = stops[0], stops[-1]
-        if first.departure_s + tol_s < veh.shift_s[0] or last.arrival_s - tol_s > veh.shift_s[1]:
-            out.append(Violation("SHIFT", f"{vid!r} runs {first.departure_s:.3f}-"
-                                 f"{last.arrival_s:.3f} s outside its shift {veh.shift_s}", vid))
-        if last.arrival_s - first.departure_s - tol_s > veh.max_route_duration_s:
-            out.append(Violation("ROUTE_DURATION", f"{vid!r} route lasts "
-                                 f"{last.arrival_s - first.departure_s:.3f} s > "
-                                 f"{veh.max_route_duration_s} s", vid))
-        start_at = {}
-        for s in stops[1:-1]:
-            if s.kind == "pickup":
-                start_at[s.request_id] = s
-            elif s.request_id in start_at and s.request_id in rindex:
-                rk = rindex[s.request_id]
-                p = start_at[s.request_id]
-                ride = s.start_s - p.departure_s
-                if ride - tol_s > problem.max_ride_s[rk]:
-                    out.append(Violation("RIDE_TIME", f"{s.request_id!r} rides {ride:.3f} s > "
-                                         f"{problem.max_ride_s[rk]:.3f} s", vid, s.request_id))
+        events, ok_struct = _check_stops(problem, route, vk, rindex, served_on, out)
+        rcost = _check_legs(problem, route, tol_s, out)
+        _check_times(problem, route, vk, rindex, tol_s, out)
         # ---- the order itself
         if ok_struct and route_schedule(problem, vk, events, tol_s=tol_s) is None:
             out.append(Violation("ORDER_INFEASIBLE", f"no schedule of {vid!r}'s stop order meets "
@@ -302,22 +349,7 @@ def check_darp(problem: DarpProblem, result: DarpResult, *, tol_s: float = 1e-6,
             out.append(Violation("COST", f"{vid!r}: stated cost {route.cost} != recomputed "
                                  f"{rcost}", vid))
         total_cost += rcost
-
-    unserved_ids = [u.request_id for u in result.unserved]
-    for rid in set(unserved_ids):
-        if unserved_ids.count(rid) > 1:
-            out.append(Violation("DUPLICATE_UNSERVED", f"{rid!r} listed unserved "
-                                 f"{unserved_ids.count(rid)} times", request_id=rid))
-        if rid in served_on:
-            out.append(Violation("SERVED_AND_UNSERVED", f"{rid!r} is served and listed unserved",
-                                 request_id=rid))
-        if rid not in rindex:
-            out.append(Violation("UNKNOWN_REQUEST", f"unserved list names unknown {rid!r}",
-                                 request_id=rid))
-    for r in reqs:
-        if r.request_id not in served_on and r.request_id not in unserved_ids:
-            out.append(Violation("NOT_ACCOUNTED", f"{r.request_id!r} is neither served nor "
-                                 "listed unserved", request_id=r.request_id))
+    _check_accounting(problem, result, rindex, served_on, out)
     if abs(total_cost - result.objective) > cost_rel_tol * max(1.0, abs(total_cost)):
         out.append(Violation("COST", f"stated objective {result.objective} != recomputed "
                              f"{total_cost}"))

@@ -149,7 +149,8 @@ class LnsResult:
     arc cost plus penalties (integer units), ``unserved`` request positions left out,
     ``iterations`` ruin-and-recreate rounds run, ``improvements`` new best plans found,
     ``removal_weights`` / ``insertion_weights`` the final adaptive weights (orders of
-    :data:`REMOVALS` and :data:`INSERTIONS`)."""
+    :data:`REMOVALS` and :data:`INSERTIONS`), ``search_iterations`` the rounds of each search of
+    a portfolio (one entry for a single search)."""
 
     routes: tuple[tuple[int, ...], ...]
     cost: int
@@ -158,6 +159,7 @@ class LnsResult:
     improvements: int
     removal_weights: tuple[float, ...] = ()
     insertion_weights: tuple[float, ...] = ()
+    search_iterations: tuple[int, ...] = ()
 
 
 class _Data:
@@ -547,6 +549,47 @@ class _Solution:
 
 
 
+def _routes_to_try(routes: list, vclass: list[int]) -> list[int]:
+    """Vehicles to try an insertion on: every used route, and one empty route per class of
+    interchangeable vehicles."""
+    out = []
+    seen = set()
+    for k, r in enumerate(routes):
+        if not r:
+            cls = vclass[k]
+            if cls in seen:
+                continue
+            seen.add(cls)
+        out.append(k)
+    return out
+
+
+def _rank(vals_j: dict[int, tuple], regret: int) -> tuple | None:
+    """``(key, third cost, top three routes, best route, best insertion)`` of one request from
+    its insertion costs per route ``vals_j`` (route -> (noisy cost, insertion)), or ``None``
+    when it fits no route; the smallest key goes first (greedy: cheapest; regret-k: largest
+    regret)."""
+    b1 = b2 = b3 = _INF
+    k1 = k2 = k3 = -1
+    bg = None
+    for k, (d, g) in vals_j.items():
+        if d < b1:
+            b3, k3, b2, k2, b1, k1, bg = b2, k2, b1, k1, d, k, g
+        elif d < b2:
+            b3, k3, b2, k2 = b2, k2, d, k
+        elif d < b3:
+            b3, k3 = d, k
+    if bg is None:
+        return None
+    if regret == 1:
+        key = (b1, 0.0)
+    elif regret == 2:
+        key = (-(b2 - b1), b1)
+    else:
+        key = (-((b2 - b1) + (b3 - b1)), b1)
+    return key, b3, (k1, k2, k3), k1, bg
+
+
 def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) -> None:
     """Insert the unserved requests one at a time (Ropke & Pisinger 2006, section 5.2).
 
@@ -568,23 +611,9 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
     memo = D.memo
     if len(memo) > 300_000:
         memo.clear()
-    K = D.K
     vclass = D.vclass
     routes, ver, stimes, slate, slq, slw = sol.routes, sol.ver, sol.times, sol.late, sol.lq, sol.lw
     rand = rng.random
-
-    def tries() -> list[int]:
-        out = []
-        seen = set()
-        for k in range(K):
-            if not routes[k]:
-                cls = vclass[k]
-                if cls in seen:
-                    continue
-                seen.add(cls)
-            out.append(k)
-        return out
-
     vals: dict[int, dict[int, tuple]] = {j: {} for j in todo}  # j -> {route: (cost, ins)}
     top: dict[int, tuple | None] = {}  # j -> (key, third cost, top routes, route, ins)
 
@@ -602,32 +631,11 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
         vals[j][k] = (d, g)
         return d
 
-    def rank(j: int) -> tuple | None:
-        b1 = b2 = b3 = _INF
-        k1 = k2 = k3 = -1
-        bg = None
-        for k, (d, g) in vals[j].items():
-            if d < b1:
-                b3, k3, b2, k2, b1, k1, bg = b2, k2, b1, k1, d, k, g
-            elif d < b2:
-                b3, k3, b2, k2 = b2, k2, d, k
-            elif d < b3:
-                b3, k3 = d, k
-        if bg is None:
-            return None
-        if regret == 1:
-            key = (b1, 0.0)
-        elif regret == 2:
-            key = (-(b2 - b1), b1)
-        else:
-            key = (-((b2 - b1) + (b3 - b1)), b1)
-        return key, b3, (k1, k2, k3), k1, bg
-
-    ks = tries()
+    ks = _routes_to_try(routes, vclass)
     for j in todo:
         for k in ks:
             set_val(j, k)
-        top[j] = rank(j)
+        top[j] = _rank(vals[j], regret)
     while todo:
         pick = None
         pick_key = None
@@ -648,7 +656,7 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
                                                       slw[k], j)
             memo[(j, ver[k])] = None if ins is None else (*ins, True)
             set_val(j, k)
-            top[j] = rank(j)
+            top[j] = _rank(vals[j], regret)
             continue
         was_empty = not seq
         sol.set_route(k, new, times, sol.rcost[k] + delta)
@@ -659,16 +667,16 @@ def _recreate(sol: _Solution, rng: random.Random, *, regret: int, noise: float) 
             d = set_val(j2, k)
             t2 = top[j2]
             if t2 is None or k in t2[2] or d < t2[1]:
-                top[j2] = rank(j2)
+                top[j2] = _rank(vals[j2], regret)
         if was_empty:
             old = set(ks)
-            ks = tries()
+            ks = _routes_to_try(routes, vclass)
             for k2 in ks:
                 if k2 not in old:
                     for j2 in todo:
                         set_val(j2, k2)
             for j2 in todo:
-                top[j2] = rank(j2)
+                top[j2] = _rank(vals[j2], regret)
     sol.unserved.sort()
 
 
@@ -975,6 +983,121 @@ def _ruin(sol: _Solution, rng: random.Random, q: int, rule: int, dist: list[list
 
 
 # --------------------------------------------------------------------------- the search
+def _start_solution(D: _Data, routes: Sequence[Sequence[int]]) -> _Solution:
+    """The start plan as a :class:`_Solution`, after checking every route.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If the number of routes is not the number of vehicles, a stop is repeated or not a
+        request stop, a route's order is infeasible or its loads exceed the capacities.
+    """
+    if len(routes) != D.K:
+        raise InputError(f"{len(routes)} routes for {D.K} vehicles", field="routes")
+    seen: set[int] = set()
+    for k, seq in enumerate(routes):
+        for nd in seq:
+            if nd in seen or not 0 <= nd < 2 * D.R:
+                raise InputError(f"route {k}: stop {nd} repeated or not a request stop",
+                                 field="routes")
+            seen.add(nd)
+        pos = {nd: i for i, nd in enumerate(seq)}
+        if any(pos.get(nd ^ 1, -1) < i if not nd & 1 else pos.get(nd ^ 1, len(seq)) > i
+               for i, nd in enumerate(seq)) or _times(D, k, list(seq)) is None:
+            raise InputError(f"route {k} has an infeasible order (windows, ride times, "
+                             "duration, or a delivery without its pickup before it)",
+                             field="routes")
+        if not _loads_ok(D, k, seq):
+            raise InputError(f"route {k} exceeds the vehicle's capacity", field="routes")
+    return _Solution(D, [list(r) for r in routes])
+
+
+class _Weights:
+    """Adaptive operator weights (Ropke & Pisinger 2006, section 5.3): segments of 100 rounds,
+    reaction factor 0.1, weights at least 0.05."""
+
+    def __init__(self, n: int) -> None:
+        self.w = [1.0] * n
+        self.s = [0.0] * n
+        self.n = [0] * n
+
+    def add(self, i: int, score: float) -> None:
+        self.s[i] += score
+        self.n[i] += 1
+
+    def end_segment(self) -> None:
+        w, s, n = self.w, self.s, self.n
+        for i in range(len(w)):
+            if n[i]:
+                w[i] = max(0.05, 0.9 * w[i] + 0.1 * s[i] / n[i])
+            s[i] = 0.0
+            n[i] = 0
+
+
+def _polish(D: _Data, cand: _Solution, *, tails: bool) -> None:
+    """Re-insert the requests of every route not yet polished in the same route
+    (:func:`_relocate_stops`), then exchange route tails (:func:`_two_opt_star`)."""
+    polished = D.polished
+    if len(polished) > 200_000:
+        polished.clear()
+    for k, seq in enumerate(cand.routes):
+        if cand.ver[k] not in polished:
+            better = _relocate_stops(D, k, seq)
+            if better is not None:
+                cand.set_route(k, better)
+            polished.add(cand.ver[k])
+    if tails:
+        _two_opt_star(cand)
+
+
+def _check_options(time_limit_s: float | None, max_iterations: int | None, min_remove: float,
+                   max_remove: float, start_worse: float) -> None:
+    """Raise :class:`InputError` on bad :func:`lns_improve` options."""
+    if time_limit_s is None and max_iterations is None:
+        raise InputError("lns_improve needs time_limit_s or max_iterations", field="limits")
+    if not 0 < min_remove <= max_remove < 1:
+        raise InputError("expected 0 < min_remove <= max_remove < 1", field="min_remove")
+    if not start_worse >= 0:
+        raise InputError("start_worse must be >= 0", field="start_worse")
+
+
+def _operators(rng: random.Random, rem: _Weights, ins: _Weights, adaptive: bool
+               ) -> tuple[int, int]:
+    """Ruin and recreate operators of a round: by adaptive weights, or uniform."""
+    if adaptive:
+        ro = rng.choices(range(len(REMOVALS)), weights=rem.w)[0]
+        io = rng.choices(range(len(INSERTIONS)), weights=ins.w)[0]
+        return ro, io
+    return rng.randrange(len(REMOVALS)), rng.randrange(len(INSERTIONS))
+
+
+class _Schedule:
+    """Stopping rule and annealing temperature of one search.
+
+    With ``max_iterations`` the temperature follows the round count (``it / max_iterations``),
+    also when a wall-clock ``time_limit_s`` is given as a safety cap, so a work-limited search
+    is reproducible; with only ``time_limit_s`` it follows the elapsed wall time."""
+
+    def __init__(self, t_start: float, *, time_limit_s: float | None,
+                 max_iterations: int | None) -> None:
+        self.t0 = time.perf_counter()
+        self.t_start, self.t_end = t_start, t_start / 1000.0
+        self.time_limit_s, self.max_iterations = time_limit_s, max_iterations
+
+    def temperature(self, it: int) -> float | None:
+        """Temperature of round ``it`` (0-based), or ``None`` when a limit is reached."""
+        if self.max_iterations is not None and it >= self.max_iterations:
+            return None
+        elapsed = time.perf_counter() - self.t0
+        if self.time_limit_s is not None and elapsed >= self.time_limit_s:
+            return None
+        if self.t_start <= 0:
+            return 0.0
+        frac = (it / self.max_iterations if self.max_iterations is not None
+                else elapsed / self.time_limit_s)  # type: ignore[operator]
+        return self.t_start * (self.t_end / self.t_start) ** min(1.0, frac)
+
+
 def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int = 0,
                 time_limit_s: float | None = None, max_iterations: int | None = None,
                 min_remove: float = 0.05, max_remove: float = 0.25, max_remove_n: int = 30,
@@ -990,10 +1113,11 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         Starting plan: ``routes[k]`` the request stops of vehicle ``k`` in order (each route
         must be feasible; requests on no route start unserved and are inserted when possible).
     seed
-        Seed of the random generator (same seed and ``max_iterations`` without time limit =
-        same result).
+        Seed of the random generator: the same seed and ``max_iterations`` give the same result
+        unless ``time_limit_s`` stops the search first.
     time_limit_s
-        Wall-time budget in seconds (``None`` = no time limit).
+        Wall-time budget in seconds (``None`` = no time limit); with ``max_iterations`` only a
+        safety cap (the temperature then follows the rounds, not the clock).
     max_iterations
         Number of ruin-and-recreate rounds (``None`` = until the time limit).
     min_remove, max_remove, max_remove_n
@@ -1028,33 +1152,11 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         If neither limit is given, an option is out of range, a route has an infeasible order
         or serves a request twice.
     """
-    if time_limit_s is None and max_iterations is None:
-        raise InputError("lns_improve needs time_limit_s or max_iterations", field="limits")
-    if not 0 < min_remove <= max_remove < 1:
-        raise InputError("expected 0 < min_remove <= max_remove < 1", field="min_remove")
-    if not start_worse >= 0:
-        raise InputError("start_worse must be >= 0", field="start_worse")
+    _check_options(time_limit_s, max_iterations, min_remove, max_remove, start_worse)
     t0 = time.perf_counter()
     D = _Data(inst)
-    if len(routes) != D.K:
-        raise InputError(f"{len(routes)} routes for {D.K} vehicles", field="routes")
-    seen: set[int] = set()
-    for k, seq in enumerate(routes):
-        for nd in seq:
-            if nd in seen or not 0 <= nd < 2 * D.R:
-                raise InputError(f"route {k}: stop {nd} repeated or not a request stop",
-                                 field="routes")
-            seen.add(nd)
-        pos = {nd: i for i, nd in enumerate(seq)}
-        if any(pos.get(nd ^ 1, -1) < i if not nd & 1 else pos.get(nd ^ 1, len(seq)) > i
-               for i, nd in enumerate(seq)) or _times(D, k, list(seq)) is None:
-            raise InputError(f"route {k} has an infeasible order (windows, ride times, "
-                             "duration, or a delivery without its pickup before it)",
-                             field="routes")
-        if not _loads_ok(D, k, seq):
-            raise InputError(f"route {k} exceeds the vehicle's capacity", field="routes")
+    cur = _start_solution(D, routes)
     rng = random.Random(seed)
-    cur = _Solution(D, [list(r) for r in routes])
     if cur.unserved:
         _recreate(cur, rng, regret=2, noise=0.0)
     best = cur.copy()
@@ -1063,48 +1165,21 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
     dist = np.minimum(tr, tr.T).tolist()  # relatedness: travel between stops (symmetrised)
     max_c = int(np.max(inst.cost[: 2 * D.R, : 2 * D.R])) if D.R else 0
     noise_amt = 0.025 * max_c  # Ropke & Pisinger 2006: eta = 0.025 of the largest distance
-    t_start = start_worse * sum(cur.rcost) / 0.6931  # accepted with p = 1/2
-    t_end = t_start / 1000.0
-    w_rem = [1.0] * len(REMOVALS)
-    w_ins = [1.0] * len(INSERTIONS)
-    s_rem = [0.0] * len(REMOVALS)
-    n_rem = [0] * len(REMOVALS)
-    s_ins = [0.0] * len(INSERTIONS)
-    n_ins = [0] * len(INSERTIONS)
+    sched = _Schedule(start_worse * sum(cur.rcost) / 0.6931,  # accepted with p = 1/2
+                      time_limit_s=time_limit_s, max_iterations=max_iterations)
+    sched.t0 = t0
+    rem, ins = _Weights(len(REMOVALS)), _Weights(len(INSERTIONS))
     it = improvements = since_best = 0
-    while True:
-        if max_iterations is not None and it >= max_iterations:
-            break
-        elapsed = time.perf_counter() - t0
-        if time_limit_s is not None and elapsed >= time_limit_s:
-            break
-        frac = (it / max_iterations if max_iterations is not None and time_limit_s is None
-                else elapsed / time_limit_s)
-        temp = t_start * (t_end / t_start) ** min(1.0, frac) if t_start > 0 else 0.0
+    while (temp := sched.temperature(it)) is not None:
         cand = cur.copy()
         served_n = D.R - len(cand.unserved)
         lo_q = max(2, int(min_remove * served_n))
-        hi_q = max(lo_q, min(max_remove_n, int(max_remove * served_n)))
-        q = rng.randint(lo_q, hi_q)
-        if adaptive:
-            ro = rng.choices(range(len(REMOVALS)), weights=w_rem)[0]
-            io = rng.choices(range(len(INSERTIONS)), weights=w_ins)[0]
-        else:
-            ro, io = rng.randrange(len(REMOVALS)), rng.randrange(len(INSERTIONS))
+        q = rng.randint(lo_q, max(lo_q, min(max_remove_n, int(max_remove * served_n))))
+        ro, io = _operators(rng, rem, ins, adaptive)
         _ruin(cand, rng, q, ro, dist)
         _recreate(cand, rng, regret=io + 1, noise=noise_amt if io == 0 else 0.0)
         if polish and cand.cost <= cur.cost + 2.0 * temp:  # hopeless candidates: not polished
-            polished = D.polished
-            if len(polished) > 200_000:
-                polished.clear()
-            for k, seq in enumerate(cand.routes):
-                if cand.ver[k] not in polished:
-                    better = _relocate_stops(D, k, seq)
-                    if better is not None:
-                        cand.set_route(k, better)
-                    polished.add(cand.ver[k])
-            if tails:
-                _two_opt_star(cand)
+            _polish(D, cand, tails=tails)
         it += 1
         since_best += 1
         c_new, c_cur = cand.cost, cur.cost
@@ -1118,59 +1193,69 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
             if not score and c_new != c_cur:
                 score = 9.0 if c_new < c_cur else 13.0
             cur = cand
-        s_rem[ro] += score
-        n_rem[ro] += 1
-        s_ins[io] += score
-        n_ins[io] += 1
-        if it % 100 == 0:  # end of a segment: update the weights (reaction factor 0.1)
-            for w, s, n in ((w_rem, s_rem, n_rem), (w_ins, s_ins, n_ins)):
-                for i in range(len(w)):
-                    if n[i]:
-                        w[i] = max(0.05, 0.9 * w[i] + 0.1 * s[i] / n[i])
-                    s[i] = 0.0
-                    n[i] = 0
+        rem.add(ro, score)
+        ins.add(io, score)
+        if it % 100 == 0:  # end of a segment: update the weights
+            rem.end_segment()
+            ins.end_segment()
         if restart_after and since_best >= restart_after:
             cur = best.copy()
             since_best = 0
     return LnsResult(routes=tuple(tuple(r) for r in best.routes), cost=int(best_cost),
                      unserved=tuple(best.unserved), iterations=it, improvements=improvements,
-                     removal_weights=tuple(w_rem), insertion_weights=tuple(w_ins))
+                     removal_weights=tuple(rem.w), insertion_weights=tuple(ins.w),
+                     search_iterations=(it,))
 
 
 # ------------------------------------------------------------------ parallel portfolio (cores)
 def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
                          workers: int, seed: int = 0, time_limit_s: float | None = None,
-                         max_iterations: int | None = None, **options) -> LnsResult:
-    """Run ``workers`` independent :func:`lns_improve` searches at once and keep the best
-    (:func:`optimizer.solvers._parallel.best_of`; search ``i`` uses seed ``seed + i``).
+                         max_iterations: int | None = None, searches: int | None = None,
+                         **options) -> LnsResult:
+    """Run ``searches`` independent :func:`lns_improve` searches on ``workers`` processes and
+    keep the best (:func:`optimizer.solvers._parallel.best_of`; search ``i`` uses seed
+    ``seed + i``).
 
     Parameters
     ----------
-    inst, routes, seed, time_limit_s, max_iterations, **options
-        As :func:`lns_improve` (``time_limit_s`` is wall time for the whole call).
+    inst, routes, seed, max_iterations, **options
+        As :func:`lns_improve` (``max_iterations`` per search).
+    time_limit_s
+        Wall time of the whole portfolio, seconds: without ``max_iterations`` a budget shared
+        equally by the waves of searches (one wave when ``searches <= workers``: every search
+        runs to the common deadline); with ``max_iterations`` a safety cap for every search.
     workers
-        Number of searches (>= 1; 1 = :func:`lns_improve` in this process).
+        Processes (>= 1; this one included). Changes the wall time only, never the result of
+        a work-limited portfolio.
+    searches
+        Independent searches (default ``workers``).
 
     Returns
     -------
     LnsResult
-        The best result (fewest unserved, then lowest cost, then lowest seed); its
-        ``iterations`` is the sum over the searches. Deterministic with ``max_iterations``
-        and no time limit.
+        The best result (fewest unserved, then lowest cost, then lowest seed); ``iterations``
+        is the sum over the searches and ``search_iterations`` the rounds of each search.
+        Deterministic with ``max_iterations`` unless the time limit stops a search first.
 
     Raises
     ------
     optimizer.errors.InputError
-        As :func:`lns_improve`, or ``workers < 1``.
+        As :func:`lns_improve`, or ``workers < 1`` or ``searches < 1``.
     """
     from optimizer.solvers._parallel import best_of
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InputError(f"workers={workers!r}; expected a whole number >= 1", field="workers")
+    n = workers if searches is None else searches
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(f"searches={searches!r}; expected a whole number >= 1",
+                         field="searches")
     plain = [list(map(int, r)) for r in routes]
     calls = [dict(inst=inst, routes=plain, seed=seed + i, time_limit_s=time_limit_s,
-                  max_iterations=max_iterations, **options) for i in range(workers)]
-    out, results = best_of(lns_improve, calls, key=lambda r: (len(r.unserved), r.cost))
+                  max_iterations=max_iterations, **options) for i in range(n)]
+    out, results = best_of(lns_improve, calls, key=lambda r: (len(r.unserved), r.cost),
+                           processes=min(workers, n), split_time=max_iterations is None)
     return LnsResult(out.routes, out.cost, out.unserved,
                      sum(r.iterations for r in results), out.improvements,
-                     out.removal_weights, out.insertion_weights)
+                     out.removal_weights, out.insertion_weights,
+                     tuple(r.iterations for r in results))

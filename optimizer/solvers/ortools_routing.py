@@ -52,13 +52,26 @@ Search (``strategy="portfolio"``, the default)
 guided local search, windows tightened and requests droppable (needed for a first solution at
 all).
 
-Determinism
------------
-OR-Tools stops on wall time, which depends on machine load, so two runs with a time limit may
-return different plans. With ``deterministic=True`` every phase is bounded by solution counts
-instead of time (``solution_limit`` for the guided local search, ``lns_iterations`` rounds of
-our search, local optima for the construction phase) and ``time_limit_s`` is not used: the same
-problem, seed and limits give the same plan.
+Stopping: work limits or the wall clock
+---------------------------------------
+With ``deterministic=False`` (time mode, the benchmarks' setting) every phase runs against the
+wall clock: the construction gets ``construction_share`` of ``time_limit_s``, our search
+``lns_share`` of what is left, guided local search the rest. Two runs may return different
+plans (machine load).
+
+With ``deterministic=True`` (work mode, what :func:`darp_params` gives for a scenario's
+``solver.stop: work``) every phase stops on a work limit instead, derived from ``time_limit_s``
+and the number of requests ``R`` at rates measured on the reference machine
+(:data:`DARP_CONSTRUCTION_SOLUTIONS_PER_S`, :data:`DARP_LNS_ROUNDS_PER_S`,
+:data:`DARP_GLS_SOLUTIONS_PER_S`; see :func:`work_limits`) with the same shares as time mode:
+OR-Tools solutions per first-solution strategy, ruin-and-recreate rounds per search (the
+annealing follows the rounds), and guided-local-search solutions. The wall clock only cuts a
+search as a safety cap (``wall_clock_cap_s``, default 3 x ``time_limit_s``); the result then
+says so (``DarpResult.search.stopped_by == StopCause.WALL_CLOCK``). Otherwise the same problem,
+seed and parameters give the same plan on any machine and with any number of ``workers``
+(``searches`` fixes the portfolio; ties go to the lower seed). Explicit
+``construction_solutions``, ``lns_iterations`` and ``solution_limit`` override the derived
+limits.
 """
 
 from __future__ import annotations
@@ -79,22 +92,75 @@ from optimizer.problems.darp import (
     Unserved,
     UnservedReason,
 )
+from optimizer.results import SearchRecord, StopCause
 from optimizer.solvers._compat import (
     HAS_PICKUP_DELIVERY_LIMITS,
     FirstSolutionStrategy,
+    routing_enums,
     routing_wrapper,
     search_parameters,
     set_allowed_vehicles,
 )
 from optimizer.solvers.checker import route_schedule
 from optimizer.solvers.darp_lns import LnsInstance, lns_improve_parallel
+from optimizer.solvers.params import DEFAULT_CAP_FACTOR, SolverParams
 from optimizer.units import TIME_UNIT_S, check_scale
 
-__all__ = ["SolveParams", "explain_request", "solve_darp", "tighten_windows"]
+__all__ = ["DARP_CONSTRUCTION_SOLUTIONS_PER_S", "DARP_GLS_SOLUTIONS_PER_S", "DARP_LNS_ROUNDS_PER_S",
+           "SolveParams", "WorkLimits", "darp_params", "explain_request", "solve_darp",
+           "tighten_windows", "work_limits"]
 
 _STRATEGIES = ("portfolio", "plain")
 _FIRST = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION",
           "SEQUENTIAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
+
+# ------------------------------------------------------------------ work rates (work mode)
+DARP_CONSTRUCTION_SOLUTIONS_PER_S = 60.0
+"""OR-Tools solutions per second of one construction (first solution, then greedy descent).
+
+Measured on the reference 2-core machine (OR-Tools 9.15, loaded by other jobs) on the Putuo
+baseline day (106 legs in the model, 10 vehicles): in its first 0.25 s the slowest strategies
+(parallel and sequential cheapest insertion) reached 15 solutions, local cheapest insertion 26,
+path cheapest arc 49. Command: ``python /tmp/probe/solvers_phases.py`` (the per-phase probe of
+this change; it runs each strategy with a solution callback). Not scaled by size: the
+construction is a small share of the budget."""
+
+DARP_LNS_ROUNDS_PER_S = 300.0
+"""Ruin-and-recreate rounds per second of one search (one process) at 100 requests; at ``R``
+requests the rate is scaled by ``(100 / max(R, 16)) ** 1.5`` (:data:`DARP_SIZE_EXPONENT`).
+
+Measured on the reference 2-core machine with nothing else running (load average 0.5), 4 s
+from the time-mode construction, seed 0: Putuo baseline day (R = 106 legs, 10 vehicles)
+294 rounds/s in one process and 291/s per search with two searches on two processes (300 at
+R = 100 by the scaling); Cordeau a8-96 442/s, a5-40 1,817/s; earlier, loaded: lr201 (R = 51)
+1,318/s, a2-16 4,237/s. The scaling follows the slowest instance per request (Putuo: 18 legs
+stay unserved and are re-tried every round), so smaller instances finish their rounds early
+rather than late. On the Putuo day with ``time_limit_s=10`` (2 x 2,227 rounds) the whole solve
+took 9.2 s with two workers (16.5 s with one). With other jobs on the machine the same rounds
+took up to 24 s (load average 4-7): the safety cap (3 x ``time_limit_s``) leaves room for that.
+Commands: ``PYTHONPATH=. python /tmp/probe/solvers_lnsrate.py 4 a8-96 putuo a5-40`` and
+``PYTHONPATH=. python /tmp/probe/solvers_lnspar.py putuo 1000`` (probes of this change; the
+Putuo problem is pickled from the baseline scenario by ``/tmp/probe/solvers_dump.py``)."""
+
+DARP_GLS_SOLUTIONS_PER_S = 5.0
+"""Guided-local-search solutions per second at 100 requests (scaled like
+:data:`DARP_LNS_ROUNDS_PER_S`). Measured after 4 s of our search: Putuo 30 solutions in 4.2 s,
+a8-96 30 in 6.8 s, a5-40 30 in 0.9 s; none of the three improved on our search's plan, so the
+guided local search keeps only its time-mode share (``1 - lns_share``). Command:
+``PYTHONPATH=. python /tmp/probe/solvers_glsrate.py 4 30 a5-40 a8-96 putuo``."""
+
+DARP_SIZE_EXPONENT = 1.5
+"""Work per round grows like ``R ** 1.5`` between 16 and 106 requests in the measurements
+above (a round removes 5-25 % of the requests, at most 30, and tries each at every position)."""
+
+
+def _size_factor(n_requests: int) -> float:
+    return (100.0 / max(int(n_requests), 16)) ** DARP_SIZE_EXPONENT
+
+
+def _units(x: float) -> int:
+    """``x`` rounded half up (the rounding of :meth:`SolverParams.work`)."""
+    return int(math.floor(x + 0.5 + 1e-9))  # 1e-9: 0.9 x 0.1 x 50 is 4.4999... in floats
 
 
 @dataclass(frozen=True)
@@ -104,19 +170,32 @@ class SolveParams:
     Parameters
     ----------
     time_limit_s
-        Wall-time budget in seconds for the whole solve (model building included).
+        Time mode: wall-time budget in seconds for the whole solve (model building included).
+        Work mode (``deterministic``): the budget the work limits are derived from
+        (:func:`work_limits`), about the wall time on the reference machine.
     seed
-        Seed of the solver's random generator (used by ruin-and-recreate perturbations).
+        Seed of the solver's random generator; search ``i`` of the portfolio uses
+        ``seed + i``.
     strategy
         ``"portfolio"`` (default, see module docs) or ``"plain"`` (textbook OR-Tools).
     deterministic
-        Bound the search by solution counts instead of wall time (reproducible plans).
+        Work mode: stop every phase on a work limit, the wall clock only as a safety cap
+        (reproducible plans; see the module docs).
+    wall_clock_cap_s
+        Work mode: the wall-clock safety cap of the whole solve, seconds (``None`` =
+        :data:`optimizer.solvers.params.DEFAULT_CAP_FACTOR` x ``time_limit_s``).
     solution_limit
-        Deterministic mode: number of solutions the improvement phase may visit (default 3000).
+        Work mode: guided-local-search solutions (``None`` = derived from ``time_limit_s``).
+    construction_solutions
+        Work mode: OR-Tools solutions per first-solution strategy of the construction
+        portfolio (``None`` = derived).
+    lns_iterations
+        Work mode: ruin-and-recreate rounds of each search (``None`` = derived; ``0`` switches
+        our search off).
     first_solution_strategies
         Names of OR-Tools first-solution strategies tried in the construction portfolio.
     construction_share
-        Share of the time budget for the construction portfolio (time-limited mode).
+        Share of the budget for the construction portfolio.
     time_scale
         Integer OR-Tools units per second (default ``1 / TIME_UNIT_S``: 1 s resolution).
     cost_scale
@@ -130,24 +209,34 @@ class SolveParams:
     gls_lambda
         Guided local search penalty factor (OR-Tools default 0.1; 0.3 tuned on Cordeau a8-96).
     lns_share
-        Share of the time left after construction given to our ruin-and-recreate search
+        Share of the budget left after construction given to our ruin-and-recreate search
         (:mod:`optimizer.solvers.darp_lns`); the rest goes to OR-Tools' guided local search.
         ``0`` switches our search off. Default 0.9: on Cordeau a8-96 guided local search alone
         ended 7.3 % above the optimum at 30 s and improved little on our search's plans.
-    lns_iterations
-        Deterministic mode: ruin-and-recreate rounds of our search (default 1000).
     workers
-        Independent ruin-and-recreate searches run at once on separate cores, best kept
-        (:func:`optimizer.solvers.darp_lns.lns_improve_parallel`); default 1.
+        Processes that run the searches of the portfolio at once (this one included); changes
+        the wall time, never a work-limited plan. Default 1.
+    searches
+        Independent ruin-and-recreate searches, best kept
+        (:func:`optimizer.solvers.darp_lns.lns_improve_parallel`); ``None`` = ``workers`` (one
+        search per process, all at once).
     log_search
         Let OR-Tools print its search log.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        On a value out of range or an unknown first-solution strategy.
     """
 
     time_limit_s: float = 30.0
     seed: int = 0
     strategy: str = "portfolio"
     deterministic: bool = False
-    solution_limit: int = 3000
+    wall_clock_cap_s: float | None = None
+    solution_limit: int | None = None
+    construction_solutions: int | None = None
+    lns_iterations: int | None = None
     first_solution_strategies: tuple[str, ...] = _FIRST
     construction_share: float = 0.1
     time_scale: float = 1.0 / TIME_UNIT_S
@@ -156,8 +245,8 @@ class SolveParams:
     tighten_windows: bool = True
     gls_lambda: float = 0.3
     lns_share: float = 0.9
-    lns_iterations: int = 1000
     workers: int = 1
+    searches: int | None = None
     log_search: bool = False
 
     def __post_init__(self) -> None:
@@ -167,8 +256,15 @@ class SolveParams:
         if self.strategy not in _STRATEGIES:
             raise InputError(f"strategy={self.strategy!r}; expected one of {_STRATEGIES}",
                              field="strategy")
-        if self.solution_limit < 1:
-            raise InputError("solution_limit must be >= 1", field="solution_limit")
+        if self.wall_clock_cap_s is not None and not (self.wall_clock_cap_s > 0
+                                                      and math.isfinite(self.wall_clock_cap_s)):
+            raise InputError(f"wall_clock_cap_s={self.wall_clock_cap_s}; expected seconds > 0",
+                             field="wall_clock_cap_s")
+        for name, low in (("solution_limit", 1), ("construction_solutions", 1),
+                          ("lns_iterations", 0)):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
+                raise InputError(f"{name}={v!r}; expected a whole number >= {low}", field=name)
         object.__setattr__(self, "first_solution_strategies",
                            tuple(self.first_solution_strategies))
         for name in self.first_solution_strategies:
@@ -188,12 +284,144 @@ class SolveParams:
             raise InputError("cost_scale must be > 0", field="cost_scale")
         if not 0 <= self.lns_share < 1:
             raise InputError("lns_share must be in [0, 1)", field="lns_share")
-        if self.lns_iterations < 0:
-            raise InputError("lns_iterations must be >= 0", field="lns_iterations")
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) \
-                or self.workers < 1:
-            raise InputError(f"workers={self.workers!r}; expected a whole number >= 1",
-                             field="workers")
+        for name in ("workers", "searches"):
+            v = getattr(self, name)
+            if (v is not None or name == "workers") and (
+                    isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise InputError(f"{name}={v!r}; expected a whole number >= 1", field=name)
+
+    @property
+    def n_searches(self) -> int:
+        """Searches of the portfolio (``searches``, or ``workers`` when not given)."""
+        return self.workers if self.searches is None else self.searches
+
+    @property
+    def cap_s(self) -> float:
+        """Wall-clock limit of the solve, seconds: ``time_limit_s`` in time mode, the safety
+        cap in work mode."""
+        if not self.deterministic:
+            return float(self.time_limit_s)
+        if self.wall_clock_cap_s is not None:
+            return float(self.wall_clock_cap_s)
+        return float(self.time_limit_s) * DEFAULT_CAP_FACTOR
+
+
+def darp_params(solver: SolverParams, **overrides) -> SolveParams:
+    """The :class:`SolveParams` of a scenario's ``solver:`` section.
+
+    Work mode (``solver.stop == "work"``) gives ``deterministic=True`` with the safety cap
+    ``solver.cap_s``; time mode gives today's wall-clock search. Both run ``solver.searches``
+    searches (seeds ``solver.seed + i``) on ``solver.processes`` processes. The service calls
+    ``solve_darp(problem, darp_params(ctx.solver))``.
+
+    Parameters
+    ----------
+    solver
+        The scenario's :class:`~optimizer.solvers.params.SolverParams`.
+    **overrides
+        Other :class:`SolveParams` fields (e.g. ``time_scale``).
+
+    Returns
+    -------
+    SolveParams
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        On an unknown or bad override.
+
+    Examples
+    --------
+    >>> from optimizer.solvers.params import SolverParams
+    >>> p = darp_params(SolverParams(time_limit_s=10, searches=2, workers=1))
+    >>> (p.deterministic, p.wall_clock_cap_s, p.searches, p.workers)
+    (True, 30.0, 2, 1)
+    """
+    base = dict(time_limit_s=float(solver.time_limit_s), seed=int(solver.seed),
+                deterministic=solver.deterministic,
+                wall_clock_cap_s=solver.cap_s if solver.deterministic else None,
+                searches=int(solver.searches), workers=int(solver.processes))
+    try:
+        return SolveParams(**{**base, **overrides})
+    except TypeError as exc:
+        raise InputError(f"unknown solver option: {exc}; expected SolveParams fields",
+                         field="options") from exc
+
+
+@dataclass(frozen=True)
+class WorkLimits:
+    """Work limits of one solve in work mode (:func:`work_limits`).
+
+    Attributes
+    ----------
+    construction_solutions
+        OR-Tools solutions per first-solution strategy.
+    lns_iterations
+        Ruin-and-recreate rounds per search (0 = our search off).
+    searches
+        Independent searches of the portfolio.
+    gls_solutions
+        Guided-local-search solutions (the first one is the start plan).
+    """
+
+    construction_solutions: int
+    lns_iterations: int
+    searches: int
+    gls_solutions: int
+
+    def describe(self, n_strategies: int) -> str:
+        """The limits in words, e.g. ``"4 x 15 construction solutions, 2 x 2400 LNS rounds,
+        5 GLS solutions"``."""
+        parts = [f"{n_strategies} x {self.construction_solutions} construction solutions"]
+        if self.lns_iterations:
+            parts.append(f"{self.searches} x {self.lns_iterations} LNS rounds")
+        parts.append(f"{self.gls_solutions} GLS solutions")
+        return ", ".join(parts)
+
+
+def work_limits(prm: SolveParams, n_requests: int) -> WorkLimits:
+    """Work limits worth ``prm.time_limit_s`` on the reference machine for ``n_requests``.
+
+    ``construction_solutions = round(T x construction_share / n_strategies x``
+    :data:`DARP_CONSTRUCTION_SOLUTIONS_PER_S` ``)``, ``lns_iterations = round(T x
+    (1 - construction_share) x lns_share x`` :data:`DARP_LNS_ROUNDS_PER_S` ``x f(R))``,
+    ``gls_solutions = round(T x (1 - construction_share) x (1 - lns_share) x``
+    :data:`DARP_GLS_SOLUTIONS_PER_S` ``x f(R))`` with ``f(R) = (100 / max(R, 16)) ** 1.5``; each
+    rounded half up and at least 1 (at least 2 for guided local search, whose first solution is
+    its start). Explicit
+    ``construction_solutions``, ``lns_iterations``, ``solution_limit`` in ``prm`` win.
+
+    Parameters
+    ----------
+    prm
+        Solver parameters (``time_limit_s`` = T, shares, explicit limits).
+    n_requests
+        Requests in the model ``R``.
+
+    Returns
+    -------
+    WorkLimits
+
+    Examples
+    --------
+    >>> w = work_limits(SolveParams(time_limit_s=10, deterministic=True), 100)
+    >>> (w.construction_solutions, w.lns_iterations, w.gls_solutions)
+    (15, 2430, 5)
+    """
+    t = float(prm.time_limit_s)
+    f = _size_factor(n_requests)
+    improve = t * (1.0 - prm.construction_share)
+    con = max(1, _units(t * prm.construction_share / len(prm.first_solution_strategies)
+                        * DARP_CONSTRUCTION_SOLUTIONS_PER_S))
+    lns = _units(improve * prm.lns_share * DARP_LNS_ROUNDS_PER_S * f)
+    gls = max(2, _units(improve * (1.0 - prm.lns_share) * DARP_GLS_SOLUTIONS_PER_S * f))
+    return WorkLimits(
+        construction_solutions=(prm.construction_solutions if prm.construction_solutions
+                                is not None else con),
+        lns_iterations=(prm.lns_iterations if prm.lns_iterations is not None
+                        else (max(1, lns) if prm.lns_share > 0 else 0)),
+        searches=prm.n_searches,
+        gls_solutions=prm.solution_limit if prm.solution_limit is not None else gls)
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -328,8 +556,11 @@ def _auto_cost_scale(cost: np.ndarray) -> float:
     return float(10 ** max(0, math.ceil(math.log10(1000.0 / float(np.median(c))))))
 
 
-def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
-           windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]) -> _Model:
+def _integer_data(problem: DarpProblem, prm: SolveParams, active: list[int],
+                  windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, float]:
+    """Integer model data (module docs): ``(transit, arc cost, service, horizon, largest
+    finite arc cost, cost scale)``, stops numbered as in :mod:`optimizer.solvers.darp_lns`."""
     reqs, vehs = problem.requests, problem.vehicles
     nr, nv = len(active), len(vehs)
     n_stops = 2 * nr + 2 * nv
@@ -363,6 +594,16 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
     c_int = np.where(fin, c_fin, 10 * (max_c + 1) * max(1, n_stops)).astype(np.int64)
     check_scale(transit, what="time transit")
     check_scale(c_int, what="arc cost")
+    return transit, c_int, s_int, horizon, max_c, csc
+
+
+def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
+           windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]) -> _Model:
+    reqs, vehs = problem.requests, problem.vehicles
+    nr, nv = len(active), len(vehs)
+    n_stops = 2 * nr + 2 * nv
+    transit, c_int, s_int, horizon, max_c, csc = _integer_data(problem, prm, active, windows)
+    sc = prm.time_scale
 
     starts = [2 * nr + 2 * k for k in range(nv)]
     ends = [2 * nr + 2 * k + 1 for k in range(nv)]
@@ -467,73 +708,138 @@ def _key(m: _Model, sol) -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------------- search
-def _run_plain(m: _Model, prm: SolveParams, budget_s: float):
-    meta = "GUIDED_LOCAL_SEARCH"
-    if prm.deterministic:
-        sp = _search_params(prm, first="PATH_CHEAPEST_ARC", meta=meta, time_s=None,
-                            solutions=prm.solution_limit)
-    else:
-        sp = _search_params(prm, first="PATH_CHEAPEST_ARC", meta=meta, time_s=budget_s,
-                            solutions=None)
+class _Run:
+    """Clock, limits and what happened in one solve (for :class:`SearchRecord`).
+
+    ``left()`` is the wall time left: of ``time_limit_s`` in time mode, of the safety cap in
+    work mode. ``solutions`` counts OR-Tools solutions of the current phase (a solution
+    callback on the model)."""
+
+    def __init__(self, prm: SolveParams, t0: float, limits: WorkLimits | None) -> None:
+        self.prm, self.t0, self.limits = prm, t0, limits
+        self.work = prm.deterministic
+        self.capped = False  # a work-limited phase was cut by the wall clock
+        self.done = {"construction": 0, "lns": 0, "gls": 0}
+        self.solutions = 0
+
+    def left(self) -> float:
+        return self.prm.cap_s - (time.perf_counter() - self.t0)
+
+    def count(self) -> None:
+        self.solutions += 1
+
+    def solve(self, m: _Model, sp, phase: str, limit: int, start=None):
+        """Run one OR-Tools phase; record its solutions and whether the cap cut it."""
+        self.solutions = 0
+        sol = (m.routing.SolveWithParameters(sp) if start is None
+               else m.routing.SolveFromAssignmentWithParameters(start, sp))
+        self.done[phase] += self.solutions
+        if self.work and self.solutions < limit and m.routing.status() in _CUT:
+            self.capped = True
+        return sol
+
+
+_CUT = (routing_enums.RoutingSearchStatus.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED,
+        routing_enums.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT)
+"""Routing statuses of a search stopped by a limit (with fewer solutions than its solution
+limit: by the wall clock)."""
+
+
+def _run_plain(m: _Model, run: _Run):
+    prm = run.prm
+    if run.work:
+        limit = run.limits.gls_solutions
+        sp = _search_params(prm, first="PATH_CHEAPEST_ARC", meta="GUIDED_LOCAL_SEARCH",
+                            time_s=max(0.05, run.left()), solutions=limit)
+        return run.solve(m, sp, "gls", limit)
+    budget_s = max(0.1, prm.time_limit_s - (time.perf_counter() - run.t0))
+    sp = _search_params(prm, first="PATH_CHEAPEST_ARC", meta="GUIDED_LOCAL_SEARCH",
+                        time_s=budget_s, solutions=None)
     return m.routing.SolveWithParameters(sp)
 
 
-def _run_portfolio(m: _Model, prm: SolveParams, t0: float):
-    routing = m.routing
-
-    def left() -> float:
-        return prm.time_limit_s - (time.perf_counter() - t0)
-
-    best = None
-    best_key = None
+def _construct(m: _Model, run: _Run):
+    """Construction portfolio: each first-solution strategy then greedy descent; the best
+    (fewest dropped, then cost) is returned with its key, or ``(None, None)``."""
+    prm = run.prm
+    best = best_key = None
     n_first = len(prm.first_solution_strategies)
     for first in prm.first_solution_strategies:
-        if prm.deterministic:
-            sp = _search_params(prm, first=first, meta="GREEDY_DESCENT", time_s=None,
-                                solutions=None)
+        if run.left() <= 0.05:
+            run.capped = run.work
+            break
+        if run.work:
+            limit = run.limits.construction_solutions
+            sp = _search_params(prm, first=first, meta="GREEDY_DESCENT", time_s=run.left(),
+                                solutions=limit)
+            sol = run.solve(m, sp, "construction", limit)
         else:
             share = prm.time_limit_s * prm.construction_share / n_first
-            if left() <= 0.05:
-                break
             sp = _search_params(prm, first=first, meta="GREEDY_DESCENT",
-                                time_s=min(share, left()), solutions=None)
-        sol = routing.SolveWithParameters(sp)
+                                time_s=min(share, run.left()), solutions=None)
+            sol = m.routing.SolveWithParameters(sp)
         if sol is None:
             continue
         key = _key(m, sol)
         if best_key is None or key < best_key:
-            best, best_key = _copy(routing, sol), key
+            best, best_key = _copy(m.routing, sol), key
+    return best, best_key
+
+
+def _improve_lns(m: _Model, run: _Run, best, best_key):
+    """Our ruin-and-recreate portfolio from ``best``; the better of the two plans."""
+    prm = run.prm
+    if prm.lns_share <= 0 or m.lns is None or (run.work and not run.limits.lns_iterations):
+        return best, best_key
+    if run.work:
+        limits = {"max_iterations": run.limits.lns_iterations,
+                  "time_limit_s": max(0.05, run.left())}
+    else:
+        limits = {"time_limit_s": max(0.0, run.left() * prm.lns_share)}
+    try:
+        res = lns_improve_parallel(m.lns, _routes_of(m, best), seed=prm.seed,
+                                   workers=prm.workers, searches=prm.n_searches, **limits)
+    except InputError:  # pragma: no cover - a start plan our exact test rejects
+        return best, best_key  # keep the OR-Tools plan; the model itself validated it
+    run.done["lns"] += res.iterations
+    if run.work and min(res.search_iterations) < run.limits.lns_iterations:
+        run.capped = True
+    sol = _from_routes(m, res.routes, time_s=run.left() if run.work else None)
+    if sol is not None and _key(m, sol) <= best_key:
+        return sol, _key(m, sol)
+    return best, best_key
+
+
+def _improve_gls(m: _Model, run: _Run, best, best_key):
+    """OR-Tools guided local search from ``best``; the better of the two plans."""
+    prm = run.prm
+    first = prm.first_solution_strategies[0]
+    if run.left() <= 0.05:
+        run.capped = run.work
+        return best
+    if run.work:
+        limit = run.limits.gls_solutions
+        gls = _search_params(prm, first=first, meta="GUIDED_LOCAL_SEARCH", time_s=run.left(),
+                             solutions=limit)
+    else:
+        gls = _search_params(prm, first=first, meta="GUIDED_LOCAL_SEARCH",
+                             time_s=max(0.05, run.left() - 0.02), solutions=None)
+    gls.guided_local_search_lambda_coefficient = prm.gls_lambda
+    if run.work:
+        sol = run.solve(m, gls, "gls", limit, start=best)
+    else:
+        sol = m.routing.SolveFromAssignmentWithParameters(best, gls)
+    if sol is not None and _key(m, sol) <= best_key:
+        best = _copy(m.routing, sol)
+    return best
+
+
+def _run_portfolio(m: _Model, run: _Run):
+    best, best_key = _construct(m, run)
     if best is None:
         return None
-    # improvement 1: our ruin-and-recreate LNS (optimizer.solvers.darp_lns) on the same model
-    if prm.lns_share > 0 and m.lns is not None and (prm.lns_iterations > 0
-                                                      or not prm.deterministic):
-        limits = ({"max_iterations": prm.lns_iterations} if prm.deterministic
-                  else {"time_limit_s": max(0.0, left() * prm.lns_share)})
-        try:
-            res = lns_improve_parallel(m.lns, _routes_of(m, best), seed=prm.seed,
-                                       workers=prm.workers, **limits)
-        except InputError:  # pragma: no cover - a start plan our exact test rejects
-            res = None  # keep the OR-Tools plan; the model itself validated it
-        sol = None if res is None else _from_routes(m, res.routes)
-        if sol is not None and _key(m, sol) <= best_key:
-            best, best_key = sol, _key(m, sol)
-    # improvement 2: guided local search (OR-Tools) from the best plan
-    if prm.deterministic:
-        gls = _search_params(prm, first=prm.first_solution_strategies[0],
-                             meta="GUIDED_LOCAL_SEARCH", time_s=None,
-                             solutions=prm.solution_limit)
-    else:
-        if left() <= 0.05:
-            return best
-        gls = _search_params(prm, first=prm.first_solution_strategies[0],
-                             meta="GUIDED_LOCAL_SEARCH", time_s=max(0.05, left() - 0.02),
-                             solutions=None)
-    gls.guided_local_search_lambda_coefficient = prm.gls_lambda
-    sol = routing.SolveFromAssignmentWithParameters(best, gls)
-    if sol is not None and _key(m, sol) <= best_key:
-        best, best_key = _copy(routing, sol), _key(m, sol)
-    return best
+    best, best_key = _improve_lns(m, run, best, best_key)
+    return _improve_gls(m, run, best, best_key)
 
 
 def _routes_of(m: _Model, sol) -> list[list[int]]:
@@ -555,7 +861,7 @@ _RESTORE_LIMIT_S = 60.0
 propagation, well under a second on Cordeau a8-96)."""
 
 
-def _from_routes(m: _Model, routes) -> object | None:
+def _from_routes(m: _Model, routes, *, time_s: float | None = None) -> object | None:
     """A full OR-Tools assignment (cumuls included) for the given routes, or ``None`` if the
     model rejects them.
 
@@ -563,13 +869,14 @@ def _from_routes(m: _Model, routes) -> object | None:
     a construction with a 0.05-0.25 s limit, restoring a valid 40-request plan failed (Cordeau
     a5-40, OR-Tools 9.15) and the ruin-and-recreate result was lost. So the next variables are
     set with ``RoutesToAssignment`` and restored by a search with its own limits (first solution
-    = the given plan)."""
+    = the given plan; one solution, at most :data:`_RESTORE_LIMIT_S` or ``time_s``)."""
     routing, manager = m.routing, m.manager
     idx = [[manager.NodeToIndex(int(s)) for s in r] for r in routes]
     a = routing.solver().Assignment()
     if not routing.RoutesToAssignment(idx, True, True, a):
         return None
-    sp = search_parameters("AUTOMATIC", "GREEDY_DESCENT", time_s=_RESTORE_LIMIT_S, solutions=1)
+    limit = _RESTORE_LIMIT_S if time_s is None else max(1.0, min(_RESTORE_LIMIT_S, time_s))
+    sp = search_parameters("AUTOMATIC", "GREEDY_DESCENT", time_s=limit, solutions=1)
     sol = routing.SolveFromAssignmentWithParameters(a, sp)
     return None if sol is None else _copy(routing, sol)
 
@@ -579,38 +886,10 @@ def _copy(routing, sol):
 
 
 # --------------------------------------------------------------------------- public API
-def solve_darp(problem: DarpProblem, params: SolveParams | None = None, **options) -> DarpResult:
-    """Plan the rides of a dial-a-ride problem.
-
-    Parameters
-    ----------
-    problem
-        The instance (times in seconds).
-    params
-        Solver parameters; keyword ``options`` (the :class:`SolveParams` fields, e.g.
-        ``time_limit_s=30, seed=0, deterministic=True``) override single fields.
-
-    Returns
-    -------
-    DarpResult
-        Routes (stops with arrival / service start / departure times in seconds, in the user's
-        request and vehicle ids), unserved requests each with a reason, status, objective (total
-        routing cost in the problem's cost unit), runtime and the parameters used.
-
-    Raises
-    ------
-    optimizer.errors.InputError
-        On an unknown option or a bad parameter value.
-    optimizer.errors.SolverError
-        If OR-Tools rejects the model.
-    """
-    t0 = time.perf_counter()
-    base = params or SolveParams()
-    try:
-        prm = SolveParams(**{**asdict(base), **options})
-    except TypeError as exc:
-        raise InputError(f"unknown solver option: {exc}; expected SolveParams fields",
-                         field="options") from exc
+def _precheck(problem: DarpProblem, prm: SolveParams
+              ) -> tuple[dict[int, tuple[UnservedReason, str]], list[int], dict]:
+    """Requests that cannot be served alone (with reasons), the others (``active``) and their
+    (tightened) windows."""
     unserved: dict[int, tuple[UnservedReason, str]] = {}
     candidates = []
     for i in range(len(problem.requests)):
@@ -630,14 +909,84 @@ def solve_darp(problem: DarpProblem, params: SolveParams | None = None, **option
                            "the windows, ride time and vehicle shifts leave no feasible time")
         else:
             active.append(i)
-    sol = None
-    model = None
+    return unserved, active, windows
+
+
+def _search_record(run: _Run | None, runtime_s: float) -> SearchRecord:
+    """What bounded the solve, in words (see :class:`optimizer.results.SearchRecord`)."""
+    if run is None:
+        return SearchRecord("darp", StopCause.NOT_RUN, runtime_s=runtime_s)
+    prm = run.prm
+    n_first = len(prm.first_solution_strategies)
+    d = run.done
+    if not run.work:
+        return SearchRecord("darp", StopCause.WALL_CLOCK, "", "",
+                            wall_clock_cap_s=prm.cap_s, runtime_s=runtime_s)
+    lim = run.limits
+    if prm.strategy == "plain":
+        limit, done = f"{lim.gls_solutions} GLS solutions", f"{d['gls']} GLS solutions"
+    else:
+        limit = lim.describe(n_first)
+        done = (f"{d['construction']} construction solutions, {d['lns']} LNS rounds, "
+                f"{d['gls']} GLS solutions")
+    return SearchRecord("darp", StopCause.WALL_CLOCK if run.capped else StopCause.WORK_LIMIT,
+                        limit, done, wall_clock_cap_s=prm.cap_s, runtime_s=runtime_s)
+
+
+def _params_dict(prm: SolveParams, limits: WorkLimits | None) -> dict:
+    out = asdict(prm)
+    out["first_solution_strategies"] = list(prm.first_solution_strategies)
+    out["searches"] = prm.n_searches
+    if limits is not None:
+        out.update(construction_solutions=limits.construction_solutions,
+                   lns_iterations=limits.lns_iterations, solution_limit=limits.gls_solutions,
+                   wall_clock_cap_s=prm.cap_s)
+    return out
+
+
+def solve_darp(problem: DarpProblem, params: SolveParams | None = None, **options) -> DarpResult:
+    """Plan the rides of a dial-a-ride problem.
+
+    Parameters
+    ----------
+    problem
+        The instance (times in seconds).
+    params
+        Solver parameters (for a scenario: :func:`darp_params`); keyword ``options`` (the
+        :class:`SolveParams` fields, e.g. ``time_limit_s=30, seed=0, deterministic=True``)
+        override single fields.
+
+    Returns
+    -------
+    DarpResult
+        Routes (stops with arrival / service start / departure times in seconds, in the user's
+        request and vehicle ids), unserved requests each with a reason, status, objective (total
+        routing cost in the problem's cost unit), runtime, the parameters used (with the derived
+        work limits in work mode) and the search record (what stopped the search).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        On an unknown option or a bad parameter value.
+    optimizer.errors.SolverError
+        If OR-Tools rejects the model.
+    """
+    t0 = time.perf_counter()
+    base = params or SolveParams()
+    try:
+        prm = SolveParams(**{**asdict(base), **options})
+    except TypeError as exc:
+        raise InputError(f"unknown solver option: {exc}; expected SolveParams fields",
+                         field="options") from exc
+    unserved, active, windows = _precheck(problem, prm)
+    sol = model = run = limits = None
     if active:
+        limits = work_limits(prm, len(active)) if prm.deterministic else None
+        run = _Run(prm, t0, limits)
         model = _build(problem, prm, active, windows)
-        if prm.strategy == "plain":
-            sol = _run_plain(model, prm, max(0.1, prm.time_limit_s - (time.perf_counter() - t0)))
-        else:
-            sol = _run_portfolio(model, prm, t0)
+        if prm.deterministic:
+            model.routing.AddAtSolutionCallback(run.count)
+        sol = _run_plain(model, run) if prm.strategy == "plain" else _run_portfolio(model, run)
     routes: list[Route] = []
     status = SolveStatus.NO_SOLUTION if active else SolveStatus.OPTIMAL
     if sol is not None:
@@ -650,19 +999,13 @@ def solve_darp(problem: DarpProblem, params: SolveParams | None = None, **option
     elif active:
         for i in active:
             unserved[i] = (UnservedReason.DROPPED_BY_SEARCH, "the search found no plan")
-        status = SolveStatus.NO_SOLUTION
-    objective = sum(rt.cost for rt in routes)
-    pdict = asdict(prm)
-    pdict["first_solution_strategies"] = list(prm.first_solution_strategies)
+    runtime = time.perf_counter() - t0
     return DarpResult(
-        status=status,
-        routes=tuple(routes),
+        status=status, routes=tuple(routes),
         unserved=tuple(Unserved(problem.requests[i].request_id, why, detail)
                        for i, (why, detail) in sorted(unserved.items())),
-        objective=float(objective),
-        runtime_s=time.perf_counter() - t0,
-        params=pdict,
-    )
+        objective=float(sum(rt.cost for rt in routes)), runtime_s=runtime,
+        params=_params_dict(prm, limits), search=_search_record(run, runtime))
 
 
 def _extract(problem: DarpProblem, m: _Model, sol) -> tuple[list[Route], list[int]]:

@@ -84,6 +84,22 @@ fixed to the optimal value and a no-good cut :math:`\sum_{j \in S} y_j \le |S| -
 :math:`S` of new sites found so far (this excludes ``S`` and its supersets, which only add useless
 sites). Each alternative is therefore a different set with the proved optimal value;
 ``alternatives_complete`` is True when the search proved that no further set exists.
+
+Work limits and the tie-break (reproducible siting)
+---------------------------------------------------
+With ``deterministic=True`` (work mode; :func:`siting_options` for a scenario) every CP-SAT
+solve of a call shares ``time_limit_s x`` :data:`CPSAT_DETERMINISTIC_S_PER_S` of CP-SAT's
+*deterministic* time, the p-median branch-and-bound a node limit (:data:`BB_NODES_PER_S`), and
+the wall clock is only a safety cap (``wall_clock_cap_s``, default 3 x ``time_limit_s``); with
+several workers CP-SAT searches interleaved, its deterministic parallel mode. Among equal-value
+optima the result is then the *canonical* set (``canonical``, default on in work mode): the
+fewest new sites, then the lexicographically smallest sorted list of site ids (a count solve and
+one solve per chosen site on the model with its objective fixed; for the uncapacitated p-median
+on the full radius model after a strict Lagrangian fixing, skipped above
+:data:`CANONICAL_MAX_LEVELS` distance levels). Dominance reductions keep the smaller id of two
+identical candidates, so the canonical set is the smallest among the candidates the exact
+reductions keep. ``result.search`` records whether the call ended with a proof, on its work
+limit or on the wall clock; ``params["tie_break"]`` whether the tie-break completed.
 """
 
 from __future__ import annotations
@@ -92,7 +108,6 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -100,37 +115,35 @@ from ortools.sat.python import cp_model
 
 from optimizer.errors import InputError
 from optimizer.problems.coverage import SitingProblem, UncoverableDemand
+from optimizer.results import SearchRecord, SolveStatus, StopCause
+from optimizer.solvers.params import DEFAULT_CAP_FACTOR, SolverParams
 from optimizer.units import quantity_to_int, seconds_to_int
 
 __all__ = [
+    "BB_NODES_PER_S",
+    "CPSAT_DETERMINISTIC_S_PER_S",
     "SitingResult",
     "SolveStatus",
+    "siting_options",
     "solve_lscp",
     "solve_mclp",
     "solve_pmedian",
 ]
 
 
-class SolveStatus(str, Enum):
-    """Outcome of a siting solve.
-
-    ``OPTIMAL``: proved optimal (gap 0 on the scaled objective). ``FEASIBLE``: a solution, not
-    proved optimal (time limit). ``INFEASIBLE``: proved that no solution exists. ``UNKNOWN``: no
-    solution found and nothing proved within the time limit.
-    """
-
-    OPTIMAL = "OPTIMAL"
-    FEASIBLE = "FEASIBLE"
-    INFEASIBLE = "INFEASIBLE"
-    UNKNOWN = "UNKNOWN"
+# ``SolveStatus`` is :class:`optimizer.results.SolveStatus` (one vocabulary for every solver),
+# re-exported here under its old name. A siting solve is ``OPTIMAL`` (proved, gap 0 on the scaled
+# objective), ``FEASIBLE`` (a solution, not proved optimal within the limits), ``INFEASIBLE``
+# (proved that no solution exists), ``NO_SOLUTION`` (nothing found or proved within the limits;
+# was ``UNKNOWN``) or ``INVALID`` (CP-SAT rejected the model: a defect).
 
 
 _CP_STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
-    cp_model.UNKNOWN: SolveStatus.UNKNOWN,
-    cp_model.MODEL_INVALID: SolveStatus.UNKNOWN,
+    cp_model.UNKNOWN: SolveStatus.NO_SOLUTION,
+    cp_model.MODEL_INVALID: SolveStatus.INVALID,
 }
 
 
@@ -180,6 +193,10 @@ class SitingResult:
         The parameters of the call (time limit, seed, p, reductions, scaling).
     message
         Plain-language note (e.g. why infeasible).
+    search
+        What bounded the search: ``PROVED`` (optimal or infeasible), ``WORK_LIMIT`` (CP-SAT's
+        deterministic time or the branch-and-bound node limit ran out), ``WALL_CLOCK`` (the
+        time limit or safety cap ended it: the result may differ on another machine).
     """
 
     model: str
@@ -202,6 +219,7 @@ class SitingResult:
     alternatives_complete: bool = False
     params: Mapping[str, Any] = field(default_factory=dict)
     message: str = ""
+    search: SearchRecord = field(default_factory=lambda: SearchRecord("siting", StopCause.NOT_RUN))
 
     def is_feasible(self) -> bool:
         """True when the result holds a solution (``OPTIMAL`` or ``FEASIBLE``)."""
@@ -296,12 +314,13 @@ def _group_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dominated(A: np.ndarray, cost: np.ndarray, island: np.ndarray,
-               protected: np.ndarray) -> np.ndarray:
+               protected: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Bool mask of dominated columns of a bool matrix ``A`` (rows = demand groups).
 
     Column ``j`` is dominated by ``k`` (same island) when ``A[:, j] <= A[:, k]`` and
-    ``cost[k] <= cost[j]``, with ties broken by strictly larger set, lower cost or lower index.
-    Protected columns are never removed.
+    ``cost[k] <= cost[j]``, with ties broken by strictly larger set, lower cost or lower
+    ``order`` (default the column index; the site-id rank with the canonical tie-break, so of
+    two identical columns the smaller id stays). Protected columns are never removed.
     """
     n = A.shape[1]
     if n <= 1:
@@ -315,8 +334,9 @@ def _dominated(A: np.ndarray, cost: np.ndarray, island: np.ndarray,
     np.fill_diagonal(sub, False)
     same_isl = island[:, None] == island[None, :]
     cheaper = cost[None, :] <= cost[:, None]
+    rank = np.arange(n) if order is None else np.asarray(order)
     strict = (size[None, :] > size[:, None]) | (cost[None, :] < cost[:, None]) | (
-        np.arange(n)[None, :] < np.arange(n)[:, None])
+        rank[None, :] < rank[:, None])
     dom = (sub & same_isl & cheaper & strict).any(axis=1)
     return dom & ~protected
 
@@ -348,7 +368,8 @@ def _dominated_rows(B: np.ndarray, *, chunk: int = 1024) -> np.ndarray:
 
 
 def _reduce_cover(pp: _Prep, A: np.ndarray, cols: np.ndarray, *, cost: np.ndarray,
-                  columns: bool) -> tuple[np.ndarray, np.ndarray]:
+                  columns: bool, order: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Exact set-covering reductions, repeated until nothing changes (Toregas & ReVelle 1973,
     "Binary logic solutions to a class of location problem", Geographical Analysis 5(2)).
 
@@ -365,6 +386,8 @@ def _reduce_cover(pp: _Prep, A: np.ndarray, cols: np.ndarray, *, cost: np.ndarra
         ``(n_cols,)`` site indices of the columns.
     cost
         ``(n_sites,)`` opening cost per site (integer units), used by column dominance.
+    order
+        ``(n_sites,)`` tie-break rank of the sites for column dominance (default: index).
 
     Returns
     -------
@@ -379,22 +402,68 @@ def _reduce_cover(pp: _Prep, A: np.ndarray, cols: np.ndarray, *, cost: np.ndarra
         B = B[~rd]
         drop = ~B.any(axis=0) & ~protected
         if columns and B.shape[1] > 1:
-            drop |= _dominated(B, cost[cols], pp.s_isl[cols], protected)
+            drop |= _dominated(B, cost[cols], pp.s_isl[cols], protected,
+                               None if order is None else order[cols])
         B, cols, protected = B[:, ~drop], cols[~drop], protected[~drop]
         if not rd.any() and not drop.any():
             return B, cols
 
 
-class _Cp:
-    """Thin CP-SAT wrapper: solve with limits, read status/objective/bound."""
+CPSAT_DETERMINISTIC_S_PER_S = 0.5
+"""CP-SAT deterministic time per second of wall time (work mode: a siting solve gets
+``time_limit_s x`` this much deterministic time in all, its proof steps included).
 
-    def __init__(self, *, time_limit_s: float, seed: int, num_workers: int) -> None:
+Measured on the reference 2-core machine (one worker, ``linearization_level=2``, loaded by other
+jobs): generated 3,000 x 200 MCLP 0.071 deterministic s in 0.130 s of wall time (0.55),
+2,000 x 300 MCLP 0.051 in 0.205 s (0.25); the Putuo and 1,000 x 100 models take milliseconds.
+Command: ``PYTHONPATH=. python /tmp/probe/solvers_cpsat_rate.py`` (the probe of this change)."""
+
+BB_NODES_PER_S = 100.0
+"""Lagrangian branch-and-bound nodes per second at 100,000 rows x columns (e.g. 1,000 x 100),
+scaled by ``1e5 / (rows x columns)`` (a node's subgradient steps cost ``O(rows x k)``, ``k``
+about ``8 columns / p``). Work mode: the tree gets ``time_limit_s x bb_share`` of this. Measured
+on the reference machine (quiet) on generated instances, normalised to 1e5 pairs: 2,000 x 200
+p = 10: 187/s; 3,000 x 300 p = 20: 54/s; 2,000 x 400 p = 30: 600/s (most instances need 0-13
+nodes). Command: ``PYTHONPATH=. python /tmp/probe/solvers_bbrate.py 2000,200,10,3
+3000,300,20,0 2000,400,30,1`` (probe of this change)."""
+
+CANONICAL_MAX_LEVELS = 200_000
+"""Uncapacitated p-median: the tie-break among equal optima builds the full radius model; above
+this many distance-level variables it is skipped (``params["tie_break"]`` says so)."""
+
+
+class _Cp:
+    """Thin CP-SAT wrapper: solve with limits, read status/objective/bound, and keep account of
+    what limited the search.
+
+    Time mode: every solve stops at ``time_limit_s`` after construction of the wrapper. Work mode
+    (``deterministic``): the solves share ``det_time_s`` of CP-SAT deterministic time, the wall
+    clock (``cap_s``) is only a safety cap, and several workers search interleaved (CP-SAT's
+    deterministic parallel mode), so the result does not depend on timing or ``num_workers``.
+    """
+
+    def __init__(self, *, time_limit_s: float, seed: int, num_workers: int,
+                 deterministic: bool = False, cap_s: float | None = None) -> None:
         if not (isinstance(time_limit_s, (int, float)) and time_limit_s > 0):
             raise InputError(f"time_limit_s={time_limit_s!r}; expected seconds > 0",
                              field="time_limit_s")
-        self.deadline = time.perf_counter() + float(time_limit_s)
+        if cap_s is not None and not (isinstance(cap_s, (int, float)) and cap_s > 0):
+            raise InputError(f"wall_clock_cap_s={cap_s!r}; expected seconds > 0",
+                             field="wall_clock_cap_s")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1:
+            raise InputError(f"num_workers={num_workers!r}; expected a whole number >= 1",
+                             field="num_workers")
+        self.work = bool(deterministic)
+        self.time_limit_s = float(time_limit_s)
+        self.cap_s = (float(cap_s) if cap_s is not None else DEFAULT_CAP_FACTOR * time_limit_s) \
+            if self.work else float(time_limit_s)
+        self.deadline = time.perf_counter() + self.cap_s
+        self.det_limit = self.time_limit_s * CPSAT_DETERMINISTIC_S_PER_S
+        self.det_used = 0.0
         self.seed = int(seed)
         self.num_workers = int(num_workers)
+        self.capped = False  # work mode: the wall clock cut a search
+        self.limited = False  # work mode: the work limit cut a search
 
     def solve(self, model: cp_model.CpModel) -> tuple[cp_model.CpSolver, SolveStatus]:
         s = cp_model.CpSolver()
@@ -406,8 +475,185 @@ class _Cp:
         # full LP relaxation: covering and p-median relaxations are tight, and with it a single
         # worker proves these models optimal far faster than the default portfolio
         s.parameters.linearization_level = 2
+        if self.work:
+            det = max(1e-3, self.det_limit - self.det_used)
+            s.parameters.max_deterministic_time = det
+            if self.num_workers > 1:
+                s.parameters.interleave_search = True
         st = s.solve(model)
-        return s, _CP_STATUS.get(st, SolveStatus.UNKNOWN)
+        status = _CP_STATUS.get(st, SolveStatus.NO_SOLUTION)
+        if self.work:
+            self.det_used += s.deterministic_time
+            if status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE,
+                              SolveStatus.INVALID):
+                if s.deterministic_time >= 0.999 * det:
+                    self.limited = True
+                else:
+                    self.capped = True
+        return s, status
+
+    def expired(self) -> bool:
+        """True when the wall-clock limit has passed (marks a work-mode search as capped)."""
+        out = time.perf_counter() > self.deadline
+        if out and self.work:
+            self.capped = True
+        return out
+
+    def record(self, name: str, status: SolveStatus, t0: float, *, nodes: int | None = None,
+               node_limit: int | None = None) -> SearchRecord:
+        """The :class:`SearchRecord` of one siting solve."""
+        runtime = time.perf_counter() - t0
+        if not self.work:
+            stop = StopCause.PROVED if status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE) \
+                else StopCause.WALL_CLOCK
+            return SearchRecord(name, stop, wall_clock_cap_s=self.cap_s, runtime_s=runtime)
+        if self.capped:
+            stop = StopCause.WALL_CLOCK
+        elif status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
+            stop = StopCause.PROVED
+        else:
+            stop = StopCause.WORK_LIMIT
+        limit = f"{self.det_limit:.2f} s CP-SAT deterministic time"
+        done = f"{self.det_used:.3f} s CP-SAT deterministic time"
+        if node_limit is not None:
+            limit += f", {node_limit} branch-and-bound nodes"
+            done += f", {nodes or 0} branch-and-bound nodes"
+        return SearchRecord(name, stop, limit, done, wall_clock_cap_s=self.cap_s,
+                            runtime_s=runtime)
+
+
+def siting_options(solver: SolverParams) -> dict[str, Any]:
+    """Keyword options of :func:`solve_mclp`, :func:`solve_lscp` and :func:`solve_pmedian` for a
+    scenario's ``solver:`` section.
+
+    The meal service's siting calls, e.g.::
+
+        solve_mclp(prob, p=new_sites, max_alternatives=k, **siting_options(ctx.solver))
+
+    Work mode (``solver.stop == "work"``): ``deterministic=True`` (CP-SAT deterministic time
+    and branch-and-bound nodes derived from ``solver.time_limit_s``, the wall clock only as the
+    safety cap ``solver.cap_s``; the canonical tie-break among equal optima). Time mode:
+    ``time_limit_s`` of wall time. One CP-SAT worker in both modes (the fastest on these models;
+    see ``benchmarks/run_siting.py``); ``solver.workers`` is not used.
+
+    Parameters
+    ----------
+    solver
+        The scenario's :class:`~optimizer.solvers.params.SolverParams`.
+
+    Returns
+    -------
+    dict
+        ``time_limit_s``, ``seed``, ``num_workers``, ``deterministic``, ``wall_clock_cap_s``.
+
+    Examples
+    --------
+    >>> siting_options(SolverParams(time_limit_s=10))["wall_clock_cap_s"]
+    30.0
+    """
+    return {"time_limit_s": float(solver.time_limit_s), "seed": int(solver.seed),
+            "num_workers": 1, "deterministic": solver.deterministic,
+            "wall_clock_cap_s": solver.cap_s if solver.deterministic else None}
+
+
+def _site_rank(pp: _Prep) -> np.ndarray:
+    """``(n_sites,)`` rank of each site by its id (the tie-break order)."""
+    ids = np.array(pp.prob.cost.site_ids, dtype=object)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    return rank
+
+
+def _canonical(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], rank: np.ndarray
+               ) -> tuple[list[int], cp_model.CpSolver] | None:
+    """The canonical optimal set: among the solutions of ``model`` (its objective already bounded
+    by the optimum), the fewest open ``y``, then the lexicographically smallest list of site ids.
+
+    Works on a copy of ``model``: one solve for the count, then one per chosen site, each
+    maximising ``sum_k b_k`` with ``b_k <= b_(k-1) + y_(order k)`` (``b_k`` = "a site at or before
+    position ``k`` is open", so the sum counts the positions from the first open site on) and
+    fixing the first open site it finds; each solve starts from the previous solution as a hint.
+    Returns the sites and the solver of the last solve (its values hold the canonical set), or
+    ``None`` if a step was not solved to optimality within the limits.
+    """
+    m = model.clone()
+    m.clear_hints()
+    m.clear_objective()
+    ys = {j: m.get_bool_var_from_proto_index(v.index) for j, v in y.items()}
+    m.minimize(sum(ys.values()) if ys else 0)
+    s, st = cp.solve(m)
+    if st != SolveStatus.OPTIMAL:
+        return None
+    count = int(round(s.objective_value))
+    m.clear_objective()
+    if ys:
+        m.add(sum(ys.values()) == count)
+    order = sorted(ys, key=lambda j: int(rank[j]))
+    n = len(order)
+    chosen: list[int] = []
+    pos = 0
+    for _ in range(count):
+        m.clear_hints()
+        for j in order:
+            m.add_hint(ys[j], s.boolean_value(ys[j]))
+        b = [m.new_bool_var("") for _ in range(pos, n)]
+        m.add(b[0] <= ys[order[pos]])
+        for i in range(1, len(b)):
+            m.add(b[i] <= b[i - 1] + ys[order[pos + i]])
+        m.maximize(sum(b))
+        s, st = cp.solve(m)
+        if st != SolveStatus.OPTIMAL:
+            return None
+        k = n - int(round(s.objective_value))
+        m.clear_objective()
+        m.add(ys[order[k]] == 1)
+        for q in range(pos, k):
+            m.add(ys[order[q]] == 0)
+        chosen.append(order[k])
+        pos = k + 1
+    return chosen, s
+
+
+def _tie_break(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], pp: _Prep,
+               chosen: list[int], solver: cp_model.CpSolver, params: dict[str, Any]
+               ) -> tuple[list[int], cp_model.CpSolver]:
+    """Replace ``chosen`` by the canonical optimal set (:func:`_canonical`) when it is found;
+    ``params["tie_break"]`` records the outcome."""
+    got = _canonical(model, cp, y, _site_rank(pp))
+    if got is None:
+        params["tie_break"] = "not completed within the limits (first optimum kept)"
+        return chosen, solver
+    params["tie_break"] = "canonical (fewest new sites, then smallest ids)"
+    return got[0], got[1]
+
+
+def _prove_and_list(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], pp: _Prep,
+                    objective_expr: Any, opt: int, chosen: list[int], solver: cp_model.CpSolver,
+                    *, canonical: bool, max_alternatives: int, params: dict[str, Any]
+                    ) -> tuple[list[int], cp_model.CpSolver, list[list[int]], bool]:
+    """After a proved optimum: fix the objective to ``opt`` and apply the tie-break
+    (``canonical``) and the enumeration of up to ``max_alternatives`` other optimal sets.
+
+    Returns
+    -------
+    tuple
+        ``(chosen, solver holding it, alternatives, alternatives complete)``.
+    """
+    if not canonical and max_alternatives <= 0:
+        return chosen, solver, [], False
+    maximize = model.proto.objective.scaling_factor < 0  # CP-SAT stores max as min of -expr
+    model.clear_objective()
+    model.clear_hints()
+    if canonical:
+        # an inequality at the optimum is equivalent to fixing it, and easier for the LP
+        model.add(objective_expr >= opt if maximize else objective_expr <= opt)
+        chosen, solver = _tie_break(model, cp, y, pp, chosen, solver, params)
+    alts: list[list[int]] = []
+    complete = False
+    if max_alternatives > 0:
+        model.add(objective_expr == opt)
+        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
+    return chosen, solver, alts, complete
 
 
 def _new_set_cut(model: cp_model.CpModel, y: Mapping[int, Any], chosen: Sequence[int]) -> None:
@@ -620,14 +866,16 @@ def _site_vars(model: cp_model.CpModel, pp: _Prep, keep: np.ndarray) -> dict[int
 
 
 def _keep_candidates(pp: _Prep, A: np.ndarray, cand_cols: np.ndarray, *, reduce: bool,
-                     cost: np.ndarray) -> np.ndarray:
-    """Mask over ``cand_cols`` of candidates kept in an MCLP/LSCP model."""
+                     cost: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Mask over ``cand_cols`` of candidates kept in an MCLP/LSCP model (``order``: tie-break
+    rank of the sites for dominance, default the index)."""
     protected = np.array([pp.s_isl[j] in pp.constrained_islands for j in cand_cols], dtype=bool)
     keep = A.any(axis=0) | protected
     if reduce and keep.any():
         k_idx = np.nonzero(keep)[0]
         dom = _dominated(A[:, k_idx], cost[cand_cols[k_idx]], pp.s_isl[cand_cols[k_idx]],
-                         protected[k_idx])
+                         protected[k_idx],
+                         None if order is None else order[cand_cols[k_idx]])
         keep[k_idx[dom]] = False
     return keep
 
@@ -657,11 +905,81 @@ def _alternatives(model: cp_model.CpModel, cp: _Cp, y: Mapping[int, Any], first:
 
 
 # ------------------------------------------------------------------------------------------- MCLP
+def _mclp_model(pp: _Prep, *, reduce: bool, keep_alternatives: bool, budget: float | None,
+                order: np.ndarray | None):
+    """The MCLP model: ``(model, y, objective expression, constant covered weight, assignment
+    or None)``."""
+    model = cp_model.CpModel()
+    if pp.capacitated:
+        y = _site_vars(model, pp, pp.cand_idx)
+        asg = _Assign(model, pp, y, must_serve=False, aggregate=reduce)
+        objective_expr, const_w = asg.served, 0
+    else:
+        asg = None
+        cov_ex = pp.covers[:, pp.ex_idx].any(axis=1) if pp.ex_idx.size else np.zeros(pp.n_d, bool)
+        rows = np.nonzero(pp.coverable & ~cov_ex)[0]
+        const_w = int(pp.W[cov_ex].sum())
+        A = pp.covers[np.ix_(rows, pp.cand_idx)]
+        keep = _keep_candidates(pp, A, pp.cand_idx, reduce=reduce and not keep_alternatives,
+                                cost=pp.F if budget is not None else np.zeros(pp.n_s, np.int64),
+                                order=order)
+        cols = pp.cand_idx[keep]
+        A = A[:, keep]
+        first, inv = _group_rows(A) if reduce else (np.arange(rows.size), np.arange(rows.size))
+        Wg = np.zeros(first.size, dtype=np.int64)
+        np.add.at(Wg, inv, pp.W[rows])
+        Ag = A[first]
+        y = _site_vars(model, pp, cols)
+        c = [model.new_bool_var("") for _ in range(first.size)]
+        for g in range(first.size):
+            model.add_bool_or([c[g].Not()] + [y[int(j)] for j in cols[Ag[g]]])
+        objective_expr = sum(int(Wg[g]) * c[g] for g in range(first.size) if Wg[g]) \
+            if first.size else 0
+        if pp.p and Ag.shape[1] and not pp.constrained_islands and budget is None:
+            gi = _greedy_cover(Ag, Wg, pp.p)  # greedy hint
+            hs = set(int(cols[j]) for j in gi)
+            for j, v in y.items():
+                model.add_hint(v, j in hs)
+            for g in range(first.size):
+                model.add_hint(c[g], bool(Ag[g, gi].any()) if gi else False)
+    model.maximize(objective_expr)
+    if y:
+        model.add(sum(y.values()) <= int(pp.p))
+    if budget is not None:
+        if not (isinstance(budget, (int, float)) and budget >= 0):
+            raise InputError(f"budget={budget!r}; expected a number >= 0", field="budget")
+        b = int(math.floor(budget / pp.res_c + 1e-9))
+        model.add(sum(int(pp.F[j]) * v for j, v in y.items()) <= b)
+    return model, y, objective_expr, const_w, asg
+
+
+def _setup(problem: SitingProblem, *, p: int | None, need_p: bool, capacitated: bool | None,
+           time_limit_s: float, seed: int, num_workers: int, deterministic: bool,
+           wall_clock_cap_s: float | None, canonical: bool | None
+           ) -> tuple[_Prep, _Cp, bool]:
+    """Prepared data, the CP-SAT wrapper and whether to apply the tie-break (default: in work
+    mode)."""
+    pp = _Prep(problem, p=p, need_p=need_p, capacitated=capacitated)
+    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers,
+             deterministic=deterministic, cap_s=wall_clock_cap_s)
+    return pp, cp, bool(deterministic) if canonical is None else bool(canonical)
+
+
+def _limits_params(cp: _Cp, canon: bool) -> dict[str, Any]:
+    return {"deterministic": cp.work, "wall_clock_cap_s": cp.cap_s,
+            "deterministic_time_limit_s": cp.det_limit if cp.work else None,
+            "canonical": canon}
+
+
 def solve_mclp(problem: SitingProblem, *, p: int | None = None, budget: float | None = None,
                capacitated: bool | None = None, time_limit_s: float = 60.0, seed: int = 0,
-               num_workers: int = 1, max_alternatives: int = 0,
-               reduce: bool = True) -> SitingResult:
+               num_workers: int = 1, max_alternatives: int = 0, reduce: bool = True,
+               deterministic: bool = False, wall_clock_cap_s: float | None = None,
+               canonical: bool | None = None) -> SitingResult:
     """Maximal covering: open at most ``p`` new sites to cover (serve) the most weight.
+
+    For a scenario, pass :func:`siting_options` (work or time mode from the ``solver:``
+    section).
 
     Parameters
     ----------
@@ -677,17 +995,28 @@ def solve_mclp(problem: SitingProblem, *, p: int | None = None, budget: float | 
         the weight *served* within the radius under capacities, split or single-source
         (``problem.assignment``).
     time_limit_s
-        Wall-clock limit for the whole call, seconds.
+        Time mode: wall-clock limit for the whole call, seconds. Work mode: the budget the
+        CP-SAT deterministic time is derived from (``time_limit_s x``
+        :data:`CPSAT_DETERMINISTIC_S_PER_S`).
     seed
         CP-SAT random seed.
     num_workers
         CP-SAT search workers (threads). Default 1: with the full LP relaxation
         (``linearization_level=2``) one worker was the fastest to prove optimality on our
-        instances (see ``benchmarks/run_siting.py``).
+        instances (see ``benchmarks/run_siting.py``). In work mode several workers search
+        interleaved (deterministic, the same result for any number).
     max_alternatives
         Look for up to this many other optimal sets (disables dominated-candidate removal).
     reduce
         Apply the exact reductions described in the module notes.
+    deterministic
+        Work mode: stop on CP-SAT deterministic time, the wall clock only as a safety cap.
+    wall_clock_cap_s
+        Work mode: the safety cap, seconds (``None`` = 3 x ``time_limit_s``).
+    canonical
+        Among equal optima return the canonical set (fewest new sites, then the
+        lexicographically smallest sorted list of site ids; see the module notes); ``None`` =
+        in work mode.
 
     Returns
     -------
@@ -701,88 +1030,80 @@ def solve_mclp(problem: SitingProblem, *, p: int | None = None, budget: float | 
         parameter is out of range.
     """
     t0 = time.perf_counter()
-    pp = _Prep(problem, p=p, need_p=True, capacitated=capacitated)
-    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers)
+    pp, cp, canon = _setup(problem, p=p, need_p=True, capacitated=capacitated,
+                           time_limit_s=time_limit_s, seed=seed, num_workers=num_workers,
+                           deterministic=deterministic, wall_clock_cap_s=wall_clock_cap_s,
+                           canonical=canonical)
     name = "mclp-capacitated" if pp.capacitated else "mclp"
     params = _params(p=pp.p, budget=budget, capacitated=pp.capacitated, time_limit_s=time_limit_s,
                      seed=seed, num_workers=num_workers, max_alternatives=max_alternatives,
                      reduce=reduce, weight_resolution=pp.res_w, cost_resolution=pp.res_c,
-                     assignment=problem.assignment)
-    model = cp_model.CpModel()
-    if pp.capacitated:
-        y = _site_vars(model, pp, pp.cand_idx)
-        asg = _Assign(model, pp, y, must_serve=False, aggregate=reduce)
-        objective_expr = asg.served
-        const_w = 0
-        model.maximize(objective_expr)
-    else:
-        asg = None
-        cov_ex = pp.covers[:, pp.ex_idx].any(axis=1) if pp.ex_idx.size else np.zeros(pp.n_d, bool)
-        rows = np.nonzero(pp.coverable & ~cov_ex)[0]
-        const_w = int(pp.W[cov_ex].sum())
-        A = pp.covers[np.ix_(rows, pp.cand_idx)]
-        keep = _keep_candidates(pp, A, pp.cand_idx, reduce=reduce and max_alternatives == 0,
-                                cost=pp.F if budget is not None else np.zeros(pp.n_s, np.int64))
-        cols = pp.cand_idx[keep]
-        A = A[:, keep]
-        if reduce:
-            first, inv = _group_rows(A)
-        else:
-            first, inv = np.arange(rows.size), np.arange(rows.size)
-        Wg = np.zeros(first.size, dtype=np.int64)
-        np.add.at(Wg, inv, pp.W[rows])
-        Ag = A[first]
-        y = _site_vars(model, pp, cols)
-        c = [model.new_bool_var("") for _ in range(first.size)]
-        for g in range(first.size):
-            js = cols[Ag[g]]
-            model.add_bool_or([c[g].Not()] + [y[int(j)] for j in js])
-        objective_expr = sum(int(Wg[g]) * c[g] for g in range(first.size) if Wg[g]) \
-            if first.size else 0
-        model.maximize(objective_expr)
-        # greedy hint
-        if pp.p and Ag.shape[1] and not pp.constrained_islands and budget is None:
-            gi = _greedy_cover(Ag, Wg, pp.p)
-            hs = set(int(cols[j]) for j in gi)
-            for j, v in y.items():
-                model.add_hint(v, j in hs)
-            for g in range(first.size):
-                model.add_hint(c[g], bool(Ag[g, gi].any()) if gi else False)
-    if y:
-        model.add(sum(y.values()) <= int(pp.p))
-    if budget is not None:
-        if not (isinstance(budget, (int, float)) and budget >= 0):
-            raise InputError(f"budget={budget!r}; expected a number >= 0", field="budget")
-        b = int(math.floor(budget / pp.res_c + 1e-9))
-        model.add(sum(int(pp.F[j]) * v for j, v in y.items()) <= b)
+                     assignment=problem.assignment, **_limits_params(cp, canon))
+    model, y, objective_expr, const_w, asg = _mclp_model(
+        pp, reduce=reduce, keep_alternatives=max_alternatives > 0, budget=budget,
+        order=_site_rank(pp) if canon else None)
     s, st = cp.solve(model)
     if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         msg = ("no set of new sites satisfies the island minimums and the budget"
-               if st == SolveStatus.INFEASIBLE else "no solution within the time limit")
-        return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
-                       gap=None, shares=None, t0=t0, params=params, alternatives=[],
-                       alt_complete=False, message=msg)
+               if st == SolveStatus.INFEASIBLE else "no solution within the limits")
+        res = _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
+                      gap=None, shares=None, t0=t0, params=params, alternatives=[],
+                      alt_complete=False, message=msg)
+        return replace(res, search=cp.record(name, st, t0))
     chosen = [j for j, v in y.items() if s.boolean_value(v)]
     obj_int = int(round(s.objective_value)) + const_w
     bound_int = float(s.best_objective_bound) + const_w
-    shares = asg.shares(s) if asg is not None else None
     alts: list[list[int]] = []
     complete = False
-    if max_alternatives > 0 and st == SolveStatus.OPTIMAL:
-        model.clear_objective()
-        model.clear_hints()
-        model.add(objective_expr == obj_int - const_w)
-        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
+    if st == SolveStatus.OPTIMAL:
+        chosen, s, alts, complete = _prove_and_list(
+            model, cp, y, pp, objective_expr, obj_int - const_w, chosen, s, canonical=canon,
+            max_alternatives=max_alternatives, params=params)
+    shares = asg.shares(s) if asg is not None else None
     res = _finish(pp, model_name=name, status=st, new_idx=chosen, objective=None,
                   bound=bound_int * pp.res_w, gap=_gap(obj_int, bound_int), shares=shares, t0=t0,
                   params=params, alternatives=alts, alt_complete=complete)
-    return replace(res, objective=res.covered_weight)
+    return replace(res, objective=res.covered_weight, search=cp.record(name, st, t0))
 
 
 # ------------------------------------------------------------------------------------------- LSCP
+def _lscp_model(pp: _Prep, *, minimize: str, reduce: bool, keep_alternatives: bool,
+                params: dict[str, Any], order: np.ndarray | None):
+    """The LSCP model: ``(model, y, objective expression, cost vector, assignment or None)``."""
+    model = cp_model.CpModel()
+    cost_vec = pp.F if minimize == "opening_cost" else np.ones(pp.n_s, dtype=np.int64)
+    dom_cost = cost_vec if minimize == "opening_cost" else np.zeros(pp.n_s, np.int64)
+    asg = None
+    if pp.capacitated:
+        y = _site_vars(model, pp, pp.cand_idx)
+        asg = _Assign(model, pp, y, must_serve=True, aggregate=reduce)
+    else:
+        cov_ex = pp.covers[:, pp.ex_idx].any(axis=1) if pp.ex_idx.size else np.zeros(pp.n_d, bool)
+        rows = np.nonzero(pp.coverable & ~cov_ex)[0]
+        A = pp.covers[np.ix_(rows, pp.cand_idx)]
+        keep = _keep_candidates(pp, A, pp.cand_idx, reduce=reduce and not keep_alternatives,
+                                cost=dom_cost, order=order)
+        cols = pp.cand_idx[keep]
+        A = A[:, keep]
+        if reduce:
+            B, cols = _reduce_cover(pp, A, cols, cost=dom_cost, columns=not keep_alternatives,
+                                    order=order)
+        else:
+            B = A
+        params["reduced_rows"], params["reduced_columns"] = int(B.shape[0]), int(cols.size)
+        y = _site_vars(model, pp, cols)
+        for row in B:
+            model.add_bool_or([y[int(j)] for j in cols[row]])
+    objective_expr = sum(int(cost_vec[j]) * v for j, v in y.items()) if y else 0
+    model.minimize(objective_expr)
+    return model, y, objective_expr, cost_vec, asg
+
+
 def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: bool | None = None,
                time_limit_s: float = 60.0, seed: int = 0, num_workers: int = 1,
-               max_alternatives: int = 0, reduce: bool = True) -> SitingResult:
+               max_alternatives: int = 0, reduce: bool = True, deterministic: bool = False,
+               wall_clock_cap_s: float | None = None,
+               canonical: bool | None = None) -> SitingResult:
     """Set covering: the fewest new sites (or least opening cost) covering all coverable demand.
 
     Demand that no site can cover within the radius is excluded and listed in
@@ -798,7 +1119,7 @@ def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: 
     capacitated
         ``None`` (default): capacitated when some capacity is finite; then every coverable point
         must be fully served within the radius under capacities (``INFEASIBLE`` if impossible).
-    time_limit_s, seed, num_workers, max_alternatives, reduce
+    time_limit_s, seed, num_workers, max_alternatives, reduce, deterministic, wall_clock_cap_s, canonical
         As in :func:`solve_mclp`.
 
     Returns
@@ -815,40 +1136,18 @@ def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: 
     if minimize not in ("sites", "opening_cost"):
         raise InputError(f"minimize={minimize!r}; expected 'sites' or 'opening_cost'",
                          field="minimize")
-    pp = _Prep(problem, p=None, need_p=False, capacitated=capacitated)
-    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers)
+    pp, cp, canon = _setup(problem, p=None, need_p=False, capacitated=capacitated,
+                           time_limit_s=time_limit_s, seed=seed, num_workers=num_workers,
+                           deterministic=deterministic, wall_clock_cap_s=wall_clock_cap_s,
+                           canonical=canonical)
     name = "lscp-capacitated" if pp.capacitated else "lscp"
     params = _params(minimize=minimize, capacitated=pp.capacitated, time_limit_s=time_limit_s,
                      seed=seed, num_workers=num_workers, max_alternatives=max_alternatives,
                      reduce=reduce, weight_resolution=pp.res_w, cost_resolution=pp.res_c,
-                     assignment=problem.assignment)
-    model = cp_model.CpModel()
-    cost_vec = pp.F if minimize == "opening_cost" else np.ones(pp.n_s, dtype=np.int64)
-    asg = None
-    if pp.capacitated:
-        y = _site_vars(model, pp, pp.cand_idx)
-        asg = _Assign(model, pp, y, must_serve=True, aggregate=reduce)
-    else:
-        cov_ex = pp.covers[:, pp.ex_idx].any(axis=1) if pp.ex_idx.size else np.zeros(pp.n_d, bool)
-        rows = np.nonzero(pp.coverable & ~cov_ex)[0]
-        A = pp.covers[np.ix_(rows, pp.cand_idx)]
-        keep = _keep_candidates(pp, A, pp.cand_idx, reduce=reduce and max_alternatives == 0,
-                                cost=cost_vec if minimize == "opening_cost"
-                                else np.zeros(pp.n_s, np.int64))
-        cols = pp.cand_idx[keep]
-        A = A[:, keep]
-        if reduce:
-            B, cols = _reduce_cover(pp, A, cols, cost=cost_vec if minimize == "opening_cost"
-                                    else np.zeros(pp.n_s, np.int64),
-                                    columns=max_alternatives == 0)
-        else:
-            B = A
-        params["reduced_rows"], params["reduced_columns"] = int(B.shape[0]), int(cols.size)
-        y = _site_vars(model, pp, cols)
-        for row in B:
-            model.add_bool_or([y[int(j)] for j in cols[row]])
-    objective_expr = sum(int(cost_vec[j]) * v for j, v in y.items()) if y else 0
-    model.minimize(objective_expr)
+                     assignment=problem.assignment, **_limits_params(cp, canon))
+    model, y, objective_expr, cost_vec, asg = _lscp_model(
+        pp, minimize=minimize, reduce=reduce, keep_alternatives=max_alternatives > 0,
+        params=params, order=_site_rank(pp) if canon else None)
     s, st = cp.solve(model)
     if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         if st == SolveStatus.INFEASIBLE:
@@ -858,26 +1157,28 @@ def solve_lscp(problem: SitingProblem, *, minimize: str = "sites", capacitated: 
                    f"the capacities (total {capsum:g} meals/day) and island minimums; use "
                    "solve_mclp to maximise the served demand instead")
         else:
-            msg = "no solution within the time limit"
-        return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
-                       gap=None, shares=None, t0=t0, params=params, alternatives=[],
-                       alt_complete=False, message=msg)
+            msg = "no solution within the limits"
+        res = _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
+                      gap=None, shares=None, t0=t0, params=params, alternatives=[],
+                      alt_complete=False, message=msg)
+        return replace(res, search=cp.record(name, st, t0))
     chosen = [j for j, v in y.items() if s.boolean_value(v)]
     obj_int = int(round(s.objective_value))
     bound_int = float(s.best_objective_bound)
     scale = pp.res_c if minimize == "opening_cost" else 1.0
-    shares = asg.shares(s) if asg is not None else None
     alts: list[list[int]] = []
     complete = False
-    if max_alternatives > 0 and st == SolveStatus.OPTIMAL:
-        model.clear_objective()
-        model.add(objective_expr == obj_int)
-        alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
+    if st == SolveStatus.OPTIMAL:
+        chosen, s, alts, complete = _prove_and_list(
+            model, cp, y, pp, objective_expr, obj_int, chosen, s, canonical=canon,
+            max_alternatives=max_alternatives, params=params)
+    shares = asg.shares(s) if asg is not None else None
     objective = float(np.sum(np.asarray(problem.opening_cost)[chosen])) \
         if minimize == "opening_cost" else float(len(chosen))
-    return _finish(pp, model_name=name, status=st, new_idx=chosen, objective=objective,
-                   bound=bound_int * scale, gap=_gap(obj_int, bound_int), shares=shares, t0=t0,
-                   params=params, alternatives=alts, alt_complete=complete)
+    res = _finish(pp, model_name=name, status=st, new_idx=chosen, objective=objective,
+                  bound=bound_int * scale, gap=_gap(obj_int, bound_int), shares=shares, t0=t0,
+                  params=params, alternatives=alts, alt_complete=complete)
+    return replace(res, search=cp.record(name, st, t0))
 
 
 # --------------------------------------------------------------------------------------- p-median
@@ -1064,6 +1365,23 @@ def _pm_sub_fix(rho: np.ndarray, p: int, y: np.ndarray, v: int, opened: np.ndarr
     return close_new, open_new
 
 
+def _pm_sparse_rows(C: np.ndarray, cols: np.ndarray, k: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` cheapest columns among ``cols``: ``(column indices (n, k), costs x
+    _LAGR_Q (n, k), multiplier cap = the (k+1)-th cheapest cost x _LAGR_Q (n,))``."""
+    n = C.shape[0]
+    Q = _LAGR_Q
+    Cc = C[:, cols]
+    if k < cols.size:
+        part = np.argpartition(Cc, k, axis=1)
+        near = part[:, :k]
+        cap = (Cc[np.arange(n), part[:, k]] * Q).astype(np.float64)  # (k+1)-th cheapest
+    else:
+        near = np.broadcast_to(np.arange(cols.size), (n, cols.size))
+        cap = np.full(n, np.inf)
+    return cols[near], np.take_along_axis(Cc, near, axis=1) * Q, cap
+
+
 def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
                    islands: Sequence[tuple[np.ndarray, int]], ub: int, lam0: np.ndarray, *,
                    strict: bool, deadline: float, max_iter: int = 400,
@@ -1140,16 +1458,7 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
             return (ub + 1 if strict else ub), closed, opened, 0
         L = int(np.minimum(0, E).sum()) if n else 0
         return L, closed, opened, 0
-    Cc = C[:, cols]
-    if k < cols.size:
-        part = np.argpartition(Cc, k, axis=1)
-        near = part[:, :k]
-        cap = (Cc[np.arange(n), part[:, k]] * Q).astype(np.float64)  # (k+1)-th cheapest
-    else:
-        near = np.broadcast_to(np.arange(cols.size), (n, cols.size))
-        cap = np.full(n, np.inf)
-    Jk = cols[near]
-    Ck = np.take_along_axis(Cc, near, axis=1) * Q
+    Jk, Ck, cap = _pm_sparse_rows(C, cols, k)
     best = -(1 << 62)
     mu, stall, it = float(mu0), 0, 0
     for it in range(1, max_iter + 1):
@@ -1187,8 +1496,8 @@ def _pm_lagrangian(C: np.ndarray, E: np.ndarray, p: int,
 
 def _pm_branch(C: np.ndarray, E: np.ndarray, p: int, islands: Sequence[tuple[np.ndarray, int]],
                ub: int, S: Sequence[int], lam: np.ndarray, closed: np.ndarray,
-               opened: np.ndarray, *, deadline: float, node_iter: int = 120
-               ) -> tuple[bool, int, list[int], float, int]:
+               opened: np.ndarray, *, deadline: float, node_iter: int = 120,
+               max_nodes: int | None = None) -> tuple[bool, int, list[int], float, int]:
     """Lagrangian branch-and-bound for the p-median (Beasley 1993, sec. 4; Christofides & Beasley
     1982, "A tree search algorithm for the p-median problem", EJOR 10).
 
@@ -1204,15 +1513,16 @@ def _pm_branch(C: np.ndarray, E: np.ndarray, p: int, islands: Sequence[tuple[np.
     -------
     tuple
         ``(proved, incumbent value, incumbent columns, lower bound, nodes)``: ``proved`` when the
-        tree was exhausted before ``deadline`` (the incumbent is then optimal); the lower bound is
-        valid for the whole problem (the least bound over unexplored nodes and the incumbent).
+        tree was exhausted before ``deadline`` and within ``max_nodes`` nodes (the incumbent is
+        then optimal); the lower bound is valid for the whole problem (the least bound over
+        unexplored nodes and the incumbent).
     """
     best_S = list(S)
     stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
         (closed, opened, lam, -math.inf)]
     nodes = 0
     while stack:
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or (max_nodes is not None and nodes >= max_nodes):
             lb = min(min(b for *_, b in stack), float(ub))
             return False, ub, best_S, lb, nodes
         cl, op, lam_n, plb = stack.pop()
@@ -1353,10 +1663,275 @@ class _RadiusPMedian:
         return (sum(terms) if terms else 0), const, zs
 
 
+def _pm_capacitated(pp: _Prep, cp: _Cp, T: np.ndarray, *, name: str, params: dict[str, Any],
+                    t0: float, canon: bool, max_alternatives: int,
+                    true_objective: Any) -> SitingResult:
+    """Capacitated p-median: one CP-SAT model (every coverable point served within the radius)."""
+    model = cp_model.CpModel()
+    y = _site_vars(model, pp, pp.cand_idx)
+    if y:
+        model.add(sum(y.values()) <= int(pp.p))
+    asg = _Assign(model, pp, y, must_serve=True, aggregate=False)
+    objective_expr = asg.cost_expr(T)
+    model.minimize(objective_expr)
+    s, st = cp.solve(model)
+    if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        msg = ("cannot serve every coverable point within the radius with at most "
+               f"p={pp.p} new sites under the capacities; use solve_mclp to maximise the "
+               "served demand" if st == SolveStatus.INFEASIBLE
+               else "no solution within the limits")
+        res = _finish(pp, model_name=name, status=st, new_idx=None, objective=None,
+                      bound=None, gap=None, shares=None, t0=t0, params=params,
+                      alternatives=[], alt_complete=False, message=msg)
+        return replace(res, search=cp.record(name, st, t0))
+    chosen = [j for j, v in y.items() if s.boolean_value(v)]
+    obj_int = int(round(s.objective_value))
+    bound_int = float(s.best_objective_bound)
+    alts: list[list[int]] = []
+    complete = False
+    if st == SolveStatus.OPTIMAL:
+        chosen, s, alts, complete = _prove_and_list(
+            model, cp, y, pp, objective_expr, obj_int, chosen, s, canonical=canon,
+            max_alternatives=max_alternatives, params=params)
+    shares = asg.shares(s)
+    open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
+    res = _finish(pp, model_name=name, status=st, new_idx=chosen,
+                  objective=true_objective(open_idx, shares),
+                  bound=bound_int * pp.res_w, gap=_gap(obj_int, bound_int), shares=shares,
+                  t0=t0, params=params, alternatives=alts, alt_complete=complete)
+    return replace(res, search=cp.record(name, st, t0))
+
+
+@dataclass
+class _PmState:
+    """Working state of the uncapacitated p-median: costs, the incumbent, bounds, fixings."""
+
+    rp: _RadiusPMedian
+    C: np.ndarray  # (groups, candidates) weight x seconds, _BIG if unreachable
+    E: np.ndarray  # (groups,) cost of the nearest existing site
+    islands: list
+    cand: np.ndarray
+    ex: np.ndarray
+    p_new: int
+    S: list[int]  # incumbent (positions in cand)
+    ub: int | None
+    incumbent: tuple[list[int], float] | None  # (site indices, value)
+    strict: bool
+    lagr_lb: float = -math.inf
+    closed: np.ndarray | None = None
+    opened: np.ndarray | None = None
+    nodes: int = 0
+    node_limit: int | None = None
+
+
+def _pm_start(pp: _Prep, cp: _Cp, T: np.ndarray, *, reduce: bool, strict: bool) -> _PmState:
+    """Costs and the heuristic incumbent: greedy add + fast vertex substitution."""
+    rp = _RadiusPMedian(pp, T, reduce)
+    cand, ex = pp.cand_idx, pp.ex_idx
+    n_g = rp.first.size
+    reach = rp.Tg >= 0
+    Cfull = np.where(reach, rp.Wg[:, None] * np.maximum(rp.Tg, 0), _BIG)
+    C = np.ascontiguousarray(Cfull[:, cand])
+    E = Cfull[:, ex].min(axis=1) if ex.size else np.full(n_g, _BIG, dtype=np.int64)
+    islands = _island_groups(pp, cand)
+    p_new = int(pp.p)
+    S = _pm_greedy(C, E, p_new, islands)
+    S = _pm_interchange(C, E, S, islands, deadline=cp.deadline)
+    cp.expired()
+    inc_cost = _pm_costs(C, E, S)
+    ub = int(inc_cost.sum()) if np.all(inc_cost < _BIG) else None
+    incumbent = ([int(cand[j]) for j in S], float(ub)) if ub is not None else None
+    return _PmState(rp, C, E, islands, cand, ex, p_new, S, ub, incumbent, strict,
+                    closed=np.zeros(cand.size, dtype=bool), opened=np.zeros(cand.size, dtype=bool))
+
+
+def _pm_bound(st: _PmState, cp: _Cp, *, reduce: bool, bb_share: float,
+              params: dict[str, Any]) -> None:
+    """Lagrangian bound with reduced-cost fixing, then (not ``strict``) the Lagrangian
+    branch-and-bound on the remaining gap: time mode for ``bb_share`` of the time left, work
+    mode for ``time_limit_s x bb_share x`` :data:`BB_NODES_PER_S` (scaled by size) nodes."""
+    C, n_g = st.C, st.rp.first.size
+    if not (reduce and st.ub is not None and st.cand.size and n_g
+            and float(C[C < _BIG].max(initial=0)) * n_g * _LAGR_Q < 2.0**60):
+        return
+    info: dict = {}
+    st.lagr_lb, st.closed, st.opened, lit = _pm_lagrangian(
+        C, st.E, st.p_new, st.islands, st.ub, _pm_costs(C, st.E, st.S), strict=st.strict,
+        deadline=cp.deadline, max_iter=1000, state=info)
+    cp.expired()
+    params["lagrangian_iterations"] = lit
+    if st.strict or st.lagr_lb >= st.ub:
+        return
+    now = time.perf_counter()
+    if cp.work:
+        size = 1e5 / max(1.0, float(n_g) * float(st.cand.size))
+        st.node_limit = max(1, int(math.floor(cp.time_limit_s * bb_share * BB_NODES_PER_S
+                                              * size + 0.5 + 1e-9)))
+        deadline = cp.deadline
+    else:
+        deadline = now + bb_share * max(0.0, cp.deadline - now)
+    proved, ub2, S2, bb_lb, st.nodes = _pm_branch(
+        C, st.E, st.p_new, st.islands, st.ub, st.S, info["lam"], st.closed, st.opened,
+        deadline=deadline, max_nodes=st.node_limit)
+    if cp.work and not proved and (st.node_limit is None or st.nodes < st.node_limit):
+        cp.capped = True
+    params["bb_nodes"] = st.nodes
+    if ub2 < st.ub:
+        st.ub, st.S = ub2, S2
+        st.incumbent = ([int(st.cand[j]) for j in S2], float(ub2))
+    if math.isfinite(bb_lb):
+        st.lagr_lb = max(st.lagr_lb, int(math.ceil(bb_lb)))
+
+
+def _pm_residual(st: _PmState, cp: _Cp) -> tuple[SolveStatus, tuple | None, float, int]:
+    """Exact residual model over the free candidates (radius formulation, truncation extended
+    until the relaxation's optimum is exact); ``(status, best, bound, CP-SAT models)``."""
+    rp, cand, ex, opened, closed = st.rp, st.cand, st.ex, st.opened, st.closed
+    fixed_open = np.sort(np.concatenate([ex, cand[opened]])).astype(np.int64)
+    free = cand[~closed & ~opened]
+    rp.set_sites(fixed_open, free)
+    p_res = st.p_new - int(opened.sum())
+    res_islands = _pm_res_islands(st, free)
+    S = st.S
+    inc_d = rp.true_cost(np.concatenate([ex, cand[S]]).astype(np.int64)) if S else \
+        rp.true_cost(ex)
+    rp.set_truncation(inc_d)
+    best = st.incumbent
+    hint = set(best[0]) if best is not None else set()
+    res_bound = math.inf
+    iterations = 0
+    status = SolveStatus.NO_SOLUTION
+    while True:
+        iterations += 1
+        model, y = _pm_model(rp, free, res_islands, p_res)
+        expr, const, _ = rp.build(model, y)
+        model.minimize(expr)
+        for j, v in y.items():
+            model.add_hint(v, j in hint)
+        s, status = cp.solve(model)
+        if status == SolveStatus.INFEASIBLE:
+            res_bound = math.inf  # nothing respects the fixings: none better than the incumbent
+            break
+        if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            res_bound = -math.inf
+            break
+        chosen = [int(cand[k]) for k in np.nonzero(opened)[0]] + \
+            [j for j, v in y.items() if s.boolean_value(v)]
+        d = rp.true_cost(np.concatenate([ex, np.array(chosen, dtype=np.int64)]))
+        true_int = rp.weighted(d)
+        relax_int = float(s.objective_value) + const
+        res_bound = float(s.best_objective_bound) + const
+        if best is None or true_int < best[1]:
+            best = (chosen, true_int)
+        hint = set(best[0])
+        if status != SolveStatus.OPTIMAL or true_int <= relax_int + 1e-9:
+            break  # relaxation optimum has the same value in the full model: optimal
+        _pm_extend_truncation(rp, d)
+    # solutions outside the residual model are not better than the incumbent
+    outside = st.incumbent[1] if st.incumbent is not None else math.inf
+    bound = max(st.lagr_lb, min(outside, res_bound))
+    if best is not None and best[1] <= bound + 1e-9 and status in (SolveStatus.OPTIMAL,
+                                                                   SolveStatus.INFEASIBLE):
+        status = SolveStatus.OPTIMAL
+    elif best is not None:
+        status = SolveStatus.FEASIBLE
+    return status, best, bound, iterations
+
+
+def _pm_res_islands(st: _PmState, free: np.ndarray) -> list[tuple[np.ndarray, int]]:
+    """Island minimums over the free candidates (site indices), net of the sites fixed open."""
+    return [(free[np.isin(free, st.cand[idx])], need - int(st.opened[idx].sum()))
+            for idx, need in st.islands]
+
+
+def _pm_model(rp: _RadiusPMedian, free: np.ndarray, res_islands: list, p_res: int
+              ) -> tuple[cp_model.CpModel, dict[int, Any]]:
+    """A CP-SAT model with the site variables of the free candidates, their island minimums and
+    the count limit (the radius terms are added by :meth:`_RadiusPMedian.build`)."""
+    model = cp_model.CpModel()
+    y = {int(j): model.new_bool_var(f"y{j}") for j in free}
+    for idx, need in res_islands:
+        if need > 0:
+            model.add(sum(y[int(j)] for j in idx) >= need)
+    if y:
+        model.add(sum(y.values()) <= p_res)
+    return model, y
+
+
+def _pm_extend_truncation(rp: _RadiusPMedian, d: np.ndarray) -> None:
+    """Extend the level truncation of every group whose chosen nearest site lies beyond it."""
+    for g in range(rp.first.size):
+        lv, Lg = rp.levels[g], int(rp.L[g])
+        if Lg >= rp.top[g]:
+            continue
+        if not math.isfinite(d[g]):
+            rp.L[g] = rp.top[g]
+        elif d[g] > lv[Lg]:
+            m = int(np.searchsorted(lv, d[g], side="left"))
+            rp.L[g] = min(rp.top[g], max(m + 1, 2 * Lg + 4))
+
+
+def _pm_equal_optima(st: _PmState, cp: _Cp, pp: _Prep, chosen: list[int], opt: float, *,
+                     canon: bool, max_alternatives: int, params: dict[str, Any]
+                     ) -> tuple[list[int], list[list[int]], bool]:
+    """Tie-break and alternatives of a proved uncapacitated optimum ``opt`` (integer units):
+    the full radius model over the free candidates with its objective fixed to ``opt``.
+
+    With the tie-break and no ``strict`` fixing (the fixings may exclude sets of value
+    ``opt``), the candidates are first re-fixed by a strict Lagrangian at ``ub = opt``, which
+    keeps every optimal set. Returns ``(chosen, alternatives, complete)``."""
+    rp, cand, ex = st.rp, st.cand, st.ex
+    if canon and not st.strict:
+        pos = {int(c): k for k, c in enumerate(cand)}
+        lam = _pm_costs(st.C, st.E, [pos[j] for j in chosen if j in pos])
+        _, closed, opened, _ = _pm_lagrangian(st.C, st.E, st.p_new, st.islands, int(opt), lam,
+                                              strict=True, deadline=cp.deadline, max_iter=1000)
+        cp.expired()
+        fixed_open = np.sort(np.concatenate([ex, cand[opened]])).astype(np.int64)
+        st.opened, st.closed = opened, closed
+        rp.set_sites(fixed_open, cand[~closed & ~opened])
+    forced_new = [int(cand[k]) for k in np.nonzero(st.opened)[0]]
+    if canon and int(np.sum(rp.top)) > CANONICAL_MAX_LEVELS:
+        params["tie_break"] = f"skipped (more than {CANONICAL_MAX_LEVELS} distance levels)"
+        canon = False
+    if not canon and max_alternatives <= 0:
+        return chosen, [], False
+
+    def verify(sites: list[int]) -> bool:
+        o = np.array(sorted(set(ex.tolist()) | set(forced_new) | set(sites)), dtype=np.int64)
+        return rp.weighted(rp.true_cost(o)) <= opt + 1e-9
+
+    rp.L = np.array(rp.top, dtype=np.int64)  # full levels: the fixed objective is exact
+    free = rp.cand
+    model, y = _pm_model(rp, free, _pm_res_islands(st, free), st.p_new - len(forced_new))
+    expr, const, _ = rp.build(model, y)
+    if canon:  # an inequality at the optimum is equivalent and easier for the LP
+        model.add(expr <= int(round(opt)) - const)
+    else:
+        model.add(expr == int(round(opt)) - const)
+    first_free = [j for j in chosen if j in y]
+    if canon:
+        got = _canonical(model, cp, y, _site_rank(pp))
+        if got is not None and verify(got[0]):
+            first_free = got[0]
+            chosen = sorted(forced_new + first_free)
+            params["tie_break"] = "canonical (fewest new sites, then smallest ids)"
+        else:
+            params["tie_break"] = "not completed within the limits (first optimum kept)"
+    alts: list[list[int]] = []
+    complete = False
+    if max_alternatives > 0:
+        alts, complete = _alternatives(model, cp, y, first_free, max_alternatives, verify)
+        alts = [forced_new + a for a in alts]
+    return chosen, alts, complete
+
+
 def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
                   capacitated: bool | None = None, time_limit_s: float = 60.0, seed: int = 0,
                   num_workers: int = 1, max_alternatives: int = 0,
-                  reduce: bool = True, bb_share: float = 0.8) -> SitingResult:
+                  reduce: bool = True, bb_share: float = 0.8, deterministic: bool = False,
+                  wall_clock_cap_s: float | None = None,
+                  canonical: bool | None = None) -> SitingResult:
     """p-median: open at most ``p`` new sites minimising total weighted travel time.
 
     Uncapacitated: every demand point with a finite time to some site is assigned to its nearest
@@ -1371,11 +1946,13 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
         The siting data.
     p
         Number of new sites (default ``problem.p``).
-    capacitated, time_limit_s, seed, num_workers, max_alternatives, reduce
+    capacitated, time_limit_s, seed, num_workers, max_alternatives, reduce, deterministic, wall_clock_cap_s, canonical
         As in :func:`solve_mclp`.
     bb_share
-        Fraction (0-1) of the time left after the root Lagrangian given to the Lagrangian
-        branch-and-bound (:func:`_pm_branch`) before the CP-SAT residual model takes over.
+        Time mode: fraction (0-1) of the time left after the root Lagrangian given to the
+        Lagrangian branch-and-bound (:func:`_pm_branch`) before the CP-SAT residual model takes
+        over. Work mode: the tree gets ``time_limit_s x bb_share x`` :data:`BB_NODES_PER_S`
+        nodes (scaled by size).
 
     Returns
     -------
@@ -1389,8 +1966,10 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
         If ``p`` is missing or negative, or the island minimums need more than ``p`` sites.
     """
     t0 = time.perf_counter()
-    pp = _Prep(problem, p=p, need_p=True, capacitated=capacitated)
-    cp = _Cp(time_limit_s=time_limit_s, seed=seed, num_workers=num_workers)
+    pp, cp, canon = _setup(problem, p=p, need_p=True, capacitated=capacitated,
+                           time_limit_s=time_limit_s, seed=seed, num_workers=num_workers,
+                           deterministic=deterministic, wall_clock_cap_s=wall_clock_cap_s,
+                           canonical=canonical)
     vals = problem.cost.values
     finite = np.isfinite(vals)
     T = np.zeros(vals.shape, dtype=np.int64)
@@ -1399,7 +1978,7 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
     params = _params(p=pp.p, capacitated=pp.capacitated, time_limit_s=time_limit_s, seed=seed,
                      num_workers=num_workers, max_alternatives=max_alternatives, reduce=reduce,
                      weight_resolution=pp.res_w, time_resolution_s=1,
-                     assignment=problem.assignment)
+                     assignment=problem.assignment, **_limits_params(cp, canon))
     w = np.asarray(problem.demand_weight)
 
     def true_objective(open_idx: np.ndarray, shares: list | None) -> float:
@@ -1412,190 +1991,38 @@ def solve_pmedian(problem: SitingProblem, *, p: int | None = None,
         return float(np.sum(w[m] * d[m]))
 
     if pp.capacitated:
-        model = cp_model.CpModel()
-        y = _site_vars(model, pp, pp.cand_idx)
-        if y:
-            model.add(sum(y.values()) <= int(pp.p))
-        asg = _Assign(model, pp, y, must_serve=True, aggregate=False)
-        objective_expr = asg.cost_expr(T)
-        model.minimize(objective_expr)
-        s, st = cp.solve(model)
-        if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            msg = ("cannot serve every coverable point within the radius with at most "
-                   f"p={pp.p} new sites under the capacities; use solve_mclp to maximise the "
-                   "served demand" if st == SolveStatus.INFEASIBLE
-                   else "no solution within the time limit")
-            return _finish(pp, model_name=name, status=st, new_idx=None, objective=None,
-                           bound=None, gap=None, shares=None, t0=t0, params=params,
-                           alternatives=[], alt_complete=False, message=msg)
-        chosen = [j for j, v in y.items() if s.boolean_value(v)]
-        obj_int = int(round(s.objective_value))
-        bound_int = float(s.best_objective_bound)
-        shares = asg.shares(s)
-        alts: list[list[int]] = []
-        complete = False
-        if max_alternatives > 0 and st == SolveStatus.OPTIMAL:
-            model.clear_objective()
-            model.add(objective_expr == obj_int)
-            alts, complete = _alternatives(model, cp, y, chosen, max_alternatives)
-        open_idx = np.array(sorted(set(pp.ex_idx.tolist()) | set(chosen)), dtype=np.int64)
-        return _finish(pp, model_name=name, status=st, new_idx=chosen,
-                       objective=true_objective(open_idx, shares),
-                       bound=bound_int * pp.res_w, gap=_gap(obj_int, bound_int), shares=shares,
-                       t0=t0, params=params, alternatives=alts, alt_complete=complete)
-
-    # ------------------------------------------------------------ uncapacitated (classic) p-median
-    rp = _RadiusPMedian(pp, T, reduce)
-    cand, ex = pp.cand_idx, pp.ex_idx
-    n_g = rp.first.size
-    reach = rp.Tg >= 0
-    Cfull = np.where(reach, rp.Wg[:, None] * np.maximum(rp.Tg, 0), _BIG)
-    C = np.ascontiguousarray(Cfull[:, cand])
-    E = Cfull[:, ex].min(axis=1) if ex.size else np.full(n_g, _BIG, dtype=np.int64)
-    islands = _island_groups(pp, cand)
-    p_new = int(pp.p)
-    # 1. heuristic: greedy add + fast vertex substitution (an upper bound and the hint)
-    S = _pm_greedy(C, E, p_new, islands)
-    S = _pm_interchange(C, E, S, islands, deadline=cp.deadline)
-    inc_cost = _pm_costs(C, E, S)
-    ub = int(inc_cost.sum()) if np.all(inc_cost < _BIG) else None
-    incumbent: tuple[list[int], float] | None = \
-        ([int(cand[j]) for j in S], float(ub)) if ub is not None else None
-    # 2. Lagrangian bound and reduced-cost fixing of candidates
-    lagr_lb = -math.inf
-    closed = np.zeros(cand.size, dtype=bool)
-    opened = np.zeros(cand.size, dtype=bool)
-    strict = max_alternatives > 0
-    lagr_ok = reduce and ub is not None and cand.size and n_g and \
-        float(C[C < _BIG].max(initial=0)) * n_g * _LAGR_Q < 2.0**60
-    if lagr_ok:
-        info: dict = {}
-        lagr_lb, closed, opened, lit = _pm_lagrangian(C, E, p_new, islands, ub, inc_cost,
-                                                      strict=strict, deadline=cp.deadline,
-                                                      max_iter=1000, state=info)
-        params["lagrangian_iterations"] = lit
-        if not strict and lagr_lb < ub:
-            # 2b. Lagrangian branch-and-bound on the remaining gap, with part of the time
-            now = time.perf_counter()
-            bb_deadline = now + bb_share * max(0.0, cp.deadline - now)
-            proved, ub2, S2, bb_lb, nodes = _pm_branch(
-                C, E, p_new, islands, ub, S, info["lam"], closed, opened, deadline=bb_deadline)
-            params["bb_nodes"] = nodes
-            if ub2 < ub:
-                ub, S = ub2, S2
-                incumbent = ([int(cand[j]) for j in S], float(ub))
-            if math.isfinite(bb_lb):
-                lagr_lb = max(lagr_lb, int(math.ceil(bb_lb)))
-    params["fixed_closed"] = int(closed.sum())
-    params["fixed_open"] = int(opened.sum())
+        return _pm_capacitated(pp, cp, T, name=name, params=params, t0=t0, canon=canon,
+                               max_alternatives=max_alternatives, true_objective=true_objective)
+    st = _pm_start(pp, cp, T, reduce=reduce, strict=max_alternatives > 0)
+    _pm_bound(st, cp, reduce=reduce, bb_share=bb_share, params=params)
+    params["fixed_closed"] = int(st.closed.sum())
+    params["fixed_open"] = int(st.opened.sum())
     iterations = 0
-    best = incumbent
-    bound_int = lagr_lb
-    st = SolveStatus.UNKNOWN
-    if incumbent is not None and lagr_lb >= incumbent[1] and not strict:
-        st = SolveStatus.OPTIMAL  # the Lagrangian bound meets the heuristic: proved optimal
-        bound_int = incumbent[1]
+    if st.incumbent is not None and st.lagr_lb >= st.incumbent[1] and not st.strict:
+        status, best, bound_int = SolveStatus.OPTIMAL, st.incumbent, st.incumbent[1]
     else:
-        # 3. exact residual model: radius formulation over the free candidates
-        fixed_open = np.sort(np.concatenate([ex, cand[opened]])).astype(np.int64)
-        free = cand[~closed & ~opened]
-        rp.set_sites(fixed_open, free)
-        p_res = p_new - int(opened.sum())
-        res_islands = [(free[np.isin(free, cand[idx])], need - int(opened[idx].sum()))
-                       for idx, need in islands]
-        inc_d = rp.true_cost(np.concatenate([ex, cand[S]]).astype(np.int64)) if S else \
-            rp.true_cost(ex)
-        rp.set_truncation(inc_d)
-        hint = set(best[0]) if best is not None else set()
-        res_bound = math.inf
-        while True:
-            iterations += 1
-            model = cp_model.CpModel()
-            y = {int(j): model.new_bool_var(f"y{j}") for j in free}
-            for idx, need in res_islands:
-                if need > 0:
-                    model.add(sum(y[int(j)] for j in idx) >= need)
-            if y:
-                model.add(sum(y.values()) <= p_res)
-            expr, const, _ = rp.build(model, y)
-            model.minimize(expr)
-            for j, v in y.items():
-                model.add_hint(v, j in hint)
-            s, st = cp.solve(model)
-            if st == SolveStatus.INFEASIBLE:
-                res_bound = math.inf  # nothing respects the fixings: none better than the incumbent
-                break
-            if st not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-                res_bound = -math.inf
-                break
-            chosen = [int(cand[k]) for k in np.nonzero(opened)[0]] + \
-                [j for j, v in y.items() if s.boolean_value(v)]
-            d = rp.true_cost(np.concatenate([ex, np.array(chosen, dtype=np.int64)]))
-            true_int = rp.weighted(d)
-            relax_int = float(s.objective_value) + const
-            res_bound = float(s.best_objective_bound) + const
-            if best is None or true_int < best[1]:
-                best = (chosen, true_int)
-            hint = set(best[0])
-            if st != SolveStatus.OPTIMAL:
-                break
-            if true_int <= relax_int + 1e-9:
-                break  # relaxation optimum has the same value in the full model: optimal
-            for g in range(n_g):  # extend the truncation where the chosen sites lie beyond
-                lv, Lg = rp.levels[g], int(rp.L[g])
-                if Lg >= rp.top[g]:
-                    continue
-                if not math.isfinite(d[g]):
-                    rp.L[g] = rp.top[g]
-                elif d[g] > lv[Lg]:
-                    m = int(np.searchsorted(lv, d[g], side="left"))
-                    rp.L[g] = min(rp.top[g], max(m + 1, 2 * Lg + 4))
-        # solutions outside the residual model are not better than the incumbent
-        outside = incumbent[1] if incumbent is not None else math.inf
-        bound_int = max(lagr_lb, min(outside, res_bound))
-        if best is not None and best[1] <= bound_int + 1e-9 and st in (SolveStatus.OPTIMAL,
-                                                                         SolveStatus.INFEASIBLE):
-            st = SolveStatus.OPTIMAL
-        elif best is not None:
-            st = SolveStatus.FEASIBLE
+        status, best, bound_int, iterations = _pm_residual(st, cp)
     params["iterations"] = iterations
     if best is None or not math.isfinite(best[1]):
         msg = ("no set of new sites reaches every demand point and meets the island minimums"
-               if st == SolveStatus.INFEASIBLE else "no solution within the time limit")
-        return _finish(pp, model_name=name, status=st, new_idx=None, objective=None, bound=None,
-                       gap=None, shares=None, t0=t0, params=params, alternatives=[],
-                       alt_complete=False, message=msg)
+               if status == SolveStatus.INFEASIBLE else "no solution within the limits")
+        res = _finish(pp, model_name=name, status=status, new_idx=None, objective=None,
+                      bound=None, gap=None, shares=None, t0=t0, params=params, alternatives=[],
+                      alt_complete=False, message=msg)
+        return replace(res, search=cp.record(name, status, t0, nodes=st.nodes,
+                                             node_limit=st.node_limit))
     chosen, true_int = best
-    proved = st == SolveStatus.OPTIMAL
-    if proved:
-        bound_int = true_int
     alts: list[list[int]] = []
     complete = False
-    if max_alternatives > 0 and proved:
-        opt = true_int
-        forced_new = [int(cand[k]) for k in np.nonzero(opened)[0]]
-
-        def verify(sites: list[int]) -> bool:
-            o = np.array(sorted(set(ex.tolist()) | set(forced_new) | set(sites)), dtype=np.int64)
-            return rp.weighted(rp.true_cost(o)) <= opt + 1e-9
-
-        # full levels so that the fixed objective is exact for every set
-        rp.L = np.array(rp.top, dtype=np.int64)
-        model = cp_model.CpModel()
-        free = rp.cand
-        y = {int(j): model.new_bool_var(f"y{j}") for j in free}
-        for idx, need in res_islands:
-            if need > 0:
-                model.add(sum(y[int(j)] for j in idx) >= need)
-        if y:
-            model.add(sum(y.values()) <= p_res)
-        expr, const, _ = rp.build(model, y)
-        model.add(expr == int(round(opt)) - const)
-        first_free = [j for j in chosen if j in y]
-        alts, complete = _alternatives(model, cp, y, first_free, max_alternatives, verify)
-        alts = [forced_new + a for a in alts]
-    open_idx = np.array(sorted(set(ex.tolist()) | set(chosen)), dtype=np.int64)
-    return _finish(pp, model_name=name, status=st, new_idx=chosen,
-                   objective=true_objective(open_idx, None), bound=bound_int * pp.res_w,
-                   gap=_gap(true_int, bound_int), shares=None, t0=t0, params=params,
-                   alternatives=alts, alt_complete=complete, assign_beyond=True)
+    if status == SolveStatus.OPTIMAL:
+        bound_int = true_int
+        chosen, alts, complete = _pm_equal_optima(st, cp, pp, chosen, true_int, canon=canon,
+                                                  max_alternatives=max_alternatives,
+                                                  params=params)
+    open_idx = np.array(sorted(set(st.ex.tolist()) | set(chosen)), dtype=np.int64)
+    res = _finish(pp, model_name=name, status=status, new_idx=chosen,
+                  objective=true_objective(open_idx, None), bound=bound_int * pp.res_w,
+                  gap=_gap(true_int, bound_int), shares=None, t0=t0, params=params,
+                  alternatives=alts, alt_complete=complete, assign_beyond=True)
+    return replace(res, search=cp.record(name, status, t0, nodes=st.nodes,
+                                         node_limit=st.node_limit))

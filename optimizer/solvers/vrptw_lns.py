@@ -773,6 +773,24 @@ def construct(model: VrptwLnsModel, *, seed: int = 0, orders: Sequence[int] = (4
     return _result(best)
 
 
+def _neighbours(model: VrptwLnsModel, X: _Ctx) -> list[list[int]]:
+    """Neighbours of each customer by cost (symmetrised), nearest first, itself first (at most
+    200 per customer above 1,000 customers); empty lists for the depots."""
+    n_cust = len(X.customers)
+    cust = np.asarray(X.customers, dtype=np.int64)
+    sym = np.minimum(model.cost[np.ix_(cust, cust)], model.cost[np.ix_(cust, cust)].T)
+    order = np.argsort(sym, axis=1, kind="stable")
+    keep = min(n_cust, 200) if n_cust > 1000 else n_cust
+    adj: list[list[int]] = [[] for _ in range(len(X.T))]
+    for r, c in enumerate(X.customers):
+        row = cust[order[r, :keep]].tolist()
+        if row[0] != c:
+            row.remove(c) if c in row else row.pop()
+            row.insert(0, c)
+        adj[c] = row
+    return adj
+
+
 def sisr_search(model: VrptwLnsModel, routes: Sequence[Sequence[int]] | None = None, *,
                 seed: int = 0, time_limit_s: float | None = None,
                 max_iterations: int | None = None, c_bar: float = 10.0, l_max: int = 10,
@@ -847,18 +865,7 @@ def sisr_search(model: VrptwLnsModel, routes: Sequence[Sequence[int]] | None = N
     mean_arc = sum(cur.rcost[k] - X.open[k] for k in range(X.K) if cur.routes[k]) / max(1, arcs)
     temp0 = max(1e-9, t_start * mean_arc)
     temp1 = max(1e-12, min(temp0, t_end * mean_arc))
-    # neighbours of each customer by cost (symmetrised), nearest first, itself first
-    cust = np.asarray(X.customers, dtype=np.int64)
-    sym = np.minimum(model.cost[np.ix_(cust, cust)], model.cost[np.ix_(cust, cust)].T)
-    order = np.argsort(sym, axis=1, kind="stable")
-    keep = min(n_cust, 200) if n_cust > 1000 else n_cust
-    adj: list[list[int]] = [[] for _ in range(len(X.T))]
-    for r, c in enumerate(X.customers):
-        row = cust[order[r, :keep]].tolist()
-        if row[0] != c:
-            row.remove(c) if c in row else row.pop()
-            row.insert(0, c)
-        adj[c] = row
+    adj = _neighbours(model, X)
     it = imp = 0
     cur_cost = cur.cost
     log_ratio = math.log(temp1 / temp0)
