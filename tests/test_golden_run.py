@@ -25,6 +25,10 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_baseline_matches_the_golden_run(baseline_run: Path) -> None:
+    manifest = json.loads((baseline_run / "manifest.json").read_text(encoding="utf-8"))
+    # a search cut by the wall-clock cap (a machine far slower than the reference) makes the
+    # comparison meaningless: say so rather than report KPI differences
+    assert manifest["reproducible"], manifest["reproducibility_note"]
     expected = json.loads((GOLDEN / "putuo-baseline.json").read_text(encoding="utf-8"))
     got = golden_of(baseline_run)
     assert got["files"] == expected["files"]

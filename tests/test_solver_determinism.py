@@ -85,7 +85,7 @@ def test_hand_built_result_carries_a_not_run_record():
 def test_darp_params_maps_the_solver_section():
     work = darp_params(SolverParams(time_limit_s=10, searches=3, workers=2, seed=4))
     assert (work.deterministic, work.wall_clock_cap_s, work.searches, work.workers,
-            work.seed, work.time_limit_s) == (True, 30.0, 3, 2, 4, 10.0)
+            work.seed, work.time_limit_s) == (True, 60.0, 3, 2, 4, 10.0)
     timed = darp_params(SolverParams(time_limit_s=10, stop="time", searches=1, workers=2))
     assert (timed.deterministic, timed.wall_clock_cap_s, timed.searches, timed.workers) == \
         (False, None, 1, 1)  # never more processes than searches
@@ -205,7 +205,7 @@ def test_vrptw_options_map_the_solver_section():
     o = vrptw_options(SolverParams(time_limit_s=10, searches=2, workers=2), budget_s=0.2,
                       searches=1)
     assert o == {"time_limit_s": 0.2, "seed": 0, "deterministic": True,
-                 "wall_clock_cap_s": 0.6, "searches": 1, "workers": 1}
+                 "wall_clock_cap_s": 1.2, "searches": 1, "workers": 1}
     t = vrptw_options(SolverParams(time_limit_s=10, stop="time", workers=2))
     assert (t["deterministic"], t["wall_clock_cap_s"], t["time_limit_s"], t["searches"],
             t["workers"]) == (False, None, 10.0, 2, 2)
@@ -339,7 +339,7 @@ def test_siting_options_and_record():
     assert res.new_sites == ("a",) and res.objective == 2
     assert res.search.stopped_by is StopCause.PROVED
     assert res.search.work_limit == "1.00 s CP-SAT deterministic time"
-    assert res.params["deterministic"] and res.params["wall_clock_cap_s"] == 6.0
+    assert res.params["deterministic"] and res.params["wall_clock_cap_s"] == 12.0
     timed = solve_mclp(prob, **siting_options(SolverParams(time_limit_s=2, stop="time")))
     assert timed.objective == 2 and timed.search.work_limit == ""
     assert timed.search.stopped_by is StopCause.PROVED

@@ -335,7 +335,7 @@ def darp_params(solver: SolverParams, **overrides) -> SolveParams:
     >>> from optimizer.solvers.params import SolverParams
     >>> p = darp_params(SolverParams(time_limit_s=10, searches=2, workers=1))
     >>> (p.deterministic, p.wall_clock_cap_s, p.searches, p.workers)
-    (True, 30.0, 2, 1)
+    (True, 60.0, 2, 1)
     """
     base = dict(time_limit_s=float(solver.time_limit_s), seed=int(solver.seed),
                 deterministic=solver.deterministic,

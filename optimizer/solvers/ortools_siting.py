@@ -549,7 +549,7 @@ def siting_options(solver: SolverParams) -> dict[str, Any]:
     Examples
     --------
     >>> siting_options(SolverParams(time_limit_s=10))["wall_clock_cap_s"]
-    30.0
+    60.0
     """
     return {"time_limit_s": float(solver.time_limit_s), "seed": int(solver.seed),
             "num_workers": 1, "deterministic": solver.deterministic,

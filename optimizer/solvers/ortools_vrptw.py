@@ -415,7 +415,7 @@ def vrptw_options(solver: SolverParams, *, budget_s: float | None = None,
     >>> from optimizer.solvers.params import SolverParams
     >>> o = vrptw_options(SolverParams(time_limit_s=10), budget_s=0.2, searches=1)
     >>> (o["deterministic"], o["time_limit_s"], o["wall_clock_cap_s"], o["workers"])
-    (True, 0.2, 0.6, 1)
+    (True, 0.2, 1.2, 1)
     """
     budget = float(solver.time_limit_s if budget_s is None else budget_s)
     if not (budget > 0 and math.isfinite(budget)):

@@ -25,6 +25,8 @@ dedicated run (vehicles on car ferries are not modelled as through rides).
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -286,23 +288,19 @@ def solve_legs(problem: DarpProblem, solver: SolverParams,
                options: Mapping[str, Any] | None = None) -> DarpResult:
     """Solve the day's DARP with the scenario's search limits.
 
-    Maps :class:`~optimizer.solvers.params.SolverParams` to the keywords of
-    :func:`optimizer.solvers.ortools_routing.solve_darp`: ``time_limit_s`` (seconds), ``seed``,
-    ``workers`` (parallel ruin-and-recreate searches); ``options`` (other ``SolveParams``
+    :func:`optimizer.solvers.ortools_routing.darp_params` turns the scenario's
+    :class:`~optimizer.solvers.params.SolverParams` into the solver's parameters (work mode:
+    deterministic work limits with a wall-clock safety cap); ``options`` (other ``SolveParams``
     fields) win.
     """
-    from optimizer.solvers.ortools_routing import solve_darp
+    from optimizer.solvers.ortools_routing import darp_params, solve_darp
 
-    return solve_darp(problem, **{"time_limit_s": solver.time_limit_s, "seed": solver.seed,
-                                  "workers": solver.workers, **dict(options or {})})
+    return solve_darp(problem, darp_params(solver, **dict(options or {})))
 
 
 def _searches(raw: DarpResult) -> tuple[SearchRecord, ...]:
-    """The solver's search records, if it gives any."""
-    rec = getattr(raw, "search", None)
-    if rec is None:
-        return ()
-    return (rec,) if isinstance(rec, SearchRecord) else tuple(rec)
+    """The solver's search record, named for the manifest."""
+    return (dataclasses.replace(raw.search, name="dialysis DARP"),)
 
 
 def _check(problem: DarpProblem, result: DarpResult) -> tuple:
@@ -416,7 +414,7 @@ def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], 
                                          "unserved") for rid in sorted(remove)]
     return DarpResult(status=DarpStatus.PARTIAL, routes=tuple(routes), unserved=tuple(uns),
                       objective=float(sum(r.cost for r in routes)), runtime_s=raw.runtime_s,
-                      params=raw.params)
+                      params=raw.params, search=raw.search)
 
 
 def _without(problem: DarpProblem, rt: Route, remove: set[str]) -> Route | None:

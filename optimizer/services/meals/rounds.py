@@ -10,6 +10,8 @@ with a reason of the catalogue (:data:`ROUND_REASONS`).
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,10 +30,8 @@ from optimizer.services.meals.params import MealsParams
 from optimizer.solvers.params import SolverParams
 
 __all__ = [
-    "ROUND_FIRST_SOLUTIONS",
     "ROUND_REASONS",
     "ROUND_SECONDS_PER_STOP",
-    "ROUND_SOLUTION_LIMIT",
     "RoundsResult",
     "delivery_rounds",
     "subscribers",
@@ -47,20 +47,11 @@ _VRPTW_REASONS = {"TIME_WINDOW": "BEYOND_FRESHNESS_LIMIT", "OVER_CAPACITY": "OVE
                   "DROPPED_BY_SEARCH": "DROPPED_BY_SEARCH"}
 """VRPTW unserved reason -> catalogue code in the meal service's words."""
 
-ROUND_FIRST_SOLUTIONS = ("SAVINGS",)
-"""OR-Tools first-solution strategy of the delivery rounds when the OR-Tools search is used
-(``strategy="ortools"``); the default search builds its own start (sequential cheapest insertion,
-:mod:`optimizer.solvers.vrptw_lns`) in well under a second for 500 stops."""
-
 ROUND_SECONDS_PER_STOP = 0.001
 """Search budget per delivery stop, seconds: a canteen's VRPTW gets
 ``min(rounds_time_limit_s, ROUND_SECONDS_PER_STOP x stops)`` (at least 0.05 s). On the Putuo
 baseline (2,658 stops, 10 delivering canteens) 1 ms per stop serves every stop with fewer
 couriers than the previous 2 s per canteen of OR-Tools search (one run, 2-core machine)."""
-
-ROUND_SOLUTION_LIMIT = 200
-"""Work mode (``SolverParams.stop == "work"``): SISR iterations per canteen (the former
-``rounds_solution_limit`` default), the budget above being only a safety cap."""
 
 _BY_CANTEEN_COLS = ["site_id", "name_zh", "delivers", "meals", "stops", "couriers",
                     "meals_delivered", "points_unserved", "status", "distance_km",
@@ -126,13 +117,14 @@ def subscribers(points: pd.DataFrame, *, params: MealsParams) -> np.ndarray:
 def vrptw_keywords(solver: SolverParams, *, budget_s: float) -> dict[str, Any]:
     """The VRPTW solver's limit keywords for one canteen's round.
 
-    ``budget_s`` (the canteen's share of ``rounds_time_limit_s``) is the time limit; in work
-    mode (``solver.deterministic``) the search stops after :data:`ROUND_SOLUTION_LIMIT` SISR
-    iterations and the budget is only a safety cap. (The one place to change when the VRPTW
-    solver takes the run's work limits.)
+    ``budget_s`` (the canteen's share of ``rounds_time_limit_s``) becomes, in work mode, a fixed
+    number of SISR iterations with a wall-clock safety cap, and in time mode the wall-clock
+    limit (:func:`optimizer.solvers.ortools_vrptw.vrptw_options`); one search per canteen (a
+    worker process would cost more to start than the budget).
     """
-    return {"time_limit_s": float(budget_s), "seed": int(solver.seed),
-            "deterministic": bool(solver.deterministic), "solution_limit": ROUND_SOLUTION_LIMIT}
+    from optimizer.solvers.ortools_vrptw import vrptw_options
+
+    return vrptw_options(solver, budget_s=float(budget_s), searches=1)
 
 
 @dataclass
@@ -251,12 +243,9 @@ def _canteen_round(ctx: _Rounds, sid: str, idx: np.ndarray, acc: _Tables) -> dic
     prob = _round_problem(ctx, sid, s["geometry"], node_pt, node_meals)
     budget = min(ctx.params.rounds_time_limit_s,
                  max(0.05, ROUND_SECONDS_PER_STOP * len(node_pt)))
-    res = solve_vrptw(prob, objective="vehicles_then_distance",
-                      first_solution_strategies=ROUND_FIRST_SOLUTIONS, polish_share=0.0,
+    res = solve_vrptw(prob, objective="vehicles_then_distance", polish_share=0.0,
                       **vrptw_keywords(ctx.solver, budget_s=budget))
-    search = getattr(res, "search", None)
-    if search is not None:
-        acc.searches.append(search)
+    acc.searches.append(dataclasses.replace(res.search, name=f"meals rounds {sid}"))
     latest = _collect_routes(ctx, sid, res, node_pt, node_meals, acc)
     for u in res.unserved:
         i = node_pt[u.node - 1]

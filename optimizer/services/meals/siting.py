@@ -10,6 +10,8 @@ the catalogue (``NO_SITE_ON_ISLAND``, ``UNREACHABLE``, ``BEYOND_RADIUS``).
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,14 +138,12 @@ def siting_problem(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams)
 
 
 def siting_keywords(solver: SolverParams, *, max_alternatives: int) -> dict[str, Any]:
-    """The siting solvers' keywords for the run's solver settings.
+    """The siting solvers' keywords for the run's solver settings
+    (:func:`optimizer.solvers.ortools_siting.siting_options`: work mode = CP-SAT deterministic
+    time with a wall-clock safety cap and the canonical tie-break among equal optima)."""
+    from optimizer.solvers.ortools_siting import siting_options
 
-    ``time_limit_s`` and ``seed`` of :class:`~optimizer.solvers.params.SolverParams` per solve,
-    as the scenario runner has always passed them. (The one place to change when the siting
-    solver takes deterministic work limits.)
-    """
-    return {"time_limit_s": float(solver.time_limit_s), "seed": int(solver.seed),
-            "max_alternatives": int(max_alternatives)}
+    return {**siting_options(solver), "max_alternatives": int(max_alternatives)}
 
 
 def recommend_sites(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams,
@@ -185,7 +185,7 @@ def recommend_sites(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams
     base = prob.covers[:, np.asarray(prob.existing)].any(axis=1)
     gain = _gain_of(prob, base)
     before = float(w[base].sum())
-    search = getattr(res, "search", None)
+    search = dataclasses.replace(res.search, name=f"meals siting {res.model}")
     return SitingRecommendation(
         model=res.model, status=res.status.value, objective=res.objective,
         best_bound=res.best_bound, gap=res.gap, new_sites=tuple(res.new_sites),
@@ -193,7 +193,7 @@ def recommend_sites(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams
         covered_before=before,
         covered_after=before + gain(list(res.new_sites)) if res.is_feasible() else before,
         alternatives_complete=res.alternatives_complete, message=res.message,
-        searches=(search,) if search is not None else ())
+        searches=(search,))
 
 
 def _gain_of(prob: SitingProblem, base: np.ndarray) -> Any:
