@@ -5,8 +5,9 @@ Layers, bottom to top: the bottom modules (``errors``, ``units``, ``results``, `
 ``scenario`` < ``cli``. Every module is parsed with :mod:`ast` (nothing is imported), and every
 import counts: at the top of the module, inside functions, under ``TYPE_CHECKING``.
 
-The services rule (services import outputs only in ``services/<name>/service.py``, never
-scenario) is the lead's (the service packages are being rebuilt); not tested here.
+Services: a service's planning modules never import ``outputs``; only the package's
+``services/<name>/service.py`` (the contract object, whose ``write`` delegates to the writers)
+may. No service imports ``scenario`` or ``cli``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ FORBIDDEN = {
     "network": ("problems", "solvers", "services", "outputs", "scenario", "cli"),
     "problems": ("solvers", "services", "outputs", "scenario", "cli"),
     "solvers": ("services", "outputs", "scenario", "cli"),
+    "services": ("outputs", "scenario", "cli"),
     "outputs": ("scenario", "cli"),
     **{b: ABOVE_BOTTOM for b in BOTTOM},
 }
@@ -71,6 +73,8 @@ def violations(path: Path) -> list[str]:
     naming the first forbidden module it imports)."""
     own = _layer(_module_name(path))
     banned = FORBIDDEN.get(own or "", ())
+    if own == "services" and path.name == "service.py":  # the contract object binds writers
+        banned = tuple(b for b in banned if b != "outputs")
     rel = path.relative_to(PKG.parent)
     first: dict[int, str] = {}
     for line, mod in imported_modules(path):
@@ -84,7 +88,8 @@ MODULES = sorted(PKG.rglob("*.py"))
 
 def test_every_layer_is_parsed():
     layers = {_layer(_module_name(p)) for p in MODULES}
-    assert {"io", "network", "problems", "solvers", "outputs", *BOTTOM} <= layers
+    assert {"io", "network", "problems", "solvers", "services", "outputs", "scenario",
+            *BOTTOM} <= layers
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
@@ -110,3 +115,15 @@ def test_the_scan_sees_every_kind_of_import(tmp_path, monkeypatch):
         "optimizer/io/reader.py:2: io imports optimizer.outputs",
         "optimizer/io/reader.py:4: io imports optimizer.network.build",
     ]
+
+
+def test_only_the_service_object_may_import_outputs(tmp_path, monkeypatch):
+    pkg = tmp_path / "optimizer"
+    (pkg / "services" / "demo").mkdir(parents=True)
+    for name in ("service.py", "planning.py"):
+        (pkg / "services" / "demo" / name).write_text(
+            "def write():\n    from optimizer.outputs.maps import save_map\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PKG", pkg)
+    assert violations(pkg / "services" / "demo" / "service.py") == []
+    assert violations(pkg / "services" / "demo" / "planning.py") == [
+        "optimizer/services/demo/planning.py:2: services imports optimizer.outputs.maps"]
