@@ -40,6 +40,10 @@ class Destination:
         """``"<id> <name>"``."""
         return f"{self.unit_id} {self.name}"
 
+    def describe(self) -> str:
+        """One line for ``optimizer validate``."""
+        return f"journeys to and isochrones from {self.label}"
+
 
 @dataclass(frozen=True, eq=False)
 class ConnectivityResult:

@@ -160,3 +160,10 @@ class DialysisInputs:
     def active_unit_ids(self) -> frozenset[str]:
         """Ids of the units open in the scenario."""
         return frozenset(u.unit_id for u in self.units if u.active)
+
+    def describe(self) -> str:
+        """One line for ``optimizer validate``: what was read."""
+        enrolled = sum(p.ride_service for p in self.patients)
+        return (f"{len(self.patients)} patients ({enrolled} enrolled in the ride service), "
+                f"{len(self.units)} units ({len(self.active_unit_ids)} active), "
+                f"{len(self.vehicles)} vehicles")

@@ -74,6 +74,11 @@ class MealsInputs:
     files: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
 
+    def describe(self) -> str:
+        """One line for ``optimizer validate``: what was read."""
+        return (f"{len(self.demand)} demand {self.demand_level}, {len(self.canteens)} canteens, "
+                f"{len(self.candidates)} candidate sites")
+
 
 def parse_yes_no(value: Any) -> bool | None:
     """``True`` for yes/y/true/1/是, ``False`` for no/n/false/0/否 (any case), else ``None``."""
