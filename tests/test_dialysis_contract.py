@@ -114,7 +114,9 @@ def test_load_plan_write_end_to_end(inputs, plan, written):
     assert (plan.kpis["trips"], plan.kpis["trips_served"], plan.kpis["ferry_crossings"]) == (
         8.0, 4.0, 2.0)
     assert "checker_violations" not in plan.kpis and plan.violations == ()
-    assert plan.notes == (APPROXIMATE_ROADS_NOTE,)  # the toy files carry no synthetic flag
+    # the toy files carry no synthetic flag; the toy dataset has no village points
+    assert [n.kind for n in plan.notes] == [NoteKind.DATA_WARNING, NoteKind.APPROXIMATE_ROADS]
+    assert "no village points" in plan.notes[0].en and inputs.village_points.empty
     assert tuple(plan.searches) == () or all(s.name for s in plan.searches)
     out, files = written
     names = {f.path for f in files}
@@ -259,3 +261,18 @@ def test_no_function_over_120_lines(path):
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
             and n.end_lineno - n.lineno + 1 > 120]
     assert long == []
+
+
+def test_village_points_of_the_dataset_are_read_at_load():
+    from optimizer.datasets import get_path
+    from optimizer.network.islands import load_islands
+
+    ctx = DataContext(dataset=get_path("putuo"), islands=load_islands(), date=WED)
+    villages = SERVICE.load(DialysisParams(), ctx).village_points
+    assert len(villages) > 100 and villages.index.name == "village_code"
+    assert villages["lon"].between(121.5, 123.0).all() and villages["lat"].between(29.4, 30.4).all()
+
+
+def test_a_named_village_file_that_is_missing_is_an_error(tmp_path, network):
+    with pytest.raises(InputError, match="nope.csv"):
+        SERVICE.load(toy_params(villages=tmp_path / "nope.csv"), data_ctx(network))

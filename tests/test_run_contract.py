@@ -47,17 +47,16 @@ def test_every_registered_service_satisfies_the_contract() -> None:
 
 
 def test_empty_sections_equal_the_python_defaults(tmp_path: Path) -> None:
-    body = "".join(f"{k}: {{}}\n" for k in section_types())
-    sc = load_scenario(_scenario(tmp_path, body))
-    bare = load_scenario(_scenario(tmp_path, "", name="bare"))
+    body = "name: t\n" + "".join(f"{k}: {{}}\n" for k in section_types())
+    (tmp_path / "t.yaml").write_text(body, encoding="utf-8")
+    (tmp_path / "bare.yaml").write_text("name: bare\n", encoding="utf-8")
     expected = {"network": NetworkParams(), "ferries": FerryParams(), "solver": SolverParams(),
                 "outputs": OutputParams(), **{s.name: s.Params() for s in SERVICES}}
     assert set(section_types()) == set(expected)
-    for key, default in expected.items():
-        if key in ("network", "solver", "connectivity"):  # the baseline file sets these
-            continue
-        assert getattr(sc, key) == default, key
-        assert getattr(bare, key) == default, key
+    for path in (tmp_path / "t.yaml", tmp_path / "bare.yaml"):
+        sc = load_scenario(path)
+        for key, default in expected.items():
+            assert getattr(sc, key) == default, (path.name, key)
 
 
 def _read_attributes() -> set[str]:

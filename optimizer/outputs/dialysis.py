@@ -143,7 +143,8 @@ def write_dialysis(plan: Any, inputs: Any, out_dir: str | Path, ctx: WriteContex
     G, islands = ctx.network.G, ctx.network.islands
     written.append(save_route_map(plan, G, out / "maps" / "routes.html", islands=islands,
                                   tiles=ctx.tiles, published=True, synthetic=synthetic,
-                                  notes=_published_notes(notes, inputs)))
+                                  notes=_published_notes(notes, inputs),
+                                  villages=inputs.village_points))
     written.append(save_route_map(plan, G, out / "dispatch" / "routes_map.html",
                                   islands=islands, tiles=ctx.tiles, published=False,
                                   synthetic=synthetic, notes=notes))

@@ -91,6 +91,19 @@ def _steps(result: Any, network_runtime_s: float) -> dict[str, Any]:
     return steps
 
 
+def _named_files(sc: Any) -> list[Path]:
+    """Every file a section of the scenario names (``dialysis.patients``, ``network.osm_path``,
+    ``ferries.gtfs`` …), wherever it lies; the dataset folder is hashed besides."""
+    import dataclasses
+
+    out = []
+    for section in (getattr(sc, name) for name in type(sc).model_fields):
+        if dataclasses.is_dataclass(section):
+            out += [v for v in (getattr(section, f.name) for f in dataclasses.fields(section))
+                    if isinstance(v, Path)]
+    return out
+
+
 def write_manifest(out_dir: Path, result: Any, *, network_runtime_s: float = 0.0
                    ) -> list[OutputFile]:
     """Write ``manifest.json`` into the run folder.
@@ -111,7 +124,8 @@ def write_manifest(out_dir: Path, result: Any, *, network_runtime_s: float = 0.0
     """
     sc = result.scenario
     cut = [r.name for r in result.searches if not r.reproducible]
-    inputs = [*sc.source_files, *([Path(sc.dataset)] if sc.dataset else [])]
+    inputs = [*sc.source_files, *([Path(sc.dataset)] if sc.dataset else []),
+              *_named_files(sc)]
     content = {
         "tool": TOOL,
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

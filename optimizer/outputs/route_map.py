@@ -24,8 +24,9 @@ Homes of patients and vehicle bases (volunteers' homes) are *private places*.
 * No names, phones, patient ids or driver names: popups come from
   :meth:`optimizer.services.dialysis.DialysisPlan.public_frames` (rides are pseudonyms ``R001-out``).
 * Private stops are never drawn at their exact point: their marker sits at the village point of
-  their ``village_code`` (:func:`village_points`, default the village points of
-  ``data/geo/putuo/synthetic/elderly.csv``), else at the representative point of their island,
+  their ``village_code`` (``villages``: the dialysis inputs' village points,
+  :func:`optimizer.services.dialysis.read_village_points`), else at the representative point of
+  their island,
   else at the mean of the island's network nodes (the popup says which).
 * Route lines: the leg is drawn node to node (no access segment pointing at the stop), and the
   first/last :data:`PRIVACY_RADIUS_M` metres along the line next to a private stop are cut off
@@ -80,7 +81,6 @@ __all__ = [
     "ROUTE_COLOURS",
     "plot_routes",
     "save_route_map",
-    "village_points",
 ]
 
 ROUTE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -112,42 +112,6 @@ ACTION_LABELS = {"start": "出车 Start", "pickup": "上车 Pick-up", "dropoff":
 PLACE_LABELS = {"home": "住家 Home", "base": "车辆基地 Vehicle base", "unit": "透析点 Dialysis unit",
                 "pier": "码头 Pier"}
 """Bilingual labels of the stop place types."""
-
-_DEFAULT_VILLAGES = "putuo/synthetic/elderly.csv"
-
-
-# ----------------------------------------------------------------------------- places
-def village_points(path: str | Path | None = None) -> pd.DataFrame:
-    """Village points (one per ``village_code``) where published maps show private stops.
-
-    Parameters
-    ----------
-    path
-        CSV with ``village_code``, ``lon``, ``lat`` (EPSG:4326 degrees); default
-        ``data/geo/putuo/synthetic/elderly.csv`` (synthetic village points drawn around the town
-        reference points; provenance in ``data/geo/putuo/SOURCES.md``). Rows without coordinates
-        are left out (their stops fall back to the island point).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``village_code`` (str); columns ``lon``, ``lat``.
-
-    Raises
-    ------
-    optimizer.errors.InputErrors
-        As :func:`optimizer.io.points.read_points` (file, row and field of every bad value).
-    """
-    from optimizer.datasets import get_path
-    from optimizer.io.points import read_points
-
-    p = Path(path) if path is not None else get_path(_DEFAULT_VILLAGES)
-    g = read_points(p, id_col="village_code", coords_optional=True)
-    df = pd.DataFrame({"village_code": g["village_code"].astype(str),
-                       "lon": g["lon"].astype(float), "lat": g["lat"].astype(float)})
-    df = df[np.isfinite(df["lon"]) & np.isfinite(df["lat"])]
-    return df.set_index("village_code")
-
 
 def _island_points(G: nx.MultiDiGraph, islands: gpd.GeoDataFrame | None) -> dict[str, tuple]:
     out: dict[str, tuple] = {}
@@ -196,7 +160,7 @@ def _display_points(stops: pd.DataFrame, *, published: bool, villages: pd.DataFr
             lon[k] = lat[k] = np.nan
             errors.append(InputError(
                 f"private stop ({ptype}) has neither a known village {vcode!r} nor an island "
-                f"{iid!r} with a point; pass village_points or islands covering it",
+                f"{iid!r} with a point; pass villages or islands covering it",
                 row=k + 1, field="village_code"))
     if errors:
         from optimizer.errors import InputErrors
@@ -318,8 +282,9 @@ def plot_routes(
     travel_mode
         Travel mode whose fastest paths are drawn (``"car"``, ``"ebike"``, ``"walk"``).
     villages
-        Village points (index ``village_code``, columns ``lon``, ``lat`` in degrees); default
-        :func:`village_points`. Used on published maps only.
+        Village points (index ``village_code``, columns ``lon``, ``lat`` in degrees), e.g. the
+        dialysis inputs' ``village_points``; ``None`` = none (private stops at their island's
+        point). Used on published maps only.
     privacy_radius_m
         Metres of line (along it) not drawn next to a home or base on published maps; default
         :data:`PRIVACY_RADIUS_M`. Must be > 0 when published.
@@ -369,8 +334,8 @@ def plot_routes(
                          "mode per map", field="published")
     ts = getattr(m, "tile_source", None) or tiles
     _check_stop_points(exact)
-    vill = (village_points() if villages is None else villages) if published else pd.DataFrame(
-        columns=["lon", "lat"])
+    none = pd.DataFrame(columns=["lon", "lat"])
+    vill = (none if villages is None else villages) if published else none
     disp = _display_points(exact, published=published, villages=vill,
                            island_pts=_island_points(G, islands))
     if getattr(ts, "name", ts) == "offline":

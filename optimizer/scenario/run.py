@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import InputError, InputErrors
+from optimizer.errors import InputError, InputErrors, OptimizerError
 from optimizer.network.build import Network, build_network
 from optimizer.results import Note, NoteKind, SearchRecord, SolveStatus, merge_notes
 from optimizer.scenario.outdir import check_target, staged_folder
@@ -243,6 +243,7 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     """
     say = progress or (lambda _msg: None)
     target = check_target(out_dir)
+    _check_road_source(scenario)
     say("inputs: reading and checking every file")
     ctx = data_context(scenario)
     loaded = load_services(scenario, ctx)
@@ -290,11 +291,23 @@ def _finish(tmp: Path, result: RunResult, build_s: float) -> None:
     listed = {f.path for f in result.files}
     on_disk = {p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()}
     if on_disk != listed:  # a writer forgot to return a file, or returned one it did not write
-        raise InputError(f"run folder and file list differ: not listed {sorted(on_disk - listed)},"
-                         f" listed but missing {sorted(listed - on_disk)}", field="files")
+        raise OptimizerError(f"defect: the run folder and the writers' file lists differ (not "
+                             f"listed {sorted(on_disk - listed)}, listed but missing "
+                             f"{sorted(listed - on_disk)}); nothing was written")
 
 
 # ----------------------------------------------------------------------------- validate
+def _check_road_source(sc: Scenario) -> None:
+    """An OSM road source needs an existing ``network.osm_path`` (checked before any run)."""
+    net = sc.network
+    if net.road_source == "osm" and (net.osm_path is None or not Path(net.osm_path).is_file()):
+        raise InputError("road_source is 'osm' but network.osm_path "
+                         + ("is not given" if net.osm_path is None else
+                            f"{net.osm_path} is not a file") + "; give an OSM extract (.osm.pbf "
+                         "or .osm)", file=str(sc.source_files[-1]) if sc.source_files else None,
+                         field="network.osm_path")
+
+
 def validate_scenario(path: str | Path) -> str:
     """Validate a scenario file and every input of every enabled service (``optimizer
     validate``): the same ``load`` as a run, no network built, nothing solved or written.
@@ -319,6 +332,7 @@ def validate_scenario(path: str | Path) -> str:
     loaded = load_services(sc, ctx)
     feed = read_gtfs(sc.ferries.gtfs or ctx.dataset / "ferries" / "gtfs")
     tt = timetable_for_date(feed, sc.date, suspended_routes=sc.ferries.suspended_routes)
+    _check_road_source(sc)
     lines = [f"ok: {Path(path)} (scenario {sc.name!r}, date {sc.date})",
              f"  files: {', '.join(str(f) for f in sc.source_files)}",
              f"  ferries: {len(feed.trips)} trips, {len(tt.sailings)} sailings on {sc.date}, "

@@ -24,7 +24,12 @@ Examples
 ('dialysis', (15.0, 45.0))
 """
 
-from optimizer.services.dialysis.inputs import default_unit, load_dialysis_inputs, read_units
+from optimizer.services.dialysis.inputs import (
+    default_unit,
+    load_dialysis_inputs,
+    read_units,
+    read_village_points,
+)
 from optimizer.services.dialysis.params import DialysisParams, ExtraVehicle
 from optimizer.services.dialysis.planning import plan_dialysis_day
 from optimizer.services.dialysis.records import DialysisInputs, Patient, Unit, VehicleSpec
@@ -51,5 +56,6 @@ __all__ = [
     "load_dialysis_inputs",
     "plan_dialysis_day",
     "read_units",
+    "read_village_points",
     "sessions_for_date",
 ]

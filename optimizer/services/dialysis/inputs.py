@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
@@ -486,3 +487,31 @@ def default_unit(units: Iterable[Unit]) -> Unit:
     raise InputError(f"no active dialysis unit among {[u.unit_id for u in units]}; set "
                      "active_default or the scenario's dialysis.active_units",
                      field="active_units")
+
+
+def read_village_points(path: str | Path) -> pd.DataFrame:
+    """Village points (one per ``village_code``) where published maps show private stops.
+
+    Parameters
+    ----------
+    path
+        CSV with ``village_code``, ``lon``, ``lat`` (EPSG:4326 degrees), e.g. the dataset's
+        ``synthetic/elderly.csv`` (synthetic village points drawn around the town reference
+        points; provenance in ``data/geo/putuo/SOURCES.md``). Rows without coordinates are left
+        out (their stops fall back to the island point).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``village_code`` (str); columns ``lon``, ``lat``.
+
+    Raises
+    ------
+    optimizer.errors.InputErrors
+        As :func:`optimizer.io.points.read_points` (file, row and field of every bad value).
+    """
+    g = read_points(path, id_col="village_code", coords_optional=True)
+    df = pd.DataFrame({"village_code": g["village_code"].astype(str),
+                       "lon": g["lon"].astype(float), "lat": g["lat"].astype(float)})
+    df = df[np.isfinite(df["lon"]) & np.isfinite(df["lat"])]
+    return df.set_index("village_code")

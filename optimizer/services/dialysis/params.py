@@ -125,6 +125,10 @@ class DialysisParams:
         Unit ids open in the scenario; ``None`` = the units whose ``active_default`` is true.
     extra_vehicles
         Vehicles added to the fleet (:class:`ExtraVehicle`; a misspelt key is refused).
+    villages
+        Village points (``village_code``, ``lon``, ``lat``, EPSG:4326) where the published route
+        map shows homes and vehicle bases instead of their exact points; ``None`` = the dataset's
+        ``synthetic/elderly.csv``.
     arrive_early_min
         ``(earliest, latest)`` minutes before the session start the patient arrives at the unit:
         the drop-off window is ``[start - latest, start - earliest]``; never late. Default
@@ -146,6 +150,7 @@ class DialysisParams:
     vehicles: Path | None = None
     active_units: tuple[str, ...] | None = None
     extra_vehicles: tuple[ExtraVehicle, ...] = ()
+    villages: Path | None = None
     arrive_early_min: tuple[Minutes, Minutes] = (15.0, 45.0)
     return_pickup_within_min: Minutes = 30.0
     max_ride_time_min: float = Field(default=120.0, gt=0, allow_inf_nan=False)

@@ -140,6 +140,9 @@ class DialysisInputs:
         snapped homes, island mismatches and wheelchair patients without any wheelchair place.
     files
         Source files (patients, units, vehicles).
+    village_points
+        Index ``village_code``; ``lon``, ``lat`` (EPSG:4326): where the published route map shows
+        homes and vehicle bases (:func:`optimizer.services.dialysis.inputs.read_village_points`).
     """
 
     patients: tuple[Patient, ...]
@@ -148,6 +151,8 @@ class DialysisInputs:
     home_report: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     notes: tuple[Note, ...] = ()
     files: tuple[str, ...] = ()
+    village_points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["lon", "lat"]).rename_axis("village_code"), compare=False)
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with this id (``KeyError`` if unknown)."""

@@ -9,10 +9,12 @@ the package that imports :mod:`optimizer.outputs`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from optimizer.results import Note, NoteKind
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
-from optimizer.services.dialysis.inputs import load_dialysis_inputs
+from optimizer.services.dialysis.inputs import load_dialysis_inputs, read_village_points
 from optimizer.services.dialysis.params import DialysisParams
 from optimizer.services.dialysis.planning import plan_dialysis_day
 from optimizer.services.dialysis.records import DialysisInputs
@@ -21,6 +23,7 @@ from optimizer.services.dialysis.result import DialysisPlan
 __all__ = ["DEFAULT_FILES", "SERVICE", "DialysisService"]
 
 DEFAULT_FILES = {"patients": "synthetic/dialysis_patients.csv",
+                 "villages": "synthetic/elderly.csv",
                  "units": "synthetic/dialysis_units.csv",
                  "vehicles": "synthetic/vehicles.csv"}
 """Default data files, relative to the dataset root (``data/geo/putuo``)."""
@@ -47,11 +50,18 @@ class DialysisService:
         """Read and validate patients, units and vehicles (extra vehicles and active units of
         ``params`` applied); raises :class:`~optimizer.errors.InputErrors` listing every bad
         value (file, row, record id, field)."""
-        return load_dialysis_inputs(ctx.path(params.patients, DEFAULT_FILES["patients"]),
-                                    ctx.path(params.units, DEFAULT_FILES["units"]),
-                                    ctx.path(params.vehicles, DEFAULT_FILES["vehicles"]),
-                                    islands=ctx.islands, extra_vehicles=params.extra_vehicles,
-                                    active_units=params.active_units)
+        inputs = load_dialysis_inputs(ctx.path(params.patients, DEFAULT_FILES["patients"]),
+                                      ctx.path(params.units, DEFAULT_FILES["units"]),
+                                      ctx.path(params.vehicles, DEFAULT_FILES["vehicles"]),
+                                      islands=ctx.islands, extra_vehicles=params.extra_vehicles,
+                                      active_units=params.active_units)
+        path = ctx.path(params.villages, DEFAULT_FILES["villages"])
+        if params.villages is None and not path.is_file():  # optional: island points instead
+            note = Note(NoteKind.DATA_WARNING, "无村点文件，公开地图按岛显示住址",
+                        f"no village points ({path.name}): the published route map shows homes "
+                        "and bases at their island's point")
+            return dataclasses.replace(inputs, notes=(*inputs.notes, note))
+        return dataclasses.replace(inputs, village_points=read_village_points(path))
 
     def plan(self, inputs: DialysisInputs, params: DialysisParams, ctx: PlanContext
              ) -> DialysisPlan:

@@ -40,9 +40,6 @@ UNCOVERABLE_CODES = {"no_site_on_island": "NO_SITE_ON_ISLAND", "unreachable": "U
 """Reason of :meth:`optimizer.problems.coverage.SitingProblem.uncoverable_demand` -> catalogue
 code written in the published table."""
 
-_STATUS = {"OPTIMAL": SolveStatus.OPTIMAL, "FEASIBLE": SolveStatus.FEASIBLE,
-           "INFEASIBLE": SolveStatus.INFEASIBLE, "UNKNOWN": SolveStatus.NO_SOLUTION}
-
 _TABLE_COLS = ["option", "site_id", "name_zh", "kind", "island_id", "capacity_meals_per_day",
                "opening_cost_cny", "new_elderly_covered", "set_new_elderly_covered"]
 _PROOF_COLS = ["model", "status", "objective", "best_bound", "gap"]
@@ -59,8 +56,8 @@ class SitingRecommendation:
     model
         ``"mclp"``, ``"lscp"`` or ``"pmedian"`` (``-capacitated`` when capacities applied).
     status
-        The solver's status as text: ``OPTIMAL`` (proved), ``FEASIBLE``, ``INFEASIBLE`` or
-        ``UNKNOWN`` (see :attr:`solve_status`).
+        The solver's :class:`~optimizer.results.SolveStatus` as text: ``OPTIMAL`` (proved),
+        ``FEASIBLE``, ``INFEASIBLE``, ``NO_SOLUTION`` or ``INVALID``.
     objective, best_bound, gap
         As :class:`optimizer.solvers.ortools_siting.SitingResult` (MCLP: residents covered;
         LSCP: new sites; p-median: resident-seconds).
@@ -84,7 +81,7 @@ class SitingRecommendation:
     message
         Solver note.
     searches
-        What bounded the search (empty until the siting solver reports it).
+        What bounded the search (the siting solver's record, named ``meals siting <model>``).
     """
 
     model: str
@@ -103,13 +100,8 @@ class SitingRecommendation:
 
     @property
     def solve_status(self) -> SolveStatus:
-        """:attr:`status` in the result vocabulary (``UNKNOWN`` -> ``NO_SOLUTION``)."""
-        if self.status in _STATUS:
-            return _STATUS[self.status]
-        try:
-            return SolveStatus(self.status)
-        except ValueError:
-            return SolveStatus.INVALID
+        """:attr:`status` as a :class:`~optimizer.results.SolveStatus`."""
+        return SolveStatus(self.status)
 
 
 def siting_problem(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams) -> SitingProblem:
