@@ -60,3 +60,19 @@ def test_same_seed_gives_identical_files_and_compare_finds_no_difference(
     table = compare_runs(baseline_run, again, tmp_path / "cmp")
     assert len(table) > 40
     assert set(table["difference"]) <= {"", "0"}
+
+
+@pytest.mark.slow
+def test_a_meals_only_what_if_leaves_the_dialysis_plan_alone(baseline_run: Path,
+                                                            tmp_path: Path) -> None:
+    """Opening two canteens changes meals, never the rides (issue 10: it used to)."""
+    out = tmp_path / "new-canteens"
+    assert main(["run", str(REPO / "scenarios" / "putuo-new-canteens.yaml"), "--out",
+                 str(out)]) == 0
+    for rel in ("dispatch/route_stops.csv", "dialysis/unserved.csv", "dialysis/trips.csv",
+                "network/islands.csv"):
+        assert (out / rel).read_bytes() == (baseline_run / rel).read_bytes(), rel
+    a, b = (json.loads((d / "summary.json").read_text(encoding="utf-8"))["kpis"]
+            for d in (baseline_run, out))
+    assert a["dialysis"] == b["dialysis"] and a["connectivity"] == b["connectivity"]
+    assert b["meals"]["open_canteens"] == a["meals"]["open_canteens"] + 2
