@@ -199,9 +199,25 @@ REASONS: dict[str, Reason] = _catalogue(
      "Only passenger sailings link the two sides; a vehicle cannot cross."),
     ("NO_SAILING_AFTER", "赶不上当天任何航班", "No later sailing",
      "No sailing leaves after the time the traveller can be at the pier."),
+    # ---- statuses written in tables (explained in index.html like the reasons)
+    ("COVERED", "15分钟内可达", "Within the threshold",
+     "An open canteen reaches the point within the delivery threshold."),
+    ("NO_DELIVERY", "不送餐", "Does not deliver",
+     "The canteen serves in its dining room only: its subscribers' meals are not delivered."),
+    ("NO_CAPACITY", "无余量送餐", "No capacity left for deliveries",
+     "The canteen's daily capacity is used up before any delivery."),
+    ("land_linked", "陆路/桥梁相连", "Joined by road or bridge",
+     "The island is joined to others by a road or bridge."),
+    ("ferry_only", "仅轮渡可达", "Ferry only",
+     "The island is reached only by a timetabled ferry."),
+    ("isolated", "无桥无航线", "No bridge, no timetabled ferry",
+     "No bridge and no timetabled ferry reach the island in the feed."),
+    ("no_nodes", "未建模", "Not modelled",
+     "The island has no road points in the network (too small, or outside the district)."),
 )
 """The reason catalogue: code → :class:`Reason`. Every service reports unserved, uncovered or
-unvisited items with one of these codes; ``index.html`` explains those a run shows."""
+unvisited items with one of these codes, and the statuses its tables write (``COVERED``,
+``NO_DELIVERY``, the island link statuses); ``index.html`` explains those a run shows."""
 
 
 def reason(code: str) -> Reason:

@@ -392,12 +392,16 @@ def test_service_contract(tiny_graph, islands, tmp_path):
     res = SERVICE.plan(inputs, params, PlanContext(network=net, solver=SOLVER,
                                                    date=dt.date(2026, 12, 2)))
     assert isinstance(res, MealsResult) and isinstance(res, ServiceResult)
-    assert res.status is SolveStatus.OPTIMAL
+    # siting proved optimal, but some subscribers' meals exceed a canteen's capacity (listed)
+    assert res.siting.solve_status is SolveStatus.OPTIMAL
+    assert set(res.rounds.unserved["reason"]) == {"OVER_CANTEEN_CAPACITY"}
+    assert res.status is SolveStatus.PARTIAL
     assert res.kpis["elderly_covered"] == 180 and res.kpis["new_sites"] == ["S2"]
     assert res.notes[0] == APPROXIMATE_ROADS_NOTE and all(n.kind for n in res.notes)
     assert tuple(res.searches) == () or all(s.name for s in res.searches)
-    assert res.reason_codes() == {"BEYOND_THRESHOLD", "UNREACHABLE", "NO_CANTEEN_ON_ISLAND",
-                                  "OVER_CANTEEN_CAPACITY"}
+    assert res.reason_codes() == {"COVERED", "BEYOND_THRESHOLD", "UNREACHABLE",
+                                  "NO_CANTEEN_ON_ISLAND", "OVER_CANTEEN_CAPACITY", "FEASIBLE",
+                                  "PARTIAL"}
     files = SERVICE.write(res, tmp_path / "run", WriteContext(network=net, tiles="offline"))
     assert all(isinstance(f, OutputFile) and not f.personal for f in files)
 
@@ -428,9 +432,11 @@ def test_write_returns_exactly_the_files_written(base, tiny_graph, islands, tmp_
 def test_every_reason_code_is_a_catalogue_code(inputs, tiny_graph, islands, kw):
     r = _plan(inputs, tiny_graph, islands, **kw)
     f = r.to_frames()
-    shown = (set(f["coverage_points"]["status"]) - {"COVERED"}) \
-        | set(f["round_unserved"]["reason"]) | set(f["siting_uncoverable"].get("reason", []))
-    assert shown == r.reason_codes() and shown <= set(REASONS)
+    shown = set(f["coverage_points"]["status"]) | set(f["round_unserved"]["reason"]) \
+        | set(f["rounds"].get("status", [])) | set(f["siting_uncoverable"].get("reason", []))
+    statuses = {s.value for s in SolveStatus}
+    assert shown == r.reason_codes() and shown <= set(REASONS) | statuses
+    assert "COVERED" in shown  # table statuses are explained in index.html like the reasons
     for name in ("coverage_points", "round_unserved", "siting_uncoverable"):
         t = f[name]
         code_col = "status" if name == "coverage_points" else "reason"
@@ -461,12 +467,17 @@ def test_status_follows_siting(inputs, tiny_graph, islands):
 
 
 def test_status_reflects_a_round_search_that_found_nothing(base):
-    def with_round_status(*statuses):
+    def with_round_status(*statuses, all_delivered=True):
         b = pd.DataFrame({"site_id": [f"K{k}" for k in range(len(statuses))],
                           "status": list(statuses)})
-        return dataclasses.replace(base, rounds=dataclasses.replace(base.rounds, by_canteen=b))
+        un = base.rounds.unserved.iloc[0:0] if all_delivered else base.rounds.unserved
+        return dataclasses.replace(base, rounds=dataclasses.replace(base.rounds, by_canteen=b,
+                                                                    unserved=un))
 
-    assert with_round_status("FEASIBLE", "PARTIAL", "NO_DELIVERY").status is SolveStatus.OPTIMAL
+    assert len(base.rounds.unserved) > 0  # the tiny day leaves some meals undelivered
+    assert with_round_status("FEASIBLE", "NO_DELIVERY").status is SolveStatus.OPTIMAL
+    assert with_round_status("FEASIBLE", "NO_DELIVERY", all_delivered=False).status \
+        is SolveStatus.PARTIAL
     assert with_round_status("FEASIBLE", "NO_SOLUTION").status is SolveStatus.PARTIAL
     assert with_round_status("NO_SOLUTION", "NO_DELIVERY").status is SolveStatus.NO_SOLUTION
     assert with_round_status("INVALID", "FEASIBLE").status is SolveStatus.INVALID
@@ -619,3 +630,15 @@ def test_putuo_coverage_and_siting(scale):
     assert r.siting.status == "OPTIMAL" and r.siting.gap == 0
     assert len(r.siting.new_sites) == 2
     assert r.siting.covered_after >= r.siting.covered_before
+
+
+def test_subscribers_are_rounded_canteen_by_canteen():
+    """Three points of 25 residents at canteen A (0.85 meals each) and two of 10 at B (0.34
+    each), uptake 3.4 %: A gets round(2.55) = 3 meals, B round(0.68) = 1. Rounding over the
+    district (round(3.23) = 3) would give B's island nothing."""
+    from optimizer.services.meals.rounds import subscribers
+
+    pts = pd.DataFrame({"covered": [True] * 5 + [False], "elderly": [25, 25, 25, 10, 10, 50],
+                        "nearest_canteen_id": ["A", "A", "A", "B", "B", "A"]})
+    got = subscribers(pts, params=MealsParams(uptake_share=0.034))
+    assert got.tolist() == [1, 1, 1, 1, 0, 0]

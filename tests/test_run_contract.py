@@ -196,3 +196,34 @@ def test_rerun_replaces_an_earlier_run_whole(fast_run: Path, tmp_path: Path) -> 
     assert main(["run", str(scenario), "--out", str(out)]) == 0
     assert _files(out) == _files(fast_run)
     assert not list(tmp_path.glob(".again.*"))  # no staging folder left behind
+
+
+# ----------------------------------------------------------------------------- compare folder
+def test_compare_refuses_a_foreign_folder_and_checks_both_inputs_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = _scenario(tmp_path, FAST, name="a")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.txt").write_text("mine", encoding="utf-8")
+    b = _scenario(tmp_path, FAST, name="b")
+    assert main(["compare", str(a), str(b), "--out", str(docs)]) == 2
+    assert "not an earlier run" in capsys.readouterr().err
+    assert [p.name for p in docs.iterdir()] == ["notes.txt"]
+    canteens = pd.read_csv(DATA / "synthetic" / "canteens.csv", dtype=str,
+                           keep_default_na=False, encoding="utf-8-sig")
+    canteens.loc[0, "capacity_meals_per_day"] = "-5"
+    canteens.to_csv(tmp_path / "canteens.csv", index=False, encoding="utf-8")
+    bad = _scenario(tmp_path, FAST.replace("meals:\n", "meals:\n  canteens: canteens.csv\n"),
+                    name="bad")
+    assert main(["compare", str(a), str(bad), "--out", str(tmp_path / "cmp")]) == 2
+    assert "capacity_meals_per_day" in capsys.readouterr().err
+    assert not (tmp_path / "cmp").exists()  # B's inputs were checked before A ran
+
+
+def test_out_under_a_file_or_unwritable_is_bad_input(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "afile.txt").write_text("x", encoding="utf-8")
+    assert main(["run", str(_scenario(tmp_path, FAST)), "--out",
+                 str(tmp_path / "afile.txt" / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert "afile.txt is a file" in err and "internal error" not in err

@@ -22,12 +22,17 @@ import pandas as pd
 
 from optimizer.results import Note, NoteKind
 
-__all__ = ["SYNTHETIC_COLUMN", "synthetic_note", "synthetic_rows"]
+__all__ = ["SYNTHETIC_COLUMN", "is_flagged", "synthetic_note", "synthetic_rows"]
 
 SYNTHETIC_COLUMN = "synthetic"
 """Column marking generated rows (``true``/``yes``/``1``/``是``); absent = real data."""
 
 _TRUE = {"true", "yes", "y", "1", "是"}
+
+
+def is_flagged(value: object) -> bool:
+    """Whether one ``synthetic`` cell says the row is generated (``true``/``yes``/``1``/``是``)."""
+    return str(value).strip().lower() in _TRUE
 
 
 def synthetic_rows(df: pd.DataFrame) -> pd.Series:
@@ -44,7 +49,7 @@ def synthetic_rows(df: pd.DataFrame) -> pd.Series:
     """
     if SYNTHETIC_COLUMN not in df.columns:
         return pd.Series(False, index=df.index)
-    return df[SYNTHETIC_COLUMN].map(lambda v: str(v).strip().lower() in _TRUE)
+    return df[SYNTHETIC_COLUMN].map(is_flagged)
 
 
 def synthetic_note(files: Iterable[str | Path]) -> Note | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.results import NoteKind
+from optimizer.results import NoteKind, merge_notes
 from optimizer.services.base import OutputFile, WriteContext
 from optimizer.services.connectivity.planning import ConnectivityResult
 from optimizer.units import hhmm
@@ -48,11 +48,13 @@ def write_connectivity(result: ConnectivityResult, out_dir: Path,
     _csv(result.journeys, out / "network" / "journeys_to_dialysis_unit.csv")
     (out / "network" / "isochrones.geojson").write_text(
         result.isochrones.to_json(ensure_ascii=False, drop_id=True), encoding="utf-8")
-    synthetic = any(n.kind is NoteKind.SYNTHETIC_DATA for n in ctx.notes)
+    notes = merge_notes(ctx.notes, result.notes)
+    synthetic = any(n.kind is NoteKind.SYNTHETIC_DATA for n in notes)
     network_map(ctx.network, result.islands, result.isochrones,
                 (dest.unit_id, dest.name, dest.lonlat), out / "maps" / "network.html",
                 tiles=ctx.tiles, title_zh=f"{ctx.title_zh}：岛屿连通与可达性",
-                title_en=f"{ctx.title_en}: island links and reachability", synthetic=synthetic)
+                title_en=f"{ctx.title_en}: island links and reachability", synthetic=synthetic,
+                notes=notes)
     minutes = sorted(int(m) for m in result.isochrones["threshold_min"])
     return [
         OutputFile("network/islands.csv", "岛屿连通与可达性 Island links and reachability from "

@@ -13,15 +13,16 @@
   ``trips``, ``unserved``, ``kpis`` ``.csv``);
 
 and returns every one of them as an :class:`~optimizer.services.base.OutputFile` with a bilingual
-description (``personal`` exactly for ``dispatch/``). The "synthetic data" labels follow the
-inputs' own flags: a :attr:`~optimizer.results.NoteKind.SYNTHETIC_DATA` note in the run's or the
-plan's notes.
+description (``personal`` exactly for ``dispatch/``). The "synthetic data (not real patients)"
+label follows the patients file's own ``synthetic`` flag
+(:attr:`~optimizer.services.dialysis.DialysisInputs.synthetic_patients`); the notes printed are
+the plan's (its inputs' and the network's), so no other service's label reaches a ride sheet.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import pandas as pd
 from optimizer.outputs.maps import assert_publishable
 from optimizer.outputs.route_map import save_route_map
 from optimizer.outputs.sheets import write_public_summary, write_route_sheets
-from optimizer.results import Note, NoteKind, merge_notes
+from optimizer.results import Note, merge_notes
 from optimizer.services.base import OutputFile, WriteContext
 
 __all__ = ["DESCRIPTIONS", "write_dialysis"]
@@ -88,10 +89,6 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _is_synthetic(notes: Iterable[Note]) -> bool:
-    return any(getattr(n, "kind", None) is NoteKind.SYNTHETIC_DATA for n in notes)
-
-
 def _public_tables(plan: Any, folder: Path) -> list[Path]:
     """The de-identified tables of ``plan.public_frames()``, each checked for personal columns
     before it is written."""
@@ -132,13 +129,13 @@ def write_dialysis(plan: Any, inputs: Any, out_dir: str | Path, ctx: WriteContex
         As the sheet and map writers (bad languages, stops without coordinates, …).
     """
     out = Path(out_dir)
-    notes = merge_notes(ctx.notes, plan.notes)
-    synthetic = _is_synthetic(notes)
+    notes = merge_notes(ctx.notes, plan.notes)  # ctx.notes: the network's labels
+    synthetic = bool(inputs.synthetic_patients)
     langs: Sequence[str] = tuple(ctx.languages)
     written = list(write_route_sheets(plan, out / "dispatch", languages=langs, title=ctx.title,
-                                      notes=ctx.notes, inputs=inputs, synthetic=synthetic))
+                                      notes=notes, inputs=inputs, synthetic=synthetic))
     written += write_public_summary(plan, out / "dialysis", languages=langs, title=ctx.title,
-                                    notes=ctx.notes, synthetic=synthetic, inputs=inputs)
+                                    notes=notes, synthetic=synthetic, inputs=inputs)
     written += _public_tables(plan, out / "dialysis")
     G, islands = ctx.network.G, ctx.network.islands
     written.append(save_route_map(plan, G, out / "maps" / "routes.html", islands=islands,

@@ -79,9 +79,14 @@ def write_summary(out_dir: Path, result: Any) -> list[OutputFile]:
 
 
 def _explanations(result: Any) -> tuple[list[tuple[str, str, str]], list[Any]]:
-    statuses = sorted({s.status for s in result.steps.values()}, key=list(SolveStatus).index)
-    codes = sorted({c for s in result.steps.values() for c in s.reason_codes})
-    return ([(str(st), *st.text) for st in statuses], [REASONS[c] for c in codes if c in REASONS])
+    """Every solve status and every catalogue code that appears in the run (steps and tables)."""
+    codes = {c for s in result.steps.values() for c in s.reason_codes}
+    values = {st.value: st for st in SolveStatus}
+    statuses = {s.status for s in result.steps.values()} | {values[c] for c in codes
+                                                            if c in values}
+    ordered = sorted(statuses, key=list(SolveStatus).index)
+    return ([(str(st), *st.text) for st in ordered],
+            [REASONS[c] for c in sorted(codes) if c in REASONS])
 
 
 def write_index(out_dir: Path, result: Any) -> list[OutputFile]:

@@ -192,8 +192,9 @@ def compare_scenarios(scenario_a: str | Path, scenario_b: str | Path, out_dir: s
     scenario_a, scenario_b
         Scenario files; A is the reference (e.g. the baseline).
     out_dir
-        Folder of the comparison; each run goes to ``out_dir/<scenario name>`` (replacing an
-        earlier run of the same name whole).
+        Folder of the comparison: absent, empty, or an earlier run or comparison of this tool
+        (replaced whole); each run goes to ``out_dir/<scenario name>``. The folder is complete or
+        absent (written in a staging folder, then moved into place).
     overrides
         Scenario overrides applied to both (CLI flags, e.g. ``{"solver": {"seed": 1}}``).
     progress
@@ -207,9 +208,12 @@ def compare_scenarios(scenario_a: str | Path, scenario_b: str | Path, out_dir: s
     Raises
     ------
     optimizer.errors.InputError
-        If both scenarios have the same name, or on bad input (file, key, row named).
+        If both scenarios have the same name, ``out_dir`` is a file or a foreign non-empty
+        folder, or on bad input in either scenario (file, key, row named), before anything runs.
     """
-    from optimizer.scenario.run import run_scenario
+    from optimizer.outputs.manifest import TOOL
+    from optimizer.scenario.outdir import staged_folder
+    from optimizer.scenario.run import data_context, load_services, run_scenario
     from optimizer.scenario.schema import load_scenario
 
     say = progress or (lambda _msg: None)
@@ -217,8 +221,15 @@ def compare_scenarios(scenario_a: str | Path, scenario_b: str | Path, out_dir: s
     if scs[0].name == scs[1].name:
         raise InputError(f"both scenarios are named {scs[0].name!r}; give them different names",
                          file=str(scenario_b), field="name")
-    out = Path(out_dir)
-    for sc in scs:
-        say(f"== {sc.name}")
-        run_scenario(sc, out / sc.name, progress=say)
-    return compare_runs(out / scs[0].name, out / scs[1].name, out)
+    say("inputs of both scenarios: reading and checking every file")
+    for sc in scs:  # every input problem of either scenario before anything runs
+        load_services(sc, data_context(sc))
+    with staged_folder(out_dir) as tmp:
+        for sc in scs:
+            say(f"== {sc.name}")
+            run_scenario(sc, tmp / sc.name, progress=say)
+        table = compare_runs(tmp / scs[0].name, tmp / scs[1].name, tmp)
+        (tmp / "manifest.json").write_text(json.dumps(
+            {"tool": TOOL, "kind": "comparison", "runs": [sc.name for sc in scs]},
+            ensure_ascii=False, indent=2), encoding="utf-8")
+    return table

@@ -53,10 +53,14 @@ def check_target(out_dir: str | Path) -> Path:
     Raises
     ------
     optimizer.errors.InputError
-        (field ``--out``) if ``out_dir`` is a file, or a non-empty folder that is not a run of
-        this tool; the message says what to do.
+        (field ``--out``) if ``out_dir`` or one of its parents is a file, or ``out_dir`` is a
+        non-empty folder that is not a run of this tool; the message says what to do.
     """
     out = Path(out_dir).absolute()
+    blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise InputError(f"{out}: {blocked} is a file, so no folder can be made under it; give "
+                         "another --out folder", field="--out")
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} is a file, not a folder; give a folder for the run's outputs",
                          field="--out")
@@ -82,13 +86,18 @@ def staged_folder(out_dir: str | Path) -> Iterator[Path]:
     Raises
     ------
     optimizer.errors.InputError
-        As :func:`check_target`, before anything is written.
+        As :func:`check_target`, or if the folder cannot be created (no permission, read-only
+        file system), before anything is written.
     """
     out = check_target(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise InputError(f"cannot write under {out.parent} ({exc.strerror or exc}); give a "
+                         "folder you may write to", field="--out") from None
     try:
         yield tmp
     except BaseException:

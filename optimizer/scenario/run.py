@@ -25,7 +25,7 @@ from typing import Any
 
 from optimizer.errors import InputError, InputErrors, OptimizerError
 from optimizer.network.build import Network, build_network
-from optimizer.results import Note, NoteKind, SearchRecord, SolveStatus, merge_notes
+from optimizer.results import Note, SearchRecord, SolveStatus, merge_notes
 from optimizer.scenario.outdir import check_target, staged_folder
 from optimizer.scenario.registry import SERVICES
 from optimizer.scenario.schema import Scenario, load_scenario
@@ -155,13 +155,6 @@ def load_services(sc: Scenario, ctx: DataContext) -> list[Loaded]:
     return loaded
 
 
-def run_notes(net: Network, loaded: list[Loaded]) -> tuple[Note, ...]:
-    """Labels every output carries: the network's and the inputs' synthetic-data flags."""
-    synthetic = [n for item in loaded for n in getattr(item.inputs, "notes", ())
-                 if isinstance(n, Note) and n.kind is NoteKind.SYNTHETIC_DATA]
-    return merge_notes(net.notes, synthetic)
-
-
 # ----------------------------------------------------------------------------- run
 def _tidy(v: Any) -> Any:
     if isinstance(v, bool) or isinstance(v, (int, str)) or v is None:
@@ -251,13 +244,13 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     t0 = time.perf_counter()
     net = build_network(scenario.network, scenario.ferries, date=scenario.date,
                         dataset=ctx.dataset, name=scenario.name)
-    result = RunResult(scenario=scenario, out_dir=target, notes=run_notes(net, loaded))
+    result = RunResult(scenario=scenario, out_dir=target, notes=net.notes)
     result.kpis["network"] = network_kpis(net)
     build_s = round(time.perf_counter() - t0, 2)
     with staged_folder(target) as tmp:
         for item in loaded:
             say(f"{item.service.title}")
-            step, res = _plan_and_write(item, scenario, net, tmp, result.notes)
+            step, res = _plan_and_write(item, scenario, net, tmp, net.notes)
             result.steps[step.name] = step
             result.kpis[step.name] = tidy_kpis(res.kpis)
             result.notes = merge_notes(result.notes, res.notes)

@@ -137,25 +137,28 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     return [k for k in cls.model_fields if k != "source_files"]
 
 
+def _problem(err: Any) -> tuple[str, str]:
+    """(key path, what is wrong) of one pydantic error, in the planner's words."""
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc)
+    if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        valid = _fields_at(loc)
+        close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+        return key, "unknown key" + (f"; did you mean '{close[0]}'?" if close
+                                     else f"; valid keys here: {', '.join(valid)}")
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    got = err.get("input")
+    return key, msg if isinstance(got, (dict, typing.Mapping)) else f"{msg} (got {got!r})"
+
+
 def _explain(exc: ValidationError, file: str) -> ScenarioError:
-    lines = []
-    first_key = None
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        key = ".".join(str(p) for p in loc)
-        first_key = first_key or key
-        if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-            valid = _fields_at(loc)
-            close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
-            hint = (f"; did you mean '{close[0]}'?" if close
-                    else f"; valid keys here: {', '.join(valid)}")
-            lines.append(f"key '{key}': unknown key{hint}")
-        else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            lines.append(f"key '{key}': {msg} (got {err.get('input')!r})"
-                         if not isinstance(err.get("input"), (dict, typing.Mapping))
-                         else f"key '{key}': {msg}")
-    return ScenarioError("; ".join(lines), file=file, field=first_key)
+    """One :class:`ScenarioError` naming the file and every bad key (one line each)."""
+    problems = [_problem(err) for err in exc.errors()]
+    if len(problems) == 1:
+        key, what = problems[0]
+        return ScenarioError(what, file=file, field=key)
+    lines = "\n  - ".join(f"key '{key}': {what}" for key, what in problems)
+    return ScenarioError(f"{len(problems)} problems:\n  - {lines}", file=file)
 
 
 def _link_sections(merged: dict[str, Any]) -> dict[str, Any]:

@@ -99,7 +99,8 @@ class PlanContext:
 @dataclass(frozen=True)
 class WriteContext:
     """What ``write`` may use: the network (for maps), languages, map tiles, titles and the
-    run-wide notes every output carries."""
+    network's notes (approximate roads, estimated sailings) that every output carries; a
+    service's own labels (synthetic inputs, assumptions) are in its result's ``notes``."""
 
     network: Network
     languages: tuple[str, ...] = ("zh", "en")

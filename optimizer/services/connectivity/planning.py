@@ -21,7 +21,7 @@ import pandas as pd
 
 from optimizer.errors import InputError, UnreachableError
 from optimizer.network.build import Network
-from optimizer.results import SolveStatus
+from optimizer.results import Note, SolveStatus, merge_notes
 from optimizer.units import hhmm
 
 __all__ = ["ConnectivityResult", "Destination", "plan_connectivity"]
@@ -29,11 +29,13 @@ __all__ = ["ConnectivityResult", "Destination", "plan_connectivity"]
 
 @dataclass(frozen=True)
 class Destination:
-    """The report's destination: a dialysis unit's id, name and (lon, lat) in EPSG:4326."""
+    """The report's destination: a dialysis unit's id, name and (lon, lat) in EPSG:4326, with the
+    notes of the file it came from (a synthetic placeholder position)."""
 
     unit_id: str
     name: str
     lonlat: tuple[float, float]
+    notes: tuple[Note, ...] = ()
 
     @property
     def label(self) -> str:
@@ -77,8 +79,8 @@ class ConnectivityResult:
     status: SolveStatus = SolveStatus.OPTIMAL
 
     def reason_codes(self) -> set[str]:
-        """Catalogue codes shown in the journeys table."""
-        codes = self.journeys.get("reason_code", pd.Series(dtype=str))
+        """Codes shown in the tables: the journeys' reasons and the islands' link statuses."""
+        codes = [*self.journeys.get("reason_code", ()), *self.islands.get("status", ())]
         return {str(c) for c in codes if isinstance(c, str) and c}
 
 
@@ -175,4 +177,5 @@ def plan_connectivity(net: Network, dest: Destination, *, reachability_depart_s:
     return ConnectivityResult(destination=dest, islands=rep, journeys=journeys, isochrones=iso,
                               reachability_depart_s=reachability_depart_s,
                               journeys_depart_s=journeys_depart_s,
-                              kpis=_kpis(net, named, journeys, iso))
+                              kpis=_kpis(net, named, journeys, iso),
+                              notes=merge_notes(net.notes, dest.notes))

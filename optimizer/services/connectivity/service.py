@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimizer.errors import InputError
+from optimizer.io.provenance import synthetic_note
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
 from optimizer.services.connectivity.params import ConnectivityParams
 from optimizer.services.connectivity.planning import (
@@ -47,7 +48,8 @@ class ConnectivityService:
                                  f"{[u.unit_id for u in units]})", file=ctx.scenario_file,
                                  field="connectivity.destination_unit")
             unit = match[0]
-        return Destination(unit.unit_id, unit.name_zh, (unit.lon, unit.lat))
+        notes = (synthetic_note([path]),) if unit.synthetic else ()
+        return Destination(unit.unit_id, unit.name_zh, (unit.lon, unit.lat), notes=notes)
 
     def plan(self, inputs: Destination, params: ConnectivityParams,
              ctx: PlanContext) -> ConnectivityResult:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
 from optimizer.io.points import read_points
-from optimizer.io.provenance import synthetic_note, synthetic_rows
+from optimizer.io.provenance import is_flagged, synthetic_note, synthetic_rows
 from optimizer.network.islands import island_of, load_islands
 from optimizer.results import Note, NoteKind
 from optimizer.services.dialysis.params import ExtraVehicle, parse_yes_no
@@ -151,7 +151,8 @@ def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, act: set[str]
     try:
         return Unit(uid, str(rec.get("name_zh", "") or uid), str(rec.get("name_en", "") or uid),
                     str(rec.get("island_id", "") or ""), float(rec["lon"]), float(rec["lat"]),
-                    o, c, days, chairs, bool(default_on) if act is None else uid in act, row=row)
+                    o, c, days, chairs, bool(default_on) if act is None else uid in act, row=row,
+                    synthetic=is_flagged(rec.get("synthetic", "")))
     except InputError as e:
         errors.append(_named(e, who, file, row))
         return None
@@ -438,7 +439,8 @@ def load_dialysis_inputs(
     notes = (*_synthetic_notes({pfile: pts, ufile: uts, vfile: vhs}), *warnings,
              *_fleet_notes(patients, vehicles))
     return DialysisInputs(tuple(patients), tuple(units), tuple(vehicles), report, notes,
-                          (pfile, ufile, vfile))
+                          (pfile, ufile, vfile),
+                          synthetic_patients=bool(synthetic_rows(pts).any()))
 
 
 def read_units(path: str | Path, *, active_units: Iterable[str] | None = None,

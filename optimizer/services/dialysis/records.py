@@ -64,7 +64,7 @@ class Patient:
 class Unit:
     """A dialysis unit: opening hours ``open_s``–``close_s`` (seconds after midnight), opening
     ``days`` (Mon = 0), position in EPSG:4326 degrees; ``active`` whether it is open in the
-    scenario."""
+    scenario; ``synthetic`` the row's own provenance flag (a generated placeholder)."""
 
     unit_id: str
     name_zh: str
@@ -78,6 +78,7 @@ class Unit:
     chairs: int = 0
     active: bool = True
     row: int = 0
+    synthetic: bool = False
 
     def __post_init__(self) -> None:
         if not self.open_s < self.close_s:
@@ -140,6 +141,9 @@ class DialysisInputs:
         snapped homes, island mismatches and wheelchair patients without any wheelchair place.
     files
         Source files (patients, units, vehicles).
+    synthetic_patients
+        True when the patients file flags its rows ``synthetic`` (route sheets then say "not
+        real patients"); from the file's own column, never from its path.
     village_points
         Index ``village_code``; ``lon``, ``lat`` (EPSG:4326): where the published route map shows
         homes and vehicle bases (:func:`optimizer.services.dialysis.inputs.read_village_points`).
@@ -151,6 +155,7 @@ class DialysisInputs:
     home_report: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     notes: tuple[Note, ...] = ()
     files: tuple[str, ...] = ()
+    synthetic_patients: bool = False
     village_points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["lon", "lat"]).rename_axis("village_code"), compare=False)
 

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from optimizer.results import Note, SearchRecord, SolveStatus
-from optimizer.services.meals.coverage import COVERAGE_REASONS, COVERED, summarise
+from optimizer.services.meals.coverage import COVERAGE_REASONS, summarise
 from optimizer.services.meals.inputs import MealsInputs
 from optimizer.services.meals.matrix import MealsMatrix
 from optimizer.services.meals.params import MealsParams
@@ -70,9 +70,10 @@ class MealsResult:
 
     @property
     def status(self) -> SolveStatus:
-        """The siting status (``OPTIMAL`` without siting), worsened when a canteen's round
-        search found no plan (``PARTIAL`` if other canteens got one, ``NO_SOLUTION`` if none
-        did) or the solver rejected a model (``INVALID``)."""
+        """The siting status (``OPTIMAL`` without siting), worsened by the rounds: ``PARTIAL``
+        when some subscribers' meals are not delivered (listed with reasons) or a canteen's
+        search found no plan, ``NO_SOLUTION`` if no canteen's did, ``INVALID`` if the solver
+        rejected a model."""
         siting = self.siting.solve_status if self.siting is not None else SolveStatus.OPTIMAL
         return SolveStatus.worst([siting, _rounds_status(self.rounds)])
 
@@ -112,11 +113,12 @@ class MealsResult:
         return out
 
     def reason_codes(self) -> set[str]:
-        """Catalogue codes (:data:`optimizer.results.REASONS`) the tables show: coverage
-        statuses other than ``COVERED``, round reasons, siting's uncoverable reasons."""
-        codes = set(self.points["status"]) - {COVERED}
+        """Codes the tables show (:data:`optimizer.results.REASONS` or
+        :class:`~optimizer.results.SolveStatus` values): coverage statuses, round reasons and
+        per-canteen round statuses, siting's uncoverable reasons."""
+        codes = set(self.points["status"])
         if self.rounds is not None:
-            codes |= set(self.rounds.unserved["reason"])
+            codes |= set(self.rounds.unserved["reason"]) | set(self.rounds.by_canteen["status"])
         if self.siting is not None:
             codes |= set(self.siting.uncoverable["reason"])
         return {str(c) for c in codes}
@@ -149,7 +151,9 @@ class MealsResult:
 
 
 def _rounds_status(rounds: RoundsResult | None) -> SolveStatus:
-    """``OPTIMAL`` unless a canteen's search found no plan or its model was rejected."""
+    """``OPTIMAL`` when every subscriber's meal is in a round; ``PARTIAL`` when some are not
+    (each listed in ``round_unserved`` with its reason) or some canteen's search found no plan;
+    ``NO_SOLUTION`` when no canteen's search found one; ``INVALID`` if a model was rejected."""
     if rounds is None:
         return SolveStatus.OPTIMAL
     st = rounds.by_canteen["status"]
@@ -157,6 +161,6 @@ def _rounds_status(rounds: RoundsResult | None) -> SolveStatus:
     if (solved == SolveStatus.INVALID.value).any():
         return SolveStatus.INVALID
     failed = solved == SolveStatus.NO_SOLUTION.value
-    if not failed.any():
-        return SolveStatus.OPTIMAL
-    return SolveStatus.NO_SOLUTION if failed.all() else SolveStatus.PARTIAL
+    if len(solved) and failed.all():
+        return SolveStatus.NO_SOLUTION
+    return SolveStatus.PARTIAL if failed.any() or len(rounds.unserved) else SolveStatus.OPTIMAL

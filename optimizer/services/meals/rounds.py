@@ -11,7 +11,6 @@ with a reason of the catalogue (:data:`ROUND_REASONS`).
 from __future__ import annotations
 
 import dataclasses
-
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,7 @@ import pandas as pd
 
 from optimizer.apportion import largest_remainder
 from optimizer.network.contract import WGS84
-from optimizer.results import SearchRecord, reason
+from optimizer.results import SearchRecord, SolveStatus, reason
 from optimizer.services.meals.inputs import MealsInputs
 from optimizer.services.meals.matrix import MealsMatrix
 from optimizer.services.meals.params import MealsParams
@@ -72,7 +71,8 @@ class RoundsResult:
     by_canteen
         One row per open canteen with subscribers: ``site_id``, ``name_zh``, ``delivers``,
         ``meals``, ``stops``, ``couriers``, ``meals_delivered``, ``points_unserved``, ``status``
-        (the VRPTW status, or ``NO_DELIVERY`` / ``NO_CAPACITY`` when nothing was solved),
+        (the VRPTW status, ``PARTIAL`` when some of the canteen's points are not delivered for
+        any reason, or ``NO_DELIVERY`` / ``NO_CAPACITY`` when nothing was solved),
         ``distance_km``, ``latest_delivery_min`` (after leaving the kitchen),
         ``checker_violations``.
     routes
@@ -100,18 +100,35 @@ class RoundsResult:
 def subscribers(points: pd.DataFrame, *, params: MealsParams) -> np.ndarray:
     """Meals per day at each demand point: covered residents x uptake share, in whole meals.
 
-    Rounded by the largest-remainder method (:func:`optimizer.apportion.largest_remainder`) over
-    all covered points, so the total is ``round(sum(covered residents) x uptake_share)``.
+    Rounded canteen by canteen (the points whose nearest open canteen it is) by the
+    largest-remainder method (:func:`optimizer.apportion.largest_remainder`), so each canteen's
+    subscribers sum to ``round(its covered residents x uptake_share)``: the meals of
+    :func:`~optimizer.services.meals.coverage.canteen_utilisation`, rounded. (Rounding over the
+    whole district instead gave every small point on the smaller islands 0 meals: with about 25
+    residents per point and a 3.4 % uptake each share is under one meal, and the largest
+    remainders all fell on the main island.)
+
+    Parameters
+    ----------
+    points
+        :func:`~optimizer.services.meals.coverage.coverage` output (``covered``, ``elderly``,
+        ``nearest_canteen_id``).
+    params
+        ``uptake_share``.
 
     Returns
     -------
     numpy.ndarray of int64, shape ``(n_points,)`` (0 for points not covered).
     """
     q = np.where(points["covered"], points["elderly"].to_numpy(float), 0.0) * params.uptake_share
-    total = round(float(q.sum()))
-    if total == 0 or q.sum() <= 0:
-        return np.zeros(len(points), dtype=np.int64)
-    return largest_remainder(q, total)
+    out = np.zeros(len(points), dtype=np.int64)
+    canteen = points["nearest_canteen_id"].astype(str).to_numpy()
+    for cid in sorted(set(canteen[q > 0])):
+        idx = np.flatnonzero((canteen == cid) & (q > 0))
+        total = round(float(q[idx].sum()))
+        if total > 0:
+            out[idx] = largest_remainder(q[idx], total)
+    return out
 
 
 def vrptw_keywords(solver: SolverParams, *, budget_s: float) -> dict[str, Any]:
@@ -251,10 +268,13 @@ def _canteen_round(ctx: _Rounds, sid: str, idx: np.ndarray, acc: _Tables) -> dic
         i = node_pt[u.node - 1]
         acc.unserved.append(ctx.unserved(sid, i, node_meals[u.node - 1],
                                          _VRPTW_REASONS[u.reason.value], u.detail))
+    unserved = len({node_pt[u.node - 1] for u in res.unserved} | short)
+    status = res.status  # the VRPTW's; beyond-capacity points never reach it
+    if unserved and status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        status = SolveStatus.PARTIAL
     row.update(couriers=int(res.vehicles_used),
-               meals_delivered=int(sum(r.load for r in res.routes)),
-               points_unserved=len({node_pt[u.node - 1] for u in res.unserved} | short),
-               status=res.status.value, distance_km=round(res.distance_m / 1000.0, 2),
+               meals_delivered=int(sum(r.load for r in res.routes)), points_unserved=unserved,
+               status=status.value, distance_km=round(res.distance_m / 1000.0, 2),
                latest_delivery_min=round(latest, 1),
                checker_violations=len(check_vrptw(prob, res)))
     return row
