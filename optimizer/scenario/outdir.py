@@ -12,7 +12,7 @@ Examples
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> with staged_folder(root / "run") as tmp:
 ...     _ = (tmp / "a.txt").write_text("x")
-...     mark_as_run(tmp)
+...     _ = (tmp / "manifest.json").write_text('{"tool": "island-optimizer"}')
 >>> sorted(p.name for p in (root / "run").iterdir())
 ['a.txt', 'manifest.json']
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 from optimizer.errors import InputError
 from optimizer.outputs.manifest import TOOL
 
-__all__ = ["TOOL", "check_target", "is_run_folder", "mark_as_run", "staged_folder"]
+__all__ = ["TOOL", "check_target", "is_run_folder", "staged_folder"]
 
 
 
@@ -69,13 +69,6 @@ def check_target(out_dir: str | Path) -> Path:
                          "manifest.json of ours): choose a new or empty folder, or remove it; "
                          "nothing was written", field="--out")
     return out
-
-
-def mark_as_run(folder: Path) -> None:
-    """Write a minimal ``manifest.json`` marker (the runner overwrites it with the full one)."""
-    path = Path(folder) / "manifest.json"
-    if not path.exists():
-        path.write_text(json.dumps({"tool": TOOL}), encoding="utf-8")
 
 
 @contextlib.contextmanager
