@@ -68,19 +68,28 @@ def inputs():
 
 
 @pytest.fixture(scope="module")
-def plan(inputs):
-    """The toy plan of Wednesday 2025-06-04 (deterministic search, as in the service tests)."""
+def network():
+    """The two-island toy network of Wednesday 2025-06-04."""
     islands = load_islands(D / "islands.geojson")
     feed = read_gtfs(D / "gtfs")
     G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
                                      correct_lattice_detour=False, circuity=1.2, name="toy"),
                     feed, islands=islands)
-    net = Network(G=G, islands=islands, feed=feed, timetable=timetable_for_date(feed, WED),
-                  date=WED, notes=(APPROXIMATE_ROADS_NOTE,))
-    return plan_dialysis_day(inputs, WED, network=net,
+    return Network(G=G, islands=islands, feed=feed, timetable=timetable_for_date(feed, WED),
+                   date=WED, notes=(APPROXIMATE_ROADS_NOTE,))
+
+
+def _plan(inputs, network):
+    return plan_dialysis_day(inputs, WED, network=network,
                              solver=SolverParams(time_limit_s=5, workers=1),
                              solve_options={"deterministic": True, "solution_limit": 200,
                                             "lns_iterations": 1000})
+
+
+@pytest.fixture(scope="module")
+def plan(inputs, network):
+    """The toy plan of Wednesday 2025-06-04 (deterministic search, as in the service tests)."""
+    return _plan(inputs, network)
 
 
 @pytest.fixture(scope="module")
@@ -259,14 +268,15 @@ def test_xlsx_read_back(plan, written):
     body = [[c.value for c in r] for r in ws.iter_rows(min_row=7, max_row=13)]
     board = body[3]
     assert board[1:4] == ["06:30", "乘船 Board ferry", "测试2"]
-    assert "B_0630" in board[7] and "06:50" in board[7]
+    assert "乙岛码头 → 甲岛码头 (航线 route 甲乙航线)" in board[7] and "06:50" in board[7]
+    assert not any("B_0630" in str(v) or "A_1210" in str(v) for r in body for v in r)
     assert body[2][1:4] == ["06:15", "下车 Drop off", "测试2"] and "06:15" in body[2][7]
     assert ws.column_dimensions["H"].width > ws.column_dimensions["A"].width
     cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(v.startswith("司机签名 Driver signature") for v in cells)
     assert any(str(APPROXIMATE_ROADS_NOTE) == v for v in cells)
     sm = wb["汇总 Summary"]
-    figures = {r[0].value: r[1].value for r in sm.iter_rows(min_row=6, max_row=15)}
+    figures = {r[0].value: r[1].value for r in sm.iter_rows(min_row=6, max_row=20)}
     assert figures["使用车辆 Vehicles used"] == "2"
     assert figures["未安排行程 Trips unserved"] == "4"
     assert figures["渡轮过海人次 Ferry crossings"] == "2"
@@ -431,3 +441,157 @@ def test_print_gives_one_a4_page_per_sheet(written, tmp_path):
     assert len(pages) == 3  # summary, VA2, VB1
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
     assert box and abs(float(box.group(1)) - 595.3) < 1 and abs(float(box.group(2)) - 841.9) < 1
+
+
+@needs_browser
+def test_public_summary_fits_the_printed_page(plan, inputs, tmp_path):
+    """An unserved ride with a long reason (and a long unbroken token) wraps inside the A4 page:
+    printed (A4 portrait, the page's CSS), no element of the summary is wider than the page."""
+    from playwright.sync_api import sync_playwright
+
+    from optimizer.outputs.browser import CHROMIUM_FLAGS
+
+    long = ("leg R001-out: can be served alone, but not together with the other rides within "
+            "the solve limits (capacity or time conflicts) " + "X" * 160)
+    uns = tuple(dataclasses.replace(u, detail=long) for u in plan.unserved)
+    write_public_summary(dataclasses.replace(plan, unserved=uns), tmp_path, inputs=inputs)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(),
+                                     args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((tmp_path / "public_summary.html").as_uri())
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": 718, "height": 1000})  # A4 minus margins, 96 dpi
+            widths = page.evaluate(
+                "() => [document.documentElement.clientWidth,"
+                " Math.max(...[...document.querySelectorAll('section.page *')]"
+                ".map(e => e.getBoundingClientRect().right))]")
+            detail = page.evaluate("() => document.querySelector('table.unserved td:last-child')"
+                                   ".textContent")
+        finally:
+            browser.close()
+    assert errors == []
+    assert long in detail
+    page_width, rightmost = widths
+    assert rightmost <= page_width + 0.5, widths
+
+
+# ------------------------------------------------------------------------------------ driver-usable
+BAD = Path(__file__).parent / "data" / "bad" / "sheets"
+
+
+@pytest.fixture(scope="module")
+def addressed(network, tmp_path_factory):
+    """The toy day with tests/data/bad/sheets/patients_address.csv (P1 has an address, P2 an
+    empty cell), its plan and the sheets written from it."""
+    inp = load_dialysis_inputs(BAD / "patients_address.csv", D / "units.csv", D / "vehicles.csv",
+                               islands=load_islands(D / "islands.geojson"))
+    plan = _plan(inp, network)
+    out = tmp_path_factory.mktemp("addressed")
+    files = write_route_sheets(plan, out, inputs=inp)
+    write_public_summary(plan, out / "public", inputs=inp)
+    return inp, plan, {p.name: p for p in files}, out
+
+
+def test_address_column_read(addressed):
+    inp = addressed[0]
+    assert {p.patient_id: p.address for p in inp.patients} == {
+        "P1": "甲岛镇渔港路12号", "P2": "", "P3": "乙岛 东沙村 3 号", "P4": "", "P5": ""}
+
+
+def test_home_stops_show_the_address(addressed):
+    _, plan, files, _ = addressed
+    rows = route_sheet_rows(plan, languages=("zh", "en"))
+    home = rows[rows["place_type"] == "home"]
+    p1 = set(home.loc[home["patient_id"] == "P1", "place"])
+    assert p1 == {"家 Home · 甲岛镇渔港路12号"}  # no village code, no raw coordinates
+    p2 = set(home.loc[home["patient_id"] == "P2", "place"])
+    assert p2 == {"家 Home · 村 village VTB (29.92707, 122.16079) · 乙岛"}  # no address
+    text = visible_text(files["route_VA2.html"])
+    assert text.count("甲岛镇渔港路12号") == 2  # pickup and drop-off of P1
+    assert "VTA (29.92659" not in text
+
+
+def test_address_never_published(addressed):
+    _, plan, _, out = addressed
+    assert "address" not in plan.public_frames()["stops"].columns
+    for f in (out / "public").iterdir():
+        assert "渔港路" not in f.read_text(encoding="utf-8-sig"), f.name
+
+
+def test_no_raw_gtfs_ids_in_text_a_person_reads(addressed):
+    """Trip and route ids stay in their machine columns; the sheet names piers and routes."""
+    _, plan, files, _ = addressed
+    gtfs_ids = {c.sailing.trip_id for c in plan.crossings} | {c.sailing.route_id
+                                                             for c in plan.crossings}
+    assert gtfs_ids == {"B_0630", "A_1210", "R_AB"}
+    rows = route_sheet_rows(plan)
+    for col in ("place", "notes", "action_label"):
+        assert not any(i in v for v in rows[col] for i in gtfs_ids), col
+    for name in ("route_sheets.html", "route_VA2.html", "route_VB1.html"):
+        text = visible_text(files[name])
+        assert not any(i in text for i in gtfs_ids), name
+        assert "乙岛码头 → 甲岛码头 (航线 route 甲乙航线)" in text or name == "route_VA2.html"
+    wb = load_workbook(files["route_sheets.xlsx"])
+    cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value]
+    assert not any(i in v for v in cells for i in gtfs_ids)
+    assert any("甲岛码头 → 乙岛码头 (航线 route 甲乙航线)" in v for v in cells)
+    # the machine columns keep them
+    assert set(rows.loc[rows["ferry_trip_id"] != "", "ferry_trip_id"]) == {"B_0630", "A_1210"}
+
+
+def test_rows_in_time_order_with_ferry_rows(addressed):
+    """Every vehicle's rows run in time order, board rows included (VA2's 12:10 boarding comes
+    after its 11:49 return to base), numbered 1..n."""
+    rows = route_sheet_rows(addressed[1])
+    for vid, grp in rows.groupby("vehicle_id"):
+        assert list(grp["time"]) == sorted(grp["time"]), vid
+        assert list(grp["row"]) == list(range(1, len(grp) + 1))
+    va2 = rows[rows["vehicle_id"] == "VA2"]
+    assert list(va2["action"])[-2:] == ["end", "board_ferry"]
+    assert list(va2["time"])[-2:] == ["11:49", "12:10"]
+
+
+def test_totals_as_durations(addressed):
+    _, plan, files, _ = addressed
+    v = summary_tables(plan)["vehicles"].set_index("vehicle_id")
+    rt = {r.vehicle_id: r for r in plan.result.routes}
+    for vid in ("VA2", "VB1"):
+        total = round(rt[vid].duration_s / 60.0)
+        h, m = divmod(total, 60)
+        assert v.loc[vid, "route_time"] == f"{h}小时{m}分 {h} h {m} min"
+        assert f"{h} h {m} min" in visible_text(files[f"route_{vid}.html"])
+    text = visible_text(files["route_sheets.html"])
+    assert not re.search(r"\d+\.\d+ (分钟 )?min", text)  # no raw minutes with decimals
+    wb = load_workbook(files["route_sheets.xlsx"])
+    totals = [c.value for c in wb["VB1"]["A"] if str(c.value or "").startswith("合计")]
+    assert len(totals) == 1 and re.search(r"\d+ h \d+ min", totals[0])
+    assert not re.search(r"\d+\.\d+", totals[0])
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(0.0, "0 min"), (44.6, "45 min"), (59.6, "1 h"),
+                                               (134.6, "2 h 15 min"), (183.2, "3 h 3 min"),
+                                               (float("nan"), "")])
+def test_duration_text(minutes, text):
+    from optimizer.outputs.sheets import duration_text
+
+    assert duration_text(minutes, ("en",)) == text
+
+
+def test_ride_time_kpis_per_leg_and_door_to_door(plan):
+    """The per-leg ride time (what the 120 min limit holds) is reported apart from the
+    door-to-door trip time (ferry and waits included), each with its own label."""
+    legs = plan.stops[plan.stops["leg_id"].notna()]
+    rides = [(g.loc[g["action"] == "dropoff", "start_s"].max()
+              - g.loc[g["action"] == "pickup", "departure_s"].min()) / 60.0
+             for _, g in legs.groupby("leg_id")]
+    assert plan.kpis["max_leg_ride_time_min"] == pytest.approx(max(rides))
+    assert plan.kpis["max_ride_time_limit_min"] == 120.0
+    assert plan.kpis["max_trip_duration_min"] > plan.kpis["max_leg_ride_time_min"]
+    s = summary_tables(plan, languages=("en",))["kpis"].set_index("key")
+    assert s.loc["max_trip_duration_min", "label"].startswith("Longest door-to-door trip")
+    assert s.loc["max_leg_ride_time_min", "label"] == "Longest ride in a vehicle (one leg)"
+    assert s.loc["max_ride_time_limit_min", "text"] == "2 h"

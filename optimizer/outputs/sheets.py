@@ -44,6 +44,7 @@ __all__ = [
     "KPI_LABELS",
     "LANGUAGES",
     "STRINGS",
+    "duration_text",
     "label",
     "public_summary_tables",
     "route_sheet_rows",
@@ -93,6 +94,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unit": ("透析中心", "Unit"),
     "pier": ("码头", "Pier"),
     "village": ("村", "village"),
+    "route": ("航线", "route"),
+    "from": ("自", "from"),
+    "duration_hm": ("{h}小时{m}分", "{h} h {m} min"),
+    "duration_m": ("{m}分钟", "{m} min"),
+    "duration_h": ("{h}小时", "{h} h"),
+    "limit": ("上限", "limit"),
     # notes
     "wheelchair": ("轮椅", "wheelchair"),
     "escort": ("陪护", "escort"),
@@ -146,8 +153,12 @@ filled by :func:`label`."""
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "vehicles_used": ("使用车辆", "Vehicles used", ""),
     "total_driving_time_min": ("总行驶时间", "Total driving time", "min"),
-    "mean_trip_duration_min": ("平均乘车时间", "Mean ride time", "min"),
-    "max_trip_duration_min": ("最长乘车时间", "Maximum ride time", "min"),
+    "max_leg_ride_time_min": ("单段最长乘车时间", "Longest ride in a vehicle (one leg)", "min"),
+    "max_ride_time_limit_min": ("每段乘车时间上限", "Ride time limit per leg", "min"),
+    "mean_trip_duration_min": ("平均门到门行程时间（含渡轮和候船）",
+                               "Mean door-to-door trip time (ferry and waits included)", "min"),
+    "max_trip_duration_min": ("最长门到门行程时间（含渡轮和候船）",
+                              "Longest door-to-door trip time (ferry and waits included)", "min"),
     "mean_wait_at_unit_min": ("在透析中心平均等候", "Mean wait at the unit", "min"),
     "ferry_crossings": ("渡轮过海人次", "Ferry crossings", ""),
     "sessions": ("透析人次", "Sessions", ""),
@@ -157,22 +168,27 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
                                     "Patients today not enrolled (travel on their own)", ""),
 }
-"""Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit. Ride time is the
-whole trip from first pickup to last drop-off (ferry crossing included); the wait at the unit is
-from the outbound drop-off to the session start. KPIs not listed here are printed under their key,
-never dropped."""
+"""Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit. The trip time is
+door to door, from first pickup to last drop-off (ferry crossing and waits at the pier
+included); the ride time is one vehicle leg, from leaving the pickup to the drop-off, the
+quantity held to the per-leg limit; the wait at the unit is from the outbound drop-off to the
+session start. KPIs not listed here are printed under their key, never dropped."""
 
-_KPI_ORDER = ("vehicles_used", "total_driving_time_min", "mean_trip_duration_min",
-              "max_trip_duration_min", "mean_wait_at_unit_min", "ferry_crossings", "sessions",
+_KPI_ORDER = ("vehicles_used", "total_driving_time_min", "max_leg_ride_time_min",
+              "max_ride_time_limit_min", "mean_trip_duration_min", "max_trip_duration_min",
+              "mean_wait_at_unit_min", "ferry_crossings", "sessions",
               "trips", "trips_served", "trips_unserved")
 
 ROW_COLUMNS = ("vehicle_id", "row", "time", "action", "action_label", "patient_id",
-               "patient_name", "phone", "place_type", "place", "village_code", "lon", "lat",
-               "wheelchair", "escort", "notes", "ferry_trip_id", "ferry_route_id", "ferry_from",
-               "ferry_to", "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated",
-               "trip_id", "leg_id", "seats_on_board", "wheelchairs_on_board")
+               "patient_name", "phone", "place_type", "place", "address", "island",
+               "village_code", "lon", "lat", "wheelchair", "escort", "notes", "ferry_trip_id",
+               "ferry_route_id", "ferry_route", "ferry_from", "ferry_to", "at_pier_by",
+               "ferry_departure", "ferry_arrival", "ferry_estimated", "trip_id", "leg_id",
+               "seats_on_board", "wheelchairs_on_board")
 """Columns of ``route_stops.csv`` / :func:`route_sheet_rows` (times ``HH:MM``; lon/lat EPSG:4326
-degrees, 6 decimals)."""
+degrees, 6 decimals). ``place`` is what a person reads (address, unit, pier and island names);
+``ferry_trip_id``/``ferry_route_id`` are the GTFS ids for machines, ``ferry_route`` the route's
+name, ``island`` the island's name."""
 
 _ENV = Environment(loader=PackageLoader("optimizer", "outputs/templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
@@ -248,6 +264,27 @@ def _min1(x: float) -> str:
     return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.1f}"
 
 
+def duration_text(minutes: float, languages: Sequence[str] = LANGUAGES) -> str:
+    """A duration as a person reads it, rounded to the minute: ``"2小时15分 2 h 15 min"``,
+    ``"45分钟 45 min"`` (``languages`` as in :func:`label`); ``""`` for a missing value.
+
+    Examples
+    --------
+    >>> duration_text(134.6, ("en",))
+    '2 h 15 min'
+    >>> duration_text(7.2, ("zh",))
+    '7分钟'
+    >>> duration_text(120.0)
+    '2小时 2 h'
+    """
+    if minutes is None or not math.isfinite(float(minutes)):
+        return ""
+    h, m = divmod(int(round(float(minutes))), 60)
+    if not h:
+        return label("duration_m", languages, m=m)
+    return label("duration_hm", languages, h=h, m=m) if m else label("duration_h", languages, h=h)
+
+
 def _is_na(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -257,6 +294,20 @@ def _s(v: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- tables
+_KPI_COLUMNS = ("key", "label", "value", "unit", "text")
+
+
+def _kpi_row(key: str, v: float, langs: Sequence[str]) -> dict[str, str]:
+    """One key figure: ``value`` for machines (counts as integers, minutes with one decimal,
+    ``unit``), ``text`` for people (durations as "2 h 15 min")."""
+    zh, en, unit = KPI_LABELS.get(key, (key, key, ""))
+    if unit == "min":
+        return {"key": key, "label": _pair(zh, en, langs), "value": _min1(v),
+                "unit": label("minutes", langs), "text": duration_text(v, langs)}
+    val = str(int(v)) if float(v).is_integer() else f"{v:g}"
+    return {"key": key, "label": _pair(zh, en, langs), "value": val, "unit": "", "text": val}
+
+
 def _vehicle_info(plan: Any, inputs: Any) -> dict[str, dict[str, Any]]:
     """Per vehicle id: driver, phone, seats, wheelchair places, shift (HH:MM–HH:MM)."""
     info: dict[str, dict[str, Any]] = {}
@@ -289,20 +340,112 @@ def _row_time_s(r: Mapping[str, Any]) -> float:
     return float(r["start_s"])
 
 
+_FERRY_KEYS = ("ferry_trip_id", "ferry_route_id", "ferry_route", "ferry_from", "ferry_to",
+               "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated")
+
+
+def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
+                unit_en: Mapping[str, str]) -> str:
+    """What the sheet says a stop's place is: the patient's address (else village code and
+    position), the base's vehicle, the unit's name, the pier's name; with the island's name."""
+    ptype = str(r["place_type"])
+    island = _s(r.get("island_name"))
+    where = f" · {island}" if island else ""
+    if ptype == "home":
+        address = _s(r.get("address"))
+        if address:
+            return f"{label('home', langs)} · {address}"
+        return (f"{label('home', langs)} · {label('village', langs)} {_s(r['village_code'])} "
+                f"({float(r['lat']):.5f}, {float(r['lon']):.5f}){where}")
+    if ptype == "base":
+        return f"{label('base', langs)} {vid}{where}"
+    if ptype == "unit":
+        en = unit_en.get(str(r["place_name"]), "")
+        return _pair(str(r["place_name"]), en, langs) if en else str(r["place_name"])
+    name = str(r["place_name"])
+    stem = island[:-1] if island.endswith("岛") else island
+    return name if stem and stem in name else f"{name}{where}"  # "甲岛码头", not "… · 甲岛"
+
+
+def _ferry_fields(cr: Any) -> dict[str, Any]:
+    """The ferry columns of a sheet row for crossing ``cr`` (blank without one)."""
+    if cr is None:
+        return dict.fromkeys(_FERRY_KEYS, "")
+    s = cr.sailing
+    return {"ferry_trip_id": s.trip_id, "ferry_route_id": s.route_id,
+            "ferry_route": getattr(cr, "route_name", ""), "ferry_from": cr.from_pier_name,
+            "ferry_to": cr.to_pier_name, "at_pier_by": hhmm(cr.boarding_deadline_s),
+            "ferry_departure": hhmm(s.departure_s), "ferry_arrival": hhmm(s.arrival_s),
+            "ferry_estimated": "yes" if s.is_estimate else "no"}
+
+
+def _stop_notes(r: Mapping[str, Any], trip: Any, wheel: bool | None, escort: bool | None,
+                langs: Sequence[str]) -> str:
+    notes = []
+    if wheel:
+        notes.append(label("wheelchair", langs))
+    if escort:
+        notes.append(label("escort", langs))
+    if trip is not None and str(r["place_type"]) == "unit":
+        if r["action"] == "dropoff" and trip.direction == "out":
+            notes.append(f"{label('session_starts', langs)} {hhmm(trip.session.start_s)}")
+        elif r["action"] == "pickup" and trip.direction == "ret":
+            notes.append(f"{label('session_ends', langs)} {hhmm(trip.session.end_s)}")
+    return "; ".join(notes)
+
+
+def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapping[str, Any],
+                  trips: Mapping[str, Any], unit_en: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The sheet rows of one vehicle in time order (``row`` numbered from 1): its stops in route
+    order, and after each boarding drop-off at a pier a ``board_ferry`` row placed at the
+    sailing's departure among the vehicle's later stops."""
+    keyed: list[tuple[float, int, dict[str, Any]]] = []
+    for k, (_, r) in enumerate(grp.sort_values("seq").iterrows()):
+        action, ptype = str(r["action"]), str(r["place_type"])
+        trip_id = _s(r["trip_id"])
+        is_stop = action in ("pickup", "dropoff")
+        wheel = str(r["mobility"]) == "wheelchair" if is_stop else None
+        escort = bool(r["escort"]) if is_stop and not _is_na(r["escort"]) else None
+        cr = cross.get(trip_id) if ptype == "pier" and is_stop else None
+        at_s = _row_time_s(r)
+        base = {
+            "vehicle_id": vid, "time": hhmm(at_s), "action": action,
+            "action_label": label(action, langs) if action in STRINGS else action,
+            "patient_id": _s(r["patient_id"]), "patient_name": _s(r["patient_name"]),
+            "phone": _s(r["phone"]), "place_type": ptype,
+            "place": _place_text(r, vid, langs, unit_en), "address": _s(r.get("address")),
+            "island": _s(r.get("island_name")), "village_code": _s(r["village_code"]),
+            "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
+            "wheelchair": "" if wheel is None else ("yes" if wheel else "no"),
+            "escort": "" if escort is None else ("yes" if escort else "no"),
+            "notes": _stop_notes(r, trips.get(trip_id), wheel, escort, langs),
+            **_ferry_fields(cr), "trip_id": trip_id, "leg_id": _s(r["leg_id"]),
+            "seats_on_board": int(r["seats_on_board"]),
+            "wheelchairs_on_board": int(r["wheelchairs_on_board"])}
+        keyed.append((at_s, 2 * k, base))
+        if cr is not None and action == "dropoff":
+            board = {**base, "time": hhmm(cr.sailing.departure_s), "action": "board_ferry",
+                     "action_label": label("board_ferry", langs),
+                     "place": f"{cr.from_pier_name}"}
+            keyed.append((float(cr.sailing.departure_s), 2 * k + 1, board))
+    keyed.sort(key=lambda x: (x[0], x[1]))
+    return [{**row, "row": n} for n, (_, _, row) in enumerate(keyed, start=1)]
+
+
 def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
                      inputs: Any = None) -> pd.DataFrame:
     """The rows of every vehicle's route sheet (language-neutral codes plus localised labels).
 
-    Each stop of ``plan.stops`` gives one row in route order; a drop-off at a pier where the
-    patient boards a ferry is followed by a ``board_ferry`` row timed at the sailing's departure
-    (an event of the patient, not a vehicle stop).
+    Each stop of ``plan.stops`` gives one row; a drop-off at a pier where the patient boards a
+    ferry is followed by a ``board_ferry`` row timed at the sailing's departure (an event of the
+    patient, not a vehicle stop), placed in time order among the vehicle's stops.
 
     Parameters
     ----------
     plan
         A :class:`~optimizer.services.dialysis.DialysisPlan`.
     languages
-        Languages of ``action_label`` and ``notes``.
+        Languages of ``action_label``, ``place`` and ``notes``.
     inputs
         Optional :class:`~optimizer.services.dialysis.DialysisInputs`: adds the English unit
         names to unit places.
@@ -310,11 +453,13 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`ROW_COLUMNS`; ``row`` numbers the rows of one vehicle from 1; ``time`` is
-        ``HH:MM`` (start of service at the stop; arrival at the base for ``end``; the
-        sailing's departure for ``board_ferry``, so that row may be later than the vehicle's
-        next); ``lon``/``lat`` EPSG:4326 degrees as text with 6 decimals; ``wheelchair``/``escort`` ``yes``/``no``
-        (blank for start/end); ``ferry_estimated`` ``yes``/``no`` on ferry rows.
+        Columns :data:`ROW_COLUMNS`; ``row`` numbers the rows of one vehicle from 1 in time
+        order; ``time`` is ``HH:MM`` (start of service at the stop; arrival at the base for
+        ``end``; the sailing's departure for ``board_ferry``); ``place`` the patient's address
+        at home stops (the village code and position when the patients file has no address),
+        unit, pier and island names, never internal ids; ``lon``/``lat`` EPSG:4326 degrees as
+        text with 6 decimals; ``wheelchair``/``escort`` ``yes``/``no`` (blank for start/end);
+        ``ferry_estimated`` ``yes``/``no`` on ferry rows.
 
     Raises
     ------
@@ -332,93 +477,36 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
                          "optimizer.services.dialysis.plan_dialysis_day", field=missing[0])
     cross = {c.trip_id: c for c in plan.crossings}
     trips = {t.trip_id: t for t in plan.trips}
-    unit_en = {}
-    if inputs is not None:
-        unit_en = {u.name_zh: u.name_en for u in getattr(inputs, "units", ())}
+    unit_en = ({u.name_zh: u.name_en for u in getattr(inputs, "units", ())}
+               if inputs is not None else {})
     rows: list[dict[str, Any]] = []
     for vid, grp in st.groupby("vehicle_id", sort=False):
-        k = 0
-        for _, r in grp.sort_values("seq").iterrows():
-            k += 1
-            action = str(r["action"])
-            ptype = str(r["place_type"])
-            trip_id = _s(r["trip_id"])
-            leg_id = _s(r["leg_id"])
-            is_stop = action in ("pickup", "dropoff")
-            wheel = str(r["mobility"]) == "wheelchair" if is_stop else None
-            escort = bool(r["escort"]) if is_stop and not _is_na(r["escort"]) else None
-            # place
-            if ptype == "home":
-                place = (f"{label('home', langs)} · {_s(r['village_code'])} "
-                         f"({float(r['lat']):.5f}, {float(r['lon']):.5f})")
-            elif ptype == "base":
-                place = f"{label('base', langs)} {vid}"
-            elif ptype == "unit":
-                en = unit_en.get(str(r["place_name"]), "")
-                place = _pair(str(r["place_name"]), en, langs) if en else str(r["place_name"])
-            else:
-                place = f"{r['place_name']}"
-            notes = []
-            if wheel:
-                notes.append(label("wheelchair", langs))
-            if escort:
-                notes.append(label("escort", langs))
-            trip = trips.get(trip_id)
-            if trip is not None and ptype == "unit":
-                if action == "dropoff" and trip.direction == "out":
-                    notes.append(f"{label('session_starts', langs)} {hhmm(trip.session.start_s)}")
-                elif action == "pickup" and trip.direction == "ret":
-                    notes.append(f"{label('session_ends', langs)} {hhmm(trip.session.end_s)}")
-            cr = cross.get(trip_id) if ptype == "pier" and is_stop else None
-            ferry: dict[str, Any] = dict.fromkeys(
-                ("ferry_trip_id", "ferry_route_id", "ferry_from", "ferry_to", "at_pier_by",
-                 "ferry_departure", "ferry_arrival", "ferry_estimated"), "")
-            if cr is not None:
-                s = cr.sailing
-                ferry = {"ferry_trip_id": s.trip_id, "ferry_route_id": s.route_id,
-                         "ferry_from": cr.from_pier_name, "ferry_to": cr.to_pier_name,
-                         "at_pier_by": hhmm(cr.boarding_deadline_s),
-                         "ferry_departure": hhmm(s.departure_s),
-                         "ferry_arrival": hhmm(s.arrival_s),
-                         "ferry_estimated": "yes" if s.is_estimate else "no"}
-            base = {
-                "vehicle_id": str(vid), "time": hhmm(_row_time_s(r)), "action": action,
-                "action_label": label(action, langs) if action in STRINGS else action,
-                "patient_id": _s(r["patient_id"]), "patient_name": _s(r["patient_name"]),
-                "phone": _s(r["phone"]), "place_type": ptype, "place": place,
-                "village_code": _s(r["village_code"]),
-                "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
-                "wheelchair": "" if wheel is None else ("yes" if wheel else "no"),
-                "escort": "" if escort is None else ("yes" if escort else "no"),
-                "notes": "; ".join(notes), **ferry, "trip_id": trip_id, "leg_id": leg_id,
-                "seats_on_board": int(r["seats_on_board"]),
-                "wheelchairs_on_board": int(r["wheelchairs_on_board"])}
-            rows.append({**base, "row": k})
-            if cr is not None and action == "dropoff":
-                k += 1
-                rows.append({**base, "row": k, "time": ferry["ferry_departure"],
-                             "action": "board_ferry",
-                             "action_label": label("board_ferry", langs),
-                             "place": cr.from_pier_name})
+        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en)
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
 
 
 def _ferry_text(r: Mapping[str, Any], langs: Sequence[str]) -> str:
-    """Human text of a ferry row: at a boarding drop-off the sailing and the at-pier-by time; on
-    the board row the sailing with departure and arrival; at a landing pickup the sailing met."""
-    if not r["ferry_trip_id"]:
+    """Human text of a ferry row, by pier and route names (the GTFS ids stay in their own
+    columns): at a boarding drop-off the route, landing pier and at-pier-by time; on the board
+    row both piers, the route, departure and arrival; at a landing pickup the route met and the
+    pier it comes from."""
+    if not r["ferry_from"]:
         return ""
     L = lambda k: label(k, langs)
-    sailing = f"{r['ferry_trip_id']} {r['ferry_from']} → {r['ferry_to']}"
-    if r["action"] == "dropoff":
-        parts = [f"{L('ferry_board')} {r['ferry_trip_id']}",
+    route = _s(r.get("ferry_route"))
+    named = f"{route} " if route else ""
+    if r["action"] == "dropoff":  # the place is the boarding pier
+        parts = [f"{L('ferry_board')} {named}→ {r['ferry_to']}",
                  f"{L('at_pier_by')} {r['at_pier_by']}",
                  f"{L('departs')} {r['ferry_departure']}"]
     elif r["action"] == "board_ferry":
+        sailing = f"{r['ferry_from']} → {r['ferry_to']}" + (
+            f" ({L('route')} {route})" if route else "")
         parts = [sailing, f"{L('departs')} {r['ferry_departure']}",
                  f"{L('arrives')} {r['ferry_arrival']}"]
-    else:
-        parts = [f"{L('ferry_meet')} {sailing}", f"{L('arrives')} {r['ferry_arrival']}"]
+    else:  # the place is the landing pier
+        parts = [f"{L('ferry_meet')} {named}{L('from')} {r['ferry_from']}",
+                 f"{L('arrives')} {r['ferry_arrival']}"]
     text = " · ".join(parts)
     if r["ferry_estimated"] == "yes":
         text += f" [{L('estimated')}]"
@@ -442,12 +530,13 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     Returns
     -------
     dict of pandas.DataFrame
-        ``kpis``: key, label, value (text: counts as integers, minutes with one decimal), unit;
-        in the order of :data:`KPI_LABELS`, then any other KPI of the plan.
+        ``kpis``: key, label, value (text: counts as integers, minutes with one decimal), unit,
+        text (what a person reads: counts, durations as "2 h 15 min"); in the order of :data:`KPI_LABELS`, then any other KPI of the plan.
         ``vehicles``: vehicle_id, driver, driver_phone, seats, wheelchair_places, shift, used
         (yes/no), start, end (``HH:MM``), stops, patients, driving_time_min, route_time_min
-        (minutes, one decimal), ferry_legs (stops at piers); every vehicle of the problem, used
-        ones first in route order.
+        (minutes, one decimal), driving_time, route_time (the same as a person reads them,
+        "2 h 15 min"), ferry_legs (stops at piers); every vehicle of the problem, used ones
+        first in route order.
         ``unserved``: trip_id, patient_id, patient_name, phone, direction, direction_label,
         code, reason, detail; one row per :attr:`DialysisPlan.unserved`, same order.
 
@@ -463,12 +552,8 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     keys = [k for k in _KPI_ORDER if k in kp] + [k for k in kp if k not in _KPI_ORDER]
     krows = []
     for k in keys:
-        zh, en, unit = KPI_LABELS.get(k, (k, k, ""))
-        v = float(kp[k])
-        val = _min1(v) if unit == "min" else (str(int(v)) if float(v).is_integer() else f"{v:g}")
-        krows.append({"key": k, "label": _pair(zh, en, langs), "value": val,
-                      "unit": label("minutes", langs) if unit == "min" else ""})
-    kpis = pd.DataFrame(krows, columns=["key", "label", "value", "unit"])
+        krows.append(_kpi_row(k, float(kp[k]), langs))
+    kpis = pd.DataFrame(krows, columns=list(_KPI_COLUMNS))
 
     info = _vehicle_info(plan, inputs)
     routes = {r.vehicle_id: r for r in (plan.result.routes if plan.result is not None else ())}
@@ -492,10 +577,13 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
             "stops": len(srv), "patients": int(srv["patient_id"].nunique()),
             "driving_time_min": _min1(rt.travel_time_s / 60.0) if rt else _min1(0.0),
             "route_time_min": _min1(rt.duration_s / 60.0) if rt else _min1(0.0),
+            "driving_time": duration_text(rt.travel_time_s / 60.0 if rt else 0.0, langs),
+            "route_time": duration_text(rt.duration_s / 60.0 if rt else 0.0, langs),
             "ferry_legs": int((srv["place_type"] == "pier").sum())})
     vehicles = pd.DataFrame(vrows, columns=[
         "vehicle_id", "driver", "driver_phone", "seats", "wheelchair_places", "shift", "used",
-        "start", "end", "stops", "patients", "driving_time_min", "route_time_min", "ferry_legs"])
+        "start", "end", "stops", "patients", "driving_time_min", "route_time_min", "driving_time",
+        "route_time", "ferry_legs"])
 
     people = {}
     if inputs is not None:
@@ -535,6 +623,15 @@ def _footer_notes(plan: Any, notes: Iterable[Any], langs: Sequence[str], *,
     return list(dict.fromkeys(x for x in out if x))
 
 
+def _totals_text(v: Mapping[str, Any], langs: Sequence[str]) -> str:
+    """The totals line of a vehicle's sheet: stops, patients, driving time and time on the road
+    as durations ("2 h 15 min")."""
+    return (f"{label('totals', langs)}: {v['stops']} {label('n_stops', langs)}; "
+            f"{v['patients']} {label('n_patients', langs)}; "
+            f"{label('driving_time', langs)} {v['driving_time']}; "
+            f"{label('route_time', langs)} {v['route_time']}")
+
+
 def _vehicle_pages(rows: pd.DataFrame, summ: Mapping[str, pd.DataFrame], langs: Sequence[str]
                    ) -> list[dict[str, Any]]:
     veh = summ["vehicles"].set_index("vehicle_id")
@@ -551,11 +648,7 @@ def _vehicle_pages(rows: pd.DataFrame, summ: Mapping[str, pd.DataFrame], langs: 
                 "estimated": r["ferry_estimated"] == "yes",
                 "load": "" if r["action"] == "board_ferry"
                 else f"{r['seats_on_board']} / {r['wheelchairs_on_board']}"})
-        totals = (f"{label('totals', langs)}: {v['stops']} {label('n_stops', langs)}; "
-                  f"{v['patients']} {label('n_patients', langs)}; "
-                  f"{label('driving_time', langs)} {v['driving_time_min']} "
-                  f"{label('minutes', langs)}; {label('route_time', langs)} "
-                  f"{v['route_time_min']} {label('minutes', langs)}")
+        totals = _totals_text(v, langs)
         pages.append({"kind": "vehicle", "vehicle_id": str(vid), "rows": items,
                       "fields": [(label("vehicle", langs), str(vid)),
                                  (label("driver", langs), v["driver"]),
@@ -573,10 +666,11 @@ def _summary_page(summ: Mapping[str, pd.DataFrame], langs: Sequence[str], *,
     kp = summ["kpis"]
     page: dict[str, Any] = {
         "kind": "summary",
-        "kpis": [(r["label"], f"{r['value']} {r['unit']}".strip()) for _, r in kp.iterrows()]}
+        "kpis": [(r["label"], r["text"]) for _, r in kp.iterrows()]}
     if public:
         page["vehicles"] = None
         page["unserved_head"] = [L("ride"), L("direction"), L("reason"), L("detail")]
+        page["unserved_nowrap"] = 2  # ride, direction; reason and detail wrap within the page
         page["unserved"] = [(r["ride"], label(r["direction"], langs)
                              if r["direction"] in ("out", "ret") else r["direction"],
                              r["reason"], r["detail"]) for _, r in summ["unserved"].iterrows()]
@@ -584,13 +678,14 @@ def _summary_page(summ: Mapping[str, pd.DataFrame], langs: Sequence[str], *,
         vh = summ["vehicles"]
         page["vehicles_head"] = [L("vehicle"), L("driver"), L("driver_phone"), L("shift"),
                                  L("first_last"), L("n_stops"), L("n_patients"),
-                                 f"{L('driving_time')} ({L('minutes')})"]
+                                 L("driving_time")]
         page["vehicles"] = [
             (r["vehicle_id"], r["driver"], r["driver_phone"], r["shift"],
              f"{r['start']}–{r['end']}" if r["used"] == "yes" else L("not_used"),
-             r["stops"], r["patients"], r["driving_time_min"]) for _, r in vh.iterrows()]
+             r["stops"], r["patients"], r["driving_time"]) for _, r in vh.iterrows()]
         page["unserved_head"] = [L("trip"), L("col_patient"), L("col_phone"), L("direction"),
                                  L("reason"), L("detail")]
+        page["unserved_nowrap"] = 4  # trip, patient, phone, direction
         page["unserved"] = [(r["trip_id"], r["patient_name"], r["phone"], r["direction_label"],
                              r["reason"], r["detail"]) for _, r in summ["unserved"].iterrows()]
     return page
@@ -766,19 +861,18 @@ def _write_xlsx(path: Path, rows: pd.DataFrame, summ: Mapping[str, pd.DataFrame]
     ws["A2"].font = red
     ws["A3"] = f"{L('date')}: {date}"
     kp = summ["kpis"]
-    end = table(ws, 5, [L("figure"), L("value"), ""],
-                [(r["label"], r["value"], r["unit"]) for _, r in kp.iterrows()])
+    end = table(ws, 5, [L("figure"), L("value")],
+                [(r["label"], r["text"]) for _, r in kp.iterrows()])
     setup(ws, [34, 22, 16, 20, 28, 40, 40, 12], 5)
     # vehicles
     vh = summ["vehicles"]
     r0 = end + 2
     ws.cell(row=r0, column=1, value=L("vehicles")).font = bold
     end = table(ws, r0 + 1, [L("vehicle"), L("driver"), L("driver_phone"), L("shift"),
-                             L("first_last"), L("n_stops"), L("n_patients"),
-                             f"{L('driving_time')} ({L('minutes')})"],
+                             L("first_last"), L("n_stops"), L("n_patients"), L("driving_time")],
                 [(r["vehicle_id"], r["driver"], r["driver_phone"], r["shift"],
                   f"{r['start']}–{r['end']}" if r["used"] == "yes" else L("not_used"),
-                  r["stops"], r["patients"], r["driving_time_min"]) for _, r in vh.iterrows()])
+                  r["stops"], r["patients"], r["driving_time"]) for _, r in vh.iterrows()])
     # unserved
     un = summ["unserved"]
     r0 = end + 2
@@ -818,10 +912,7 @@ def _write_xlsx(path: Path, rows: pd.DataFrame, summ: Mapping[str, pd.DataFrame]
                     "估计" in str(ws.cell(row=rr, column=8).value or ""):
                 ws.cell(row=rr, column=8).font = red
         r = end + 2
-        ws.cell(row=r, column=1, value=(
-            f"{L('totals')}: {v['stops']} {L('n_stops')}; {v['patients']} {L('n_patients')}; "
-            f"{L('driving_time')} {v['driving_time_min']} {L('minutes')}; "
-            f"{L('route_time')} {v['route_time_min']} {L('minutes')}")).font = bold
+        ws.cell(row=r, column=1, value=_totals_text(v, langs)).font = bold
         r += 1
         for n in notes:
             ws.cell(row=r, column=1, value=n)
@@ -870,12 +961,8 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
     order = known + [k for k in kp["kpi"] if k not in _KPI_ORDER]
     vals = dict(zip(kp["kpi"], kp["value"]))
     for k in order:
-        zh, en, unit = KPI_LABELS.get(k, (k, k, ""))
-        v = float(vals[k])
-        val = _min1(v) if unit == "min" else (str(int(v)) if v.is_integer() else f"{v:g}")
-        krows.append({"key": k, "label": _pair(zh, en, langs), "value": val,
-                      "unit": label("minutes", langs) if unit == "min" else ""})
-    kpis = pd.DataFrame(krows, columns=["key", "label", "value", "unit"])
+        krows.append(_kpi_row(k, float(vals[k]), langs))
+    kpis = pd.DataFrame(krows, columns=list(_KPI_COLUMNS))
     un = pub["unserved"]
     unserved = pd.DataFrame({
         "ride": un["ride"], "trip": un["trip_id"], "direction": un["direction"],

@@ -189,6 +189,11 @@ def _session_fits_unit(p: Patient, u: Unit, schedule: str, *, file: str, row: in
     return None
 
 
+def _text(v: Any) -> str:
+    """A free-text cell as stripped text; an empty or missing cell (None, NaN) is ``""``."""
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
 def _patient_from_row(rec: Mapping[str, Any], *, file: str, row: int, units: Mapping[str, Unit],
                       known_units: set[str], ufile: str, errors: list[InputError]
                       ) -> Patient | None:
@@ -215,7 +220,7 @@ def _patient_from_row(rec: Mapping[str, Any], *, file: str, row: int, units: Map
                 str(rec.get("village_code", "")), str(rec.get("island_id", "") or ""),
                 float(rec["lon"]), float(rec["lat"]), mob, bool(esc),
                 str(rec["schedule"]).strip(), days, s, dur * 60, uid, row=row,
-                ride_service=bool(enrolled))
+                ride_service=bool(enrolled), address=_text(rec.get("address")))
     u = units.get(uid)
     bad = _session_fits_unit(p, u, str(rec["schedule"]), file=file, row=row) if u else None
     if bad is not None:

@@ -26,7 +26,6 @@ dedicated run (vehicles on car ferries are not modelled as through rides).
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -170,6 +169,7 @@ def plan_dialysis_day(
     unserved = _Unserved(patients)
     legs, crossing_of = _legs_and_crossings(trips, inputs, m, network.timetable, rules,
                                             unserved.mark)
+    crossing_of = _with_route_names(crossing_of, network.feed)
     requests = [_request(leg, fleet, m, patients[leg.trip.patient_id], prm, rules)
                 for leg in legs]
     solved = _solve_day(d, legs, requests, fleet, m, unserved, solver or SolverParams(),
@@ -180,7 +180,8 @@ def plan_dialysis_day(
     crossings = tuple(c for tid, c in crossing_of.items() if tid in served)
     ordered = unserved.ordered(trips)
     kpis = day_kpis(inputs, d, sessions, trips, summary, ordered, solved.result, len(crossings),
-                    len(solved.violations))
+                    len(solved.violations), stops=stops,
+                    ride_time_limit_min=prm.max_ride_time_min)
     return DialysisPlan(date=d, stops=stops, crossings=crossings, unserved=ordered, kpis=kpis,
                         trips=trips, problem=solved.problem, result=solved.result,
                         violations=solved.violations,
@@ -227,6 +228,21 @@ def _legs_and_crossings(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceM
         if made.crossing is not None:
             crossing_of[trip.trip_id] = made.crossing
     return legs, crossing_of
+
+
+def _with_route_names(crossing_of: dict[str, Crossing], feed: Any) -> dict[str, Crossing]:
+    """The crossings with the feed's route names for the route sheets: ``route_short_name``
+    (direction-neutral, "墩头-桃花"), else ``route_long_name``; unchanged without a feed."""
+    routes = getattr(feed, "routes", None)
+    if routes is None or "route_id" not in routes:
+        return crossing_of
+    names: dict[str, str] = {}
+    for col in ("route_long_name", "route_short_name"):  # the short name wins
+        if col in routes:
+            names.update({str(r): str(n).strip() for r, n in zip(routes["route_id"], routes[col])
+                          if isinstance(n, str) and n.strip()})
+    return {tid: dataclasses.replace(c, route_name=names.get(c.sailing.route_id, ""))
+            for tid, c in crossing_of.items()}
 
 
 def _eligible(leg: Leg, fleet: Sequence[VehicleSpec], m: PlaceMatrix) -> frozenset[str]:

@@ -26,7 +26,9 @@ class Patient:
 
     ``lon``/``lat`` in EPSG:4326 degrees; ``session_start_s`` seconds after midnight;
     ``duration_s`` seconds; ``days`` weekday numbers (Mon = 0); ``row`` the 1-based data row;
-    ``ride_service`` false for patients who travel on their own.
+    ``ride_service`` false for patients who travel on their own; ``address`` the street address
+    from the file's optional ``address`` column (``""`` when not given), printed on the
+    dispatcher sheets only.
     """
 
     patient_id: str
@@ -45,6 +47,7 @@ class Patient:
     unit_id: str
     row: int = 0
     ride_service: bool = True
+    address: str = ""
 
     def __post_init__(self) -> None:
         if self.mobility not in MOBILITIES:

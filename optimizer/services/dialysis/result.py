@@ -64,7 +64,7 @@ class PlanUnserved:
 
 
 _CROSSING_COLUMNS = ["trip_id", "patient_id", "direction", "gtfs_trip_id", "route_id",
-                     "from_stop_id", "from_pier", "to_stop_id", "to_pier", "at_pier_by",
+                     "route_name", "from_stop_id", "from_pier", "to_stop_id", "to_pier", "at_pier_by",
                      "departure", "arrival", "departure_s", "arrival_s", "is_estimate"]
 _UNSERVED_COLUMNS = ["trip_id", "patient_id", "direction", "island_id", "code", "reason_zh",
                      "reason_en", "detail"]
@@ -155,6 +155,7 @@ class DialysisPlan:
         cross = pd.DataFrame([{
             "trip_id": c.trip_id, "patient_id": c.patient_id, "direction": c.direction,
             "gtfs_trip_id": c.sailing.trip_id, "route_id": c.sailing.route_id,
+            "route_name": c.route_name,
             "from_stop_id": c.sailing.from_stop_id, "from_pier": c.from_pier_name,
             "to_stop_id": c.sailing.to_stop_id, "to_pier": c.to_pier_name,
             "at_pier_by": hhmm(c.boarding_deadline_s),
@@ -181,7 +182,7 @@ class DialysisPlan:
         ids = sorted({t.patient_id for t in self.trips})
         alias = {pid: f"R{k:03d}" for k, pid in enumerate(ids, start=1)}
         pseudo = _pseudonym(alias)
-        st = fr["stops"].drop(columns=["patient_name", "phone", "patient_id", "driver",
+        st = fr["stops"].drop(columns=["patient_name", "phone", "address", "patient_id", "driver",
                                        "driver_phone", "escort"], errors="ignore")
         private = st["place_type"].isin(["home", "base"])
         st.loc[private, ["lon", "lat"]] = np.nan

@@ -16,14 +16,18 @@ from optimizer.services.dialysis.records import DialysisInputs, Patient, Vehicle
 from optimizer.services.dialysis.trips import Crossing, Leg, Session, Trip
 from optimizer.units import hhmm
 
-__all__ = ["STOP_COLUMNS", "TRIP_COLUMNS", "day_kpis", "stops_table", "trip_summary"]
+__all__ = ["STOP_COLUMNS", "TRIP_COLUMNS", "day_kpis", "max_leg_ride_time_min", "stops_table",
+           "trip_summary"]
 
 STOP_COLUMNS = ["vehicle_id", "driver", "driver_phone", "seq", "action", "clock", "arrival_s",
                 "start_s", "departure_s", "trip_id", "leg_id", "patient_id", "patient_name",
-                "phone", "place_type", "place_name", "island_id", "village_code", "lon", "lat",
+                "phone", "address", "place_type", "place_name", "island_id", "island_name",
+                "village_code", "lon", "lat",
                 "mobility", "escort", "note", "sailing_trip_id", "seats_on_board",
                 "wheelchairs_on_board"]
-"""Columns of :attr:`DialysisPlan.stops` (see :meth:`DialysisPlan.to_frames`)."""
+"""Columns of :attr:`DialysisPlan.stops` (see :meth:`DialysisPlan.to_frames`); ``address`` is the
+patient's address at home stops (personal; ``""`` when the patients file has none),
+``island_name`` the island's Chinese name (``""`` if unknown)."""
 
 TRIP_COLUMNS = ["trip_id", "patient_id", "direction", "first_pickup", "last_dropoff",
                 "trip_duration_min", "wait_at_unit_min", "ferry_trip_id"]
@@ -42,13 +46,15 @@ def _stop_note(p: Patient | None, leg: Leg | None, pl: Place, action: str,
         note.append("陪护 escort")
     if cr is not None and pl.place_type == "pier":
         s = cr.sailing
+        route = f"{cr.from_pier_name} → {cr.to_pier_name}" + (
+            f" ({cr.route_name})" if cr.route_name else "")
         if action == "dropoff":
-            note.append(f"乘 {s.trip_id} {hhmm(s.departure_s)} 开船, "
+            note.append(f"乘 {route} {hhmm(s.departure_s)} 开船, "
                         f"{hhmm(cr.boarding_deadline_s)} 前到码头 / boards "
-                        f"{s.trip_id} departing {hhmm(s.departure_s)}")
+                        f"{route} departing {hhmm(s.departure_s)}")
         else:
-            note.append(f"接 {s.trip_id} {hhmm(s.arrival_s)} 到港 / meets "
-                        f"{s.trip_id} arriving {hhmm(s.arrival_s)}")
+            note.append(f"接 {route} {hhmm(s.arrival_s)} 到港 / meets "
+                        f"{route} arriving {hhmm(s.arrival_s)}")
     if pl.place_type == "unit" and leg.trip.direction == "out":
         note.append(f"透析 {hhmm(leg.trip.session.start_s)} 开始 / session "
                     f"starts {hhmm(leg.trip.session.start_s)}")
@@ -94,8 +100,11 @@ def stops_table(result: DarpResult | None, fleet: Sequence[VehicleSpec], m: Plac
                 "trip_id": leg.trip.trip_id if leg else None, "leg_id": st.request_id,
                 "patient_id": p.patient_id if p else None,
                 "patient_name": p.name if p else None, "phone": p.phone if p else None,
+                "address": p.address if p is not None and pl.place_type == "home" else "",
                 "place_type": pl.place_type, "place_name": pl.name,
-                "island_id": m.island[st.node], "village_code": pl.village_code,
+                "island_id": m.island[st.node],
+                "island_name": m.island_names.get(m.island[st.node], ""),
+                "village_code": pl.village_code,
                 "lon": pl.lon, "lat": pl.lat, "mobility": p.mobility if p else None,
                 "escort": p.escort if p else None, "note": _stop_note(p, leg, pl, action, cr),
                 "sailing_trip_id": cr.sailing.trip_id if on_pier else None,
@@ -132,11 +141,31 @@ def trip_summary(stops: pd.DataFrame, trips: Sequence[Trip], unserved: Mapping[s
     return pd.DataFrame(rows, columns=TRIP_COLUMNS)
 
 
+def max_leg_ride_time_min(stops: pd.DataFrame) -> float:
+    """The longest time a patient spends in a vehicle on one leg, in minutes: per ``leg_id``,
+    the start of the drop-off minus the departure from the pickup (the DARP ride time, the
+    quantity ``max_ride_time_min`` limits); ``0.0`` without legs. A trip across the sea has two
+    legs, so its door-to-door time (``max_trip_duration_min``) can exceed the limit."""
+    legs = stops[stops["leg_id"].notna()]
+    if legs.empty:
+        return 0.0
+    up = legs[legs["action"] == "pickup"].groupby("leg_id")["departure_s"].min()
+    down = legs[legs["action"] == "dropoff"].groupby("leg_id")["start_s"].max()
+    ride = (down - up).dropna()
+    return float(ride.max()) / 60.0 if len(ride) else 0.0
+
+
 def day_kpis(inputs: DialysisInputs, date: dt.date, sessions: Sequence[Session],
              trips: Sequence[Trip], summary: pd.DataFrame, unserved: Sequence[Any],
-             result: DarpResult | None, n_crossings: int, n_violations: int) -> dict[str, Any]:
+             result: DarpResult | None, n_crossings: int, n_violations: int, *,
+             stops: pd.DataFrame | None = None, ride_time_limit_min: float | None = None
+             ) -> dict[str, Any]:
     """Key figures of the day (counts and minutes as floats), unserved trips by reason code and,
-    when the checker found any, the number of checker violations."""
+    when the checker found any, the number of checker violations. With ``stops``, also the
+    longest ride of one vehicle leg (``max_leg_ride_time_min``) and, with
+    ``ride_time_limit_min``, the limit it is held to (``max_ride_time_limit_min``, the
+    scenario's ``dialysis.max_ride_time_min``); ``max_trip_duration_min`` is door to door
+    (ferry and waits included)."""
     dur = summary["trip_duration_min"]
     wait = summary["wait_at_unit_min"].dropna()
     routes = result.routes if result is not None else ()
@@ -155,6 +184,10 @@ def day_kpis(inputs: DialysisInputs, date: dt.date, sessions: Sequence[Session],
         else 0.0,
         "mean_trip_duration_min": float(dur.mean()) if len(summary) else 0.0,
         "max_trip_duration_min": float(dur.max()) if len(summary) else 0.0,
+        **({"max_leg_ride_time_min": max_leg_ride_time_min(stops)} if stops is not None
+           else {}),
+        **({"max_ride_time_limit_min": float(ride_time_limit_min)}
+           if ride_time_limit_min is not None else {}),
         "mean_wait_at_unit_min": float(wait.mean()) if len(wait) else 0.0,
         "ferry_crossings": float(n_crossings),
         "unserved_by_reason": dict(sorted(by_reason.items())),

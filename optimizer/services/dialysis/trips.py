@@ -81,7 +81,9 @@ class Trip:
 @dataclass(frozen=True)
 class Crossing:
     """The sailing a trip takes: piers (GTFS stop ids and names), departure / arrival seconds,
-    and the time the patient must be at the boarding pier (seconds after midnight)."""
+    the time the patient must be at the boarding pier (seconds after midnight) and the route's
+    name for people (``routes.txt`` ``route_short_name``, else ``route_long_name``; ``""`` when
+    the feed has neither: readers then name the two piers)."""
 
     trip_id: str
     patient_id: str
@@ -90,6 +92,7 @@ class Crossing:
     from_pier_name: str
     to_pier_name: str
     boarding_deadline_s: float
+    route_name: str = ""
 
 
 @dataclass(frozen=True)
