@@ -595,3 +595,20 @@ def test_ride_time_kpis_per_leg_and_door_to_door(plan):
     assert s.loc["max_trip_duration_min", "label"].startswith("Longest door-to-door trip")
     assert s.loc["max_leg_ride_time_min", "label"] == "Longest ride in a vehicle (one leg)"
     assert s.loc["max_ride_time_limit_min", "text"] == "2 h"
+
+
+def test_published_stops_are_counts(plan):
+    """dialysis/stops.csv is written from published_tables(): counts only; the toy day's few
+    stops per place fall under 3 and are merged into one row holding all of them."""
+    from optimizer.services.dialysis.tables import STOP_COUNT_COLUMNS, SUPPRESSED_PLACE
+
+    pub = plan.published_tables()
+    st = pub["stops"]
+    assert list(st.columns) == STOP_COUNT_COLUMNS
+    n = int(plan.stops["action"].isin(["pickup", "dropoff"]).sum())
+    assert int(st["stops"].sum()) == n == 12
+    assert (st["stops"] >= 3).all()
+    assert SUPPRESSED_PLACE in set(st["place"])
+    assert set(pub) == set(plan.public_frames())
+    assert "home_island_id" in pub["trips"].columns
+    assert set(pub["trips"]["home_island_id"]) <= {"TA", "TB"}

@@ -17,8 +17,8 @@ and lines them up:
   written before) from the canteen and candidate input files named in the run's
   ``manifest.json`` (public facilities).
 * **Dialysis rides by island**: trips, served and unserved per home island in A and B, counted
-  from the de-identified ``dialysis/stops.csv`` (home island of each served trip),
-  ``dialysis/trips.csv`` and ``dialysis/unserved.csv`` (an unserved trip's island is its
+  from ``dialysis/trips.csv`` (``home_island_id`` of each served trip; runs written before it
+  existed: the home stops of the per-ride ``dialysis/stops.csv``) and ``dialysis/unserved.csv`` (an unserved trip's island is its
   ``island_id`` column when present, else the island of the same ride's other, served leg, else
   "未知 unknown"). Only counts per island are published: no names, ride numbers or points.
 
@@ -401,7 +401,12 @@ def _rides_by_island(run: _Run) -> pd.DataFrame | None:
     uns = uns if uns is not None else pd.DataFrame(columns=["trip_id", "ride"])
     home_of: dict[str, str] = {}
     ride_island: dict[str, str] = {}
-    if stops is not None and {"trip_id", "place_type", "island_id"} <= set(stops.columns):
+    if "home_island_id" in trips.columns:  # runs since stops.csv holds counts only
+        home_of = {str(t): str(i) for t, i in zip(trips["trip_id"], trips["home_island_id"])
+                   if isinstance(i, str) and i}
+        for t, isl in home_of.items():
+            ride_island.setdefault(t.rsplit("-", 1)[0], isl)
+    elif stops is not None and {"trip_id", "place_type", "island_id"} <= set(stops.columns):
         homes = stops[(stops["place_type"] == "home") & (stops["trip_id"] != "")]
         home_of = dict(zip(homes["trip_id"], homes["island_id"]))
         for t, isl in home_of.items():

@@ -9,8 +9,9 @@
 * ``maps/routes.html``: the published route map (homes at village points);
 * ``dialysis/``: ``public_summary.html`` and ``public_*.csv``
   (:func:`optimizer.outputs.sheets.write_public_summary`) and the de-identified tables of
-  :meth:`~optimizer.services.dialysis.DialysisPlan.public_frames` (``stops``, ``crossings``,
-  ``trips``, ``unserved``, ``kpis`` ``.csv``);
+  :meth:`~optimizer.services.dialysis.DialysisPlan.published_tables` (``stops`` as counts per
+  village or place and two-hour band with cells under 3 merged, ``crossings``, ``trips``,
+  ``unserved``, ``kpis`` ``.csv``);
 
 and returns every one of them as an :class:`~optimizer.services.base.OutputFile` with a bilingual
 description (``personal`` exactly for ``dispatch/``). The "synthetic data (not real patients)"
@@ -54,8 +55,9 @@ DESCRIPTIONS: dict[str, str] = {
     "dialysis/public_unserved.csv": "未能安排的接送（匿名编号）Unserved rides, pseudonymous "
                                     "(de-identified)",
     "dialysis/public_crossings.csv": "各航班乘客人数 Patients per sailing (de-identified)",
-    "dialysis/stops.csv": "接送停靠点（住址与基地不含坐标）Ride stops, de-identified (no home or "
-                          "base coordinates)",
+    "dialysis/stops.csv": "各村/地点每两小时上下车次数（少于3次的格已合并）Pickups and "
+                          "drop-offs per village or place and two-hour band (cells under 3 "
+                          "merged)",
     "dialysis/crossings.csv": "渡轮过海行程（已脱敏）Ferry crossings of the rides (de-identified)",
     "dialysis/trips.csv": "各行程全程时间（已脱敏）Whole-trip durations (de-identified)",
     "dialysis/unserved.csv": "未能安排的接送及原因（已脱敏）Unserved rides with reasons "
@@ -90,10 +92,10 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
 
 
 def _public_tables(plan: Any, folder: Path) -> list[Path]:
-    """The de-identified tables of ``plan.public_frames()``, each checked for personal columns
-    before it is written."""
+    """The de-identified tables of ``plan.published_tables()`` (stops as counts per place and
+    time band, small cells merged), each checked for personal columns before it is written."""
     written = []
-    for name, df in plan.public_frames().items():
+    for name, df in plan.published_tables().items():
         assert_publishable(df, layer=f"dialysis {name}.csv")
         written.append(_write_csv(df, folder / f"{name}.csv"))
     return written

@@ -202,6 +202,19 @@ class DialysisPlan:
         out["kpis"] = fr["kpis"]
         return out
 
+    def published_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables written to ``dialysis/`` (:meth:`public_frames`, with ``stops`` replaced
+        by :func:`~optimizer.services.dialysis.tables.stop_counts`: pickups and drop-offs per
+        village or public place and two-hour band, cells under 3 merged). Ride by ride, a
+        village code with a mobility and exact times could name a patient in a small village;
+        the counts cannot. The per-stop de-identified table stays in :meth:`public_frames`
+        for the published map, which shows homes at village points."""
+        from optimizer.services.dialysis.tables import stop_counts
+
+        out = self.public_frames()
+        out["stops"] = stop_counts(out["stops"])
+        return out
+
 
 def _pseudonym(alias: Mapping[str, str]) -> Callable[[Any], Any]:
     """Trip id (``P1-out``) or patient id → the same with the patient's alias."""

@@ -16,8 +16,8 @@ from optimizer.services.dialysis.records import DialysisInputs, Patient, Vehicle
 from optimizer.services.dialysis.trips import Crossing, Leg, Session, Trip
 from optimizer.units import hhmm
 
-__all__ = ["STOP_COLUMNS", "TRIP_COLUMNS", "day_kpis", "max_leg_ride_time_min", "stops_table",
-           "trip_summary"]
+__all__ = ["MIN_CELL", "STOP_COLUMNS", "STOP_COUNT_COLUMNS", "TRIP_COLUMNS", "day_kpis",
+           "max_leg_ride_time_min", "stop_counts", "stops_table", "trip_summary"]
 
 STOP_COLUMNS = ["vehicle_id", "driver", "driver_phone", "seq", "action", "clock", "arrival_s",
                 "start_s", "departure_s", "trip_id", "leg_id", "patient_id", "patient_name",
@@ -29,9 +29,25 @@ STOP_COLUMNS = ["vehicle_id", "driver", "driver_phone", "seq", "action", "clock"
 patient's address at home stops (personal; ``""`` when the patients file has none),
 ``island_name`` the island's Chinese name (``""`` if unknown)."""
 
-TRIP_COLUMNS = ["trip_id", "patient_id", "direction", "first_pickup", "last_dropoff",
-                "trip_duration_min", "wait_at_unit_min", "ferry_trip_id"]
-"""Columns of :attr:`DialysisPlan.trip_summary`."""
+TRIP_COLUMNS = ["trip_id", "patient_id", "direction", "home_island_id", "first_pickup",
+                "last_dropoff", "trip_duration_min", "wait_at_unit_min", "ferry_trip_id"]
+"""Columns of :attr:`DialysisPlan.trip_summary` (``home_island_id``: the island of the home
+stop, island level only)."""
+
+STOP_COUNT_COLUMNS = ["island_id", "island_name", "place_type", "place", "action", "time_band",
+                      "stops"]
+"""Columns of :func:`stop_counts` (the published ``dialysis/stops.csv``)."""
+
+MIN_CELL = 3
+"""Smallest count :func:`stop_counts` publishes in a cell: a village and a two-hour band with one
+or two rides could name the patient to a neighbour (the usual small-cell rule of published
+statistics, e.g. fewer than 3 suppressed); smaller cells are merged into one row."""
+
+BAND_S = 2 * 3600
+"""Width of the time bands of :func:`stop_counts`, seconds (two hours)."""
+
+SUPPRESSED_PLACE = "其他（每格少于3次，已合并）other (cells under 3, merged)"
+"""``place`` of the one row holding every suppressed cell of :func:`stop_counts`."""
 
 
 def _stop_note(p: Patient | None, leg: Leg | None, pl: Place, action: str,
@@ -113,11 +129,62 @@ def stops_table(result: DarpResult | None, fleet: Sequence[VehicleSpec], m: Plac
     return pd.DataFrame(rows, columns=STOP_COLUMNS)
 
 
+def stop_counts(stops: pd.DataFrame, *, min_cell: int = MIN_CELL,
+                band_s: int = BAND_S) -> pd.DataFrame:
+    """Pickups and drop-offs counted per place and time band, small cells merged: the published
+    form of the stops (no ride, no mobility, no exact time).
+
+    Parameters
+    ----------
+    stops
+        :attr:`DialysisPlan.stops` or its de-identified copy (``public_frames()["stops"]``):
+        ``action``, ``start_s`` (seconds after midnight), ``place_type``, ``place_name``,
+        ``village_code``, ``island_id`` and optionally ``island_name``.
+    min_cell
+        Cells counting fewer stops are not shown (default :data:`MIN_CELL`); their total is one
+        last row with ``place`` :data:`SUPPRESSED_PLACE` and the other fields blank.
+    band_s
+        Width of the time bands in seconds (default :data:`BAND_S`); bands start at midnight.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STOP_COUNT_COLUMNS`: ``place`` is the village code for homes and the name
+        of a unit or pier; ``time_band`` ``"HH:MM–HH:MM"`` of the start of service; ``stops`` the
+        count (>= ``min_cell``); sorted by island, place type, place, band, action.
+    """
+    st = stops[stops["action"].isin(["pickup", "dropoff"])]
+    home = st["place_type"] == "home"
+    band = (st["start_s"].astype(float) // band_s).astype(int)
+    df = pd.DataFrame({
+        "island_id": st["island_id"].fillna("").astype(str),
+        "island_name": (st["island_name"] if "island_name" in st else pd.Series(
+            "", index=st.index)).fillna("").astype(str),
+        "place_type": st["place_type"].astype(str),
+        "place": st["village_code"].where(home, st["place_name"]).fillna("").astype(str),
+        "action": st["action"].astype(str), "band": band})
+    keys = ["island_id", "island_name", "place_type", "place", "band", "action"]
+    cells = df.groupby(keys, sort=True).size().reset_index(name="stops")
+    small = cells["stops"] < min_cell
+    shown = cells[~small].copy()
+    shown["time_band"] = [f"{hhmm(b * band_s)}–{hhmm((b + 1) * band_s)}" for b in shown["band"]]
+    shown = shown[STOP_COUNT_COLUMNS]
+    hidden = int(cells.loc[small, "stops"].sum())
+    if hidden:
+        rest = dict.fromkeys(STOP_COUNT_COLUMNS, "")
+        rest.update(place=SUPPRESSED_PLACE, stops=hidden)
+        shown = pd.concat([shown, pd.DataFrame([rest])], ignore_index=True)
+    return shown.reset_index(drop=True)[STOP_COUNT_COLUMNS]
+
+
 def trip_summary(stops: pd.DataFrame, trips: Sequence[Trip], unserved: Mapping[str, Any],
                  crossings: Mapping[str, Crossing]) -> pd.DataFrame:
     """One row per served trip: first pickup, last drop-off (HH:MM), whole trip duration and
     wait at the unit (minutes; crossing included), sailing (columns :data:`TRIP_COLUMNS`)."""
     times: dict[str, dict[str, float]] = {}
+    home_island = {str(t): str(i) for t, i in zip(
+        stops.loc[stops["place_type"] == "home", "trip_id"],
+        stops.loc[stops["place_type"] == "home", "island_id"])}
     for r in stops[stops["leg_id"].notna()].itertuples(index=False):
         t = times.setdefault(r.trip_id, {})
         if r.action == "pickup":
@@ -132,7 +199,9 @@ def trip_summary(stops: pd.DataFrame, trips: Sequence[Trip], unserved: Mapping[s
         cr = crossings.get(trip.trip_id)
         out = trip.direction == "out"
         rows.append({"trip_id": trip.trip_id, "patient_id": trip.patient_id,
-                     "direction": trip.direction, "first_pickup": hhmm(t["first_pickup"]),
+                     "direction": trip.direction,
+                     "home_island_id": home_island.get(trip.trip_id, ""),
+                     "first_pickup": hhmm(t["first_pickup"]),
                      "last_dropoff": hhmm(t["last_dropoff"]),
                      "trip_duration_min": (t["last_dropoff"] - t["first_pickup"]) / 60.0,
                      "wait_at_unit_min": (trip.session.start_s - t["last_dropoff"]) / 60.0
