@@ -25,6 +25,7 @@ from optimizer.outputs.maps import (
     add_polygons,
     assert_publishable,
     base_map,
+    map_notes,
     personal_columns,
     save_map,
 )
@@ -320,10 +321,11 @@ def test_wrong_crs_and_bad_geometry_are_input_errors(layers):
     with pytest.raises(InputError, match="geometry type Point") as ei:
         add_polygons(m, pts, name=("岛屿", "Islands"))
     assert isinstance(ei.value, InputErrors) and [e.row for e in ei.value.errors] == [1, 2, 3]
+    # a missing geometry is no error: left off the map and named in a note
+    # (tests/test_maps_missing.py)
     bad = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(122.3, 29.9), None], crs=4326)
-    with pytest.raises(InputError) as ei:
-        add_points(m, bad, name=("点", "Points"))
-    assert ei.value.row == 2 and ei.value.field == "geometry"
+    add_points(m, bad, name=("点", "points"))
+    assert map_notes(m)[-1] == "1 个点未在图上显示：无坐标 · 1 points not shown: no coordinates"
     with pytest.raises(InputError, match="not in the frame"):
         add_points(m, pts, name=("点", "Points"), tooltip_cols=["nope"])
     with pytest.raises(InputError, match="icon colour"):

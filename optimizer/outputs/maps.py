@@ -78,9 +78,11 @@ __all__ = [
     "assert_publishable",
     "base_map",
     "feature_group",
+    "has_coordinates",
     "include_in_view",
     "layer_name",
     "map_notes",
+    "missing_coordinates_note",
     "personal_columns",
     "save_map",
 ]
@@ -599,9 +601,8 @@ def _check_gdf(gdf: Any, allowed: tuple[str, ...], what: str) -> gpd.GeoDataFram
     geoms = gdf.geometry.values
     for pos, geom in enumerate(geoms):
         if geom is None or geom.is_empty:
-            errors.append(InputError(f"{what}: empty or missing geometry (index {gdf.index[pos]!r})",
-                                     row=pos + 1, field="geometry"))
-        elif geom.geom_type not in allowed:
+            continue  # no coordinates: left off the map and counted in a note (_prepare)
+        if geom.geom_type not in allowed:
             errors.append(InputError(
                 f"{what}: geometry type {geom.geom_type} not allowed, expected one of {allowed} "
                 f"(index {gdf.index[pos]!r})", row=pos + 1, field="geometry"))
@@ -610,6 +611,48 @@ def _check_gdf(gdf: Any, allowed: tuple[str, ...], what: str) -> gpd.GeoDataFram
 
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     return gdf
+
+
+def has_coordinates(geoms: Iterable[Any]) -> np.ndarray:
+    """Per geometry: True when it is present, not empty and every coordinate is finite.
+
+    A point read from a table with a blank or ``NaN`` longitude or latitude (``POINT (NaN
+    NaN)``, ``POINT (122.3 NaN)``), a ``None`` geometry and an empty one are False: the layer
+    helpers leave them off the map (no ``NaN`` reaches the GeoJSON or the page) and say so in a
+    note (:func:`missing_coordinates_note`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per geometry.
+    """
+    out = []
+    for g in geoms:
+        ok = g is not None and not (isinstance(g, float) and math.isnan(g)) and not g.is_empty
+        out.append(bool(ok and np.isfinite(shapely.get_coordinates(g)).all()))
+    return np.array(out, dtype=bool)
+
+
+def missing_coordinates_note(n: int, name: str | tuple[str, str]) -> str:
+    """The map note for ``n`` items of layer ``name`` left off for want of coordinates.
+
+    Examples
+    --------
+    >>> missing_coordinates_note(2, ("患者", "patients"))
+    '2 个患者未在图上显示：无坐标 · 2 patients not shown: no coordinates'
+    >>> missing_coordinates_note(1, "村 Villages")
+    '村 Villages：1 个未在图上显示（无坐标）· 1 not shown: no coordinates'
+    """
+    if isinstance(name, tuple):
+        zh, en = name
+        return f"{n} 个{zh}未在图上显示：无坐标 · {n} {en} not shown: no coordinates"
+    return f"{name}：{n} 个未在图上显示（无坐标）· {n} not shown: no coordinates"
+
+
+def _note_if_possible(m: folium.Map, text: str) -> None:
+    """:func:`add_note` on maps from :func:`base_map`; other maps have no note box."""
+    if any(isinstance(c, _TitleBox) for c in m._children.values()):
+        add_note(m, text)
 
 
 def _check_cols(gdf: pd.DataFrame, cols: Sequence[str], what: str) -> list[str]:
@@ -809,6 +852,10 @@ def _prepare(m: folium.Map, gdf: Any, *, what: str, kinds: tuple[str, ...],
     """Name, geometry/CRS/column checks, privacy guard and datum shift shared by the helpers."""
     label = layer_name(name)
     gdf = _check_gdf(gdf, kinds, what)
+    ok = has_coordinates(gdf.geometry.values)
+    if not ok.all():
+        _note_if_possible(m, missing_coordinates_note(int((~ok).sum()), name))
+        gdf = gdf[ok]
     tips = _check_cols(gdf, tooltip_cols, what)
     pops = _check_cols(gdf, popup_cols, what)
     ccol = _check_cols(gdf, [color_col], what)[0] if color_col else None
@@ -949,8 +996,10 @@ def add_polygons(
     Raises
     ------
     InputError
-        Not a GeoDataFrame, CRS not EPSG:4326, empty/missing/wrong geometry (row named), unknown
-        column, ``fill_opacity`` outside [0, 1].
+        Not a GeoDataFrame, CRS not EPSG:4326, a geometry of the wrong type (row named), unknown
+        column, ``fill_opacity`` outside [0, 1]. (A row without coordinates, a ``None``, empty
+        or ``NaN`` geometry, is no error: it is left off the map and counted in a map note, see
+        :func:`has_coordinates`.)
     PrivacyError
         On a published map, if a written column looks personal.
     """

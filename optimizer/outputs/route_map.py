@@ -68,6 +68,7 @@ from optimizer.outputs.maps import (
     feature_group,
     include_in_view,
     layer_name,
+    missing_coordinates_note,
     save_map,
 )
 from optimizer.outputs.tiles import to_display_crs
@@ -136,13 +137,13 @@ def _island_points(G: nx.MultiDiGraph, islands: gpd.GeoDataFrame | None) -> dict
 
 def _display_points(stops: pd.DataFrame, *, published: bool, villages: pd.DataFrame,
                     island_pts: Mapping[str, tuple]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Marker position (lon, lat) and a position note for every stop row."""
+    """Marker position (lon, lat) and a position note for every stop row (NaN for a private stop
+    on a published map with neither a village point nor an island point)."""
     lon = stops["lon"].to_numpy(dtype=float).copy()
     lat = stops["lat"].to_numpy(dtype=float).copy()
     where = [""] * len(stops)
     if not published:
         return lon, lat, where
-    errors = []
     for k, (ptype, vcode, iid) in enumerate(zip(stops["place_type"], stops["village_code"],
                                                 stops["island_id"])):
         if ptype not in PRIVATE_PLACE_TYPES:
@@ -156,16 +157,8 @@ def _display_points(stops: pd.DataFrame, *, published: bool, villages: pd.DataFr
             lon[k], lat[k] = x, y
             zh, en = what.split(" ", 1)
             where[k] = f"示意位置：{zh}，非实际住址 · Shown at the {en} ({iid}), not the home"
-        else:
+        else:  # neither a village nor an island point: left off the map (_placed_stops)
             lon[k] = lat[k] = np.nan
-            errors.append(InputError(
-                f"private stop ({ptype}) has neither a known village {vcode!r} nor an island "
-                f"{iid!r} with a point; pass villages or islands covering it",
-                row=k + 1, field="village_code"))
-    if errors:
-        from optimizer.errors import InputErrors
-
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
     return lon, lat, where
 
 
@@ -306,9 +299,11 @@ def plot_routes(
     Raises
     ------
     optimizer.errors.InputError
-        If ``m``'s privacy flag differs from ``published``, ``privacy_radius_m`` is not positive on
-        a published map, a stop has no finite lon/lat, or a private stop has no village, island or
-        network point to be shown at.
+        If ``m``'s privacy flag differs from ``published`` or ``privacy_radius_m`` is not positive
+        on a published map. A stop without a finite lon/lat, or a private stop with no village,
+        island or network point to be shown at, is no error: it is left off the map (its route
+        drawn from the stop before to the stop after) and counted in a map note ("2 个停靠点未在
+        图上显示：无坐标 · 2 stop(s) not shown: no coordinates").
     optimizer.errors.PrivacyError
         If a personal column would reach a published map (guard of :mod:`optimizer.outputs.maps`).
     ValueError
@@ -333,11 +328,11 @@ def plot_routes(
                          f"plot_routes was called with published={published}; use one privacy "
                          "mode per map", field="published")
     ts = getattr(m, "tile_source", None) or tiles
-    _check_stop_points(exact)
     none = pd.DataFrame(columns=["lon", "lat"])
     vill = (none if villages is None else villages) if published else none
     disp = _display_points(exact, published=published, villages=vill,
                            island_pts=_island_points(G, islands))
+    exact, shown, disp = _placed_stops(m, exact, shown, disp)
     if getattr(ts, "name", ts) == "offline":
         _islands_layer(m, islands, set(exact["island_id"].astype(str)))
     off_network = _vehicle_layers(m, G, exact, shown, disp, islands=islands,
@@ -403,13 +398,23 @@ def _new_map(plan: Any, G: nx.MultiDiGraph, *, tiles: str, published: bool, synt
                     synthetic=synthetic, published=published)
 
 
-def _check_stop_points(exact: pd.DataFrame) -> None:
-    """Every stop needs a finite lon/lat (raise naming the first that has none)."""
-    bad = exact.index[~(np.isfinite(exact["lon"].astype(float))
-                        & np.isfinite(exact["lat"].astype(float)))]
-    if len(bad):
-        raise InputError(f"stop row {int(bad[0]) + 1} (vehicle {exact.loc[bad[0], 'vehicle_id']}) "
-                         "has no finite lon/lat", row=int(bad[0]) + 1, field="lon")
+def _placed_stops(m: folium.Map, exact: pd.DataFrame, shown: pd.DataFrame,
+                  disp: tuple[np.ndarray, np.ndarray, list[str]]
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[np.ndarray, np.ndarray, list[str]]]:
+    """The stops that have a position (exact and as shown), re-indexed from 0; a stop without
+    one (no finite lon/lat, or a private stop with neither a village point nor an island point
+    on a published map) is left off the map and counted in a note. Its route is drawn from the
+    stop before to the stop after."""
+    lon, lat, where = disp
+    ok = (np.isfinite(exact["lon"].to_numpy(dtype=float))
+          & np.isfinite(exact["lat"].to_numpy(dtype=float))
+          & np.isfinite(lon) & np.isfinite(lat))
+    if ok.all():
+        return exact, shown, disp
+    add_note(m, missing_coordinates_note(int((~ok).sum()), ("停靠点", "stop(s)")))
+    keep = np.flatnonzero(ok)
+    return (exact.iloc[keep].reset_index(drop=True), shown.iloc[keep].reset_index(drop=True),
+            (lon[keep], lat[keep], [where[k] for k in keep]))
 
 
 def _vehicle_layers(m: folium.Map, G: nx.MultiDiGraph, exact: pd.DataFrame, shown: pd.DataFrame,
