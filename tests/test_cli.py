@@ -86,6 +86,12 @@ def test_run_journeys_cross_on_real_sailings(baseline_run: Path) -> None:
     assert by.loc["六横岛", "sailings"] != ""
     for island in ["悬山岛", "东福山岛", "湖泥岛"]:
         assert by.loc[island, "arrive"] == "" and by.loc[island, "reason"] != ""
+    # every text a person reads names places; the GTFS trip ids stay in their own column
+    for col in ("legs", "sailings", "reason"):
+        for text in j[col]:
+            assert not re.search(r"\b\d{3,} →|→ \d{3,}\b|pier:|P_[A-Z]+|R_DT_", text), text
+    assert "六横大岙(蛟头)码头" in by.loc["六横岛", "legs"]
+    assert by.loc["六横岛", "sailing_trip_ids"].startswith("R_DT_")
 
 
 def test_manifest_records_inputs_and_versions(baseline_run: Path) -> None:
@@ -118,7 +124,9 @@ def test_journey_command(capsys: pytest.CaptureFixture[str]) -> None:
                  "--depart", "06:30"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "ferry" in out and "P_LH_DAAO" in out and "Approximate roads" in out
+    assert "ferry" in out and "六横大岙(蛟头)码头" in out and "Approximate roads" in out
+    # places by name: no network node ids ("2341 → 4992"), pier or GTFS ids
+    assert not re.search(r"\b\d{3,} →|→ \d{3,}\b|pier:|P_LH_DAAO|R_DT_", out), out
 
 
 def test_journey_bad_point_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -323,3 +324,76 @@ def test_putuo_land_proxy_with_ferries():
     back = journey_from_points(g, tt, (122.285, 29.82), (122.30, 29.95), hm(16, 0),
                                ferry_access="vehicle")
     assert back.sailings[0].trip_id == "R_DT_TH_1730_RET" and back.sailings[0].is_estimate
+
+
+# ------------------------------------------------------------------------ texts a person reads
+def _names(G):
+    """Place names for the tiny graph: islands 甲岛/乙岛/丙岛, piers 甲码头/乙码头, one named
+    place (东村) 1 km from node A on ISL_A, route R_FAST named (R_CAR by its id)."""
+    import pandas as pd
+
+    from optimizer.network.placenames import PlaceNames
+
+    g = G.copy()
+    g.nodes["pier:PA"]["name"] = "甲码头"
+    g.nodes["pier:PB"]["name"] = "乙码头"
+    names = PlaceNames(g, {"ISL_A": "甲岛", "ISL_B": "乙岛", "ISL_C": "丙岛"},
+                       pd.DataFrame({"name": ["东村"], "island_id": ["ISL_A"], "x": [1000.0],
+                                     "y": [0.0]}),
+                       {"R_FAST": "甲乙快船"})
+    return g, names
+
+
+NODE_ID = re.compile(r"(?<![\w:])(A|a|b|B|C|C2)(?![\w])|pier:|\bP[AB]\b|FAST_0715")
+
+
+def test_journey_text_names_places_not_nodes(G, wed):
+    g, names = _names(G)
+    j = earliest_arrival(g, wed, "A", "B", hm(6, 30), names=names)
+    text = j.summary(names)
+    lines = text.splitlines()
+    assert lines[0].startswith("甲岛 东村附近 → 乙岛, leave 06:30")  # B: no named place near
+    assert lines[1] == "  06:30-06:41 car 甲岛 东村附近 → 甲码头, 11 min, 5.0 km"
+    assert lines[2] == "  06:41-07:00 wait at 甲码头, 19 min"
+    assert lines[4] == "  07:15-07:35 ferry 甲乙快船: 甲码头 → 乙码头, 20 min"
+    assert lines[5] == "  07:35-07:41 car 乙码头 → 乙岛, 6 min, 2.5 km"
+    assert not NODE_ID.search(text), text
+    # without names (tests, debugging) the ids remain
+    assert "FAST_0715" in j.summary() and "pier:PA" in j.summary()
+
+
+def test_no_link_reason_bilingual_with_island_names(G, wed):
+    g, names = _names(G)
+    j = earliest_arrival(g, wed, "A", "C", hm(6, 30), names=names)
+    assert j.reason_code == "NO_LINK"
+    assert j.reason == ("从 甲岛 到 丙岛 既无陆路也无渡轮航线 · no car route on land and no ferry "
+                        "link from island 甲岛 to island 丙岛 in the network")
+    late = earliest_arrival(g, wed, "A", "B", hm(25, 0), names=names)
+    assert "甲码头" in late.reason and "pier PA" not in late.reason
+
+
+def test_place_names_of_network_islands_and_gazetteer():
+    """PlaceNames.of: island names from the polygons, a gazetteer place on the same island."""
+    import geopandas as gpd
+    import pandas as pd
+    from pyproj import Transformer
+    from shapely.geometry import box
+
+    from optimizer.network.placenames import PlaceNames
+
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32651", always_xy=True)
+    g = nx.MultiDiGraph(crs="EPSG:32651")
+    for n, (lon, lat, isl) in {"n1": (122.300, 29.950, "I1"), "n2": (122.380, 29.950, "I1"),
+                               "n3": (122.300, 29.850, "I2")}.items():
+        x, y = to_utm.transform(lon, lat)
+        g.add_node(n, x=x, y=y, lon=lon, lat=lat, island_id=isl, kind="road")
+    islands = gpd.GeoDataFrame({"island_id": ["I1", "I2"], "name_zh": ["大岛", "小岛"]},
+                               geometry=[box(122.25, 29.90, 122.45, 30.0),
+                                         box(122.25, 29.80, 122.35, 29.88)], crs="EPSG:4326")
+    gaz = pd.DataFrame({"name": ["西村", "南村"], "lon": [122.305, 122.301],
+                        "lat": [29.951, 29.870]})  # 西村 on I1 (~500 m from n1), 南村 on I2
+    names = PlaceNames.of(g, islands, gazetteer=gaz)
+    assert names.node("n1") == "大岛 西村附近"
+    assert names.node("n2") == "大岛"  # 西村 is ~7 km away: the island alone
+    assert names.node("n3") == "小岛 南村附近"
+    assert names.island("I9") == "I9" and names.route("R1") == "R1"

@@ -31,6 +31,7 @@ import heapq
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -44,6 +45,9 @@ from optimizer.network.ferries import (
 )
 from optimizer.results import REASONS, Reason
 from optimizer.units import hhmm
+
+if TYPE_CHECKING:
+    from optimizer.network.placenames import PlaceNames
 
 FERRY_ACCESS = ("foot", "vehicle")
 """How a traveller crosses: on foot (any sailing) or with the vehicle (car ferries only)."""
@@ -107,21 +111,32 @@ class Leg:
         """Seconds."""
         return self.arrive_s - self.depart_s
 
-    def describe(self) -> str:
-        """One line such as ``"07:15-07:35 ferry R_FAST trip FAST_0715 PA → PB"``."""
+    def describe(self, names: PlaceNames | None = None) -> str:
+        """One line for a person.
+
+        With ``names`` (:class:`optimizer.network.placenames.PlaceNames`) places are named:
+        ``"07:00-08:50 ferry 墩头-六横: 六横大岙(蛟头)码头 → 沈家门墩头客运码头, 110 min"``,
+        ``"06:30-06:37 car 六横岛 → 六横大岙(蛟头)码头, 7 min, 4.3 km"``; without, by graph
+        node and GTFS ids (``"07:15-07:35 ferry R_FAST trip FAST_0715 PA → PB"``), for tests
+        and debugging only.
+        """
         span = f"{hhmm(self.depart_s)}-{hhmm(self.arrive_s)}"
         mins = f"{self.duration_s / 60:.0f} min"
+        node = (lambda n: str(n)) if names is None else names.node
         if self.kind == "ferry" and self.sailing is not None:
             s = self.sailing
             est = " (estimated time)" if s.is_estimate else ""
-            return (f"{span} ferry {s.route_id} trip {s.trip_id} {s.from_stop_id} → "
-                    f"{s.to_stop_id}, {mins}{est}")
+            if names is None:
+                return (f"{span} ferry {s.route_id} trip {s.trip_id} {s.from_stop_id} → "
+                        f"{s.to_stop_id}, {mins}{est}")
+            return (f"{span} ferry {names.route(s.route_id)}: {names.pier(s.from_stop_id)} → "
+                    f"{names.pier(s.to_stop_id)}, {mins}{est}")
         if self.kind == "land":
-            return (f"{span} {self.travel_mode} {self.from_node} → {self.to_node}, {mins}, "
-                    f"{self.length_m / 1000:.1f} km")
+            return (f"{span} {self.travel_mode} {node(self.from_node)} → {node(self.to_node)}, "
+                    f"{mins}, {self.length_m / 1000:.1f} km")
         if self.kind == "boarding":
-            return f"{span} boarding buffer at {self.from_node}, {mins}"
-        return f"{span} wait at {self.from_node}, {mins}"
+            return f"{span} boarding buffer at {node(self.from_node)}, {mins}"
+        return f"{span} wait at {node(self.from_node)}, {mins}"
 
 
 @dataclass(frozen=True)
@@ -180,14 +195,16 @@ class Journey:
         """Sailings taken, in order."""
         return tuple(leg.sailing for leg in self.legs if leg.kind == "ferry" and leg.sailing)
 
-    def summary(self) -> str:
-        """Multi-line plain-text itinerary (times ``HH:MM``)."""
-        head = (f"{self.origin} → {self.destination}, leave {hhmm(self.depart_s)}, "
+    def summary(self, names: PlaceNames | None = None) -> str:
+        """Multi-line plain-text itinerary (times ``HH:MM``); with ``names`` every place is
+        named (see :meth:`Leg.describe`)."""
+        node = (lambda n: str(n)) if names is None else names.node
+        head = (f"{node(self.origin)} → {node(self.destination)}, leave {hhmm(self.depart_s)}, "
                 f"{self.travel_mode}, ferry access {self.ferry_access}")
         if not self.reachable:
             return f"{head}\n  UNREACHABLE ({self.reason_code}): {self.reason}"
         lines = [f"{head}, arrive {hhmm(self.arrival_s)} ({self.duration_s / 60:.0f} min)"]
-        lines += [f"  {leg.describe()}" for leg in self.legs]
+        lines += [f"  {leg.describe(names)}" for leg in self.legs]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -292,8 +309,11 @@ def _static_reach(G: nx.MultiDiGraph, origin: Hashable, weight: str, ferry_ok) -
 
 
 def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only: bool,
-             buffer_s: float, best: dict) -> tuple[str, str]:
+             buffer_s: float, best: dict, names: PlaceNames | None = None) -> tuple[str, str]:
     nodes = G.nodes
+    island = (lambda i: i or "?") if names is None else names.island
+    pier = (lambda sid: sid) if names is None else names.pier
+    route = (lambda r: r) if names is None else names.route
 
     def stops(u, v):
         return nodes[u].get("stop_id"), nodes[v].get("stop_id")
@@ -305,10 +325,11 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
                                   include_suspended=susp)
         return f
 
-    isl_o = nodes[origin].get("island_id", "") or "?"
-    isl_d = nodes[destination].get("island_id", "") or "?"
+    isl_o = island(nodes[origin].get("island_id", "") or "")
+    isl_d = island(nodes[destination].get("island_id", "") or "")
     if destination not in _static_reach(G, origin, weight, lambda u, v, d: True):
-        return "NO_LINK", (f"no {weight.removeprefix('travel_time_s_')} route on land and no ferry "
+        return "NO_LINK", (f"从 {isl_o} 到 {isl_d} 既无陆路也无渡轮航线 · no "
+                           f"{weight.removeprefix('travel_time_s_')} route on land and no ferry "
                            f"link from island {isl_o} to island {isl_d} in the network")
     if destination not in _static_reach(G, origin, weight, ok(True, False)):
         return "NO_SERVICE_TODAY", (f"the ferry links towards island {isl_d} have no sailing on "
@@ -318,7 +339,7 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
         with_susp = destination in _static_reach(G, origin, weight, ok(True, cars_only))
         no_cars = destination not in _static_reach(G, origin, weight, ok(False, False))
         if with_susp or no_cars:
-            routes = sorted(tt.suspended_routes)
+            routes = sorted(route(r) for r in tt.suspended_routes)
             extra = "" if with_susp else "; the remaining sailings do not carry vehicles"
             return "ROUTE_SUSPENDED", (f"route(s) {routes} suspended on {tt.day.isoformat()}; no "
                                        f"other route reaches island {isl_d}{extra}")
@@ -339,10 +360,11 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
                 if not ss:
                     continue
                 last = max(s.departure_s for s in ss)
-                details.append(f"at pier {a} from {hhmm(t_u)}, ready to board at "
+                details.append(f"at pier {pier(a)} from {hhmm(t_u)}, ready to board at "
                                f"{hhmm(t_u + buffer_s)} (buffer {buffer_s / 60:.0f} min), but "
-                               f"the last {'car-carrying ' if cars_only else ''}sailing to {b} "
-                               f"on route {d.get('route_id')} leaves {hhmm(last)}")
+                               f"the last {'car-carrying ' if cars_only else ''}sailing to "
+                               f"{pier(b)} on route {route(d.get('route_id'))} leaves "
+                               f"{hhmm(last)}")
     detail = "; ".join(details[:3]) if details else "no usable sailing later this day"
     return "NO_SAILING_AFTER", f"no sailing after the traveller reaches the pier today: {detail}"
 
@@ -392,6 +414,7 @@ def earliest_arrival(
     travel_mode: str = "car",
     ferry_access: str = "foot",
     boarding_buffer_s: BoardingBuffer = None,
+    names: PlaceNames | None = None,
 ) -> Journey:
     """Earliest arrival at a node leaving another node at a given time, with itemised legs.
 
@@ -419,6 +442,9 @@ def earliest_arrival(
         apply the scenario's ``ferries.boarding_buffer_*_min``). Default 900 s on foot, 1 800 s
         with a vehicle (:data:`~optimizer.network.ferries.FOOT_BOARDING_BUFFER_S`,
         :data:`~optimizer.network.ferries.VEHICLE_BOARDING_BUFFER_S`; assumptions).
+    names
+        Place names for the reason (:class:`optimizer.network.placenames.PlaceNames`: islands,
+        piers and routes by name); default ids.
 
     Returns
     -------
@@ -443,7 +469,7 @@ def earliest_arrival(
                   travel_mode=travel_mode, ferry_access=ferry_access, boarding_buffer_s=buf)
     if destination_node not in done:
         code, reason = _explain(G, timetable, origin_node, destination_node, weight, cars_only,
-                                buf, best)
+                                buf, best, names)
         return Journey(arrival_s=math.inf, reason_code=code, reason=reason, **common)
     legs = _legs(G, best, pred, origin_node, destination_node, travel_mode, buf)
     return Journey(arrival_s=best[destination_node], legs=legs, **common)
@@ -505,6 +531,7 @@ def journey_from_points(
     travel_mode: str = "car",
     ferry_access: str = "foot",
     boarding_buffer_s: BoardingBuffer = None,
+    names: PlaceNames | None = None,
 ) -> Journey:
     """Earliest-arrival journey between two WGS84 points.
 
@@ -520,6 +547,9 @@ def journey_from_points(
         ``(lon, lat)`` in degrees (EPSG:4326).
     islands
         Island polygons (GeoDataFrame); default the embedded Putuo islands.
+    names
+        Place names (:class:`optimizer.network.placenames.PlaceNames`) for the reason and the
+        snapping notes; default node and island ids.
 
     Returns
     -------
@@ -543,9 +573,15 @@ def journey_from_points(
     o, d = snapped.loc["origin"], snapped.loc["destination"]
     j = earliest_arrival(G, timetable, o["node"], d["node"], depart_s,
                          travel_mode=travel_mode, ferry_access=ferry_access,
-                         boarding_buffer_s=boarding_buffer_s)
-    notes = (f"origin snapped {o['snap_distance_m']:.0f} m to node {o['node']!r} "
-             f"(island {o['island_id']})",
-             f"destination snapped {d['snap_distance_m']:.0f} m to node {d['node']!r} "
-             f"(island {d['island_id']})")
+                         boarding_buffer_s=boarding_buffer_s, names=names)
+    if names is None:
+        notes = (f"origin snapped {o['snap_distance_m']:.0f} m to node {o['node']!r} "
+                 f"(island {o['island_id']})",
+                 f"destination snapped {d['snap_distance_m']:.0f} m to node {d['node']!r} "
+                 f"(island {d['island_id']})")
+    else:
+        notes = tuple(f"{zh}距最近道路 {p['snap_distance_m']:.0f} m（{names.node(p['node'])}）· "
+                      f"{en} is {p['snap_distance_m']:.0f} m from the nearest road "
+                      f"({names.node(p['node'])})"
+                      for zh, en, p in (("起点", "origin", o), ("终点", "destination", d)))
     return Journey(**{**j.__dict__, "notes": j.notes + notes})

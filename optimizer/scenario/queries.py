@@ -36,7 +36,9 @@ def _lonlat(text: str, field: str) -> tuple[float, float]:
 def journey_text(path: str | Path, from_lonlat: str, to_lonlat: str, depart: str, mode: str,
                  ferry_access: str) -> str:
     """Earliest-arrival journey as text (the ``optimizer journey`` command); the scenario's
-    boarding buffer for ``ferry_access`` applies.
+    boarding buffer for ``ferry_access`` applies. Places are named (piers, islands, the nearest
+    town or village of a road point; :class:`~optimizer.network.placenames.PlaceNames`), never
+    network node ids.
 
     Raises
     ------
@@ -44,17 +46,21 @@ def journey_text(path: str | Path, from_lonlat: str, to_lonlat: str, depart: str
         On a bad point, time, mode or scenario.
     """
     from optimizer.network.journey import journey_from_points
+    from optimizer.network.placenames import PlaceNames
 
     net = scenario_network(path)
+    names = PlaceNames.of(net.G, net.islands, feed=net.feed)
     j = journey_from_points(net.G, net.timetable, _lonlat(from_lonlat, "--from"),
                             _lonlat(to_lonlat, "--to"), parse_clock(depart, field="--depart"),
                             islands=net.islands, travel_mode=mode, ferry_access=ferry_access,
-                            boarding_buffer_s=net.boarding_buffer_s.get(ferry_access))
-    return "\n".join([j.summary(), *[f"  note: {n}" for n in net.notes]])
+                            boarding_buffer_s=net.boarding_buffer_s.get(ferry_access),
+                            names=names)
+    return "\n".join([j.summary(names), *[f"  note: {n}" for n in net.notes]])
 
 
 def islands_text(path: str | Path, depart: str) -> str:
-    """Island diagnostics as a text table (the ``optimizer islands`` command).
+    """Island diagnostics as a text table (the ``optimizer islands`` command); linked islands
+    are listed by name.
 
     Raises
     ------
@@ -65,6 +71,10 @@ def islands_text(path: str | Path, depart: str) -> str:
 
     net = scenario_network(path)
     df = island_report(net, depart_s=parse_clock(depart, field="--depart"), named_only=True)
+    names = dict(zip(net.islands["island_id"].astype(str), net.islands["name_zh"].astype(str)))
+    for col in ("land_linked_islands", "ferry_linked_islands"):  # ids -> names a person reads
+        df[col] = [";".join(names.get(i, i) or i for i in str(v).split(";") if i)
+                   for v in df[col].fillna("")]
     cols = ["island_id", "name_zh", "status", "land_linked_islands", "ferry_linked_islands",
             "reachability"]
     return df[cols].to_string(index=False) + "\n" + "\n".join(f"note: {n}" for n in net.notes)

@@ -84,7 +84,11 @@ class ConnectivityResult:
         return {str(c) for c in codes if isinstance(c, str) and c}
 
 
-def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int) -> dict[str, Any]:
+def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int,
+                 names: Any) -> dict[str, Any]:
+    """One island's journey to the unit; ``sailings`` and ``legs`` name piers, routes and places
+    (``names``: :class:`~optimizer.network.placenames.PlaceNames`), ``sailing_trip_ids`` keeps
+    the GTFS trip ids for machines."""
     from optimizer.network.journey import journey_from_points
 
     pt = net.islands.loc[net.islands["island_id"] == island.island_id].iloc[0]
@@ -94,18 +98,23 @@ def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int) ->
     try:
         j = journey_from_points(net.G, net.timetable, (rep.x, rep.y), dest.lonlat, depart_s,
                                 islands=net.islands,
-                                boarding_buffer_s=net.boarding_buffer_s["foot"])
+                                boarding_buffer_s=net.boarding_buffer_s["foot"], names=names)
     except (InputError, UnreachableError) as exc:  # no road on the island: reported, not dropped
         return {**row, "arrive": "", "duration_min": "", "wait_min": "", "sailings": "",
-                "reason_code": "UNREACHABLE_ISLAND", "reason": str(exc), "legs": ""}
+                "reason_code": "UNREACHABLE_ISLAND", "reason": str(exc), "legs": "",
+                "sailing_trip_ids": ""}
     if not math.isfinite(j.arrival_s):
         return {**row, "arrive": "", "duration_min": "", "wait_min": "", "sailings": "",
-                "reason_code": j.reason_code, "reason": j.reason, "legs": ""}
-    sailings = "; ".join(f"{s.trip_id} {hhmm(s.departure_s)}→{hhmm(s.arrival_s)}"
-                         + (" (估计 est.)" if s.is_estimate else "") for s in j.sailings)
+                "reason_code": j.reason_code, "reason": j.reason, "legs": "",
+                "sailing_trip_ids": ""}
+    sailings = "; ".join(f"{names.route(s.route_id)} {names.pier(s.from_stop_id)} "
+                         f"{hhmm(s.departure_s)} → {names.pier(s.to_stop_id)} "
+                         f"{hhmm(s.arrival_s)}" + (" (估计 est.)" if s.is_estimate else "")
+                         for s in j.sailings)
     return {**row, "arrive": hhmm(j.arrival_s), "duration_min": round(j.duration_s / 60),
             "wait_min": round(j.wait_s / 60), "sailings": sailings, "reason_code": "",
-            "reason": "", "legs": " | ".join(leg.describe() for leg in j.legs)}
+            "reason": "", "legs": " | ".join(leg.describe(names) for leg in j.legs),
+            "sailing_trip_ids": ";".join(s.trip_id for s in j.sailings)}
 
 
 def _isochrones(net: Network, dest: Destination, depart_s: int,
@@ -167,11 +176,13 @@ def plan_connectivity(net: Network, dest: Destination, *, reachability_depart_s:
         If the unit has no road node nearby (strict snap).
     """
     from optimizer.network.diagnostics import island_report
+    from optimizer.network.placenames import PlaceNames
 
     rep = island_report(net, depart_s=reachability_depart_s,
                         ferry_access="foot")
     named = rep[rep["name_zh"].astype(str).str.len() > 0]
-    journeys = pd.DataFrame([_journey_row(net, r, dest, journeys_depart_s)
+    names = PlaceNames.of(net.G, net.islands, feed=net.feed)
+    journeys = pd.DataFrame([_journey_row(net, r, dest, journeys_depart_s, names)
                              for r in named.itertuples(index=False)])
     iso = _isochrones(net, dest, reachability_depart_s, isochrone_minutes)
     return ConnectivityResult(destination=dest, islands=rep, journeys=journeys, isochrones=iso,
