@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from optimizer.services.dialysis.tables import (
+    ISLAND_HOMES,
     MIN_CELL,
     STOP_COUNT_COLUMNS,
     SUPPRESSED_PLACE,
@@ -60,3 +61,17 @@ def test_published_table_has_no_ride_detail():
     got = stop_counts(st)
     assert not {"mobility", "trip_id", "leg_id", "start_s", "lon", "lat", "clock"} & set(
         got.columns)
+
+
+def test_small_village_cells_merge_per_island_first():
+    """Two villages with 2 and 1 pickups in one band: under 3 each, 3 together on the island."""
+    rows = ([("pickup", 7 * H, "home", "home", "V1", "I1", "甲岛", "walking")] * 2
+            + [("pickup", 7 * H + 60, "home", "home", "V2", "I1", "甲岛", "walking")]
+            + [("pickup", 7 * H, "home", "home", "V3", "I2", "乙岛", "walking")])
+    got = stop_counts(_stops(rows))
+    assert got.to_dict("records") == [
+        {"island_id": "I1", "island_name": "甲岛", "place_type": "home", "place": ISLAND_HOMES,
+         "action": "pickup", "time_band": "06:00–08:00", "stops": 3},
+        {"island_id": "", "island_name": "", "place_type": "", "place": SUPPRESSED_PLACE,
+         "action": "", "time_band": "", "stops": 1},  # I2's single pickup
+    ]

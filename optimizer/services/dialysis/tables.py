@@ -16,7 +16,7 @@ from optimizer.services.dialysis.records import DialysisInputs, Patient, Vehicle
 from optimizer.services.dialysis.trips import Crossing, Leg, Session, Trip
 from optimizer.units import hhmm
 
-__all__ = ["MIN_CELL", "STOP_COLUMNS", "STOP_COUNT_COLUMNS", "TRIP_COLUMNS", "day_kpis",
+__all__ = ["ISLAND_HOMES", "MIN_CELL", "STOP_COLUMNS", "STOP_COUNT_COLUMNS", "TRIP_COLUMNS", "day_kpis",
            "max_leg_ride_time_min", "stop_counts", "stops_table", "trip_summary"]
 
 STOP_COLUMNS = ["vehicle_id", "driver", "driver_phone", "seq", "action", "clock", "arrival_s",
@@ -45,6 +45,10 @@ statistics, e.g. fewer than 3 suppressed); smaller cells are merged into one row
 
 BAND_S = 2 * 3600
 """Width of the time bands of :func:`stop_counts`, seconds (two hours)."""
+
+ISLAND_HOMES = "本岛其他各村合计 other villages of the island"
+"""``place`` of the home cells of :func:`stop_counts` merged per island (villages whose cell is
+under :data:`MIN_CELL`)."""
 
 SUPPRESSED_PLACE = "其他（每格少于3次，已合并）other (cells under 3, merged)"
 """``place`` of the one row holding every suppressed cell of :func:`stop_counts`."""
@@ -141,8 +145,10 @@ def stop_counts(stops: pd.DataFrame, *, min_cell: int = MIN_CELL,
         ``action``, ``start_s`` (seconds after midnight), ``place_type``, ``place_name``,
         ``village_code``, ``island_id`` and optionally ``island_name``.
     min_cell
-        Cells counting fewer stops are not shown (default :data:`MIN_CELL`); their total is one
-        last row with ``place`` :data:`SUPPRESSED_PLACE` and the other fields blank.
+        Cells counting fewer stops are not shown (default :data:`MIN_CELL`): a village's small
+        cell is merged with the island's other small village cells of the same band and action
+        (``place`` :data:`ISLAND_HOMES`); what is still under ``min_cell`` is one last row with
+        ``place`` :data:`SUPPRESSED_PLACE` and the other fields blank.
     band_s
         Width of the time bands in seconds (default :data:`BAND_S`); bands start at midnight.
 
@@ -166,10 +172,15 @@ def stop_counts(stops: pd.DataFrame, *, min_cell: int = MIN_CELL,
     keys = ["island_id", "island_name", "place_type", "place", "band", "action"]
     cells = df.groupby(keys, sort=True).size().reset_index(name="stops")
     small = cells["stops"] < min_cell
-    shown = cells[~small].copy()
+    # small home cells first merge into one cell per island (every village of it), band, action
+    merged = cells[small & (cells["place_type"] == "home")].assign(place=ISLAND_HOMES)
+    merged = merged.groupby(keys, sort=True)["stops"].sum().reset_index()
+    rest = cells[small & (cells["place_type"] != "home")]
+    parts = [cells[~small], merged[merged["stops"] >= min_cell]]
+    shown = pd.concat(parts, ignore_index=True).sort_values(keys, kind="stable")
     shown["time_band"] = [f"{hhmm(b * band_s)}–{hhmm((b + 1) * band_s)}" for b in shown["band"]]
     shown = shown[STOP_COUNT_COLUMNS]
-    hidden = int(cells.loc[small, "stops"].sum())
+    hidden = int(rest["stops"].sum() + merged.loc[merged["stops"] < min_cell, "stops"].sum())
     if hidden:
         rest = dict.fromkeys(STOP_COUNT_COLUMNS, "")
         rest.update(place=SUPPRESSED_PLACE, stops=hidden)
