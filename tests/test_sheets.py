@@ -612,3 +612,15 @@ def test_published_stops_are_counts(plan):
     assert set(pub) == set(plan.public_frames())
     assert "home_island_id" in pub["trips"].columns
     assert set(pub["trips"]["home_island_id"]) <= {"TA", "TB"}
+
+
+def test_home_without_address_named_by_village(addressed):
+    """Homes without an address show the village's name when the village points carry one."""
+    inp, plan, _, _ = addressed
+    named = dataclasses.replace(inp, village_points=pd.DataFrame(
+        {"lon": [122.1], "lat": [29.9], "name_zh": ["乙村"]},
+        index=pd.Index(["VTB"], name="village_code")))
+    rows = route_sheet_rows(plan, inputs=named)
+    home = rows[(rows["place_type"] == "home") & (rows["patient_id"] == "P2")]
+    assert set(home["place"]) == {"家 Home · 乙村 (29.92707, 122.16079) · 乙岛"}
+    assert set(home["village_code"]) == {"VTB"}  # the code stays in its own column

@@ -345,9 +345,10 @@ _FERRY_KEYS = ("ferry_trip_id", "ferry_route_id", "ferry_route", "ferry_from", "
 
 
 def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
-                unit_en: Mapping[str, str]) -> str:
-    """What the sheet says a stop's place is: the patient's address (else village code and
-    position), the base's vehicle, the unit's name, the pier's name; with the island's name."""
+                unit_en: Mapping[str, str], villages: Mapping[str, str]) -> str:
+    """What the sheet says a stop's place is: the patient's address (else the village's name,
+    or its code, and the position), the base's vehicle, the unit's name, the pier's name; with
+    the island's name."""
     ptype = str(r["place_type"])
     island = _s(r.get("island_name"))
     where = f" · {island}" if island else ""
@@ -355,7 +356,9 @@ def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
         address = _s(r.get("address"))
         if address:
             return f"{label('home', langs)} · {address}"
-        return (f"{label('home', langs)} · {label('village', langs)} {_s(r['village_code'])} "
+        code = _s(r["village_code"])
+        village = villages.get(code) or f"{label('village', langs)} {code}"
+        return (f"{label('home', langs)} · {village} "
                 f"({float(r['lat']):.5f}, {float(r['lon']):.5f}){where}")
     if ptype == "base":
         return f"{label('base', langs)} {vid}{where}"
@@ -395,7 +398,8 @@ def _stop_notes(r: Mapping[str, Any], trip: Any, wheel: bool | None, escort: boo
 
 
 def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapping[str, Any],
-                  trips: Mapping[str, Any], unit_en: Mapping[str, str]) -> list[dict[str, Any]]:
+                  trips: Mapping[str, Any], unit_en: Mapping[str, str],
+                  villages: Mapping[str, str]) -> list[dict[str, Any]]:
     """The sheet rows of one vehicle in time order (``row`` numbered from 1): its stops in route
     order, and after each boarding drop-off at a pier a ``board_ferry`` row placed at the
     sailing's departure among the vehicle's later stops."""
@@ -413,7 +417,8 @@ def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapp
             "action_label": label(action, langs) if action in STRINGS else action,
             "patient_id": _s(r["patient_id"]), "patient_name": _s(r["patient_name"]),
             "phone": _s(r["phone"]), "place_type": ptype,
-            "place": _place_text(r, vid, langs, unit_en), "address": _s(r.get("address")),
+            "place": _place_text(r, vid, langs, unit_en, villages),
+            "address": _s(r.get("address")),
             "island": _s(r.get("island_name")), "village_code": _s(r["village_code"]),
             "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
             "wheelchair": "" if wheel is None else ("yes" if wheel else "no"),
@@ -448,7 +453,8 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
         Languages of ``action_label``, ``place`` and ``notes``.
     inputs
         Optional :class:`~optimizer.services.dialysis.DialysisInputs`: adds the English unit
-        names to unit places.
+        names to unit places and, from its ``village_points`` (``name_zh``), the village names
+        of homes without an address.
 
     Returns
     -------
@@ -479,9 +485,12 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     trips = {t.trip_id: t for t in plan.trips}
     unit_en = ({u.name_zh: u.name_en for u in getattr(inputs, "units", ())}
                if inputs is not None else {})
+    vp = getattr(inputs, "village_points", None)
+    villages = ({str(c): str(n) for c, n in zip(vp.index, vp["name_zh"]) if str(n)}
+                if vp is not None and "name_zh" in vp.columns else {})
     rows: list[dict[str, Any]] = []
     for vid, grp in st.groupby("vehicle_id", sort=False):
-        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en)
+        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en, villages)
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
 
 

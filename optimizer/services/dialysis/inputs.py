@@ -510,7 +510,8 @@ def read_village_points(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index ``village_code`` (str); columns ``lon``, ``lat``.
+        Index ``village_code`` (str); columns ``lon``, ``lat`` and, when the file has one,
+        ``name_zh`` (the village's name, for the dispatcher sheets).
 
     Raises
     ------
@@ -520,5 +521,7 @@ def read_village_points(path: str | Path) -> pd.DataFrame:
     g = read_points(path, id_col="village_code", coords_optional=True)
     df = pd.DataFrame({"village_code": g["village_code"].astype(str),
                        "lon": g["lon"].astype(float), "lat": g["lat"].astype(float)})
+    if "name_zh" in g.columns:
+        df["name_zh"] = [_text(v) for v in g["name_zh"]]
     df = df[np.isfinite(df["lon"]) & np.isfinite(df["lat"])]
     return df.set_index("village_code")
