@@ -21,9 +21,10 @@ from optimizer.network.matrix import point_matrix as point_matrix
 from optimizer.network.matrix import travel_time_matrix as travel_time_matrix
 from optimizer.network.params import FerryParams as FerryParams
 from optimizer.network.params import NetworkParams as NetworkParams
+from optimizer.network.placenames import PlaceNames as PlaceNames
 from optimizer.network.snap import snap_points as snap_points
 
-__all__ = ["FerryParams", "FerryTimetable", "Journey", "Network", "NetworkParams",
+__all__ = ["FerryParams", "FerryTimetable", "Journey", "Network", "NetworkParams", "PlaceNames",
            "build_network", "earliest_arrival", "earliest_arrival_all", "island_of",
            "island_report", "isochrone_polygons", "journey_from_points", "load_islands",
            "point_matrix", "points_from_lonlat", "snap_points", "timetable_for_date",
