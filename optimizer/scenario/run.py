@@ -28,6 +28,7 @@ from optimizer.network.build import Network, build_network
 from optimizer.results import Note, SearchRecord, SolveStatus, merge_notes
 from optimizer.scenario.outdir import check_target, staged_folder
 from optimizer.scenario.registry import SERVICES
+from optimizer.scenario.plausible import scenario_notes
 from optimizer.scenario.schema import Scenario, load_scenario
 from optimizer.services.base import DataContext, OutputFile, PlanContext, Service, WriteContext
 
@@ -244,7 +245,8 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     t0 = time.perf_counter()
     net = build_network(scenario.network, scenario.ferries, date=scenario.date,
                         dataset=ctx.dataset, name=scenario.name)
-    result = RunResult(scenario=scenario, out_dir=target, notes=net.notes)
+    result = RunResult(scenario=scenario, out_dir=target,
+                       notes=merge_notes(scenario_notes(scenario), net.notes))
     result.kpis["network"] = network_kpis(net)
     build_s = round(time.perf_counter() - t0, 2)
     with staged_folder(target) as tmp:
@@ -339,4 +341,5 @@ def validate_scenario(path: str | Path) -> str:
     for item in loaded:
         describe = getattr(item.inputs, "describe", None)
         lines.append(f"  {item.service.name}: " + (describe() if callable(describe) else "ok"))
+    lines += [f"  warning: {note.en}" for note in scenario_notes(sc)]
     return "\n".join(lines)
