@@ -122,4 +122,5 @@ def test_unknown_key_in_a_params_section_suggests(tmp_path: Path, text: str, key
     text = str(info.value)
     one = f"field '{key}': unknown key; {hint}?"  # a single problem: the key is named once
     many = f"key '{key}': unknown key; {hint}?"  # several: one line each
-    assert (one in text and text.count(key) == 1) or any(ln.endswith(many) for ln in text.splitlines())
+    assert (one in text and text.count(key) == 1) or any(
+        ln.endswith(many) for ln in text.splitlines())

@@ -24,11 +24,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.io.matrix import SENTINEL_MIN, read_matrix
 
 __all__ = [
     "ASSIGNMENT_MODES",
@@ -179,6 +181,12 @@ class CostMatrix:
                 errors.append(InputError(f"negative travel time {vals[r, c]} s from demand "
                                          f"{d_ids[r]!r} to site {s_ids[c]!r}",
                                          file=src, row=int(r) + 1, field="values"))
+            big_r, big_c = np.nonzero(np.isfinite(vals) & (vals >= SENTINEL_MIN))
+            for r, c in list(zip(big_r, big_c))[:10]:
+                errors.append(InputError(f"travel time {vals[r, c]:g} s from demand {d_ids[r]!r} "
+                                         f"to site {s_ids[c]!r} is an integer overflow sentinel "
+                                         "meaning no path, not a time; use inf (read_matrix "
+                                         "does)", file=src, row=int(r) + 1, field="values"))
             if len(nan_r) > 10 or len(neg_r) > 10:
                 errors.append(InputError(f"{len(nan_r)} NaN and {len(neg_r)} negative values in "
                                          "total (first 10 of each listed)", file=src,
@@ -189,6 +197,25 @@ class CostMatrix:
         object.__setattr__(self, "values", vals)
         object.__setattr__(self, "demand_ids", d_ids)
         object.__setattr__(self, "site_ids", s_ids)
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, unit: str | None = None) -> CostMatrix:
+        """A user's matrix file (CSV or JSON, minutes or seconds): rows = demand points, columns
+        = sites, read by :func:`optimizer.io.matrix.read_matrix` (no-path marks such as empty
+        cells, -1 or int64 max become ``inf``).
+
+        Parameters
+        ----------
+        path
+            The file; ``unit`` ``"s"`` or ``"min"`` unless the file says it.
+
+        Raises
+        ------
+        optimizer.errors.InputErrors
+            As :func:`~optimizer.io.matrix.read_matrix`.
+        """
+        m = read_matrix(path, unit=unit)
+        return cls(m.seconds, demand_ids=m.row_labels, site_ids=m.col_labels, source=m.source)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -303,6 +303,27 @@ def _check_road_source(sc: Scenario) -> None:
                          field="network.osm_path")
 
 
+def validate_matrix(path: str | Path, *, unit: str | None = None) -> str:
+    """Check a user's travel-time matrix file (``optimizer validate FILE.csv --unit min``).
+
+    Returns
+    -------
+    str
+        ``ok: FILE (n x m, unit)`` and one line per no-path pair and per warning, by label.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        As :func:`optimizer.io.matrix.read_matrix` (every problem at once).
+    """
+    from optimizer.io.matrix import read_matrix
+
+    m = read_matrix(path, unit=unit)
+    lines = [f"ok: {Path(path)} ({len(m.row_labels)} x {len(m.col_labels)} travel times, read "
+             f"in {m.unit}); {len(m.unreachable)} pair(s) with no path"]
+    return "\n".join(lines + [f"  {line}" for line in m.report()])
+
+
 def validate_scenario(path: str | Path) -> str:
     """Validate a scenario file and every input of every enabled service (``optimizer
     validate``): the same ``load`` as a run, no network built, nothing solved or written.
