@@ -102,3 +102,11 @@ def test_workers_above_the_cores_is_a_warning(monkeypatch: pytest.MonkeyPatch,
     assert plausible.warnings(sc, cores=64) == []
     notes = plausible.scenario_notes(sc, cores=8)
     assert len(notes) == 1 and "set workers: 8 or fewer" in notes[0].en
+
+
+def test_bytes_in_no_supported_encoding_are_refused_naming_the_line(tmp_path: Path) -> None:
+    p = tmp_path / "x.yaml"
+    p.write_bytes(b"name: a\ntitle_zh: \xff\xfe\xff\n")
+    with pytest.raises(ScenarioError, match=r"line 2 is not UTF-8 or GBK/GB18030 text "
+                                            r"\(byte 0xff\)"):
+        load_scenario(p)

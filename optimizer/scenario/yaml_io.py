@@ -109,19 +109,22 @@ def read_text(path: str | Path) -> tuple[str, str]:
     bom = raw.startswith(b"\xef\xbb\xbf")
     lines = raw[3:].splitlines(keepends=True) if bom else raw.splitlines(keepends=True)
     kinds = [_line_kind(b) for b in lines]
-    first = next((k for k in kinds if k != "ascii"), "utf-8")
+    first = next((k for k in kinds if k not in ("ascii", "bad")), "utf-8")
     if bom and first != "utf-8":
         first = "utf-8"
     for no, (kind, b) in enumerate(zip(kinds, lines), start=1):
-        if kind not in ("ascii", first):
-            what = ("is not UTF-8 or GBK/GB18030 text" if kind == "bad" else
-                    f"is {_NAMES[kind]} but the lines before it are {_NAMES[first]}")
-            bad = next((x for x in b if x >= 0x80), b[0] if b else 0)
-            raise ScenarioError(
-                f"line {no} {what} (first non-ASCII byte 0x{bad:02x}): mixed encodings; save "
-                "the whole file in one encoding, UTF-8 preferred (e.g. in Notepad: Save as, "
-                f"Encoding UTF-8) / 第 {no} 行的编码与文件其余部分不同，请整个文件另存为 UTF-8",
-                file=str(p))
+        if kind in ("ascii", first):
+            continue
+        bad = next((x for x in b if x >= 0x80), b[0] if b else 0)
+        if kind == "bad":
+            what = (f"line {no} is not UTF-8 or GBK/GB18030 text (byte 0x{bad:02x}); save the "
+                    f"file as UTF-8 / 第 {no} 行既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8")
+        else:
+            what = (f"line {no} is {_NAMES[kind]} but the lines before it are {_NAMES[first]} "
+                    f"(first non-ASCII byte 0x{bad:02x}): mixed encodings; save the whole file "
+                    "in one encoding, UTF-8 preferred (e.g. in Notepad: Save as, Encoding "
+                    f"UTF-8) / 第 {no} 行的编码与文件其余部分不同，请整个文件另存为 UTF-8")
+        raise ScenarioError(what, file=str(p))
     body = raw[3:] if bom else raw
     enc = "gb18030" if first == "gb18030" else ("utf-8-sig" if bom else "utf-8")
     return body.decode("gb18030" if first == "gb18030" else "utf-8"), enc
