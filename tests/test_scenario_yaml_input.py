@@ -44,9 +44,12 @@ def test_problems_of_a_base_and_its_child_are_reported_together(tmp_path: Path) 
     child.write_text("base: base.yaml\nname: c\nmeals:\n  threshold: 15\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
-    text = str(info.value)
-    assert f"{tmp_path / 'base.yaml'}: line 3, key 'solver.sed'" in text
-    assert f"{child}: line 4, key 'meals.threshold': unknown key; did you mean" in text
+    lines = str(info.value).splitlines()
+    assert lines[0] == "2 problems:"  # the base file's first, then the child's
+    assert lines[1] == f"  - {tmp_path / 'base.yaml'}: line 3, key 'solver.sed': unknown key; " \
+        "did you mean 'seed'?"
+    assert lines[2].startswith(f"  - {child}: line 4, key 'meals.threshold': unknown key; did "
+                               "you mean")
 
 
 def test_key_lines_follow_nesting_and_list_items() -> None:

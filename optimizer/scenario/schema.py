@@ -176,9 +176,10 @@ def explain(problems: list[Problem]) -> ScenarioError:
 
     A single problem names its file and key in the error's ``file`` and ``field``; several are
     listed as ``line N, key 'a.b[2].c': what``, prefixed by the file when they come from more
-    than one file (a scenario and its ``base``).
+    than one file (a scenario and its ``base``; files in the order given, base first).
     """
-    problems = sorted(problems, key=lambda p: (p[0], p[1] or 0, p[2]))
+    order = {f: i for i, f in enumerate(dict.fromkeys(p[0] for p in problems))}  # base first
+    problems = sorted(problems, key=lambda p: (order[p[0]], p[1] or 0, p[2]))
     if len(problems) == 1:
         file, line, key, what = problems[0]
         return ScenarioError(what + (f" (line {line})" if line else ""), file=file, field=key)
