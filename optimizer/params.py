@@ -11,7 +11,7 @@ construction and on :func:`dataclasses.replace`, and bad values raise
 :class:`pydantic.ValidationError` (a :class:`ValueError`) naming the field; the scenario loader
 turns those into :class:`~optimizer.errors.ScenarioError` with the file and key path.
 
-Shared field types: :data:`ClockS` (``"07:30"`` or seconds after midnight),
+Shared field types: :data:`ClockS` (``"07:30"``; numbers are refused),
 :data:`Minutes`, :data:`Seconds`, :data:`OptionalPath`.
 
 Examples
@@ -26,12 +26,14 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass as _pydantic_dataclass
 
+from optimizer.errors import InputError
 from optimizer.units import parse_clock
 
 __all__ = ["ClockS", "Minutes", "OptionalPath", "Seconds", "as_dict", "params"]
@@ -58,15 +60,29 @@ def params(cls: type[T]) -> type[T]:
     return _pydantic_dataclass(frozen=True, config=PARAMS_CONFIG)(cls)  # type: ignore[return-value]
 
 
-def _clock(value: Any) -> Any:
-    if isinstance(value, str):
+def _clock(value: Any) -> int:
+    """Seconds after midnight of a clock-time parameter (rules of :data:`ClockS`)."""
+    if isinstance(value, bool) or not isinstance(value, (str, dt.time, dt.datetime)):
+        fix = "write the time as text in quotes, e.g. '07:30'"
+        if isinstance(value, (int, float)):
+            if float(value).is_integer() and 100 <= value < 2400 and int(value) % 100 < 60:
+                fix += f" (for {int(value)}: '{int(value) // 100:02d}:{int(value) % 100:02d}')"
+            raise ValueError(f"{value!r} is a number, not a clock time; {fix}")
+        raise ValueError(f"{value!r} is not a clock time; {fix}")
+    try:
         return parse_clock(value)
-    return value
+    except InputError as exc:
+        raise ValueError(exc.message) from None
 
 
 ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600)]
-"""A clock time: ``"HH:MM"`` in YAML, held as whole seconds after midnight of the service day
-(GTFS style, up to 48:00)."""
+"""A clock time, held as whole seconds after midnight of the service day.
+
+Written as text (``"07:30"``, ``7:30`` unquoted is read as text too, ``"07:30:00"``, an ISO
+date-time, or ``"01:30 (+1)"`` for the next day; :func:`optimizer.units.parse_clock`), or given as
+a :class:`datetime.time` in Python. Numbers are refused with the fix ("write the time as text in
+quotes, e.g. '07:30'"): ``delivery_time: 730`` or ``11`` must never be read as 730 or 11 seconds
+after midnight; ``"25:00"`` is refused (a next-day time carries the ``(+1)`` marker)."""
 
 Minutes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 """A non-negative, finite duration in minutes."""
