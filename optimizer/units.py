@@ -171,11 +171,20 @@ def _clock_error(text: Any, why: str, **at: Any) -> Exception:
     return InputError(f"{text!r} {why}", **at)
 
 
-def _number_fix(value: float) -> str:
-    """The fix for a number given as a time (``730`` → ``'07:30'``)."""
-    if float(value).is_integer() and 0 <= value < 2400 and int(value) % 100 < 60:
-        v = int(value)
-        hint = f"'{v // 100:02d}:{v % 100:02d}'" if v >= 100 else f"'{v:02d}:00'"
+def number_as_clock_message(value: float) -> str:
+    """What is wrong with a number given where a clock time is expected, and the fix
+    (``730`` → ``'07:30'``, ``11`` → ``'11:00'``, else ``'07:30'`` as the example).
+
+    Examples
+    --------
+    >>> number_as_clock_message(730)
+    "is a number, not a clock time; write the time as text in quotes, e.g. '07:30' (HH:MM)"
+    """
+    v = float(value)
+    if v.is_integer() and 100 <= v < 2400 and int(v) % 100 < 60:
+        hint = f"'{int(v) // 100:02d}:{int(v) % 100:02d}'"
+    elif v.is_integer() and 0 <= v < 24:
+        hint = f"'{int(v):02d}:00'"
     else:
         hint = "'07:30'"
     return (f"is a number, not a clock time; write the time as text in quotes, e.g. {hint} "
@@ -225,7 +234,7 @@ def _from_text(s: str, *, past_24: bool, xlsx: bool, plan_date: dt.date | None,
         x = float(s)
         if xlsx and "." in s and 0 <= x < 1:
             return int(round(x * DAY_S))
-        raise _clock_error(s, _number_fix(x), **at)
+        raise _clock_error(s, number_as_clock_message(x), **at)
     try:
         d = dt.datetime.fromisoformat(s)
     except ValueError:
@@ -308,7 +317,7 @@ def parse_clock(value: Any, *, file: str | None = None, row: int | None = None,
             return int(round(x * DAY_S))
         if not math.isfinite(x):
             raise _clock_error(value, "is empty; expected a time HH:MM, e.g. '07:30'", **at)
-        raise _clock_error(value, _number_fix(x), **at)
+        raise _clock_error(value, number_as_clock_message(x), **at)
     s = str(value).strip()
     if not s:
         raise _clock_error(value, "is empty; expected a time HH:MM, e.g. '07:30'", **at)

@@ -93,7 +93,7 @@ def test_tiny_coverage_is_hand_checked(base):
     assert p.loc["V6", "reason_zh"] == reason("NO_CANTEEN_ON_ISLAND").zh
     assert p.loc["V3", "reason_en"] == REASONS["BEYOND_THRESHOLD"].en
     assert p.loc["V1", "reason_en"] == "Within the threshold"
-    assert "18.7 min" in p.loc["V3", "detail"]
+    assert "takes 19 min" in p.loc["V3", "detail"]  # 18.7 min, whole minutes rounded up
     k = base.kpis
     assert (k["elderly_total"], k["elderly_covered"]) == (300, 180)
     assert (k["elderly_beyond_threshold"], k["elderly_unreachable"],

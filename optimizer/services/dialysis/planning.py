@@ -365,9 +365,10 @@ def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedRea
         shifts = ", ".join(f"{v.vehicle_id} {hhmm(v.shift_start_s)}–{hhmm(v.shift_end_s)}"
                            for v in fleet if r.eligible_vehicles is None
                            or v.vehicle_id in r.eligible_vehicles)
+        by = f", arrival at {b} by {hhmm(ld)}" if np.isfinite(ld) else ""
         return (f"{head}: no eligible vehicle's shift covers the ride from its base and back "
-                f"(pickup at {a} from {hhmm(ep)}, arrival at {b} by {hhmm(ld)}, direct ride "
-                f"{minutes_text(direct)}); shifts: {shifts}")
+                f"(pickup at {a} from {hhmm(ep)}{by}, direct ride {minutes_text(direct)}); "
+                f"shifts: {shifts}")
     return f"{head}: {why[1]}"
 
 

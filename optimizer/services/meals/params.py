@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from optimizer.params import ClockS, params
+from optimizer.params import ClockS, clock_s, params
 
 __all__ = [
     "COURIER_BOX_MEALS",
@@ -151,7 +151,7 @@ class MealsParams:
     canteens: Path | None = None
     candidates: Path | None = None
     delivery_mode: Literal["ebike", "car", "walk"] = "ebike"
-    delivery_time: ClockS = 11 * 3600
+    delivery_time: ClockS = clock_s("11:00")
     threshold_min: float = Field(default=15.0, gt=0, allow_inf_nan=False)
     demand_scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     open_candidates: tuple[str, ...] = ()
