@@ -125,7 +125,7 @@ def siting_problem(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams)
         existing=s["open"].to_numpy(bool), capacity=cap,
         opening_cost=s["opening_cost_cny"].to_numpy(float),
         site_island_id=tuple(s["island_id"]), demand_island_id=tuple(inputs.demand["island_id"]),
-        service_radius_s=params.threshold_s,
+        service_radius_s=params.threshold_s, assignment=params.siting_assignment,
         p=int(params.new_sites), source=inputs.files.get("candidates"))
 
 
