@@ -7,6 +7,12 @@ OR-Tools routing and CP-SAT work on 64-bit integers. This module states the reso
 * benchmark coordinates (Solomon, Li & Lim, Cordeau): ``BENCH_SCALE`` units per instance unit.
 
 A :class:`~optimizer.errors.ScalingWarning` fires when a scaled value approaches ``MAX_VALUE``.
+
+Clock times: :func:`parse_clock` reads every form users have (``7:30``, Excel time cells, ISO
+8601 date-times converted to China Standard Time, :data:`STUDY_AREA_TZ`) as seconds after
+midnight of the service day and refuses numbers and ``25:00`` with the fix; :func:`hhmm` writes
+them back as ``HH:MM`` with the next-day marker ``"01:30 (+1)"``; :func:`minutes_text` writes
+durations a person reads (``"45 min"``, ``"1 h 05 min"``).
 """
 
 from __future__ import annotations
