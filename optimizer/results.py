@@ -159,6 +159,9 @@ REASONS: dict[str, Reason] = _catalogue(
     ("CAPACITY", "车辆和时间不够同时安排", "Not enough vehicles or time together",
      "It could be served on its own, but not together with the other rides with the vehicles "
      "and hours available; add a vehicle or move a session time."),
+    ("NO_TRANSPORT_NEEDED", "无需接送（上下车为同一地点）", "No transport needed",
+     "The pickup and the drop-off are the same place (the patient lives at the unit): it is "
+     "not a ride, no vehicle seat is held for it; check the address if this is unexpected."),
     ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
      "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
      "unit."),
@@ -188,6 +191,11 @@ REASONS: dict[str, Reason] = _catalogue(
      "No existing or candidate site is on this island; add a candidate there."),
     ("BEYOND_RADIUS", "所有候选点均超出时限", "Every site beyond the threshold",
      "Every existing and candidate site is further than the threshold; add a candidate nearer."),
+    ("DEMAND_OVER_CAPACITY", "需求超过可达厨房的供餐能力",
+     "More meals than any kitchen in reach makes",
+     "The point needs more meals than the largest kitchen within the threshold makes, and one "
+     "kitchen must serve it whole; raise that kitchen's capacity, split the point, or add a "
+     "larger candidate nearby. The other points are still planned."),
     # ---- journeys on the network (islands.csv, journeys_to_dialysis_unit.csv)
     ("NO_LINK", "没有陆路或渡轮连接", "No road or ferry link",
      "No road, bridge or ferry route joins the two places."),

@@ -118,7 +118,9 @@ def test_journey_command(capsys: pytest.CaptureFixture[str]) -> None:
                  "--depart", "06:30"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "ferry" in out and "P_LH_DAAO" in out and "Approximate roads" in out
+    assert "ferry" in out and "Approximate roads" in out
+    assert "六横大岙(蛟头)码头" in out and "P_LH_DAAO" not in out  # piers by name, not id
+    assert "start (122.13,29.74) →" in out and not re.search(r"\d+\.\d+ min", out)
 
 
 def test_journey_bad_point_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

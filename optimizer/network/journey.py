@@ -43,7 +43,7 @@ from optimizer.network.ferries import (
     Sailing,
 )
 from optimizer.results import REASONS, Reason
-from optimizer.units import hhmm
+from optimizer.units import hhmm, minutes_text
 
 FERRY_ACCESS = ("foot", "vehicle")
 """How a traveller crosses: on foot (any sailing) or with the vehicle (car ferries only)."""
@@ -107,21 +107,30 @@ class Leg:
         """Seconds."""
         return self.arrive_s - self.depart_s
 
-    def describe(self) -> str:
-        """One line such as ``"07:15-07:35 ferry R_FAST trip FAST_0715 PA → PB"``."""
+    def describe(self, names: Mapping[Hashable, str] | None = None) -> str:
+        """One line such as ``"07:15-07:35 ferry R_FAST trip FAST_0715 PA → PB, 20 min"``
+        (clock times HH:MM, durations in whole minutes or ``"1 h 05 min"``).
+
+        Parameters
+        ----------
+        names
+            Place names by graph node and by GTFS stop id (:func:`place_names`); places not in
+            it are shown by their id.
+        """
+        nm = (lambda k: str(names.get(k, k))) if names else str
         span = f"{hhmm(self.depart_s)}-{hhmm(self.arrive_s)}"
-        mins = f"{self.duration_s / 60:.0f} min"
+        mins = minutes_text(self.duration_s)
         if self.kind == "ferry" and self.sailing is not None:
             s = self.sailing
             est = " (estimated time)" if s.is_estimate else ""
-            return (f"{span} ferry {s.route_id} trip {s.trip_id} {s.from_stop_id} → "
-                    f"{s.to_stop_id}, {mins}{est}")
+            return (f"{span} ferry {s.route_id} trip {s.trip_id} {nm(s.from_stop_id)} → "
+                    f"{nm(s.to_stop_id)}, {mins}{est}")
         if self.kind == "land":
-            return (f"{span} {self.travel_mode} {self.from_node} → {self.to_node}, {mins}, "
-                    f"{self.length_m / 1000:.1f} km")
+            return (f"{span} {self.travel_mode} {nm(self.from_node)} → {nm(self.to_node)}, "
+                    f"{mins}, {self.length_m / 1000:.1f} km")
         if self.kind == "boarding":
-            return f"{span} boarding buffer at {self.from_node}, {mins}"
-        return f"{span} wait at {self.from_node}, {mins}"
+            return f"{span} boarding buffer at {nm(self.from_node)}, {mins}"
+        return f"{span} wait at {nm(self.from_node)}, {mins}"
 
 
 @dataclass(frozen=True)
@@ -180,16 +189,43 @@ class Journey:
         """Sailings taken, in order."""
         return tuple(leg.sailing for leg in self.legs if leg.kind == "ferry" and leg.sailing)
 
-    def summary(self) -> str:
-        """Multi-line plain-text itinerary (times ``HH:MM``)."""
-        head = (f"{self.origin} → {self.destination}, leave {hhmm(self.depart_s)}, "
+    def summary(self, names: Mapping[Hashable, str] | None = None) -> str:
+        """Multi-line plain-text itinerary (times ``HH:MM``; ``names`` as in
+        :meth:`Leg.describe`)."""
+        nm = (lambda k: str(names.get(k, k))) if names else str
+        head = (f"{nm(self.origin)} → {nm(self.destination)}, leave {hhmm(self.depart_s)}, "
                 f"{self.travel_mode}, ferry access {self.ferry_access}")
         if not self.reachable:
             return f"{head}\n  UNREACHABLE ({self.reason_code}): {self.reason}"
-        lines = [f"{head}, arrive {hhmm(self.arrival_s)} ({self.duration_s / 60:.0f} min)"]
-        lines += [f"  {leg.describe()}" for leg in self.legs]
+        lines = [f"{head}, arrive {hhmm(self.arrival_s)} ({minutes_text(self.duration_s)})"]
+        lines += [f"  {leg.describe(names)}" for leg in self.legs]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def place_names(G: nx.MultiDiGraph, journey: Journey, *, origin: str = "start",
+                destination: str = "destination") -> dict[Hashable, str]:
+    """Names a person reads for the places of ``journey``: ``origin`` / ``destination`` for its
+    ends, the pier's name (contract attribute ``name``) for pier nodes and their GTFS stop ids,
+    ``"road point on <island_id>"`` for any other node (never a bare node id).
+
+    Returns
+    -------
+    dict
+        Graph node or GTFS stop id → name.
+    """
+    out: dict[Hashable, str] = {}
+    for leg in journey.legs:
+        for n in (leg.from_node, leg.to_node):
+            d = G.nodes[n] if n in G else {}
+            if d.get("kind") == "pier":
+                out[n] = str(d.get("name") or d.get("stop_id") or n)
+                if d.get("stop_id"):
+                    out[str(d["stop_id"])] = out[n]
+            else:
+                out[n] = f"road point on {d.get('island_id') or 'an unknown island'}"
+    out[journey.origin], out[journey.destination] = origin, destination
+    return out
 
 
 BoardingBuffer = float | Mapping[str, float] | None
@@ -339,9 +375,10 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
                 if not ss:
                     continue
                 last = max(s.departure_s for s in ss)
-                details.append(f"at pier {a} from {hhmm(t_u)}, ready to board at "
-                               f"{hhmm(t_u + buffer_s)} (buffer {buffer_s / 60:.0f} min), but "
-                               f"the last {'car-carrying ' if cars_only else ''}sailing to {b} "
+                pa, pb = nodes[u].get("name") or a, nodes[v].get("name") or b
+                details.append(f"at pier {pa} from {hhmm(t_u)}, ready to board at "
+                               f"{hhmm(t_u + buffer_s)} (buffer {minutes_text(buffer_s)}), but "
+                               f"the last {'car-carrying ' if cars_only else ''}sailing to {pb} "
                                f"on route {d.get('route_id')} leaves {hhmm(last)}")
     detail = "; ".join(details[:3]) if details else "no usable sailing later this day"
     return "NO_SAILING_AFTER", f"no sailing after the traveller reaches the pier today: {detail}"

@@ -154,6 +154,8 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "trips": ("行程总数", "Trips", ""),
     "trips_served": ("已安排行程", "Trips served", ""),
     "trips_unserved": ("未安排行程", "Trips unserved", ""),
+    "trips_no_transport_needed": ("无需接送的行程（上下车同一地点）",
+                                  "Trips needing no transport (same place)", ""),
     "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
                                     "Patients today not enrolled (travel on their own)", ""),
 }
@@ -244,8 +246,9 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.\-\u4e00-\u9fff]+", "_", str(text)).strip("_") or "vehicle"
 
 
-def _min1(x: float) -> str:
-    return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.1f}"
+def _whole_min(x: float) -> str:
+    """Minutes a person reads: whole minutes ("644"), never decimals; "" when unknown."""
+    return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{round(x):d}"
 
 
 def _is_na(v: Any) -> bool:
@@ -465,7 +468,8 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     for k in keys:
         zh, en, unit = KPI_LABELS.get(k, (k, k, ""))
         v = float(kp[k])
-        val = _min1(v) if unit == "min" else (str(int(v)) if float(v).is_integer() else f"{v:g}")
+        val = _whole_min(v) if unit == "min" else (str(int(v)) if float(v).is_integer()
+                                                    else f"{v:g}")
         krows.append({"key": k, "label": _pair(zh, en, langs), "value": val,
                       "unit": label("minutes", langs) if unit == "min" else ""})
     kpis = pd.DataFrame(krows, columns=["key", "label", "value", "unit"])
@@ -490,8 +494,8 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
             "start": hhmm(float(grp["start_s"].iloc[0])) if used else "",
             "end": hhmm(_row_time_s(grp.iloc[-1])) if used else "",
             "stops": len(srv), "patients": int(srv["patient_id"].nunique()),
-            "driving_time_min": _min1(rt.travel_time_s / 60.0) if rt else _min1(0.0),
-            "route_time_min": _min1(rt.duration_s / 60.0) if rt else _min1(0.0),
+            "driving_time_min": _whole_min(rt.travel_time_s / 60.0) if rt else _whole_min(0.0),
+            "route_time_min": _whole_min(rt.duration_s / 60.0) if rt else _whole_min(0.0),
             "ferry_legs": int((srv["place_type"] == "pier").sum())})
     vehicles = pd.DataFrame(vrows, columns=[
         "vehicle_id", "driver", "driver_phone", "seats", "wheelchair_places", "shift", "used",
@@ -872,7 +876,7 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
     for k in order:
         zh, en, unit = KPI_LABELS.get(k, (k, k, ""))
         v = float(vals[k])
-        val = _min1(v) if unit == "min" else (str(int(v)) if v.is_integer() else f"{v:g}")
+        val = _whole_min(v) if unit == "min" else (str(int(v)) if v.is_integer() else f"{v:g}")
         krows.append({"key": k, "label": _pair(zh, en, langs), "value": val,
                       "unit": label("minutes", langs) if unit == "min" else ""})
     kpis = pd.DataFrame(krows, columns=["key", "label", "value", "unit"])

@@ -44,13 +44,16 @@ ASSIGNMENT_MODES = ("split", "single")
 """``"split"``: a demand point's meals may come from several canteens; ``"single"``: one canteen
 serves all of a demand point (single-source assignment)."""
 
-UNCOVERABLE_REASONS = ("no_site_on_island", "unreachable", "beyond_radius")
+UNCOVERABLE_REASONS = ("no_site_on_island", "unreachable", "beyond_radius", "over_capacity")
 """Why no site can cover a demand point, checked in this order:
 
 * ``no_site_on_island``: no site (existing or candidate) lies on the demand point's island and
   none elsewhere reaches it within the radius;
 * ``unreachable``: sites share its island, but none is reachable on the network (all ``inf``);
-* ``beyond_radius``: the nearest reachable site is farther than ``service_radius_s``.
+* ``beyond_radius``: the nearest reachable site is farther than ``service_radius_s``;
+* ``over_capacity`` (capacitated single-source siting only, set by the solver): the point needs
+  more than the largest capacity of the sites within the radius, so no open site can take it
+  whole (``nearest_site_id`` is then that largest site, ``capacity`` its capacity).
 """
 
 _RADIUS_TOL_S = 1e-9
@@ -241,6 +244,9 @@ class UncoverableDemand:
         The nearest reachable site, or ``None`` when every site is unreachable.
     nearest_time_s
         Travel time to that site in seconds (``inf`` when unreachable).
+    capacity
+        ``over_capacity`` only: the capacity of ``nearest_site_id`` (the largest within the
+        radius), in weight units; ``nan`` otherwise.
     """
 
     demand_id: str
@@ -249,17 +255,24 @@ class UncoverableDemand:
     reason: str
     nearest_site_id: str | None
     nearest_time_s: float
+    capacity: float = math.nan
 
     def describe(self) -> str:
-        """One line in plain words, e.g. for a table of uncovered points."""
+        """One line in plain words (whole minutes), e.g. for a table of uncovered points."""
+        from optimizer.units import minutes_text
+
         if self.reason == "no_site_on_island":
-            extra = (f"; nearest site {self.nearest_site_id} takes {self.nearest_time_s / 60:.1f} min"
+            extra = (f"; nearest site {self.nearest_site_id} takes "
+                     f"{minutes_text(self.nearest_time_s)}"
                      if self.nearest_site_id is not None else "; no site reachable")
             return f"{self.demand_id}: no canteen or candidate on island {self.island_id}{extra}"
         if self.reason == "unreachable":
             return f"{self.demand_id}: no site reachable on the network"
+        if self.reason == "over_capacity":
+            return (f"{self.demand_id}: needs {self.weight:g}; the largest site within reach, "
+                    f"{self.nearest_site_id}, holds {self.capacity:g}")
         return (f"{self.demand_id}: nearest site {self.nearest_site_id} takes "
-                f"{self.nearest_time_s / 60:.1f} min, beyond the service radius")
+                f"{minutes_text(self.nearest_time_s)}, beyond the service radius")
 
 
 @dataclass(frozen=True, eq=False)

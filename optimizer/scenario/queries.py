@@ -43,14 +43,16 @@ def journey_text(path: str | Path, from_lonlat: str, to_lonlat: str, depart: str
     optimizer.errors.InputError
         On a bad point, time, mode or scenario.
     """
-    from optimizer.network.journey import journey_from_points
+    from optimizer.network.journey import journey_from_points, place_names
 
     net = scenario_network(path)
     j = journey_from_points(net.G, net.timetable, _lonlat(from_lonlat, "--from"),
                             _lonlat(to_lonlat, "--to"), parse_clock(depart, field="--depart"),
                             islands=net.islands, travel_mode=mode, ferry_access=ferry_access,
                             boarding_buffer_s=net.boarding_buffer_s.get(ferry_access))
-    return "\n".join([j.summary(), *[f"  note: {n}" for n in net.notes]])
+    names = place_names(net.G, j, origin=f"start ({from_lonlat})",
+                        destination=f"destination ({to_lonlat})")
+    return "\n".join([j.summary(names), *[f"  note: {n}" for n in net.notes]])
 
 
 def islands_text(path: str | Path, depart: str) -> str:

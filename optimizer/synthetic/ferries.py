@@ -271,7 +271,8 @@ def _shuttle_trips(service: str, names: dict[str, str]
     cross = PUTUOSHAN_CROSSING_MIN * 60
     for direction, (a, b) in enumerate(((WGZ, PTS), (PTS, WGZ))):
         for dep in deps:
-            tid = f"R_WGZ_PTS_{'I' if direction == 0 else 'O'}_{hhmm(dep).replace(':', '')}"
+            clock = hhmm(dep, gtfs=True).replace(":", "")
+            tid = f"R_WGZ_PTS_{'I' if direction == 0 else 'O'}_{clock}"
             out_trips.append({
                 "route_id": "R_WGZ_PTS", "service_id": service, "trip_id": tid,
                 "trip_headsign": names[b], "direction_id": str(direction),

@@ -85,7 +85,7 @@ class ConnectivityResult:
 
 
 def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int) -> dict[str, Any]:
-    from optimizer.network.journey import journey_from_points
+    from optimizer.network.journey import journey_from_points, place_names
 
     pt = net.islands.loc[net.islands["island_id"] == island.island_id].iloc[0]
     rep = pt.geometry.representative_point()
@@ -101,11 +101,12 @@ def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int) ->
     if not math.isfinite(j.arrival_s):
         return {**row, "arrive": "", "duration_min": "", "wait_min": "", "sailings": "",
                 "reason_code": j.reason_code, "reason": j.reason, "legs": ""}
+    names = place_names(net.G, j, origin=f"{island.name_zh} (start)", destination=dest.label)
     sailings = "; ".join(f"{s.trip_id} {hhmm(s.departure_s)}→{hhmm(s.arrival_s)}"
                          + (" (估计 est.)" if s.is_estimate else "") for s in j.sailings)
     return {**row, "arrive": hhmm(j.arrival_s), "duration_min": round(j.duration_s / 60),
             "wait_min": round(j.wait_s / 60), "sailings": sailings, "reason_code": "",
-            "reason": "", "legs": " | ".join(leg.describe() for leg in j.legs)}
+            "reason": "", "legs": " | ".join(leg.describe(names) for leg in j.legs)}
 
 
 def _isochrones(net: Network, dest: Destination, depart_s: int,

@@ -136,20 +136,23 @@ def day_kpis(inputs: DialysisInputs, date: dt.date, sessions: Sequence[Session],
              trips: Sequence[Trip], summary: pd.DataFrame, unserved: Sequence[Any],
              result: DarpResult | None, n_crossings: int, n_violations: int) -> dict[str, Any]:
     """Key figures of the day (counts and minutes as floats), unserved trips by reason code and,
-    when the checker found any, the number of checker violations."""
+    when the checker found any, the number of checker violations. Trips listed
+    ``NO_TRANSPORT_NEEDED`` are in ``unserved_by_reason`` and ``trips_no_transport_needed``, not
+    in ``trips_unserved``."""
     dur = summary["trip_duration_min"]
     wait = summary["wait_at_unit_min"].dropna()
     routes = result.routes if result is not None else ()
     by_reason: dict[str, int] = {}
     for u in unserved:
         by_reason[u.code] = by_reason.get(u.code, 0) + 1
+    no_ride = by_reason.get("NO_TRANSPORT_NEEDED", 0)  # listed, but not a ride left unserved
     kpis: dict[str, Any] = {
         "patients_not_enrolled_today": float(sum(
             1 for p in inputs.patients if date.weekday() in p.days and not p.ride_service)),
         "sessions": float(len(sessions)),
         "trips": float(len(trips)),
         "trips_served": float(len(summary)),
-        "trips_unserved": float(len(unserved)),
+        "trips_unserved": float(len(unserved) - no_ride),
         "vehicles_used": float(len(routes)),
         "total_driving_time_min": sum(r.travel_time_s for r in routes) / 60.0 if routes
         else 0.0,
@@ -159,6 +162,8 @@ def day_kpis(inputs: DialysisInputs, date: dt.date, sessions: Sequence[Session],
         "ferry_crossings": float(n_crossings),
         "unserved_by_reason": dict(sorted(by_reason.items())),
     }
+    if no_ride:
+        kpis["trips_no_transport_needed"] = float(no_ride)
     if n_violations:
         kpis["checker_violations"] = n_violations
     return kpis
