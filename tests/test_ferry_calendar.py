@@ -116,3 +116,20 @@ def test_a_suspended_route_is_flagged_route_suspended() -> None:
     assert rep.loc["蚂蚁岛", "ferry_flag"] == ""
     for code in ("NO_SERVICE_TODAY", "ROUTE_SUSPENDED"):
         assert REASONS[code].zh and REASONS[code].en and REASONS[code].explanation
+
+
+def test_the_summary_kpis_name_the_routes_not_running() -> None:
+    from optimizer.services.connectivity.planning import Destination, plan_connectivity
+
+    net = build_network(NetworkParams(spacing_m=300),
+                        FerryParams(suspended_routes=("R_DT_XZ", "R_DT_XZ_HS", "R_DT_XZ_ZP")),
+                        date=dt.date(2027, 3, 3))
+    res = plan_connectivity(net, Destination("U01", "普陀医院", (122.320521, 29.984033)),
+                            reachability_depart_s=7 * 3600, journeys_depart_s=7 * 3600,
+                            isochrone_minutes=(30,))
+    assert res.kpis["routes_not_running"] == {
+        "墩头-虾峙 (R_DT_XZ)": "ROUTE_SUSPENDED", "墩头-虾峙黄石 (R_DT_XZ_HS)": "ROUTE_SUSPENDED",
+        "墩头-虾峙栅棚 (R_DT_XZ_ZP)": "ROUTE_SUSPENDED"}
+    assert res.kpis["islands_with_routes_not_running"] == ["舟山岛", "虾峙岛"]  # both ends
+    assert "ROUTE_SUSPENDED" in res.reason_codes()
+    assert "虾峙岛" in res.kpis["islands_unreachable"]

@@ -15,7 +15,7 @@ Examples
 --------
 >>> from optimizer.datasets import get_path
 >>> feed = read_gtfs(get_path("putuo/ferries/gtfs"))
->>> int((feed.trips["is_estimate"] == "0").sum())
+>>> int(((feed.trips["is_estimate"] == "0") & (feed.trips["direction_id"] == "0")).sum())
 45
 """
 

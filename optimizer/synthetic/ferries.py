@@ -22,8 +22,18 @@ verbatim sourced copy in ``data/geo/putuo/ferries/gtfs/sourced/``, adding:
    conventional sailings to 桃花, 蚂蚁, 六横 (台门, 蛟头/大岙), 虾峙 and 登步 are car ferries (车客渡);
    佛渡, 嵊山, 东极 and 普陀山 sailings are passenger-only (no source says either way; passenger-only
    is the conservative choice for routing vehicles).
-4. Columns ``is_estimate`` (0 for the 45 sourced trips) and ``estimate_method`` on every trip;
-   ``duration_is_estimate`` is kept.
+4. Columns ``is_estimate`` (0 for the 45 sourced trips and the sourced 东极 return) and
+   ``estimate_method`` on every trip; ``duration_is_estimate`` is kept (0 where a crossing time is
+   sourced).
+5. **Sourced corrections** (``data/geo/putuo/ferries/putuo_ferry_facts.csv``, a copy of the shared
+   ``sourced/`` facts): stop names and positions from ``ports.csv`` (sourced 桃花茅草屋 and 虾峙栅棚
+   piers), crossing times :data:`SOURCED_CROSSING_MIN` (桃花 fast boat 25 min, 东极 130 min), the
+   东极 return at 11:00 (:data:`SOURCED_RETURN_DEPARTURE`); the other estimated crossings are
+   recomputed from the port positions by the sourced feed's own rule
+   (:func:`estimated_crossing_min`).
+6. **A nominal calendar** :data:`NOMINAL_START_DATE`..:data:`NOMINAL_END_DATE`, labelled in
+   ``feed_info.txt`` (``feed_start_date``/``feed_end_date``, ``calendar_basis = nominal``,
+   ``source_published``).
 
 The rule is deterministic (no random numbers); :func:`generate` rewrites the same files every time.
 
