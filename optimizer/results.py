@@ -252,6 +252,7 @@ class NoteKind(str, enum.Enum):
     ASSUMPTION = "assumption"
     DATA_WARNING = "data_warning"
     SEARCH_CAPPED = "search_capped"
+    NOMINAL_CALENDAR = "nominal_calendar"
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,32 @@ def enabled_services(sc: Scenario) -> list[tuple[Service, Any]]:
     return out
 
 
+def check_ferry_date(sc: Scenario, ctx: DataContext) -> tuple[Any, Any]:
+    """Read the scenario's ferry feed and refuse a date outside its calendar.
+
+    Returns
+    -------
+    (Feed, FerryTimetable)
+        The feed and the timetable of ``sc.date`` (suspended routes held apart).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        A bad feed, an unknown suspended route, or a date outside the feed's dates
+        (:func:`optimizer.io.gtfs.check_service_date`: the message names the feed's validity;
+        file = the scenario file, field ``date``).
+    """
+    from optimizer.io.gtfs import check_service_date, read_gtfs
+    from optimizer.network.ferries import timetable_for_date
+
+    feed = read_gtfs(sc.ferries.gtfs or ctx.dataset / "ferries" / "gtfs")
+    check_service_date(feed, sc.date, file=ctx.scenario_file or None, field="date")
+    return feed, timetable_for_date(feed, sc.date, suspended_routes=sc.ferries.suspended_routes)
+
+
 def load_services(sc: Scenario, ctx: DataContext) -> list[Loaded]:
-    """``load`` every enabled service; all input problems of all services raised at once.
+    """``load`` every enabled service and check the ferry date; all input problems of all
+    services (and a date outside the ferry calendar) raised at once.
 
     Raises
     ------
@@ -144,6 +168,12 @@ def load_services(sc: Scenario, ctx: DataContext) -> list[Loaded]:
         Every problem found (file, row, id and field named), whichever service found it.
     """
     loaded, errors = [], []
+    try:
+        check_ferry_date(sc, ctx)
+    except InputErrors as exc:
+        errors.extend(exc.errors)
+    except InputError as exc:
+        errors.append(exc)
     for svc, params in enabled_services(sc):
         try:
             loaded.append(Loaded(svc, params, svc.load(params, ctx)))
@@ -340,19 +370,19 @@ def validate_scenario(path: str | Path) -> str:
     optimizer.errors.InputError
         On data errors (every problem, file, row and field named).
     """
-    from optimizer.io.gtfs import read_gtfs
-    from optimizer.network.ferries import timetable_for_date
+    from optimizer.io.gtfs import feed_validity
 
     sc = load_scenario(path)
     ctx = data_context(sc)
     loaded = load_services(sc, ctx)
-    feed = read_gtfs(sc.ferries.gtfs or ctx.dataset / "ferries" / "gtfs")
-    tt = timetable_for_date(feed, sc.date, suspended_routes=sc.ferries.suspended_routes)
+    feed, tt = check_ferry_date(sc, ctx)
+    validity = feed_validity(feed)
     _check_road_source(sc)
     lines = [f"ok: {Path(path)} (scenario {sc.name!r}, date {sc.date})",
              f"  files: {', '.join(str(f) for f in sc.source_files)}",
              f"  ferries: {len(feed.trips)} trips, {len(tt.sailings)} sailings on {sc.date}, "
-             f"{len(tt.suspended_sailings)} suspended"]
+             f"{len(tt.suspended_sailings)} suspended; calendar {validity.describe()}"
+             + (" (nominal: not dates the operator published)" if validity.nominal else "")]
     if sc.network.fixed_links:
         from optimizer.network.build import scenario_bridges
 

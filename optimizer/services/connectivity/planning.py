@@ -80,7 +80,8 @@ class ConnectivityResult:
 
     def reason_codes(self) -> set[str]:
         """Codes shown in the tables: the journeys' reasons and the islands' link statuses."""
-        codes = [*self.journeys.get("reason_code", ()), *self.islands.get("status", ())]
+        codes = [*self.journeys.get("reason_code", ()), *self.islands.get("status", ()),
+                 *self.islands.get("ferry_flag", ())]
         return {str(c) for c in codes if isinstance(c, str) and c}
 
 
@@ -131,8 +132,16 @@ def _isochrones(net: Network, dest: Destination, depart_s: int,
 
 def _kpis(net: Network, named: pd.DataFrame, journeys: pd.DataFrame,
           iso: gpd.GeoDataFrame) -> dict[str, Any]:
+    from optimizer.network.ferries import routes_not_running
+
     reach = named["earliest_arrival_s"].apply(math.isfinite)
+    names = dict(zip(net.feed.routes["route_id"],
+                     net.feed.routes.get("route_short_name", net.feed.routes["route_id"])))
+    flagged = named[named["ferry_flag"].astype(str) != ""] if "ferry_flag" in named else named[:0]
     return {
+        "routes_not_running": {f"{names.get(r) or r} ({r})": code for r, code in
+                               routes_not_running(net.feed, net.timetable).items()},
+        "islands_with_routes_not_running": sorted(flagged["name_zh"].astype(str)),
         "islands_named": int(len(named)),
         "islands_reachable": int(reach.sum()),
         "islands_unreachable": sorted(named.loc[~reach, "name_zh"].astype(str)),
