@@ -105,6 +105,22 @@ def test_a_stale_or_doubled_section_is_caught():
         section(good + good, "reasons")
 
 
+def test_every_table_row_has_its_headers_cells(guide):
+    def cells(line: str) -> int:
+        return len(re.split(r"(?<!\\)\|", line))
+
+    bad, header = [], None
+    for k, line in enumerate(guide.splitlines(), start=1):
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = cells(line)
+        elif cells(line) != header:
+            bad.append(k)
+    assert bad == [], f"docs/data-guide.md lines with a wrong number of table cells: {bad}"
+    assert cells("| a \\| b | c |") == 4  # an escaped pipe is not a cell border
+
+
 # ---------------------------------------------------------------------------- column reference
 def _header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
