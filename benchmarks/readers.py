@@ -352,6 +352,12 @@ def read_lilim(path: str | Path) -> DarpProblem:
     and its delivery in ``delivery_id``. Travel time = cost = double-precision Euclidean distance
     (one instance unit read as one second; ``speed`` must be 1).
 
+    Speed convention: ten of the 56 published 100-task files (e.g. ``lc104``, ``lr107``) carry
+    ``0`` in the header's speed field, although their best-known solutions (SINTEF TOP, Li &
+    Lim 2001) are computed with travel time = distance, i.e. speed 1. A speed of ``0`` is
+    therefore read as ``1`` (as every published solution does); a missing speed is ``1`` too.
+    Any other speed than 0 or 1 is refused (time = distance / speed is not implemented).
+
     Returns
     -------
     DarpProblem
@@ -377,8 +383,11 @@ def read_lilim(path: str | Path) -> DarpProblem:
     except ValueError as exc:
         raise InputError(f"header {lines[0][1]} is not 'K Q speed' numbers", file=f, row=1,
                          field="header") from exc
+    if speed == 0.0:  # as published for lc104, lr107, ...: the BKS use speed 1
+        speed = 1.0
     if speed != 1.0:
-        raise InputError(f"speed {speed}; only speed 1 (time = distance) is supported", file=f,
+        raise InputError(f"speed {speed}; only speed 1 (time = distance; 0 in the header is read "
+                         "as 1, as in the published best-known solutions) is supported", file=f,
                          row=1, field="speed")
     errors: list[InputError] = []
     rows = []

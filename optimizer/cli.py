@@ -49,13 +49,21 @@ def _progress(msg: str) -> None:
 
 
 @app.command()
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file (or a travel-time "
+                                             "matrix .csv/.json)."),
+             unit: Optional[str] = typer.Option(None, help="Unit of a matrix file: s or min "
+                                             "(unless the file says it).")) -> None:
     """Check a scenario file and every input of every enabled service (the same checks as
-    ``run``, in seconds, nothing solved or written); exit 2 listing every problem."""
-    from optimizer.scenario.run import validate_scenario
+    ``run``, in seconds, nothing solved or written); exit 2 listing every problem. A ``.csv`` or
+    ``.json`` file is read as a travel-time matrix (:func:`optimizer.io.matrix.read_matrix`): its
+    no-path pairs and warnings are listed by label."""
+    from optimizer.scenario.run import validate_matrix, validate_scenario
 
     try:
-        report = validate_scenario(scenario)
+        if scenario.suffix.lower() in (".csv", ".json"):
+            report = validate_matrix(scenario, unit=unit)
+        else:
+            report = validate_scenario(scenario)
     except OptimizerError as exc:
         _fail(exc)
     typer.echo(report)

@@ -11,30 +11,35 @@ construction and on :func:`dataclasses.replace`, and bad values raise
 :class:`pydantic.ValidationError` (a :class:`ValueError`) naming the field; the scenario loader
 turns those into :class:`~optimizer.errors.ScenarioError` with the file and key path.
 
-Shared field types: :data:`ClockS` (``"07:30"`` or seconds after midnight),
+Shared field types: :data:`ClockS` (``"07:30"``; numbers are refused),
 :data:`Minutes`, :data:`Seconds`, :data:`OptionalPath`.
 
 Examples
 --------
 >>> @params
 ... class Demo:
-...     ready: ClockS = 11 * 3600
+...     ready: ClockS = clock_s("11:00")
 >>> Demo(ready="07:30").ready
 27000
+>>> dataclasses.replace(Demo(), ready="7:45").ready
+27900
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass as _pydantic_dataclass
 
-from optimizer.units import parse_clock
+from optimizer.errors import InputError
+from optimizer.units import number_as_clock_message, parse_clock
 
-__all__ = ["ClockS", "Minutes", "OptionalPath", "Seconds", "as_dict", "params"]
+__all__ = ["ClockS", "ClockSeconds", "Minutes", "OptionalPath", "Seconds", "as_dict", "clock_s",
+           "params"]
 
 T = TypeVar("T")
 
@@ -58,15 +63,45 @@ def params(cls: type[T]) -> type[T]:
     return _pydantic_dataclass(frozen=True, config=PARAMS_CONFIG)(cls)  # type: ignore[return-value]
 
 
-def _clock(value: Any) -> Any:
-    if isinstance(value, str):
+class ClockSeconds(int):
+    """Seconds after midnight held by a :data:`ClockS` field: an ``int`` that remembers it was
+    read as a clock time, so re-validation (:func:`dataclasses.replace`) accepts it while a bare
+    number from YAML is refused."""
+
+    __slots__ = ()
+
+
+def clock_s(text: str) -> ClockSeconds:
+    """A :data:`ClockS` value (and default) from clock text: ``clock_s("11:00") == 39600``."""
+    return ClockSeconds(parse_clock(text))
+
+
+def _clock(value: Any) -> int:
+    """Seconds after midnight of a clock-time parameter (rules of :data:`ClockS`)."""
+    if isinstance(value, ClockSeconds):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} {number_as_clock_message(value)}")
+    if not isinstance(value, (str, dt.time, dt.datetime)):
+        raise ValueError(f"{value!r} is not a clock time; write the time as text in quotes, "
+                         "e.g. '07:30'")
+    try:
         return parse_clock(value)
-    return value
+    except InputError as exc:
+        raise ValueError(exc.message) from None
 
 
-ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600)]
-"""A clock time: ``"HH:MM"`` in YAML, held as whole seconds after midnight of the service day
-(GTFS style, up to 48:00)."""
+ClockS = Annotated[int, BeforeValidator(_clock), Field(ge=0, le=48 * 3600),
+                   AfterValidator(ClockSeconds)]
+"""A clock time, held as whole seconds after midnight of the service day (a
+:class:`ClockSeconds`; defaults are written ``clock_s("11:00")``).
+
+Written as text (``"07:30"``, ``7:30`` unquoted is read as text too, ``"07:30:00"``, an ISO
+date-time, or ``"01:30 (+1)"`` for the next day; :func:`optimizer.units.parse_clock`), or given as
+a :class:`datetime.time` in Python. Numbers are refused with the fix ("write the time as text in
+quotes, e.g. '07:30'"): ``delivery_time: 730`` or ``11`` must never be read as 730 or 11 seconds
+after midnight; ``"25:00"`` is refused (a next-day time carries the ``(+1)`` marker)."""
+
 
 Minutes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 """A non-negative, finite duration in minutes."""

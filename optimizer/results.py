@@ -7,7 +7,9 @@ situation whichever service reports it, and ``index.html`` can explain every cod
 * :class:`SolveStatus`: the outcome of a solve or of a service's plan.
 * :data:`REASONS`: the catalogue of reason codes (code, Chinese, English, one sentence a
   dispatcher understands) for everything unserved, uncovered or unvisited; :func:`reason` looks a
-  code up and fails loudly on an unknown one.
+  code up and fails loudly on an unknown one. :func:`reasons_markdown` renders it (with the
+  Chinese explanations :data:`ACTIONS_ZH`) for ``docs/data-guide.md``:
+  ``python -m optimizer.results --markdown``.
 * :class:`Note`: a typed label (approximate roads, estimated sailings, synthetic data, an
   assumption, a data warning, a search cut by the wall clock) instead of text matched by
   substrings.
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from optimizer.errors import InputError
 
 __all__ = [
+    "ACTIONS_ZH",
     "REASONS",
     "Note",
     "NoteKind",
@@ -42,6 +45,7 @@ __all__ = [
     "StopCause",
     "merge_notes",
     "reason",
+    "reasons_markdown",
 ]
 
 
@@ -159,6 +163,9 @@ REASONS: dict[str, Reason] = _catalogue(
     ("CAPACITY", "车辆和时间不够同时安排", "Not enough vehicles or time together",
      "It could be served on its own, but not together with the other rides with the vehicles "
      "and hours available; add a vehicle or move a session time."),
+    ("NO_TRANSPORT_NEEDED", "无需接送（上下车为同一地点）", "No transport needed",
+     "The pickup and the drop-off are the same place (the patient lives at the unit): it is "
+     "not a ride, no vehicle seat is held for it; check the address if this is unexpected."),
     ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
      "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
      "unit."),
@@ -188,6 +195,11 @@ REASONS: dict[str, Reason] = _catalogue(
      "No existing or candidate site is on this island; add a candidate there."),
     ("BEYOND_RADIUS", "所有候选点均超出时限", "Every site beyond the threshold",
      "Every existing and candidate site is further than the threshold; add a candidate nearer."),
+    ("DEMAND_OVER_CAPACITY", "需求超过可达厨房的供餐能力",
+     "More meals than any kitchen in reach makes",
+     "The point needs more meals than the largest kitchen within the threshold makes, and one "
+     "kitchen must serve it whole; raise that kitchen's capacity, split the point, or add a "
+     "larger candidate nearby. The other points are still planned."),
     # ---- journeys on the network (islands.csv, journeys_to_dialysis_unit.csv)
     ("NO_LINK", "没有陆路或渡轮连接", "No road or ferry link",
      "No road, bridge or ferry route joins the two places."),
@@ -220,6 +232,74 @@ unvisited items with one of these codes, and the statuses its tables write (``CO
 ``NO_DELIVERY``, the island link statuses); ``index.html`` explains those a run shows."""
 
 
+ACTIONS_ZH: dict[str, str] = {
+    "UNREACHABLE": ("两地之间没有道路或桥梁相连，陆上车辆和送餐员不乘渡轮；"
+                    "请核对坐标，或在该岛增设食堂/车辆。"),
+    "UNREACHABLE_ISLAND": ("当天住址所在岛与透析中心之间没有道路或航班（或住址附近没有道路）；"
+                           "请另行安排交通。"),
+    "NO_SAILING": "当天没有航班能让患者在治疗前到达或治疗后回家；请核对时刻表或调整治疗时间。",
+    "NO_VEHICLE_ON_ISLAND": ("没有车辆驻在或获准行驶在某一段行程所在的岛上；"
+                             "请在该岛增加志愿车辆，或派可上车客渡的车辆专程接送。"),
+    "NO_WHEELCHAIR_PLACE": "能服务这段行程的车辆都没有轮椅位；请在该侧增加带轮椅位的车辆。",
+    "NOT_ENOUGH_SEATS": "患者及陪护所需座位多于任何可用车辆的座位数。",
+    "RIDE_TIME": "即使直达，行程也超过最长乘车时间；请放宽上限或以其他方式接送。",
+    "TIME_WINDOW": "所要求的上车时间和到达时间即使直达也无法同时满足。",
+    "SHIFT_END": "没有足够长的车辆或送餐员班次来完成往返；请延长班次或增加司机。",
+    "CAPACITY": "单独安排可行，但与其他行程一起时车辆和时间不够；请增加车辆或调整治疗时间。",
+    "UNIT_INACTIVE": "该患者所属透析中心在本场景中未启用；请把患者分配到已启用的中心。",
+    "BEYOND_THRESHOLD": "最近的已开食堂超出配送时限（默认15分钟）；附近新设食堂即可覆盖。",
+    "NO_CANTEEN_ON_ISLAND": "本岛（及桥连岛）没有食堂，送餐员不乘渡轮；请在岛上设助餐点。",
+    "CANTEEN_DOES_NOT_DELIVER": "覆盖该点的食堂只提供堂食；老人需到店就餐，或由其他食堂送餐。",
+    "BEYOND_FRESHNESS_LIMIT": "送餐员无法在出餐后的保鲜时限内送达。",
+    "OVER_BOX_CAPACITY": "该点订餐数超过一名送餐员配送箱的容量；请分批配送。",
+    "OVER_CANTEEN_CAPACITY": "食堂已按日供餐上限为更近的订餐老人做饭；请提高供餐能力或另开食堂。",
+    "DROPPED_BY_SEARCH": "单独配送可行，但与其他站点一起时送餐员人手或时间不够。",
+    "NO_SITE_ON_ISLAND": "本岛没有现有或候选站点；请在该岛增加候选点。",
+    "BEYOND_RADIUS": "所有现有和候选站点都超出时限；请在附近增加候选点。",
+    "NO_LINK": "两地之间没有道路、桥梁或渡轮航线。",
+    "NO_SERVICE_TODAY": "航线存在，但当天没有班次。",
+    "ROUTE_SUSPENDED": "途经的唯一航线在本场景中停航。",
+    "NO_CAR_FERRY": "两岸之间只有客船，车辆无法过海。",
+    "NO_SAILING_AFTER": "旅客到达码头后当天已没有航班。",
+    "COVERED": "有已开食堂在配送时限内可达该点。",
+    "NO_DELIVERY": "该食堂只提供堂食，其订餐老人的餐食不配送。",
+    "NO_CAPACITY": "食堂的日供餐能力在配送前已用完。",
+    "land_linked": "该岛与其他岛有道路或桥梁相连。",
+    "ferry_only": "该岛只能乘定期渡轮到达。",
+    "isolated": "没有桥梁，时刻表中也没有定期渡轮到达该岛。",
+    "no_nodes": "该岛在路网中没有道路点（太小，或不在本区范围内）。",
+}
+"""Chinese counterpart of each :attr:`Reason.explanation` (what it means, what to do), for the
+data guide's reason catalogue (:func:`reasons_markdown`); every code of :data:`REASONS` has one
+(tests/test_data_guide.py)."""
+
+
+def _cell(text: str) -> str:
+    """Text safe inside one Markdown table cell (pipes escaped, no line breaks)."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def reasons_markdown() -> str:
+    """The reason catalogue as a Markdown table (the data guide's ``reasons`` section).
+
+    One row per code of :data:`REASONS`, in catalogue order: code, Chinese label, English label,
+    what it means and what to do in Chinese (:data:`ACTIONS_ZH`) and in English
+    (:attr:`Reason.explanation`). ``python -m optimizer.results --markdown`` prints it;
+    tests/test_data_guide.py checks that ``docs/data-guide.md`` holds exactly this text.
+
+    Raises
+    ------
+    KeyError
+        If a code has no Chinese explanation in :data:`ACTIONS_ZH`.
+    """
+    lines = ["| 代码 code | 中文 | English | 含义与处理 | What it means, what to do |",
+             "|---|---|---|---|---|"]
+    for r in REASONS.values():
+        lines.append(f"| `{r.code}` | {_cell(r.zh)} | {_cell(r.en)} | "
+                     f"{_cell(ACTIONS_ZH[r.code])} | {_cell(r.explanation)} |")
+    return "\n".join(lines) + "\n"
+
+
 def reason(code: str) -> Reason:
     """The catalogue entry of ``code``.
 
@@ -244,6 +324,7 @@ class NoteKind(str, enum.Enum):
     ASSUMPTION = "assumption"
     DATA_WARNING = "data_warning"
     SEARCH_CAPPED = "search_capped"
+    NOMINAL_CALENDAR = "nominal_calendar"
 
 
 @dataclass(frozen=True)
@@ -330,3 +411,12 @@ class SearchRecord:
                 "work_limit": self.work_limit, "work_done": self.work_done,
                 "wall_clock_cap_s": self.wall_clock_cap_s, "runtime_s": round(self.runtime_s, 2),
                 "reproducible": self.reproducible}
+
+
+if __name__ == "__main__":  # python -m optimizer.results --markdown
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m optimizer.results --markdown  (prints the reason catalogue as "
+                 "a Markdown table for docs/data-guide.md)")
+    sys.stdout.write(reasons_markdown())

@@ -7,12 +7,21 @@ OR-Tools routing and CP-SAT work on 64-bit integers. This module states the reso
 * benchmark coordinates (Solomon, Li & Lim, Cordeau): ``BENCH_SCALE`` units per instance unit.
 
 A :class:`~optimizer.errors.ScalingWarning` fires when a scaled value approaches ``MAX_VALUE``.
+
+Clock times: :func:`parse_clock` reads every form users have (``7:30``, Excel time cells, ISO
+8601 date-times converted to China Standard Time, :data:`STUDY_AREA_TZ`) as seconds after
+midnight of the service day and refuses numbers and ``25:00`` with the fix; :func:`hhmm` writes
+them back as ``HH:MM`` with the next-day marker ``"01:30 (+1)"``; :func:`minutes_text` writes
+durations a person reads (``"45 min"``, ``"1 h 05 min"``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -87,63 +96,239 @@ def check_scale(values: float | np.ndarray, *, what: str = "value") -> None:
         )
 
 
-def hhmm(seconds: float) -> str:
-    """Format seconds after midnight as ``HH:MM`` (hours may exceed 23, GTFS style).
+STUDY_AREA_UTC_OFFSET_H = 8
+"""The study area's clock: China Standard Time, UTC+8 all year (no daylight saving since 1991;
+GB/T 7408-2005 notation). Date-times given with an offset (``...+08:00``, ``...Z``) are converted
+to this clock."""
+
+STUDY_AREA_TZ = dt.timezone(dt.timedelta(hours=STUDY_AREA_UTC_OFFSET_H), "CST")
+""":data:`STUDY_AREA_UTC_OFFSET_H` as a :class:`datetime.timezone`."""
+
+EXCEL_BASE_DATES = frozenset({dt.date(1899, 12, 30), dt.date(1899, 12, 31), dt.date(1900, 1, 1)})
+"""Dates a spreadsheet puts in front of a time-only cell (Excel's serial 0/1 in the 1900 date
+system as openpyxl, pandas and LibreOffice render it): such a date-time is a clock time and its
+date part is ignored."""
+
+DAY_S = 24 * 3600
+"""Seconds in a day."""
+
+_NEXT_DAY = re.compile(r"\s*\(([+-]\d)\)$")
+_CLOCK_TEXT = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+
+
+def hhmm(seconds: float, *, gtfs: bool = False) -> str:
+    """Format seconds after midnight of the service day as ``HH:MM`` (rounded to the minute).
+
+    A time on a later day carries the next-day marker ``" (+1)"`` (``" (+2)"`` two days on,
+    ``" (-1)"`` the day before): ``"01:30 (+1)"`` is half past one the next morning. The marker is
+    the same in every language, so Chinese and English sheets and reasons read alike;
+    :func:`parse_clock` reads it back.
+
+    Parameters
+    ----------
+    seconds
+        Seconds after midnight (may be 24 h or more; not finite gives ``"--:--"``).
+    gtfs
+        ``True``: hours past 23 as GTFS writes them (``"25:10"``), no marker (for feed ids and
+        files in GTFS style, never for text a person reads).
 
     Examples
     --------
     >>> hhmm(6 * 3600 + 30 * 60)
     '06:30'
     >>> hhmm(25 * 3600 + 600)
+    '01:10 (+1)'
+    >>> hhmm(25 * 3600 + 600, gtfs=True)
     '25:10'
     """
     if not math.isfinite(seconds):
         return "--:--"
     m = int(round(seconds / 60.0))
-    return f"{m // 60:02d}:{m % 60:02d}"
+    if gtfs:
+        return f"{m // 60:02d}:{m % 60:02d}"
+    day, m = divmod(m, 1440)
+    text = f"{m // 60:02d}:{m % 60:02d}"
+    return text if day == 0 else f"{text} ({day:+d})"
 
 
-def parse_clock(text: str, *, file: str | None = None, row: int | None = None,
-                field: str | None = None) -> int:
-    """Parse ``HH:MM`` or ``HH:MM:SS`` (hours may exceed 23, GTFS style) to seconds after midnight.
+def minutes_text(seconds: float) -> str:
+    """A duration a person reads: whole minutes, ``"45 min"``, or ``"1 h 05 min"`` from an hour.
+
+    Examples
+    --------
+    >>> minutes_text(643.8 * 60)
+    '10 h 44 min'
+    >>> minutes_text(59.6 * 60)
+    '1 h 00 min'
+    >>> minutes_text(170)
+    '3 min'
+    """
+    if not math.isfinite(seconds):
+        return "--"
+    m = int(round(seconds / 60.0))
+    sign, m = ("-", -m) if m < 0 else ("", m)
+    return f"{sign}{m} min" if m < 60 else f"{sign}{m // 60} h {m % 60:02d} min"
+
+
+def _clock_error(text: Any, why: str, **at: Any) -> Exception:
+    from optimizer.errors import InputError
+
+    return InputError(f"{text!r} {why}", **at)
+
+
+def number_as_clock_message(value: float) -> str:
+    """What is wrong with a number given where a clock time is expected, and the fix
+    (``730`` → ``'07:30'``, ``11`` → ``'11:00'``, else ``'07:30'`` as the example).
+
+    Examples
+    --------
+    >>> number_as_clock_message(730)
+    "is a number, not a clock time; write the time as text in quotes, e.g. '07:30' (HH:MM)"
+    """
+    v = float(value)
+    if v.is_integer() and 100 <= v < 2400 and int(v) % 100 < 60:
+        hint = f"'{int(v) // 100:02d}:{int(v) % 100:02d}'"
+    elif v.is_integer() and 0 <= v < 24:
+        hint = f"'{int(v):02d}:00'"
+    else:
+        hint = "'07:30'"
+    return (f"is a number, not a clock time; write the time as text in quotes, e.g. {hint} "
+            "(HH:MM)")
+
+
+def _from_datetime(d: dt.datetime, plan_date: dt.date | None, **at: Any) -> int:
+    """Seconds after midnight of a date-time in the study area's clock (rules in
+    :func:`parse_clock`)."""
+    if d.tzinfo is not None:
+        d = d.astimezone(STUDY_AREA_TZ)
+    tod = d.hour * 3600 + d.minute * 60 + d.second
+    if d.date() in EXCEL_BASE_DATES or plan_date is None:
+        return tod
+    days = (d.date() - plan_date).days
+    if days in (0, 1):
+        return tod + days * DAY_S
+    raise _clock_error(d.isoformat(), f"is on {d.date()} (China Standard Time), not on the plan "
+                       f"date {plan_date} or the next day; give the time of the plan date, "
+                       "e.g. '07:30'", **at)
+
+
+def _from_text(s: str, *, past_24: bool, xlsx: bool, plan_date: dt.date | None,
+               **at: Any) -> int:
+    """Seconds after midnight of a clock, ISO date-time or spreadsheet text."""
+    day = 0
+    if s.startswith("次日"):
+        s, day = s.removeprefix("次日").strip(), 1
+    elif (mk := _NEXT_DAY.search(s)) is not None:
+        s, day = s[:mk.start()].strip(), int(mk.group(1))
+    m = _CLOCK_TEXT.match(s)
+    if m is not None:
+        h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        if mi > 59 or sec > 59:
+            raise _clock_error(s, "is not a valid time (minutes and seconds 0-59)", **at)
+        t = h * 3600 + mi * 60 + sec
+        if day and t >= DAY_S:
+            raise _clock_error(s, "with a day marker must be before 24:00", **at)
+        if past_24 and t >= 2 * DAY_S:
+            raise _clock_error(s, "is not a valid time (hours 0-47)", **at)
+        if not past_24 and t > DAY_S:
+            raise _clock_error(s, "is past 24:00; a time on the next day is written with the "
+                               "next-day marker, e.g. '01:00 (+1)' (a shift whose end is before "
+                               "its start already ends the next day)", **at)
+        return t + day * DAY_S
+    if _NUMBER.match(s):
+        x = float(s)
+        if xlsx and "." in s and 0 <= x < 1:
+            return int(round(x * DAY_S))
+        raise _clock_error(s, number_as_clock_message(x), **at)
+    try:
+        d = dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise _clock_error(s, "is not a time; expected HH:MM (07:30 or 7:30), HH:MM:SS, or an "
+                           "ISO 8601 date-time such as 2026-12-03T07:30:00+08:00", **at) from None
+    return _from_datetime(d, plan_date, **at) + day * DAY_S
+
+
+def parse_clock(value: Any, *, file: str | None = None, row: int | None = None,
+                field: str | None = None, past_24: bool = False,
+                plan_date: dt.date | None = None) -> int:
+    """Read a clock time as whole seconds after midnight of the service day.
+
+    Accepted (the data guide lists the same):
+
+    * ``"07:30"``, ``"7:30"``, ``"07:30:00"`` (fractions of a second dropped);
+    * the next-day marker of :func:`hhmm`: ``"01:30 (+1)"`` (also ``"次日 01:30"``) is 25:30;
+    * spreadsheet cells: :class:`datetime.time`; a :class:`datetime.datetime` (or its text
+      ``"1900-01-01 08:00:00"``) on a date of :data:`EXCEL_BASE_DATES` (a time-only cell); a day
+      fraction ``0 <= x < 1`` as a float, or as text when ``file`` is an ``.xlsx``/``.xls``
+      workbook (``0.3125`` = 07:30);
+    * ISO 8601 date-times, with an offset (``2026-12-03T07:30:00+08:00``,
+      ``2026-12-02T23:30:00Z``) converted to China Standard Time
+      (:data:`STUDY_AREA_TZ`), or without one (taken as China Standard Time). Date rule: with
+      ``plan_date``, the date must be the plan date (or the next day: + 24 h); without it (the
+      tables are weekly patterns, not dated), the date part is ignored.
+
+    Refused, each with the fix in the message: numbers (``730``, ``11``, ``7.5``: "write the
+    time as text in quotes, e.g. '07:30'"), empty cells, bare dates, times past 24:00
+    (``"25:00"``) unless ``past_24`` (GTFS ``stop_times``, hours 0-47).
 
     Parameters
     ----------
-    text
-        The clock time.
+    value
+        The cell or YAML value.
     file, row, field
         Where the value came from, for the error message.
+    past_24
+        Accept hours 24-47 written as such (GTFS style); only GTFS readers set it.
+    plan_date
+        The plan's date, when the caller knows it (dated date-times are checked against it).
 
     Returns
     -------
     int
-        Seconds after midnight of the service day.
+        Seconds after midnight of the service day (24 h and more on the next day).
 
     Raises
     ------
     optimizer.errors.InputError
-        If the text is not a clock time (names file, row and field).
+        If the value is not a clock time (names file, row and field, and the fix).
 
     Examples
     --------
-    >>> parse_clock("07:30")
+    >>> parse_clock("07:30"), parse_clock("7:30"), parse_clock("07:30:00")
+    (27000, 27000, 27000)
+    >>> parse_clock("2026-12-02T23:30:00Z")
     27000
-    >>> parse_clock("25:10:00")
+    >>> parse_clock("1900-01-01 08:00:00")
+    28800
+    >>> parse_clock("01:30 (+1)")
+    91800
+    >>> parse_clock("25:10:00", past_24=True)
     90600
     """
-    from optimizer.errors import InputError
-
-    s = str(text).strip()
-    parts = s.split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        raise InputError(f"{text!r} is not a time; expected HH:MM or HH:MM:SS",
-                         file=file, row=row, field=field)
-    h, m = int(parts[0]), int(parts[1])
-    sec = int(parts[2]) if len(parts) == 3 else 0
-    if m > 59 or sec > 59 or h > 47:
-        raise InputError(f"{text!r} is not a valid time (minutes/seconds 0-59, hours 0-47)",
-                         file=file, row=row, field=field)
-    return h * 3600 + m * 60 + sec
+    at = {"file": file, "row": row, "field": field}
+    if isinstance(value, bool) or value is None:
+        raise _clock_error(value, "is not a time; expected HH:MM, e.g. '07:30'", **at)
+    if isinstance(value, dt.datetime):
+        return _from_datetime(value, plan_date, **at)
+    if isinstance(value, dt.time):
+        if value.tzinfo is not None:
+            return _from_datetime(dt.datetime.combine(dt.date(1900, 1, 1), value), None, **at)
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if isinstance(value, dt.date):
+        raise _clock_error(value.isoformat(), "is a date without a time; expected HH:MM", **at)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        x = float(value)
+        if isinstance(value, (float, np.floating)) and 0 <= x < 1:
+            return int(round(x * DAY_S))
+        if not math.isfinite(x):
+            raise _clock_error(value, "is empty; expected a time HH:MM, e.g. '07:30'", **at)
+        raise _clock_error(value, number_as_clock_message(x), **at)
+    s = str(value).strip()
+    if not s:
+        raise _clock_error(value, "is empty; expected a time HH:MM, e.g. '07:30'", **at)
+    xlsx = str(file or "").lower().endswith((".xlsx", ".xls", ".xlsm"))
+    return _from_text(s, past_24=past_24, xlsx=xlsx, plan_date=plan_date, **at)
 
 
 def quantity_to_int(values: float | np.ndarray, *, resolution: float,

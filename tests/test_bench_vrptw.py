@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,41 @@ def test_pdptw_quick_benchmark():
     assert ours.feasible, ours.note
     assert rows[0].median("ours")[2] < 10.0
     assert "| lc101 | 2 | 828.94 / 10 |" in run_pdptw.format_table(rows)
+
+
+BAD_LILIM = DATA / "bad" / "lilim"
+SHARED_LILIM = next((d / "shared" / "benchmarks" / "lilim" for d in Path(__file__).resolve().parents
+                     if (d / "shared" / "benchmarks" / "lilim").is_dir()), None)
+"""The shared benchmark folder: ``../shared`` beside the clone (CI), or beside a worktree's
+parent folders; ``None`` when absent (then the test fails under CI and skips elsewhere)."""
+
+
+def test_lilim_speed_zero_reads_as_speed_one():
+    """Ten published files (lc104, lr107, ...) have speed 0 in the header; their best-known
+    solutions use speed 1, so 0 is read as 1: the same instance as with speed 1."""
+    zero, one = read_lilim(BAD_LILIM / "lc101-speed0.txt"), read_lilim(LILIM / "lc101.txt")
+    assert (zero.travel_time_s == one.travel_time_s).all()
+    assert zero.requests == one.requests and zero.vehicles == one.vehicles
+    # depot (40, 50) -> node 1 (45, 68): sqrt(25 + 324) at speed 1
+    assert zero.travel_time_s[0, 1] == pytest.approx(349 ** 0.5)
+
+
+def test_lilim_other_speeds_are_refused():
+    with pytest.raises(InputError) as exc:
+        read_lilim(BAD_LILIM / "lc101-speed2.txt")
+    assert exc.value.row == 1 and exc.value.field == "speed" and "speed 2.0" in str(exc.value)
+
+
+def test_every_shared_lilim_file_reads():
+    """Every Li & Lim file of the shared benchmark folder reads (the public subset has lc101 and
+    lr201; the full set of 56, where present, includes the speed-0 files)."""
+    if SHARED_LILIM is None:
+        assert not os.environ.get("CI"), "CI runs with ../shared beside the clone"
+        pytest.skip("no shared/benchmarks/lilim folder above the repository")
+    files = sorted(p for p in SHARED_LILIM.glob("*.txt"))
+    assert files
+    for f in files:
+        p = read_lilim(f)
+        header = f.read_text().split()
+        assert len(p.vehicles) == int(header[0]) and p.vehicles[0].seats == int(header[1])
+        assert 2 * len(p.requests) + 1 == p.n_nodes

@@ -28,7 +28,8 @@ def test_defaults_give_the_default_buffers_and_notes(default_net):
     assert default_net.date == DAY and default_net.timetable.day == DAY
     assert default_net.notes[0] == APPROXIMATE_ROADS_NOTE
     assert [n.kind for n in default_net.notes] == [NoteKind.APPROXIMATE_ROADS,
-                                                   NoteKind.ESTIMATED_SAILINGS]
+                                                   NoteKind.ESTIMATED_SAILINGS,
+                                                   NoteKind.NOMINAL_CALENDAR]
 
 
 def test_scenario_buffers_are_read_and_used(default_net):

@@ -124,9 +124,12 @@ def test_journey_command(capsys: pytest.CaptureFixture[str]) -> None:
                  "--depart", "06:30"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "ferry" in out and "六横大岙(蛟头)码头" in out and "Approximate roads" in out
+    assert "ferry" in out and "Approximate roads" in out
+    assert "六横大岙(蛟头)码头" in out and "P_LH_DAAO" not in out  # piers by name, not id
+    assert "start (122.13,29.74) →" in out and not re.search(r"\d+\.\d+ min", out)
     # places by name: no network node ids ("2341 → 4992"), pier or GTFS ids
     assert not re.search(r"\b\d{3,} →|→ \d{3,}\b|pier:|P_LH_DAAO|R_DT_", out), out
+    assert "六横岛 " in out.splitlines()[0]  # the start's island and nearest place
 
 
 def test_journey_bad_point_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

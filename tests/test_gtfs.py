@@ -242,23 +242,26 @@ def test_missing_folder(tmp_path):
 def test_putuo_feed_sourced_and_estimated_trips():
     feed = read_gtfs(get_path("putuo/ferries/gtfs"))
     trips = feed.trips.set_index("trip_id")
-    sourced = trips[trips["is_estimate"] == "0"]
+    sourced = trips[(trips["is_estimate"] == "0") & (trips["direction_id"] == "0")]
     estimated = trips[trips["is_estimate"] == "1"]
     assert len(sourced) == 45 and sourced["route_id"].nunique() == 13
     assert set(trips["is_estimate"]) == {"0", "1"}  # every trip flagged one way or the other
-    # one estimated return per sourced outbound trip, in the opposite direction
+    # one return per sourced outbound trip, in the opposite direction; estimated except the
+    # 东极 return, sourced as "leaves 庙子湖 again at about 11:00"
     st = feed.stop_times
     for tid in sourced.index:
         rid = f"{tid}_RET"
-        assert rid in estimated.index
         out = st[st.trip_id == tid].sort_values("stop_sequence")["stop_id"].tolist()
         back = st[st.trip_id == rid].sort_values("stop_sequence")["stop_id"].tolist()
         assert back == out[::-1]
-        assert estimated.loc[rid, "estimate_method"].startswith("ESTIMATE")
+        if tid == "R_BSD_DJ_0830":
+            assert trips.loc[rid, "is_estimate"] == "0" and "11:00" in trips.loc[rid, "source"]
+        else:
+            assert estimated.loc[rid, "estimate_method"].startswith("ESTIMATE")
     # the Wugongzhi-Putuoshan shuttle: estimated timetable, both directions
     wp = trips[trips["route_id"] == "R_WGZ_PTS"]
     assert len(wp) == 46 and set(wp["is_estimate"]) == {"1"}
-    assert len(estimated) == 45 + 46
+    assert len(estimated) == 44 + 46
     # cars: fast boats never carry cars; every trip says why
     assert set(trips.loc[trips["vessel_type"] == "fast_boat", "cars_allowed"]) == {"2"}
     assert set(trips["cars_allowed"]) == {"1", "2"}
@@ -267,13 +270,23 @@ def test_putuo_feed_sourced_and_estimated_trips():
 
 
 def test_putuo_sourced_copy_is_verbatim_shared_outbound():
-    """The sourced copy holds exactly the 45 outbound trips the generator starts from."""
+    """The sourced copy holds exactly the 45 outbound trips the generator starts from; the feed
+    keeps their stops and departures, and their arrivals except where a sourced crossing time
+    (桃花 fast boat, 东极) or a corrected pier (虾峙 at 栅棚) changed the crossing."""
     src = read_gtfs(get_path("putuo/ferries/gtfs/sourced"))
     assert len(src.trips) == 45
     full = read_gtfs(get_path("putuo/ferries/gtfs"))
-    a = src.stop_times[["trip_id", "stop_id", "arrival_time", "departure_time"]]
+    a = src.stop_times[["trip_id", "stop_id", "stop_sequence"]]
     b = full.stop_times[full.stop_times.trip_id.isin(src.trips.trip_id)][a.columns]
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    first = src.stop_times[src.stop_times.stop_sequence == 1].set_index("trip_id")
+    full_first = full.stop_times[full.stop_times.stop_sequence == 1].set_index("trip_id")
+    assert (first["departure_time"] == full_first.loc[first.index, "departure_time"]).all()
+    arr_a = src.stop_times.set_index(["trip_id", "stop_sequence"])["arrival_time"]
+    arr_b = full.stop_times.set_index(["trip_id", "stop_sequence"])["arrival_time"]
+    changed = {t for (t, _), x in arr_a.items() if arr_b[(t, _)] != x}
+    routes = set(src.trips.set_index("trip_id").loc[sorted(changed), "route_id"])
+    assert routes == {"R_DT_TH_F", "R_BSD_DJ", "R_DT_XZ", "R_DT_XZ_HS", "R_DT_XZ_ZP"}
 
 
 def test_generator_deterministic_and_matches_repository(tmp_path):

@@ -166,9 +166,9 @@ def test_embedded_places_read_with_standard_columns():
     v = read_villages()
     assert len(v) == 133 and v["lon"].notna().sum() == 23
     h = read_hospitals()
-    assert h.set_index("facility_id").loc["H01", "coord_quality"].startswith("PLACEHOLDER")
+    assert h.set_index("facility_id").loc["H01", "coord_quality"].startswith("sourced")
     ports = read_ports()
-    assert {"stop_id", "lon", "lat", "island"} <= set(ports.columns) and len(ports) == 13
+    assert {"stop_id", "lon", "lat", "island"} <= set(ports.columns) and len(ports) == 14
 
 
 def test_villages_with_unknown_town_code_rejected(tmp_path):

@@ -348,27 +348,33 @@ NODE_ID = re.compile(r"(?<![\w:])(A|a|b|B|C|C2)(?![\w])|pier:|\bP[AB]\b|FAST_071
 
 
 def test_journey_text_names_places_not_nodes(G, wed):
-    g, names = _names(G)
-    j = earliest_arrival(g, wed, "A", "B", hm(6, 30), names=names)
+    from optimizer.network.journey import place_names
+
+    g, namer = _names(G)
+    j = earliest_arrival(g, wed, "A", "B", hm(6, 30), namer=namer)
+    names = place_names(g, j, origin=f"{namer.node('A')} (start)", destination="乙岛 (end)",
+                        namer=namer)
     text = j.summary(names)
     lines = text.splitlines()
-    assert lines[0].startswith("甲岛 东村附近 → 乙岛, leave 06:30")  # B: no named place near
-    assert lines[1] == "  06:30-06:41 car 甲岛 东村附近 → 甲码头, 11 min, 5.0 km"
+    assert lines[0].startswith("甲岛 东村附近 (start) → 乙岛 (end), leave 06:30")
+    assert lines[1] == "  06:30-06:41 car 甲岛 东村附近 (start) → 甲码头, 11 min, 5.0 km"
     assert lines[2] == "  06:41-07:00 wait at 甲码头, 19 min"
     assert lines[4] == "  07:15-07:35 ferry 甲乙快船: 甲码头 → 乙码头, 20 min"
-    assert lines[5] == "  07:35-07:41 car 乙码头 → 乙岛, 6 min, 2.5 km"
+    assert lines[5] == "  07:35-07:41 car 乙码头 → 乙岛 (end), 6 min, 2.5 km"
     assert not NODE_ID.search(text), text
+    # a road node with no named place within 3 km: its island alone
+    assert namer.node("a") == "甲岛" and namer.node("b") == "乙岛"  # 东村 is 4 km from a
     # without names (tests, debugging) the ids remain
     assert "FAST_0715" in j.summary() and "pier:PA" in j.summary()
 
 
 def test_no_link_reason_bilingual_with_island_names(G, wed):
-    g, names = _names(G)
-    j = earliest_arrival(g, wed, "A", "C", hm(6, 30), names=names)
+    g, namer = _names(G)
+    j = earliest_arrival(g, wed, "A", "C", hm(6, 30), namer=namer)
     assert j.reason_code == "NO_LINK"
     assert j.reason == ("从 甲岛 到 丙岛 既无陆路也无渡轮航线 · no car route on land and no ferry "
                         "link from island 甲岛 to island 丙岛 in the network")
-    late = earliest_arrival(g, wed, "A", "B", hm(25, 0), names=names)
+    late = earliest_arrival(g, wed, "A", "B", hm(25, 0), namer=namer)
     assert "甲码头" in late.reason and "pier PA" not in late.reason
 
 

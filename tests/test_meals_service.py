@@ -93,7 +93,7 @@ def test_tiny_coverage_is_hand_checked(base):
     assert p.loc["V6", "reason_zh"] == reason("NO_CANTEEN_ON_ISLAND").zh
     assert p.loc["V3", "reason_en"] == REASONS["BEYOND_THRESHOLD"].en
     assert p.loc["V1", "reason_en"] == "Within the threshold"
-    assert "18.7 min" in p.loc["V3", "detail"]
+    assert "takes 19 min" in p.loc["V3", "detail"]  # 18.7 min, whole minutes rounded up
     k = base.kpis
     assert (k["elderly_total"], k["elderly_covered"]) == (300, 180)
     assert (k["elderly_beyond_threshold"], k["elderly_unreachable"],
@@ -215,6 +215,21 @@ def test_uncoverable_demand_is_named(tmp_path, tiny_graph, islands):
     assert u["reason"].to_dict() == {"V5": "UNREACHABLE", "V6": "NO_SITE_ON_ISLAND"}
     assert u.loc["V6", "reason_zh"] == reason("NO_SITE_ON_ISLAND").zh
     assert r.siting.new_sites == ("S1",)
+
+
+def test_single_source_over_capacity_village_is_named_and_the_rest_sited(inputs, tiny_graph,
+                                                                          islands):
+    """Capacitated single-source siting at 0.25 meals per resident: V1 (100 residents) needs 25
+    meals; within 15 min of it K1 makes 10 and S1 20 (V1 at a1: K1 280 s, S1 840 s), so no
+    kitchen can take it whole. It is listed and everything else is still sited."""
+    r = _plan(inputs, tiny_graph, islands, rounds=False, uptake_share=0.25,
+              siting_capacitated=True, siting_assignment="single")
+    u = r.siting.uncoverable.set_index("point_id")
+    assert u.loc["V1", "reason"] == "DEMAND_OVER_CAPACITY"
+    assert u.loc["V1", "detail"] == ("V1村 (point V1) needs 25 meals a day; the largest kitchen "
+                                     "within reach, S1候选 (S1), makes 20")
+    assert u.loc["V1", "reason_en"] == REASONS["DEMAND_OVER_CAPACITY"].en
+    assert r.siting.status == "OPTIMAL" and r.siting.new_sites
 
 
 # ----------------------------------------------------------------------------------- rounds
@@ -358,7 +373,8 @@ def test_defaults_are_the_baseline_values():
         "delivery_mode": "ebike", "delivery_time": 11 * 3600, "threshold_min": 15.0,
         "demand_scale": 1.0, "open_candidates": (), "siting_model": "mclp", "new_sites": 2,
         "demand_level": "points", "uptake_share": 0.034, "freshness_min": 30.0, "box_meals": 20,
-        "service_min": 2.0, "siting_capacitated": False, "max_alternatives": 5, "rounds": True,
+        "service_min": 2.0, "siting_capacitated": False, "siting_assignment": "split",
+        "max_alternatives": 5, "rounds": True,
         "rounds_respect_capacity": True, "rounds_time_limit_s": 2.0}
     baseline = load_scenario(Path(__file__).parents[1] / "scenarios" / "putuo-baseline.yaml")
     shared = [f.name for f in dataclasses.fields(p) if hasattr(baseline.meals, f.name)]

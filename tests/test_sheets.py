@@ -236,8 +236,9 @@ def test_summary_tables(plan, inputs):
     k = dict(zip(s["kpis"]["key"], s["kpis"]["value"]))
     assert (k["vehicles_used"], k["trips_served"], k["trips_unserved"], k["ferry_crossings"]) \
         == ("2", "4", "4", "2")
-    assert k["total_driving_time_min"] == f"{plan.kpis['total_driving_time_min']:.1f}"
-    assert k["max_trip_duration_min"] == f"{plan.kpis['max_trip_duration_min']:.1f}"
+    # minutes a person reads are whole minutes
+    assert k["total_driving_time_min"] == f"{round(plan.kpis['total_driving_time_min']):d}"
+    assert k["max_trip_duration_min"] == f"{round(plan.kpis['max_trip_duration_min']):d}"
     assert list(s["kpis"]["key"])[:6] == list(KPI_LABELS)[:6]
     v = s["vehicles"].set_index("vehicle_id")
     assert list(v.index) == ["VA2", "VB1", "VA1"] and v.loc["VA1", "used"] == "no"

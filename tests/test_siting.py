@@ -319,7 +319,12 @@ def test_capacitated_match_brute_force(prob, p):
     cap = dict(zip(prob.cost.site_ids, prob.capacity))
     assert all(loads[s] <= cap[s] + 1e-6 for s in loads)
     if prob.is_capacitated:
-        vals = [f(prob, o, must_serve=True, min_cost=True) for _, o in subsets(prob, p)]
+        bf = prob
+        if prob.assignment == "single":  # a point over every capacity in reach is listed, the
+            q = np.where(prob.covers, np.asarray(prob.capacity)[None, :], -1.0).max(axis=1)
+            over = prob.coverable & (prob.demand_weight > q)  # rest planned (over_capacity)
+            bf = dataclasses.replace(prob, demand_weight=np.where(over, 0.0, prob.demand_weight))
+        vals = [f(bf, o, must_serve=True, min_cost=True) for _, o in subsets(bf, p)]
         vals = [v for v in vals if v is not None]
     else:  # all capacities infinite: the classic p-median (every reachable point assigned)
         vals = [v for v in (pm_cost(prob, o) for _, o in subsets(prob, p)) if math.isfinite(v)]
@@ -328,6 +333,9 @@ def test_capacitated_match_brute_force(prob, p):
         assert pm.status == SolveStatus.OPTIMAL and pm.objective == pytest.approx(min(vals))
     else:
         assert pm.status == SolveStatus.INFEASIBLE
+    if prob.is_capacitated and prob.assignment == "single":
+        assert sorted(u.demand_id for u in pm.uncoverable if u.reason == "over_capacity") == \
+            sorted(np.asarray(prob.cost.demand_ids)[over].tolist())
 
 
 @SET

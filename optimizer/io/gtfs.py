@@ -15,7 +15,7 @@ Examples
 --------
 >>> from optimizer.datasets import get_path
 >>> feed = read_gtfs(get_path("putuo/ferries/gtfs"))
->>> int((feed.trips["is_estimate"] == "0").sum())
+>>> int(((feed.trips["is_estimate"] == "0") & (feed.trips["direction_id"] == "0")).sum())
 45
 """
 
@@ -579,3 +579,142 @@ def as_date(day: dt.date | str) -> dt.date:
         If ``day`` is not a date.
     """
     return _as_date(day)
+
+
+@dataclass(frozen=True)
+class FeedValidity:
+    """The dates a GTFS feed covers, and whether its calendar is nominal.
+
+    Attributes
+    ----------
+    start, end
+        First and last service day the feed covers (inclusive). From ``feed_info.txt``
+        ``feed_start_date``/``feed_end_date`` where given (GTFS: "the dataset provides complete
+        and reliable schedule information for service in the period from the beginning of the
+        feed_start_date day to the end of the feed_end_date day"), otherwise the earliest
+        ``start_date`` and latest ``end_date`` of ``calendar.txt`` and the dates
+        ``calendar_dates.txt`` adds service on. ``None`` for a feed without any date.
+    nominal
+        True when ``feed_info.txt`` says ``calendar_basis = nominal``: the calendar dates were not
+        published by the operator (the source timetable is undated or older), so every sailing
+        on every date is an assumption that the timetable still runs (a project extension of
+        GTFS; readers that do not know the column ignore it).
+    source_dates
+        ``feed_info.txt`` ``source_published`` text: when the source timetable was published
+        (e.g. ``"undated (probably 2016-2019)"``); ``""`` if not given.
+    """
+
+    start: dt.date | None
+    end: dt.date | None
+    nominal: bool = False
+    source_dates: str = ""
+
+    def covers(self, day: dt.date) -> bool:
+        """True if ``day`` is inside ``start``..``end`` (inclusive)."""
+        return self.start is not None and self.end is not None and self.start <= day <= self.end
+
+    def describe(self) -> str:
+        """``"2025-01-01 to 2027-12-31"`` (or ``"no dates"``)."""
+        if self.start is None or self.end is None:
+            return "no dates"
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+def _feed_info_value(feed: Feed, column: str) -> str:
+    fi = feed.feed_info
+    if fi is None or not len(fi) or column not in fi.columns:
+        return ""
+    return str(fi[column].iloc[0]).strip()
+
+
+def feed_validity(feed: Feed) -> FeedValidity:
+    """The dates a feed covers (see :class:`FeedValidity`).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If ``feed_info.txt`` ``feed_start_date``/``feed_end_date`` is not ``YYYYMMDD``, or ends
+        before it starts.
+
+    Examples
+    --------
+    >>> from optimizer.datasets import get_path
+    >>> v = feed_validity(read_gtfs(get_path("putuo/ferries/gtfs")))
+    >>> v.describe(), v.nominal
+    ('2025-01-01 to 2027-12-31', True)
+    """
+    start = end = None
+    s_txt = _feed_info_value(feed, "feed_start_date")
+    e_txt = _feed_info_value(feed, "feed_end_date")
+    if s_txt:
+        start = parse_gtfs_date(s_txt, file="feed_info.txt", row=1, field="feed_start_date")
+    if e_txt:
+        end = parse_gtfs_date(e_txt, file="feed_info.txt", row=1, field="feed_end_date")
+    days: list[dt.date] = []
+    if len(feed.calendar):
+        days += list(feed.calendar["start"]) + list(feed.calendar["end"])
+    cd = feed.calendar_dates
+    if len(cd):
+        days += list(cd.loc[cd["exception_type"] == 1, "day"])
+    if start is None and days:
+        start = min(days)
+    if end is None and days:
+        end = max(days)
+    if start is not None and end is not None and end < start:
+        raise InputError(f"feed_end_date {end:%Y%m%d} is before feed_start_date {start:%Y%m%d}",
+                         file="feed_info.txt", row=1, field="feed_end_date")
+    return FeedValidity(start=start, end=end,
+                        nominal=_feed_info_value(feed, "calendar_basis").lower() == "nominal",
+                        source_dates=_feed_info_value(feed, "source_published"))
+
+
+def check_service_date(feed: Feed, day: dt.date | str, *, file: str | None = None,
+                       field: str = "date") -> FeedValidity:
+    """Refuse a service day outside the dates the feed covers.
+
+    A date outside the feed's calendar has no sailings at all: planning on it would strand every
+    island without saying why, so it is bad input, not an empty timetable.
+
+    Parameters
+    ----------
+    feed
+        A feed from :func:`read_gtfs`.
+    day
+        The service day (``date`` or ``YYYY-MM-DD`` / ``YYYYMMDD`` text).
+    file, field
+        Where the date came from (the scenario file and its key), for the message.
+
+    Returns
+    -------
+    FeedValidity
+        The feed's validity (the day is inside it).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        If the day is outside :func:`feed_validity` (the message names the feed's dates and the
+        fix), or the feed has no dates at all.
+
+    Examples
+    --------
+    >>> from optimizer.datasets import get_path
+    >>> try:
+    ...     check_service_date(read_gtfs(get_path("putuo/ferries/gtfs")), "2028-02-03")
+    ... except InputError as exc:
+    ...     print(exc.field, "covers 2025-01-01 to 2027-12-31" in str(exc))
+    date True
+    """
+    d = _as_date(day)
+    v = feed_validity(feed)
+    if v.covers(d):
+        return v
+    where = f"the ferry timetable in {feed.path}" if file is None else "the ferry timetable"
+    if v.start is None:
+        raise InputError(f"渡轮时刻表没有任何日期 / {where} has no service dates (calendar.txt and "
+                         "calendar_dates.txt are empty); no sailing can run on "
+                         f"{d.isoformat()}", file=file, field=field)
+    raise InputError(
+        f"渡轮时刻表的日期范围为 {v.start.isoformat()} 至 {v.end.isoformat()}，情景日期 "
+        f"{d.isoformat()} 不在其内 / {where} covers {v.describe()}; the scenario's date "
+        f"{d.isoformat()} is outside it: choose a date inside it, or give a GTFS feed that "
+        "covers it (ferries.gtfs)", file=file, field=field)

@@ -191,7 +191,7 @@ def read_villages(path: str | Path | None = None, *,
 
 
 def read_hospitals(path: str | Path | None = None) -> gpd.GeoDataFrame:
-    """Read the hospitals and health stations (coordinates sourced on 六横, placeholders elsewhere).
+    """Read the hospitals and health stations (every coordinate sourced; ``SOURCES.md``).
 
     Parameters
     ----------
@@ -202,7 +202,8 @@ def read_hospitals(path: str | Path | None = None) -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         Columns ``facility_id``, ``name_zh``, ``town``, ``address``, ``lon``, ``lat`` (EPSG:4326),
-        ``coord_quality`` (``"PLACEHOLDER: …"`` where the point is not the hospital),
+        ``coord_quality`` (``"sourced …"``, or ``"PLACEHOLDER: …"`` in a user's file where the
+        point is not the hospital),
         ``dialysis_unit`` (``"unverified…"``), ``note``, ``geometry``.
 
     Raises
@@ -221,7 +222,7 @@ def read_hospitals(path: str | Path | None = None) -> gpd.GeoDataFrame:
 
 
 def read_ports(path: str | Path | None = None) -> gpd.GeoDataFrame:
-    """Read the ferry ports (13; positions sourced on 六横 only, others estimated).
+    """Read the ferry ports (14; positions sourced on 六横, 桃花 and 虾峙, others estimated).
 
     Parameters
     ----------

@@ -17,7 +17,7 @@ import geopandas as gpd
 import networkx as nx
 
 from optimizer.errors import InputError
-from optimizer.io.gtfs import Feed, read_gtfs
+from optimizer.io.gtfs import Feed, FeedValidity, check_service_date, read_gtfs
 from optimizer.network.contract import validate_network
 from optimizer.network.ferries import (
     FOOT_BOARDING_BUFFER_S,
@@ -45,6 +45,19 @@ APPROXIMATE_ROADS_NOTE = Note(NoteKind.APPROXIMATE_ROADS, "近似路网",
 ESTIMATED_SAILINGS_NOTE = Note(NoteKind.ESTIMATED_SAILINGS, "部分航班时刻为估计",
                                "Some sailings are estimates (return sailings, crossing times)")
 """The label of a timetable with sailings flagged as estimates in the GTFS feed."""
+
+
+def nominal_calendar_note(validity: FeedValidity, date: dt.date) -> Note:
+    """The label of a date whose sailings come from a nominal calendar (``feed_info.txt``
+    ``calendar_basis = nominal``: the operator never published these dates, so the sailings of
+    ``date`` assume the source timetable still runs)."""
+    src = validity.source_dates or "not stated"
+    return Note(NoteKind.NOMINAL_CALENDAR,
+                f"渡轮日历为名义日期：{date.isoformat()} 不在运营方公布的时刻表有效期内"
+                f"（来源时刻表：{src}），当天航班按原时刻表假定照常运行",
+                f"Nominal ferry calendar: {date.isoformat()} is not a date the operator published "
+                f"this timetable for (source timetable: {src}); its sailings assume the timetable "
+                "still runs")
 
 
 @dataclass(frozen=True)
@@ -157,8 +170,9 @@ def build_network(network: NetworkParams, ferries: FerryParams, *, date: dt.date
     Raises
     ------
     optimizer.errors.InputError
-        On bad data files (named), an unknown suspended route, a misplaced fixed link, or an
-        ``osm`` road source without ``osm_path``.
+        On bad data files (named), a date outside the ferry feed's dates
+        (:func:`optimizer.io.gtfs.check_service_date`), an unknown suspended route, a misplaced
+        fixed link, or an ``osm`` road source without ``osm_path``.
     optimizer.errors.NetworkValidationError
         If the built graph breaks the contract.
 
@@ -180,10 +194,13 @@ def build_network(network: NetworkParams, ferries: FerryParams, *, date: dt.date
     G, notes = _roads(network, islands, speeds=speeds, circuity=circuity, name=name,
                       default_islands=dataset is None or islands_path == _default_islands_path())
     feed = _read_feed(ferries, dataset)
+    validity = check_service_date(feed, date)
     add_ferries(G, feed, islands=islands, speeds=speeds, circuity=circuity)
     timetable = timetable_for_date(feed, date, suspended_routes=ferries.suspended_routes)
     if any(s.is_estimate for s in timetable.sailings):
         notes.append(ESTIMATED_SAILINGS_NOTE)
+    if validity.nominal:
+        notes.append(nominal_calendar_note(validity, date))
     validate_network(G)
     return Network(G=G, islands=islands, feed=feed, timetable=timetable, date=date,
                    notes=tuple(notes), boarding_buffer_s=ferries.boarding_buffer_s)

@@ -49,7 +49,9 @@ def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[flo
     pandas.DataFrame
         Columns of :func:`~optimizer.network.islands.island_connectivity` plus
         ``earliest_arrival`` (``HH:MM`` or empty), ``earliest_arrival_s`` (seconds, ``inf`` when
-        not reachable) and ``reachability`` (a bilingual sentence: reachable at, or why not).
+        not reachable), ``ferry_flag`` / ``ferry_flag_detail`` (a route of the island that
+        normally runs has no sailing on the date: :func:`ferry_flags`; empty otherwise) and
+        ``reachability`` (a bilingual sentence: reachable at, or why not).
         Every island polygon is a row (never dropped).
 
     Raises
@@ -84,6 +86,9 @@ def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[flo
     arr = [best.get(i, math.inf) for i in df["island_id"]]
     df["earliest_arrival_s"] = arr
     df["earliest_arrival"] = [hhmm(t) if math.isfinite(t) else "" for t in arr]
+    flags = ferry_flags(network)
+    df["ferry_flag"] = [flags.get(i, ("", ""))[0] for i in df["island_id"]]
+    df["ferry_flag_detail"] = [flags.get(i, ("", ""))[1] for i in df["island_id"]]
     df["reachability"] = [
         _why(row, t, depart_s) for row, t in zip(df.itertuples(index=False), arr)
     ]
@@ -92,10 +97,59 @@ def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[flo
     return df.reset_index(drop=True)
 
 
+def ferry_flags(network: Network) -> dict[str, tuple[str, str]]:
+    """Islands served by a route that normally runs but has no sailing on the network's date.
+
+    Parameters
+    ----------
+    network
+        A built network (its feed, timetable and ferry edges).
+
+    Returns
+    -------
+    dict of str to (str, str)
+        ``island_id`` → (reason code, detail). The code is ``"ROUTE_SUSPENDED"`` if any of the
+        island's routes is suspended in the scenario, else ``"NO_SERVICE_TODAY"`` (codes of
+        :data:`optimizer.results.REASONS`, see
+        :func:`optimizer.network.ferries.routes_not_running`); the detail names every such route
+        (short name and id) with its reason, in Chinese and English. Islands whose routes all run
+        are absent. An island is served by a route if one of the route's piers is on it.
+    """
+    from optimizer.network.ferries import routes_not_running
+    from optimizer.results import reason
+
+    off = routes_not_running(network.feed, network.timetable)
+    if not off:
+        return {}
+    names = dict(zip(network.feed.routes["route_id"],
+                     network.feed.routes.get("route_short_name", network.feed.routes["route_id"])))
+    G = network.G
+    by_island: dict[str, dict[str, str]] = {}
+    for u, v, key, d in G.edges(keys=True, data=True):
+        rid = d.get("route_id")
+        if d.get("mode") != "ferry" or rid not in off:
+            continue
+        for n in (u, v):
+            isl = G.nodes[n].get("island_id", "")
+            if isl:
+                by_island.setdefault(isl, {})[rid] = off[rid]
+    out: dict[str, tuple[str, str]] = {}
+    for isl, routes in by_island.items():
+        code = "ROUTE_SUSPENDED" if "ROUTE_SUSPENDED" in routes.values() else "NO_SERVICE_TODAY"
+        detail = "; ".join(f"{names.get(r) or r} ({r}): {reason(c).label}"
+                           for r, c in sorted(routes.items()))
+        out[isl] = (code, f"{network.date.isoformat()} {detail}")
+    return out
+
+
 def _why(row, t: float, depart_s: float) -> str:
     if math.isfinite(t):
         return f"可达 {hhmm(t)} reachable at {hhmm(t)}"
     status = getattr(row, "status", "")
+    flag = getattr(row, "ferry_flag", "")
+    if flag:
+        return (f"{hhmm(depart_s)} 之后当日无可用航班（航线当天不开）no usable sailing after "
+                f"{hhmm(depart_s)}: {row.ferry_flag_detail}")
     if status == "no_nodes":
         return "未建模（岛屿过小或区外）not modelled (too small or outside the district)"
     if status == "isolated":

@@ -538,3 +538,60 @@ def _add_ferry_edges(G: nx.MultiDiGraph, feed: Feed) -> None:
         du, dv = G.nodes[u], G.nodes[v]
         G.add_edge(u, v, key=s.route_id, mode="ferry", route_id=s.route_id,
                    length_m=math.hypot(du["x"] - dv["x"], du["y"] - dv["y"]))
+
+
+NORMAL_SERVICE_WINDOW_DAYS = 7
+"""A route "normally runs" if it has a sailing on at least one day within this many days before or
+after the query day (inside the feed's dates): one week either side covers weekly patterns."""
+
+
+def routes_not_running(feed: Feed, timetable: FerryTimetable, *,
+                       window_days: int = NORMAL_SERVICE_WINDOW_DAYS) -> dict[str, str]:
+    """Routes that normally run but have no sailing on the timetable's day, with a reason code.
+
+    Parameters
+    ----------
+    feed
+        The feed the timetable was built from.
+    timetable
+        The day's timetable (:func:`timetable_for_date`).
+    window_days
+        Days either side searched for the route's normal service (default
+        :data:`NORMAL_SERVICE_WINDOW_DAYS`).
+
+    Returns
+    -------
+    dict of str to str
+        ``route_id`` → ``"ROUTE_SUSPENDED"`` (suspended in the scenario) or
+        ``"NO_SERVICE_TODAY"`` (the feed's calendar gives it no sailing that day, e.g. a
+        ``calendar_dates.txt`` removal, while it runs on another day of the window); codes of
+        :data:`optimizer.results.REASONS`. Ordered by ``routes.txt``. Routes running today, and
+        routes with no sailing on any day of the window, are not listed.
+
+    Examples
+    --------
+    >>> from optimizer.datasets import get_path
+    >>> from optimizer.io.gtfs import read_gtfs
+    >>> feed = read_gtfs(get_path("putuo/ferries/gtfs"))
+    >>> routes_not_running(feed, timetable_for_date(feed, "2026-12-02",
+    ...                                             suspended_routes=["R_DT_DB"]))
+    {'R_DT_DB': 'ROUTE_SUSPENDED'}
+    """
+    running = timetable.routes_running()
+    trips = feed.trips
+    elsewhere: set[str] = set()
+    for k in range(1, window_days + 1):
+        for day in (timetable.day - dt.timedelta(days=k), timetable.day + dt.timedelta(days=k)):
+            on = active_services(feed, day)
+            elsewhere |= set(trips.loc[trips["service_id"].isin(on), "route_id"])
+    today_feed = set(trips.loc[trips["service_id"].isin(active_services(feed, timetable.day)),
+                               "route_id"])
+    out: dict[str, str] = {}
+    for rid in feed.routes["route_id"]:
+        if rid in running:
+            continue
+        if rid in timetable.suspended_routes and (rid in today_feed or rid in elsewhere):
+            out[rid] = "ROUTE_SUSPENDED"
+        elif rid in elsewhere:
+            out[rid] = "NO_SERVICE_TODAY"
+    return out

@@ -44,7 +44,7 @@ from optimizer.network.ferries import (
     Sailing,
 )
 from optimizer.results import REASONS, Reason
-from optimizer.units import hhmm
+from optimizer.units import hhmm, minutes_text
 
 if TYPE_CHECKING:
     from optimizer.network.placenames import PlaceNames
@@ -111,32 +111,34 @@ class Leg:
         """Seconds."""
         return self.arrive_s - self.depart_s
 
-    def describe(self, names: PlaceNames | None = None) -> str:
-        """One line for a person.
+    def describe(self, names: Mapping[Hashable, str] | None = None) -> str:
+        """One line for a person (clock times HH:MM, durations in whole minutes or
+        ``"1 h 05 min"``).
 
-        With ``names`` (:class:`optimizer.network.placenames.PlaceNames`) places are named:
-        ``"07:00-08:50 ferry 墩头-六横: 六横大岙(蛟头)码头 → 沈家门墩头客运码头, 110 min"``,
-        ``"06:30-06:37 car 六横岛 → 六横大岙(蛟头)码头, 7 min, 4.3 km"``; without, by graph
-        node and GTFS ids (``"07:15-07:35 ferry R_FAST trip FAST_0715 PA → PB"``), for tests
-        and debugging only.
+        With ``names`` (:func:`place_names`: graph node, GTFS stop id and route id → name)
+        places and routes are named: ``"07:00-08:50 ferry 墩头-六横蛟头: 六横大岙(蛟头)码头 →
+        沈家门墩头客运码头, 1 h 50 min"``, ``"06:30-06:37 car 六横岛 岑夏村村委会附近 →
+        六横大岙(蛟头)码头, 7 min, 4.3 km"``; a place not in it is shown by its id. Without
+        ``names``, by graph node and GTFS ids (``"07:15-07:35 ferry R_FAST trip FAST_0715 PA →
+        PB, 20 min"``), for tests and debugging only.
         """
+        nm = (lambda k: str(names.get(k, k))) if names else str
         span = f"{hhmm(self.depart_s)}-{hhmm(self.arrive_s)}"
-        mins = f"{self.duration_s / 60:.0f} min"
-        node = (lambda n: str(n)) if names is None else names.node
+        mins = minutes_text(self.duration_s)
         if self.kind == "ferry" and self.sailing is not None:
             s = self.sailing
             est = " (estimated time)" if s.is_estimate else ""
-            if names is None:
+            if not names:
                 return (f"{span} ferry {s.route_id} trip {s.trip_id} {s.from_stop_id} → "
                         f"{s.to_stop_id}, {mins}{est}")
-            return (f"{span} ferry {names.route(s.route_id)}: {names.pier(s.from_stop_id)} → "
-                    f"{names.pier(s.to_stop_id)}, {mins}{est}")
+            return (f"{span} ferry {nm(s.route_id)}: {nm(s.from_stop_id)} → "
+                    f"{nm(s.to_stop_id)}, {mins}{est}")
         if self.kind == "land":
-            return (f"{span} {self.travel_mode} {node(self.from_node)} → {node(self.to_node)}, "
+            return (f"{span} {self.travel_mode} {nm(self.from_node)} → {nm(self.to_node)}, "
                     f"{mins}, {self.length_m / 1000:.1f} km")
         if self.kind == "boarding":
-            return f"{span} boarding buffer at {node(self.from_node)}, {mins}"
-        return f"{span} wait at {node(self.from_node)}, {mins}"
+            return f"{span} boarding buffer at {nm(self.from_node)}, {mins}"
+        return f"{span} wait at {nm(self.from_node)}, {mins}"
 
 
 @dataclass(frozen=True)
@@ -195,18 +197,51 @@ class Journey:
         """Sailings taken, in order."""
         return tuple(leg.sailing for leg in self.legs if leg.kind == "ferry" and leg.sailing)
 
-    def summary(self, names: PlaceNames | None = None) -> str:
-        """Multi-line plain-text itinerary (times ``HH:MM``); with ``names`` every place is
-        named (see :meth:`Leg.describe`)."""
-        node = (lambda n: str(n)) if names is None else names.node
-        head = (f"{node(self.origin)} → {node(self.destination)}, leave {hhmm(self.depart_s)}, "
+    def summary(self, names: Mapping[Hashable, str] | None = None) -> str:
+        """Multi-line plain-text itinerary (times ``HH:MM``; ``names`` as in
+        :meth:`Leg.describe`)."""
+        nm = (lambda k: str(names.get(k, k))) if names else str
+        head = (f"{nm(self.origin)} → {nm(self.destination)}, leave {hhmm(self.depart_s)}, "
                 f"{self.travel_mode}, ferry access {self.ferry_access}")
         if not self.reachable:
             return f"{head}\n  UNREACHABLE ({self.reason_code}): {self.reason}"
-        lines = [f"{head}, arrive {hhmm(self.arrival_s)} ({self.duration_s / 60:.0f} min)"]
+        lines = [f"{head}, arrive {hhmm(self.arrival_s)} ({minutes_text(self.duration_s)})"]
         lines += [f"  {leg.describe(names)}" for leg in self.legs]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def place_names(G: nx.MultiDiGraph, journey: Journey, *, origin: str = "start",
+                destination: str = "destination",
+                namer: PlaceNames | None = None) -> dict[Hashable, str]:
+    """Names a person reads for the places of ``journey``: ``origin`` / ``destination`` for its
+    ends, the pier's name (contract attribute ``name``) for pier nodes and their GTFS stop ids,
+    and for any other node its island and nearest named place (``namer``,
+    :class:`optimizer.network.placenames.PlaceNames`: ``"六横岛 岑夏村村委会附近"``; without
+    it ``"road point on <island_id>"``), never a bare node id; with ``namer`` also the ferry
+    routes' names by route id.
+
+    Returns
+    -------
+    dict
+        Graph node, GTFS stop id or route id → name.
+    """
+    out: dict[Hashable, str] = {}
+    for leg in journey.legs:
+        for n in (leg.from_node, leg.to_node):
+            d = G.nodes[n] if n in G else {}
+            if d.get("kind") == "pier":
+                out[n] = str(d.get("name") or d.get("stop_id") or n)
+                if d.get("stop_id"):
+                    out[str(d["stop_id"])] = out[n]
+            elif namer is not None:
+                out[n] = namer.node(n)
+            else:
+                out[n] = f"road point on {d.get('island_id') or 'an unknown island'}"
+        if namer is not None and leg.sailing is not None:
+            out[leg.sailing.route_id] = namer.route(leg.sailing.route_id)
+    out[journey.origin], out[journey.destination] = origin, destination
+    return out
 
 
 BoardingBuffer = float | Mapping[str, float] | None
@@ -309,11 +344,10 @@ def _static_reach(G: nx.MultiDiGraph, origin: Hashable, weight: str, ferry_ok) -
 
 
 def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only: bool,
-             buffer_s: float, best: dict, names: PlaceNames | None = None) -> tuple[str, str]:
+             buffer_s: float, best: dict, namer: PlaceNames | None = None) -> tuple[str, str]:
     nodes = G.nodes
-    island = (lambda i: i or "?") if names is None else names.island
-    pier = (lambda sid: sid) if names is None else names.pier
-    route = (lambda r: r) if names is None else names.route
+    island = (lambda i: i or "?") if namer is None else namer.island
+    route = (lambda r: r) if namer is None else namer.route
 
     def stops(u, v):
         return nodes[u].get("stop_id"), nodes[v].get("stop_id")
@@ -360,11 +394,12 @@ def _explain(G, tt: FerryTimetable, origin, destination, weight: str, cars_only:
                 if not ss:
                     continue
                 last = max(s.departure_s for s in ss)
-                details.append(f"at pier {pier(a)} from {hhmm(t_u)}, ready to board at "
-                               f"{hhmm(t_u + buffer_s)} (buffer {buffer_s / 60:.0f} min), but "
-                               f"the last {'car-carrying ' if cars_only else ''}sailing to "
-                               f"{pier(b)} on route {route(d.get('route_id'))} leaves "
-                               f"{hhmm(last)}")
+                pa = namer.pier(a) if namer else nodes[u].get("name") or a
+                pb = namer.pier(b) if namer else nodes[v].get("name") or b
+                details.append(f"at pier {pa} from {hhmm(t_u)}, ready to board at "
+                               f"{hhmm(t_u + buffer_s)} (buffer {minutes_text(buffer_s)}), but "
+                               f"the last {'car-carrying ' if cars_only else ''}sailing to {pb} "
+                               f"on route {route(d.get('route_id'))} leaves {hhmm(last)}")
     detail = "; ".join(details[:3]) if details else "no usable sailing later this day"
     return "NO_SAILING_AFTER", f"no sailing after the traveller reaches the pier today: {detail}"
 
@@ -414,7 +449,7 @@ def earliest_arrival(
     travel_mode: str = "car",
     ferry_access: str = "foot",
     boarding_buffer_s: BoardingBuffer = None,
-    names: PlaceNames | None = None,
+    namer: PlaceNames | None = None,
 ) -> Journey:
     """Earliest arrival at a node leaving another node at a given time, with itemised legs.
 
@@ -442,9 +477,9 @@ def earliest_arrival(
         apply the scenario's ``ferries.boarding_buffer_*_min``). Default 900 s on foot, 1 800 s
         with a vehicle (:data:`~optimizer.network.ferries.FOOT_BOARDING_BUFFER_S`,
         :data:`~optimizer.network.ferries.VEHICLE_BOARDING_BUFFER_S`; assumptions).
-    names
+    namer
         Place names for the reason (:class:`optimizer.network.placenames.PlaceNames`: islands,
-        piers and routes by name); default ids.
+        piers and routes by name); default ids (piers by their graph name).
 
     Returns
     -------
@@ -469,7 +504,7 @@ def earliest_arrival(
                   travel_mode=travel_mode, ferry_access=ferry_access, boarding_buffer_s=buf)
     if destination_node not in done:
         code, reason = _explain(G, timetable, origin_node, destination_node, weight, cars_only,
-                                buf, best, names)
+                                buf, best, namer)
         return Journey(arrival_s=math.inf, reason_code=code, reason=reason, **common)
     legs = _legs(G, best, pred, origin_node, destination_node, travel_mode, buf)
     return Journey(arrival_s=best[destination_node], legs=legs, **common)
@@ -531,7 +566,7 @@ def journey_from_points(
     travel_mode: str = "car",
     ferry_access: str = "foot",
     boarding_buffer_s: BoardingBuffer = None,
-    names: PlaceNames | None = None,
+    namer: PlaceNames | None = None,
 ) -> Journey:
     """Earliest-arrival journey between two WGS84 points.
 
@@ -547,7 +582,7 @@ def journey_from_points(
         ``(lon, lat)`` in degrees (EPSG:4326).
     islands
         Island polygons (GeoDataFrame); default the embedded Putuo islands.
-    names
+    namer
         Place names (:class:`optimizer.network.placenames.PlaceNames`) for the reason and the
         snapping notes; default node and island ids.
 
@@ -573,15 +608,15 @@ def journey_from_points(
     o, d = snapped.loc["origin"], snapped.loc["destination"]
     j = earliest_arrival(G, timetable, o["node"], d["node"], depart_s,
                          travel_mode=travel_mode, ferry_access=ferry_access,
-                         boarding_buffer_s=boarding_buffer_s, names=names)
-    if names is None:
+                         boarding_buffer_s=boarding_buffer_s, namer=namer)
+    if namer is None:
         notes = (f"origin snapped {o['snap_distance_m']:.0f} m to node {o['node']!r} "
                  f"(island {o['island_id']})",
                  f"destination snapped {d['snap_distance_m']:.0f} m to node {d['node']!r} "
                  f"(island {d['island_id']})")
     else:
-        notes = tuple(f"{zh}距最近道路 {p['snap_distance_m']:.0f} m（{names.node(p['node'])}）· "
+        notes = tuple(f"{zh}距最近道路 {p['snap_distance_m']:.0f} m（{namer.node(p['node'])}）· "
                       f"{en} is {p['snap_distance_m']:.0f} m from the nearest road "
-                      f"({names.node(p['node'])})"
+                      f"({namer.node(p['node'])})"
                       for zh, en, p in (("起点", "origin", o), ("终点", "destination", d)))
     return Journey(**{**j.__dict__, "notes": j.notes + notes})

@@ -16,11 +16,13 @@ typed notes it is given.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from optimizer.network.contract import WGS84
 from optimizer.outputs.maps import add_points, add_polygons, base_map, save_map
@@ -113,7 +115,10 @@ def _demand_layers(m: Any, p: Any, *, radius_px: float) -> None:
         sub = p[p["status"] == status]
         if sub.empty:
             continue
-        gdf = gpd.GeoDataFrame(sub[cols].assign(elderly=sub["elderly"].round(1)),
+        # whole minutes, rounded up (a point just beyond the threshold never shows "15")
+        mins = sub["travel_time_min"].map(lambda v: "" if pd.isna(v) else f"{math.ceil(v - 1e-9)}")
+        gdf = gpd.GeoDataFrame(sub[cols].assign(elderly=sub["elderly"].round(1),
+                                                travel_time_min=mins),
                                geometry=gpd.points_from_xy(sub["lon"], sub["lat"]), crs=WGS84)
         add_points(m, gdf, name=_STATUS_NAMES[status], color=colour, icon=None,
                    radius_px=radius_px, tooltip_cols=cols, labels=labels)

@@ -24,9 +24,13 @@ _ENV = Environment(loader=PackageLoader("optimizer", "outputs/templates"),
 
 
 def _flat(kpis: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """``(step, key, text)`` rows of the KPIs for people: durations (keys ending ``_min``) in
+    whole minutes (``summary.json`` keeps the exact figures)."""
     rows = []
     for step, values in kpis.items():
         for key, value in values.items():
+            if key.endswith("_min") and isinstance(value, float) and value == value:
+                value = round(value)
             if isinstance(value, (list, tuple)):
                 value = ", ".join(map(str, value)) or "—"
             elif isinstance(value, dict):

@@ -165,6 +165,8 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "trips": ("行程总数", "Trips", ""),
     "trips_served": ("已安排行程", "Trips served", ""),
     "trips_unserved": ("未安排行程", "Trips unserved", ""),
+    "trips_no_transport_needed": ("无需接送的行程（上下车同一地点）",
+                                  "Trips needing no transport (same place)", ""),
     "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
                                     "Patients today not enrolled (travel on their own)", ""),
 }
@@ -260,8 +262,9 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.\-\u4e00-\u9fff]+", "_", str(text)).strip("_") or "vehicle"
 
 
-def _min1(x: float) -> str:
-    return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.1f}"
+def _whole_min(x: float) -> str:
+    """Minutes a person reads: whole minutes ("644"), never decimals; "" when unknown."""
+    return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{round(x):d}"
 
 
 def duration_text(minutes: float, languages: Sequence[str] = LANGUAGES) -> str:
@@ -298,11 +301,11 @@ _KPI_COLUMNS = ("key", "label", "value", "unit", "text")
 
 
 def _kpi_row(key: str, v: float, langs: Sequence[str]) -> dict[str, str]:
-    """One key figure: ``value`` for machines (counts as integers, minutes with one decimal,
+    """One key figure: ``value`` for machines (counts as integers, whole minutes,
     ``unit``), ``text`` for people (durations as "2 h 15 min")."""
     zh, en, unit = KPI_LABELS.get(key, (key, key, ""))
     if unit == "min":
-        return {"key": key, "label": _pair(zh, en, langs), "value": _min1(v),
+        return {"key": key, "label": _pair(zh, en, langs), "value": _whole_min(v),
                 "unit": label("minutes", langs), "text": duration_text(v, langs)}
     val = str(int(v)) if float(v).is_integer() else f"{v:g}"
     return {"key": key, "label": _pair(zh, en, langs), "value": val, "unit": "", "text": val}
@@ -539,11 +542,12 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     Returns
     -------
     dict of pandas.DataFrame
-        ``kpis``: key, label, value (text: counts as integers, minutes with one decimal), unit,
-        text (what a person reads: counts, durations as "2 h 15 min"); in the order of :data:`KPI_LABELS`, then any other KPI of the plan.
+        ``kpis``: key, label, value (text: counts as integers, whole minutes), unit,
+        text (what a person reads: counts, durations as "2 h 15 min"); in the order of
+        :data:`KPI_LABELS`, then any other KPI of the plan.
         ``vehicles``: vehicle_id, driver, driver_phone, seats, wheelchair_places, shift, used
         (yes/no), start, end (``HH:MM``), stops, patients, driving_time_min, route_time_min
-        (minutes, one decimal), driving_time, route_time (the same as a person reads them,
+        (whole minutes), driving_time, route_time (the same as a person reads them,
         "2 h 15 min"), ferry_legs (stops at piers); every vehicle of the problem, used ones
         first in route order.
         ``unserved``: trip_id, patient_id, patient_name, phone, direction, direction_label,
@@ -584,8 +588,8 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
             "start": hhmm(float(grp["start_s"].iloc[0])) if used else "",
             "end": hhmm(_row_time_s(grp.iloc[-1])) if used else "",
             "stops": len(srv), "patients": int(srv["patient_id"].nunique()),
-            "driving_time_min": _min1(rt.travel_time_s / 60.0) if rt else _min1(0.0),
-            "route_time_min": _min1(rt.duration_s / 60.0) if rt else _min1(0.0),
+            "driving_time_min": _whole_min(rt.travel_time_s / 60.0) if rt else _whole_min(0.0),
+            "route_time_min": _whole_min(rt.duration_s / 60.0) if rt else _whole_min(0.0),
             "driving_time": duration_text(rt.travel_time_s / 60.0 if rt else 0.0, langs),
             "route_time": duration_text(rt.duration_s / 60.0 if rt else 0.0, langs),
             "ferry_legs": int((srv["place_type"] == "pier").sum())})

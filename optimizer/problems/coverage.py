@@ -24,11 +24,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.io.matrix import SENTINEL_MIN, read_matrix
 
 __all__ = [
     "ASSIGNMENT_MODES",
@@ -42,13 +44,16 @@ ASSIGNMENT_MODES = ("split", "single")
 """``"split"``: a demand point's meals may come from several canteens; ``"single"``: one canteen
 serves all of a demand point (single-source assignment)."""
 
-UNCOVERABLE_REASONS = ("no_site_on_island", "unreachable", "beyond_radius")
+UNCOVERABLE_REASONS = ("no_site_on_island", "unreachable", "beyond_radius", "over_capacity")
 """Why no site can cover a demand point, checked in this order:
 
 * ``no_site_on_island``: no site (existing or candidate) lies on the demand point's island and
   none elsewhere reaches it within the radius;
 * ``unreachable``: sites share its island, but none is reachable on the network (all ``inf``);
-* ``beyond_radius``: the nearest reachable site is farther than ``service_radius_s``.
+* ``beyond_radius``: the nearest reachable site is farther than ``service_radius_s``;
+* ``over_capacity`` (capacitated single-source siting only, set by the solver): the point needs
+  more than the largest capacity of the sites within the radius, so no open site can take it
+  whole (``nearest_site_id`` is then that largest site, ``capacity`` its capacity).
 """
 
 _RADIUS_TOL_S = 1e-9
@@ -179,6 +184,12 @@ class CostMatrix:
                 errors.append(InputError(f"negative travel time {vals[r, c]} s from demand "
                                          f"{d_ids[r]!r} to site {s_ids[c]!r}",
                                          file=src, row=int(r) + 1, field="values"))
+            big_r, big_c = np.nonzero(np.isfinite(vals) & (vals >= SENTINEL_MIN))
+            for r, c in list(zip(big_r, big_c))[:10]:
+                errors.append(InputError(f"travel time {vals[r, c]:g} s from demand {d_ids[r]!r} "
+                                         f"to site {s_ids[c]!r} is an integer overflow sentinel "
+                                         "meaning no path, not a time; use inf (read_matrix "
+                                         "does)", file=src, row=int(r) + 1, field="values"))
             if len(nan_r) > 10 or len(neg_r) > 10:
                 errors.append(InputError(f"{len(nan_r)} NaN and {len(neg_r)} negative values in "
                                          "total (first 10 of each listed)", file=src,
@@ -189,6 +200,25 @@ class CostMatrix:
         object.__setattr__(self, "values", vals)
         object.__setattr__(self, "demand_ids", d_ids)
         object.__setattr__(self, "site_ids", s_ids)
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, unit: str | None = None) -> CostMatrix:
+        """A user's matrix file (CSV or JSON, minutes or seconds): rows = demand points, columns
+        = sites, read by :func:`optimizer.io.matrix.read_matrix` (no-path marks such as empty
+        cells, -1 or int64 max become ``inf``).
+
+        Parameters
+        ----------
+        path
+            The file; ``unit`` ``"s"`` or ``"min"`` unless the file says it.
+
+        Raises
+        ------
+        optimizer.errors.InputErrors
+            As :func:`~optimizer.io.matrix.read_matrix`.
+        """
+        m = read_matrix(path, unit=unit)
+        return cls(m.seconds, demand_ids=m.row_labels, site_ids=m.col_labels, source=m.source)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -214,6 +244,9 @@ class UncoverableDemand:
         The nearest reachable site, or ``None`` when every site is unreachable.
     nearest_time_s
         Travel time to that site in seconds (``inf`` when unreachable).
+    capacity
+        ``over_capacity`` only: the capacity of ``nearest_site_id`` (the largest within the
+        radius), in weight units; ``nan`` otherwise.
     """
 
     demand_id: str
@@ -222,17 +255,24 @@ class UncoverableDemand:
     reason: str
     nearest_site_id: str | None
     nearest_time_s: float
+    capacity: float = math.nan
 
     def describe(self) -> str:
-        """One line in plain words, e.g. for a table of uncovered points."""
+        """One line in plain words (whole minutes), e.g. for a table of uncovered points."""
+        from optimizer.units import minutes_text
+
         if self.reason == "no_site_on_island":
-            extra = (f"; nearest site {self.nearest_site_id} takes {self.nearest_time_s / 60:.1f} min"
+            extra = (f"; nearest site {self.nearest_site_id} takes "
+                     f"{minutes_text(self.nearest_time_s)}"
                      if self.nearest_site_id is not None else "; no site reachable")
             return f"{self.demand_id}: no canteen or candidate on island {self.island_id}{extra}"
         if self.reason == "unreachable":
             return f"{self.demand_id}: no site reachable on the network"
+        if self.reason == "over_capacity":
+            return (f"{self.demand_id}: needs {self.weight:g}; the largest site within reach, "
+                    f"{self.nearest_site_id}, holds {self.capacity:g}")
         return (f"{self.demand_id}: nearest site {self.nearest_site_id} takes "
-                f"{self.nearest_time_s / 60:.1f} min, beyond the service radius")
+                f"{minutes_text(self.nearest_time_s)}, beyond the service radius")
 
 
 @dataclass(frozen=True, eq=False)

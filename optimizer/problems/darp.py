@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.io.matrix import SENTINEL_MIN, TravelMatrix
 from optimizer.results import SearchRecord, SolveStatus, StopCause
 
 INF = math.inf
@@ -84,6 +85,56 @@ def _count(value: Any, *, name: str, owner: str) -> int:
     if isinstance(value, bool) or int(value) != value or int(value) < 0:
         raise InputError(f"{owner}: {name}={value!r}; expected an integer >= 0", field=name)
     return int(value)
+
+
+def node_name(labels: Sequence[str] | None, node: int) -> str:
+    """``'label'`` of a node when labels are given, else ``node i`` (messages never show a bare
+    matrix index when the user gave labels)."""
+    return repr(str(labels[node])) if labels is not None else f"node {node}"
+
+
+def matrix_errors(t: np.ndarray, name: Any, src: str | None,
+                  field: str = "travel_time_s") -> list[InputError]:
+    """Problems of a square travel-time matrix in seconds, each naming the places.
+
+    Parameters
+    ----------
+    t
+        ``(n, n)`` float array, seconds; ``inf`` = no path.
+    name
+        ``name(i) -> str``: how a node is named (:func:`node_name`).
+    src, field
+        File and field for the errors.
+
+    Returns
+    -------
+    list of InputError
+        NaN, negative values, finite values at or above
+        :data:`optimizer.io.matrix.SENTINEL_MIN` seconds (an integer overflow sentinel such as
+        int64 max meaning no path, never a real time: use ``inf``, or read the file with
+        :func:`optimizer.io.matrix.read_matrix`, which does), and a non-zero diagonal; the
+        first pair of each kind is named, with the count.
+    """
+    out = []
+    checks = (
+        (np.isnan(t), "is NaN; use inf for no path"),
+        (t < 0, "is negative; use inf for no path"),
+        (np.isfinite(t) & (t >= SENTINEL_MIN),
+         "s looks like an integer overflow sentinel meaning no path, not a travel time; use inf "
+         "(optimizer.io.matrix.read_matrix reads such files)"),
+    )
+    for bad, what in checks:
+        if bad.any():
+            i, j = map(int, np.argwhere(bad)[0])
+            more = f" ({int(bad.sum())} such values)" if bad.sum() > 1 else ""
+            out.append(InputError(f"travel time from {name(i)} to {name(j)} = {t[i, j]:g} "
+                                  f"{what}{more}", file=src, field=field))
+    diag = np.diag(t)
+    if np.any(diag != 0):
+        i = int(np.flatnonzero(diag != 0)[0])
+        out.append(InputError(f"travel time from {name(i)} to itself = {diag[i]:g} s; the "
+                              "diagonal must be 0", file=src, field=field))
+    return out
 
 
 @dataclass(frozen=True)
@@ -282,17 +333,12 @@ class DarpProblem:
             raise InputError(f"travel_time_s has shape {t.shape}; expected a non-empty square "
                              "(n_nodes, n_nodes) matrix", file=src, field="travel_time_s")
         n = t.shape[0]
-        if np.isnan(t).any():
-            errors.append(InputError("travel_time_s contains NaN; use inf for unreachable pairs",
-                                     file=src, field="travel_time_s"))
-        if (t < 0).any():
-            i, j = map(int, np.argwhere(t < 0)[0])
-            errors.append(InputError(f"travel_time_s[{i}, {j}] = {t[i, j]} is negative",
-                                     file=src, field="travel_time_s"))
-        if np.any(np.diag(t) != 0):
-            i = int(np.flatnonzero(np.diag(t) != 0)[0])
-            errors.append(InputError(f"travel_time_s[{i}, {i}] = {t[i, i]}; the diagonal must be "
-                                     "0", file=src, field="travel_time_s"))
+        if self.node_labels is not None:
+            set_(self, "node_labels", tuple(str(x) for x in self.node_labels))
+            if len(self.node_labels) != n:
+                errors.append(InputError(f"{len(self.node_labels)} node_labels for {n} nodes",
+                                         file=src, field="node_labels"))
+        errors += matrix_errors(t, self._name, src)
         if self.cost is None:
             set_(self, "cost", t)
         else:
@@ -306,11 +352,6 @@ class DarpProblem:
                 if np.isnan(c).any() or (c < 0).any() or not np.all(np.isfinite(c[fin])):
                     errors.append(InputError("cost must be non-negative and finite wherever "
                                              "travel_time_s is finite", file=src, field="cost"))
-        if self.node_labels is not None:
-            set_(self, "node_labels", tuple(str(x) for x in self.node_labels))
-            if len(self.node_labels) != n:
-                errors.append(InputError(f"{len(self.node_labels)} node_labels for {n} nodes",
-                                         file=src, field="node_labels"))
         vids = [v.vehicle_id for v in self.vehicles]
         for k, v in enumerate(self.vehicles, start=1):
             if not isinstance(v, Vehicle):
@@ -358,7 +399,43 @@ class DarpProblem:
         lim.setflags(write=False)
         set_(self, "max_ride_s", lim)
 
+    @classmethod
+    def from_matrix(cls, matrix: TravelMatrix, requests: Iterable[Request],
+                    vehicles: Iterable[Vehicle], **kwargs: Any) -> DarpProblem:
+        """A problem on a user's square travel-time matrix
+        (:func:`optimizer.io.matrix.read_matrix`): its seconds (``inf`` where the file said no
+        path) and its labels, so that every message names places, not indices.
+
+        Parameters
+        ----------
+        matrix
+            The matrix read; node indices of ``requests`` and ``vehicles`` are its rows
+            (``matrix.index("C03 东港食堂")``).
+        requests, vehicles
+            As in :class:`DarpProblem`.
+        **kwargs
+            Other fields of :class:`DarpProblem` (``cost``, ``cost_unit``, ``name``).
+
+        Raises
+        ------
+        optimizer.errors.InputError
+            If the rows and columns are not the same places, or as :class:`DarpProblem`.
+        """
+        return cls(travel_time_s=matrix.seconds, requests=tuple(requests),
+                   vehicles=tuple(vehicles), node_labels=matrix.labels,
+                   source=kwargs.pop("source", matrix.source), **kwargs)
+
     # ------------------------------------------------------------------ helpers
+    def _name(self, node: int) -> str:
+        labels = self.node_labels
+        return node_name(labels if labels is not None and len(labels) == self.n_nodes else None,
+                         node)
+
+    def node_name(self, node: int) -> str:
+        """How messages name a node: its label quoted (``'C03 东港食堂'``), or ``node 3`` when the
+        problem has no labels."""
+        return self._name(node)
+
     @property
     def n_nodes(self) -> int:
         """Number of network nodes (rows of :attr:`travel_time_s`)."""

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.io.matrix import SENTINEL_MIN
 from optimizer.results import SearchRecord, SolveStatus, StopCause
 
 INF = math.inf
@@ -179,20 +180,30 @@ class VrptwVehicle:
 
 
 def _matrix(value: Any, name: str, n: int | None, errors: list[InputError],
-            *, allow_inf: bool) -> np.ndarray:
+            *, allow_inf: bool, labels: Sequence[str] | None = None) -> np.ndarray:
+    """The matrix as a read-only float array; its problems (named by the node labels when
+    given) appended to ``errors``."""
     arr = np.array(value, dtype=float)
     arr.setflags(write=False)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or (n is not None and arr.shape[0] != n):
         errors.append(InputError(f"shape {arr.shape}; expected a square (n, n) matrix"
                                  + (f" with n = {n}" if n is not None else ""), field=name))
         return arr
-    bad = np.isnan(arr) | (arr < 0) | (np.isinf(arr) if not allow_inf else False)
+    labels = labels if labels is not None and len(labels) == arr.shape[0] else None
+
+    def who(i: int) -> str:
+        return repr(str(labels[i])) if labels is not None else f"node {i}"
+
+    sentinel = np.isfinite(arr) & (arr >= SENTINEL_MIN)
+    bad = np.isnan(arr) | (arr < 0) | (np.isinf(arr) if not allow_inf else False) | sentinel
     if bad.any():
         i, j = (int(x) for x in np.argwhere(bad)[0])
-        errors.append(InputError(f"{int(bad.sum())} bad value(s), first [{i}, {j}] = "
-                                 f"{arr[i, j]}; expected numbers >= 0"
-                                 + (" (inf = unreachable)" if allow_inf else " and finite"),
-                                 field=name))
+        hint = (" (an integer overflow sentinel meaning no path? use inf)" if sentinel[i, j]
+                else "")
+        errors.append(InputError(f"{int(bad.sum())} bad value(s), first from {who(i)} to "
+                                 f"{who(j)} = {arr[i, j]:g}{hint}; expected numbers >= 0"
+                                 + (" (inf = unreachable)" if allow_inf else " and finite")
+                                 + f" below {SENTINEL_MIN:g}", field=name))
     return arr
 
 
@@ -246,9 +257,11 @@ class VrptwProblem:
 
     def __post_init__(self) -> None:
         errors: list[InputError] = []
-        tt = _matrix(self.travel_time_s, "travel_time_s", None, errors, allow_inf=True)
+        given = None if self.node_names is None else tuple(str(x) for x in self.node_names)
+        tt = _matrix(self.travel_time_s, "travel_time_s", None, errors, allow_inf=True,
+                     labels=given)
         n = tt.shape[0] if tt.ndim == 2 else 0
-        dist = _matrix(self.distance_m, "distance_m", n, errors, allow_inf=True)
+        dist = _matrix(self.distance_m, "distance_m", n, errors, allow_inf=True, labels=given)
         if not errors and np.any(np.isfinite(tt) & ~np.isfinite(dist)):
             errors.append(InputError("distance is inf where the travel time is finite",
                                      field="distance_m"))
@@ -534,7 +547,7 @@ def evaluate_route(problem: VrptwProblem, vehicle: int, customers: Sequence[int]
         nxt = v.end_depot if c is None else c
         leg = float(tt[prev, nxt])
         if not math.isfinite(leg):
-            viol.append(f"no path from node {names[prev]} to node {names[nxt]}")
+            viol.append(f"no path from {names[prev]!r} to {names[nxt]!r}")
             leg = 0.0
         d = float(dist[prev, nxt])
         length += d if math.isfinite(d) else 0.0

@@ -45,16 +45,19 @@ def journey_text(path: str | Path, from_lonlat: str, to_lonlat: str, depart: str
     optimizer.errors.InputError
         On a bad point, time, mode or scenario.
     """
-    from optimizer.network.journey import journey_from_points
+    from optimizer.network.journey import journey_from_points, place_names
     from optimizer.network.placenames import PlaceNames
 
     net = scenario_network(path)
-    names = PlaceNames.of(net.G, net.islands, feed=net.feed)
+    namer = PlaceNames.of(net.G, net.islands, feed=net.feed)
     j = journey_from_points(net.G, net.timetable, _lonlat(from_lonlat, "--from"),
                             _lonlat(to_lonlat, "--to"), parse_clock(depart, field="--depart"),
                             islands=net.islands, travel_mode=mode, ferry_access=ferry_access,
                             boarding_buffer_s=net.boarding_buffer_s.get(ferry_access),
-                            names=names)
+                            namer=namer)
+    names = place_names(net.G, j, origin=f"{namer.node(j.origin)} · start ({from_lonlat})",
+                        destination=f"{namer.node(j.destination)} · destination ({to_lonlat})",
+                        namer=namer)
     return "\n".join([j.summary(names), *[f"  note: {n}" for n in net.notes]])
 
 

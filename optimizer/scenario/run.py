@@ -28,6 +28,7 @@ from optimizer.network.build import Network, build_network
 from optimizer.results import Note, SearchRecord, SolveStatus, merge_notes
 from optimizer.scenario.outdir import check_target, staged_folder
 from optimizer.scenario.registry import SERVICES
+from optimizer.scenario.plausible import scenario_notes
 from optimizer.scenario.schema import Scenario, load_scenario
 from optimizer.services.base import DataContext, OutputFile, PlanContext, Service, WriteContext
 
@@ -134,8 +135,32 @@ def enabled_services(sc: Scenario) -> list[tuple[Service, Any]]:
     return out
 
 
+def check_ferry_date(sc: Scenario, ctx: DataContext) -> tuple[Any, Any]:
+    """Read the scenario's ferry feed and refuse a date outside its calendar.
+
+    Returns
+    -------
+    (Feed, FerryTimetable)
+        The feed and the timetable of ``sc.date`` (suspended routes held apart).
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        A bad feed, an unknown suspended route, or a date outside the feed's dates
+        (:func:`optimizer.io.gtfs.check_service_date`: the message names the feed's validity;
+        file = the scenario file, field ``date``).
+    """
+    from optimizer.io.gtfs import check_service_date, read_gtfs
+    from optimizer.network.ferries import timetable_for_date
+
+    feed = read_gtfs(sc.ferries.gtfs or ctx.dataset / "ferries" / "gtfs")
+    check_service_date(feed, sc.date, file=ctx.scenario_file or None, field="date")
+    return feed, timetable_for_date(feed, sc.date, suspended_routes=sc.ferries.suspended_routes)
+
+
 def load_services(sc: Scenario, ctx: DataContext) -> list[Loaded]:
-    """``load`` every enabled service; all input problems of all services raised at once.
+    """``load`` every enabled service and check the ferry date; all input problems of all
+    services (and a date outside the ferry calendar) raised at once.
 
     Raises
     ------
@@ -143,6 +168,12 @@ def load_services(sc: Scenario, ctx: DataContext) -> list[Loaded]:
         Every problem found (file, row, id and field named), whichever service found it.
     """
     loaded, errors = [], []
+    try:
+        check_ferry_date(sc, ctx)
+    except InputErrors as exc:
+        errors.extend(exc.errors)
+    except InputError as exc:
+        errors.append(exc)
     for svc, params in enabled_services(sc):
         try:
             loaded.append(Loaded(svc, params, svc.load(params, ctx)))
@@ -244,7 +275,8 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
     t0 = time.perf_counter()
     net = build_network(scenario.network, scenario.ferries, date=scenario.date,
                         dataset=ctx.dataset, name=scenario.name)
-    result = RunResult(scenario=scenario, out_dir=target, notes=net.notes)
+    result = RunResult(scenario=scenario, out_dir=target,
+                       notes=merge_notes(scenario_notes(scenario), net.notes))
     result.kpis["network"] = network_kpis(net)
     build_s = round(time.perf_counter() - t0, 2)
     with staged_folder(target) as tmp:
@@ -301,6 +333,27 @@ def _check_road_source(sc: Scenario) -> None:
                          field="network.osm_path")
 
 
+def validate_matrix(path: str | Path, *, unit: str | None = None) -> str:
+    """Check a user's travel-time matrix file (``optimizer validate FILE.csv --unit min``).
+
+    Returns
+    -------
+    str
+        ``ok: FILE (n x m, unit)`` and one line per no-path pair and per warning, by label.
+
+    Raises
+    ------
+    optimizer.errors.InputError
+        As :func:`optimizer.io.matrix.read_matrix` (every problem at once).
+    """
+    from optimizer.io.matrix import read_matrix
+
+    m = read_matrix(path, unit=unit)
+    lines = [f"ok: {Path(path)} ({len(m.row_labels)} x {len(m.col_labels)} travel times, read "
+             f"in {m.unit}); {len(m.unreachable)} pair(s) with no path"]
+    return "\n".join(lines + [f"  {line}" for line in m.report()])
+
+
 def validate_scenario(path: str | Path) -> str:
     """Validate a scenario file and every input of every enabled service (``optimizer
     validate``): the same ``load`` as a run, no network built, nothing solved or written.
@@ -317,19 +370,19 @@ def validate_scenario(path: str | Path) -> str:
     optimizer.errors.InputError
         On data errors (every problem, file, row and field named).
     """
-    from optimizer.io.gtfs import read_gtfs
-    from optimizer.network.ferries import timetable_for_date
+    from optimizer.io.gtfs import feed_validity
 
     sc = load_scenario(path)
     ctx = data_context(sc)
     loaded = load_services(sc, ctx)
-    feed = read_gtfs(sc.ferries.gtfs or ctx.dataset / "ferries" / "gtfs")
-    tt = timetable_for_date(feed, sc.date, suspended_routes=sc.ferries.suspended_routes)
+    feed, tt = check_ferry_date(sc, ctx)
+    validity = feed_validity(feed)
     _check_road_source(sc)
     lines = [f"ok: {Path(path)} (scenario {sc.name!r}, date {sc.date})",
              f"  files: {', '.join(str(f) for f in sc.source_files)}",
              f"  ferries: {len(feed.trips)} trips, {len(tt.sailings)} sailings on {sc.date}, "
-             f"{len(tt.suspended_sailings)} suspended"]
+             f"{len(tt.suspended_sailings)} suspended; calendar {validity.describe()}"
+             + (" (nominal: not dates the operator published)" if validity.nominal else "")]
     if sc.network.fixed_links:
         from optimizer.network.build import scenario_bridges
 
@@ -339,4 +392,5 @@ def validate_scenario(path: str | Path) -> str:
     for item in loaded:
         describe = getattr(item.inputs, "describe", None)
         lines.append(f"  {item.service.name}: " + (describe() if callable(describe) else "ok"))
+    lines += [f"  warning: {note.en}" for note in scenario_notes(sc)]
     return "\n".join(lines)

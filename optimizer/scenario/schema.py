@@ -10,8 +10,13 @@ sections are the parameter classes of the code, held as they are (defined once,
 section per registered service (its ``Params``; :mod:`optimizer.scenario.registry`). So an empty
 section equals the Python API's defaults, and a key the code does not declare is an error.
 
-Every error names the file and the key path (``network.speeds_kph.car``); an unknown or misspelt
-key is an error that suggests the closest valid key. Clock times such as ``07:30`` are read as
+Every error names the file, the line and the key path (``dialysis.extra_vehicles[2].seats``); an
+unknown or misspelt key is an error that suggests the closest valid key, and every problem of a
+scenario and its base files is reported at once (pydantic validates every nesting level; each
+file is validated on its own keys so that a problem names the file that wrote it). Values the
+parameter classes accept but no planner means are refused or warned by
+:mod:`optimizer.scenario.plausible`. Files may be UTF-8 (with or without BOM) or GBK/GB18030
+(:func:`optimizer.scenario.yaml_io.read_text`). Clock times such as ``07:30`` are read as
 clock times (seconds after midnight); paths are relative to the scenario file that wrote them.
 
 Precedence (house style practice 11): built-in defaults < base scenario < scenario < CLI flags
@@ -33,10 +38,12 @@ from optimizer.errors import ScenarioError
 from optimizer.network.params import FerryParams, NetworkParams
 from optimizer.params import params
 from optimizer.scenario.registry import SERVICES
-from optimizer.scenario.yaml_io import deep_merge, load_yaml
+from optimizer.scenario.plausible import refused
+from optimizer.scenario.yaml_io import deep_merge, key_lines, key_path, load_yaml
 from optimizer.solvers.params import SolverParams
 
-__all__ = ["OutputParams", "Scenario", "load_scenario", "path_keys", "section_types"]
+__all__ = ["OutputParams", "Scenario", "explain", "key_path", "load_scenario", "path_keys",
+           "section_types"]
 
 
 @params
@@ -137,28 +144,60 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     return [k for k in cls.model_fields if k != "source_files"]
 
 
-def _problem(err: Any) -> tuple[str, str]:
-    """(key path, what is wrong) of one pydantic error, in the planner's words."""
+def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    """Line of ``loc`` in the file, or of its closest written parent (a missing key)."""
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return None
+
+
+def _problem(err: Any, lines: dict[tuple[Any, ...], int]) -> tuple[int | None, str, str]:
+    """(line, key path, what is wrong) of one pydantic error, in the planner's words."""
     loc = tuple(err["loc"])
-    key = ".".join(str(p) for p in loc)
+    key = key_path(loc)
+    line = _line_of(loc, lines)
     if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         valid = _fields_at(loc)
         close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
-        return key, "unknown key" + (f"; did you mean '{close[0]}'?" if close
-                                     else f"; valid keys here: {', '.join(valid)}")
+        return line, key, "unknown key" + (f"; did you mean '{close[0]}'?" if close
+                                           else f"; valid keys here: {', '.join(valid)}")
     msg = str(err["msg"]).removeprefix("Value error, ")
     got = err.get("input")
-    return key, msg if isinstance(got, (dict, typing.Mapping)) else f"{msg} (got {got!r})"
+    return line, key, msg if isinstance(got, (dict, typing.Mapping)) else f"{msg} (got {got!r})"
 
 
-def _explain(exc: ValidationError, file: str) -> ScenarioError:
-    """One :class:`ScenarioError` naming the file and every bad key (one line each)."""
-    problems = [_problem(err) for err in exc.errors()]
+Problem = tuple[str, int | None, str, str]
+"""One scenario problem: (file, line or None, key path, what is wrong)."""
+
+
+def explain(problems: list[Problem]) -> ScenarioError:
+    """One :class:`ScenarioError` listing every problem, one line each, in file and line order.
+
+    A single problem names its file and key in the error's ``file`` and ``field``; several are
+    listed as ``line N, key 'a.b[2].c': what``, prefixed by the file when they come from more
+    than one file (a scenario and its ``base``; files in the order given, base first).
+    """
+    order = {f: i for i, f in enumerate(dict.fromkeys(p[0] for p in problems))}  # base first
+    problems = sorted(problems, key=lambda p: (order[p[0]], p[1] or 0, p[2]))
     if len(problems) == 1:
-        key, what = problems[0]
-        return ScenarioError(what, file=file, field=key)
-    lines = "\n  - ".join(f"key '{key}': {what}" for key, what in problems)
-    return ScenarioError(f"{len(problems)} problems:\n  - {lines}", file=file)
+        file, line, key, what = problems[0]
+        return ScenarioError(what + (f" (line {line})" if line else ""), file=file, field=key)
+    files = list(dict.fromkeys(p[0] for p in problems))
+
+    def one(p: Problem) -> str:
+        where = (f"{p[0]}: " if len(files) > 1 else "") + (f"line {p[1]}, " if p[1] else "")
+        return f"{where}key '{p[2]}': {p[3]}"
+
+    lines = "\n  - ".join(one(p) for p in problems)
+    return ScenarioError(f"{len(problems)} problems:\n  - {lines}",
+                         file=files[0] if len(files) == 1 else None)
+
+
+def _problems(exc: ValidationError, file: Path) -> list[Problem]:
+    """Every problem of one validation, with its line in ``file``."""
+    lines = key_lines(file) if file.is_file() else {}
+    return [(str(file), *_problem(err, lines)) for err in exc.errors()]
 
 
 def _link_sections(merged: dict[str, Any]) -> dict[str, Any]:
@@ -194,8 +233,9 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
     ------
     optimizer.errors.ScenarioError
         On a missing file, a folder, invalid YAML or a date that is not a calendar date, an
-        unknown key (with a suggestion), a wrong type or value, or a ``base`` cycle; the message
-        names the file and the key path.
+        unknown key (with a suggestion), a wrong type or value, an implausible value
+        (:func:`optimizer.scenario.plausible.refused`), mixed encodings or a ``base`` cycle; the
+        message names the file, the line and the key path of every problem at once.
     """
     p = Path(path).resolve()
     chain: list[Path] = []
@@ -211,12 +251,15 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
         base = raw.get("base")
         current = Path(base) if isinstance(base, str) else None
     merged: dict[str, Any] = {}
+    problems: list[Problem] = []
     for file, raw in reversed(stack):
         try:  # validate each file's own keys so errors name the file that wrote them
             Scenario.model_validate({"name": "x", **raw})
         except ValidationError as exc:
-            raise _explain(exc, str(file)) from None
+            problems += _problems(exc, file)
         merged = deep_merge(merged, raw)
+    if problems:  # every file's problems at once
+        raise explain(problems) from None
     if overrides:
         merged = deep_merge(merged, overrides)
     merged = _link_sections(merged)
@@ -224,6 +267,19 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
     merged["source_files"] = tuple(reversed(chain))
     merged.setdefault("name", p.stem)
     try:
-        return Scenario.model_validate(merged)
+        sc = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise _explain(exc, str(p)) from None
+        raise explain(_problems(exc, p)) from None
+    implausible = [(*_written_at(k, chain), key_path(k), what) for k, what in refused(sc)]
+    if implausible:
+        raise explain(implausible)
+    return sc
+
+
+def _written_at(loc: tuple[Any, ...], chain: list[Path]) -> tuple[str, int | None]:
+    """(file, line) of the scenario file in ``chain`` (child first) that wrote ``loc``."""
+    for file in chain:
+        lines = key_lines(file)
+        if loc in lines:
+            return str(file), lines[loc]
+    return str(chain[0]), None

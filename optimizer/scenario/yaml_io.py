@@ -30,7 +30,7 @@ for _ch in "0123456789":
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
-    """Read one YAML mapping, keeping clock times as text.
+    """Read one YAML mapping, keeping clock times as text (encoding: :func:`read_text`).
 
     Parameters
     ----------
@@ -45,7 +45,8 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     optimizer.errors.ScenarioError
-        If the file is missing, is not valid YAML (line and column given) or is not a mapping.
+        If the file is missing, is not text in one encoding (:func:`read_text`), is not valid
+        YAML (line and column given) or is not a mapping.
     """
     p = Path(path)
     if not p.exists():
@@ -53,12 +54,7 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     if not p.is_file():
         raise ScenarioError(f"{p} is a folder, not a scenario file; give a .yaml file such as "
                             "scenarios/putuo-baseline.yaml", file=str(p))
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = p.read_bytes()[:exc.start].count(b"\n") + 1
-        raise ScenarioError(f"line {line} is not UTF-8 text (byte 0x{p.read_bytes()[exc.start]:02x}); "
-                            "save the file as UTF-8", file=str(p)) from None
+    text, _enc = read_text(p)
     try:
         data = yaml.load(text, Loader=_ScenarioLoader)
     except yaml.MarkedYAMLError as exc:
@@ -74,6 +70,131 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
             f"a scenario must be a mapping of keys, got {type(data).__name__}", file=str(p)
         )
     return data
+
+
+ENCODINGS = ("utf-8", "gb18030")
+"""Encodings a scenario file may be in: UTF-8 (with or without a byte-order mark) or GB18030,
+the superset of GBK and GB2312 that Chinese Windows editors save as "ANSI"."""
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Decode a text file written in one of :data:`ENCODINGS`, naming the line that fails.
+
+    The encoding is decided line by line: the file is UTF-8 (a leading byte-order mark is
+    dropped) when every line decodes as UTF-8; it is GB18030/GBK when no non-ASCII line decodes as
+    UTF-8 and the whole file decodes as GB18030. A file with lines of both kinds (a GBK line
+    pasted into a UTF-8 file, or the reverse) is refused, because one of the two would be read
+    as mojibake: the message names the first line whose encoding differs from the file's first
+    non-ASCII line.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The text (line breaks kept, no byte-order mark) and the encoding read: ``"utf-8"``,
+        ``"utf-8-sig"`` or ``"gb18030"``.
+
+    Raises
+    ------
+    optimizer.errors.ScenarioError
+        On mixed encodings or bytes that are neither UTF-8 nor GB18030, naming the line
+        (1-based) and the first offending byte.
+    """
+    p = Path(path)
+    raw = p.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    lines = raw[3:].splitlines(keepends=True) if bom else raw.splitlines(keepends=True)
+    kinds = [_line_kind(b) for b in lines]
+    first = next((k for k in kinds if k not in ("ascii", "bad")), "utf-8")
+    if bom and first != "utf-8":
+        first = "utf-8"
+    for no, (kind, b) in enumerate(zip(kinds, lines), start=1):
+        if kind in ("ascii", first):
+            continue
+        bad = next((x for x in b if x >= 0x80), b[0] if b else 0)
+        if kind == "bad":
+            what = (f"line {no} is not UTF-8 or GBK/GB18030 text (byte 0x{bad:02x}); save the "
+                    f"file as UTF-8 / 第 {no} 行既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8")
+        else:
+            what = (f"line {no} is {_NAMES[kind]} but the lines before it are {_NAMES[first]} "
+                    f"(first non-ASCII byte 0x{bad:02x}): mixed encodings; save the whole file "
+                    "in one encoding, UTF-8 preferred (e.g. in Notepad: Save as, Encoding "
+                    f"UTF-8) / 第 {no} 行的编码与文件其余部分不同，请整个文件另存为 UTF-8")
+        raise ScenarioError(what, file=str(p))
+    body = raw[3:] if bom else raw
+    enc = "gb18030" if first == "gb18030" else ("utf-8-sig" if bom else "utf-8")
+    return body.decode("gb18030" if first == "gb18030" else "utf-8"), enc
+
+
+_NAMES = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030"}
+
+
+def _line_kind(b: bytes) -> str:
+    """``"ascii"``, ``"utf-8"``, ``"gb18030"`` or ``"bad"`` for one line's bytes."""
+    if b.isascii():
+        return "ascii"
+    for enc in ENCODINGS:
+        try:
+            b.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    return "bad"
+
+
+def key_lines(path: str | Path) -> dict[tuple[str | int, ...], int]:
+    """Line (1-based) of every key and list item of a YAML mapping file, by key path.
+
+    Parameters
+    ----------
+    path
+        A file that :func:`load_yaml` reads.
+
+    Returns
+    -------
+    dict
+        ``{("dialysis", "extra_vehicles", 2, "seats"): 14, ...}``: list items are keyed by their
+        0-based position (the pydantic error location), mapping keys by name. Empty when the
+        file cannot be composed (its error is raised by :func:`load_yaml`).
+    """
+    text, _enc = read_text(path)
+    try:
+        root = yaml.compose(text, Loader=_ScenarioLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[tuple[str | int, ...], int] = {}
+
+    def walk(node: Any, prefix: tuple[str | int, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = prefix + (k.value,)
+                out[key] = k.start_mark.line + 1
+                walk(v, key)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                out[prefix + (i,)] = v.start_mark.line + 1
+                walk(v, prefix + (i,))
+
+    walk(root, ())
+    return out
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """A key path as a planner writes it: ``dialysis.extra_vehicles[2].seats``.
+
+    Examples
+    --------
+    >>> key_path(("dialysis", "extra_vehicles", 2, "seats"))
+    'dialysis.extra_vehicles[2].seats'
+    """
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 _DATE = re.compile(r"^\s*([\w.-]+)\s*:\s*['\"]?(\d{4}-\d{1,2}-\d{1,2})\b", re.M)

@@ -166,8 +166,9 @@ def _check_stops(problem: DarpProblem, route, vk: int, rindex: dict[str, int],
         is_p = s.kind == "pickup"
         want = r.pickup_node if is_p else r.delivery_node
         if s.node != want:
-            out.append(Violation("NODE_MISMATCH", f"{s.kind} of {rid!r} at node {s.node}, "
-                                 f"expected {want}", vid, rid))
+            out.append(Violation("NODE_MISMATCH", f"{s.kind} of {rid!r} at "
+                                 f"{problem.node_name(s.node)}, expected "
+                                 f"{problem.node_name(want)}", vid, rid))
         if is_p:
             if rid in picked or rid in done or rid in served_on:
                 out.append(Violation("DUPLICATE_VISIT", f"pickup of {rid!r} visited twice",
@@ -222,12 +223,14 @@ def _check_legs(problem: DarpProblem, route, tol_s: float, out: list[Violation])
         leg = tt[a.node, b.node]
         rcost += float(problem.cost[a.node, b.node])
         if not math.isfinite(leg):
-            out.append(Violation("UNREACHABLE", f"{vid!r}: node {b.node} cannot be reached "
-                                 f"from node {a.node}", vid, b.request_id))
+            out.append(Violation("UNREACHABLE", f"{vid!r}: no path from "
+                                 f"{problem.node_name(a.node)} to "
+                                 f"{problem.node_name(b.node)}", vid, b.request_id))
             continue
         if b.arrival_s + tol_s < a.departure_s + leg:
-            out.append(Violation("TRAVEL_TIME", f"{vid!r}: arrives at node {b.node} at "
-                                 f"{b.arrival_s:.3f} s, but leaves node {a.node} at "
+            out.append(Violation("TRAVEL_TIME", f"{vid!r}: arrives at "
+                                 f"{problem.node_name(b.node)} at {b.arrival_s:.3f} s, but "
+                                 f"leaves {problem.node_name(a.node)} at "
                                  f"{a.departure_s:.3f} s and the trip takes {leg:.3f} s",
                                  vid, b.request_id))
     return rcost
@@ -251,7 +254,8 @@ def _check_times(problem: DarpProblem, route, vk: int, rindex: dict[str, int], t
                                      f"{s.start_s:.3f} s outside [{lo}, {hi}]", vid,
                                      s.request_id))
         if s.start_s + tol_s < s.arrival_s or abs(s.departure_s - s.start_s - svc) > tol_s:
-            out.append(Violation("SERVICE_TIME", f"{s.kind} at node {s.node}: arrival "
+            out.append(Violation("SERVICE_TIME", f"{s.kind} at {problem.node_name(s.node)}: "
+                                 "arrival "
                                  f"{s.arrival_s:.3f}, start {s.start_s:.3f}, departure "
                                  f"{s.departure_s:.3f}, service {svc} s", vid, s.request_id))
     first, last = stops[0], stops[-1]
@@ -335,8 +339,9 @@ def check_darp(problem: DarpProblem, result: DarpResult, *, tol_s: float = 1e-6,
         stops = route.stops
         if (len(stops) < 2 or stops[0].kind != "start" or stops[-1].kind != "end"
                 or stops[0].node != veh.start_node or stops[-1].node != veh.end_node):
-            out.append(Violation("ROUTE_ENDPOINTS", f"route of {vid!r} must run from start node "
-                                 f"{veh.start_node} to end node {veh.end_node}", vid))
+            out.append(Violation("ROUTE_ENDPOINTS", f"route of {vid!r} must run from its start "
+                                 f"{problem.node_name(veh.start_node)} to its end "
+                                 f"{problem.node_name(veh.end_node)}", vid))
             continue
         events, ok_struct = _check_stops(problem, route, vk, rindex, served_on, out)
         rcost = _check_legs(problem, route, tol_s, out)

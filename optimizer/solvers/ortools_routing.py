@@ -447,7 +447,8 @@ def explain_request(problem: DarpProblem, request: int) -> tuple[UnservedReason,
     direct = tt[r.pickup_node, r.delivery_node]
     if not math.isfinite(direct):
         return (UnservedReason.UNREACHABLE,
-                f"no path from node {r.pickup_node} to node {r.delivery_node}")
+                f"no path from {problem.node_name(r.pickup_node)} to "
+                f"{problem.node_name(r.delivery_node)}")
     vehicles = list(range(len(problem.vehicles)))
     if r.eligible_vehicles is not None:
         vehicles = [k for k in vehicles

@@ -83,7 +83,20 @@ With ``max_alternatives=k > 0``, after a proved optimum the model is re-solved w
 fixed to the optimal value and a no-good cut :math:`\sum_{j \in S} y_j \le |S| - 1` for every set
 :math:`S` of new sites found so far (this excludes ``S`` and its supersets, which only add useless
 sites). Each alternative is therefore a different set with the proved optimal value;
-``alternatives_complete`` is True when the search proved that no further set exists.
+``alternatives_complete`` is True when the search proved that no further set exists. The
+alternatives found are listed in the tie-break's order (fewest new sites, then the sorted site
+ids compared as text), each set's ids sorted; the recommended set itself comes first (option 0)
+and is the canonical one in work mode, so with the enumeration complete the recommendation and
+its alternatives together are all equal-value optima in one fixed order.
+
+Over-capacity demand (single-source)
+------------------------------------
+With capacities and single-source assignment, a demand point whose weight exceeds the largest
+capacity among the sites within its radius can never be assigned whole: before the model is built
+it is moved to ``uncoverable`` with the reason ``over_capacity`` (naming that site and its
+capacity), and everything else is planned. Without this, LSCP and the p-median would report the
+whole instance ``INFEASIBLE``. Joint shortfalls (each point fits some site, but not all together)
+still give ``INFEASIBLE`` (run MCLP to see how much can be served).
 
 Work limits and the tie-break (reproducible siting)
 ---------------------------------------------------
@@ -296,6 +309,30 @@ class _Prep:
         self.s_isl = s_isl
         self.uncoverable = prob.uncoverable_demand()
         self.coverable = np.asarray(prob.coverable)
+        if self.capacitated and prob.assignment == "single":
+            self._drop_over_capacity()
+
+    def _drop_over_capacity(self) -> None:
+        """Single-source: a point needing more than the largest capacity within its radius can
+        never be assigned; it leaves the model (the rest is still planned) and is reported
+        ``over_capacity`` naming that largest site."""
+        prob, big = self.prob, np.iinfo(np.int64).max
+        q = np.where(self.Q < 0, big, self.Q)
+        qmax = np.where(self.covers, q[None, :], -1).max(axis=1) if self.n_s else \
+            np.full(self.n_d, -1)
+        over = np.asarray(self.coverable) & (self.W > qmax)
+        if not over.any():
+            return
+        cap, vals, extra = np.asarray(prob.capacity), prob.cost.values, {}
+        for i in np.nonzero(over)[0]:
+            j = int(np.argmax(np.where(self.covers[i], q, -1)))  # ties: the first column
+            extra[prob.cost.demand_ids[i]] = UncoverableDemand(
+                prob.cost.demand_ids[i], float(prob.demand_weight[i]), prob.demand_island_id[i],
+                "over_capacity", prob.cost.site_ids[j], float(vals[i, j]), float(cap[j]))
+        row = {d: k for k, d in enumerate(prob.cost.demand_ids)}
+        self.uncoverable = tuple(sorted((*self.uncoverable, *extra.values()),
+                                        key=lambda u: row[u.demand_id]))
+        self.coverable = np.asarray(self.coverable) & ~over
 
 
 def _group_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -739,7 +776,8 @@ def _finish(pp: _Prep, *, model_name: str, status: SolveStatus, new_idx: Sequenc
             if got[i] + 1e-9 < w[i]:
                 unserved.append((did[i], "capacity" if pp.covers[i, open_idx].any()
                                  else "not_covered_by_chosen_sites"))
-    alts = tuple(tuple(sid[j] for j in sorted(a)) for a in alternatives)
+    alts = tuple(sorted((tuple(sorted(sid[j] for j in a)) for a in alternatives),
+                        key=lambda t: (len(t), t)))  # documented order: fewest, then ids
     return SitingResult(
         model=model_name, status=status, objective=objective, best_bound=bound, gap=gap,
         open_sites=tuple(sid[j] for j in open_idx), new_sites=tuple(sid[j] for j in new_sorted),

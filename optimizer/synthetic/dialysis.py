@@ -18,7 +18,7 @@ Assumptions (not sourced)
 * Three sessions a week, Mon/Wed/Fri (``MWF``) or Tue/Thu/Sat (``TTS``); two shifts starting
   07:30 and 12:00; 240 min per session (the usual 4-hour haemodialysis prescription). Patients are
   spread evenly over the four (days, shift) slots.
-* All patients are assigned to ``U01`` (普陀医院, 沈家门), the only unit active by default;
+* All patients are assigned to ``U01`` (普陀医院 main campus, 东港), the only unit active by default;
   ``U02`` (六横分院) and ``U03`` (舟山医院, 定海) are scenario options whose dialysis capability is
   **unverified**.
 
@@ -118,21 +118,23 @@ def generate_units(*, n_patients: int) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`UNIT_COLUMNS`; coordinates from ``hospitals.csv`` (H01/H02 placeholders, H03
-        sourced), EPSG:4326.
+        Columns :data:`UNIT_COLUMNS`; coordinates from ``hospitals.csv`` (H01, H02 and H03 sourced
+        points, see ``SOURCES.md``), EPSG:4326.
     """
     h = read_hospitals().set_index("facility_id")
     chairs_u01 = math.ceil(n_patients / (len(SHIFT_STARTS) * len(SCHEDULES))) + 2
     rows = [
-        ("U01", "普陀医院血液透析室", "Putuo Hospital haemodialysis unit (Shenjiamen)", "H01",
+        ("U01", "普陀医院血液透析室", "Putuo Hospital haemodialysis unit (Donggang)", "H01",
          "ISL001", chairs_u01, True,
-         "PLACEHOLDER position: 沈家门 town point (hospitals.csv H01), not the hospital"),
+         "position: 普陀医院 main campus, 东港街道文康街19号 (hospitals.csv H01, sourced); "
+         "dialysis there is assumed, not sourced"),
         ("U02", "普陀医院六横分院血液透析室(情景)", "Putuo Hospital Liuheng branch (scenario)", "H03",
          "ISL002", 12, False,
          "scenario option: no source confirms dialysis at the Liuheng branch; H03 point is sourced"),
         ("U03", "舟山医院血液净化中心(情景)", "Zhoushan Hospital, Dinghai (scenario)", "H02",
          "ISL001", 40, False,
-         "scenario option outside Putuo (定海); PLACEHOLDER position (Dinghai old-town point)"),
+         "scenario option outside Putuo (定海); position: 舟山医院, 定沈路739号 (hospitals.csv H02, "
+         "sourced)"),
     ]
     out = []
     for uid, zh, en, hid, isl, chairs, active, note in rows:
@@ -186,6 +188,8 @@ def generate_patients(elderly: pd.DataFrame, *, seed: int = SEED, land: Land | N
     order = rng.permutation(n)
     slot_of = np.empty(n, dtype=int)
     slot_of[order] = np.arange(n) % len(slots)
+    h01 = read_hospitals().set_index("facility_id").loc["H01"]
+    unit_lonlat = (float(h01["lon"]), float(h01["lat"]))  # U01, where every patient is assigned
     rows = []
     for k, vi in enumerate(idx):
         v = e.iloc[vi]
@@ -199,25 +203,27 @@ def generate_patients(elderly: pd.DataFrame, *, seed: int = SEED, land: Land | N
             "escort": "yes" if esc[k] else "no", "schedule": sched, "session_start": start,
             "duration_min": SESSION_DURATION_MIN, "unit_id": "U01",
             "ride_service": "yes" if ride_service_enrolled(
-                str(v["island_id"]), lon, lat, wheelchair=bool(wc[k])) else "no",
+                str(v["island_id"]), lon, lat, wheelchair=bool(wc[k]),
+                unit_lonlat=unit_lonlat) else "no",
             "synthetic": True,
         })
     return pd.DataFrame(rows, columns=list(PATIENT_COLUMNS))
 
 
 def ride_service_enrolled(island_id: str, lon: float, lat: float, *, wheelchair: bool,
-                          unit_lonlat: tuple[float, float] = (122.29503, 29.9454)) -> bool:
+                          unit_lonlat: tuple[float, float] = (122.320521, 29.984033)) -> bool:
     """Whether a synthetic patient is enrolled in the volunteer ride service (a documented rule).
 
     Enrolled: wheelchair users; patients on an island not road-linked to the unit
     (:data:`UNIT_ROAD_GROUP`); others farther than :data:`RIDE_SERVICE_MIN_DISTANCE_M` (straight
-    line, metres) from the unit (default U01's placeholder point, EPSG:4326).
+    line, metres) from the unit (default U01, 普陀医院 main campus in 东港, ``hospitals.csv`` H01,
+    EPSG:4326).
 
     Examples
     --------
     >>> ride_service_enrolled("ISL002", 122.13, 29.74, wheelchair=False)
     True
-    >>> ride_service_enrolled("ISL001", 122.296, 29.946, wheelchair=False)
+    >>> ride_service_enrolled("ISL001", 122.318, 29.982, wheelchair=False)
     False
     """
     if wheelchair or island_id not in UNIT_ROAD_GROUP:

@@ -22,8 +22,18 @@ verbatim sourced copy in ``data/geo/putuo/ferries/gtfs/sourced/``, adding:
    conventional sailings to 桃花, 蚂蚁, 六横 (台门, 蛟头/大岙), 虾峙 and 登步 are car ferries (车客渡);
    佛渡, 嵊山, 东极 and 普陀山 sailings are passenger-only (no source says either way; passenger-only
    is the conservative choice for routing vehicles).
-4. Columns ``is_estimate`` (0 for the 45 sourced trips) and ``estimate_method`` on every trip;
-   ``duration_is_estimate`` is kept.
+4. Columns ``is_estimate`` (0 for the 45 sourced trips and the sourced 东极 return) and
+   ``estimate_method`` on every trip; ``duration_is_estimate`` is kept (0 where a crossing time is
+   sourced).
+5. **Sourced corrections** (``data/geo/putuo/ferries/putuo_ferry_facts.csv``, a copy of the shared
+   ``sourced/`` facts): stop names and positions from ``ports.csv`` (sourced 桃花茅草屋 and 虾峙栅棚
+   piers), crossing times :data:`SOURCED_CROSSING_MIN` (桃花 fast boat 25 min, 东极 130 min), the
+   东极 return at 11:00 (:data:`SOURCED_RETURN_DEPARTURE`); the other estimated crossings are
+   recomputed from the port positions by the sourced feed's own rule
+   (:func:`estimated_crossing_min`).
+6. **A nominal calendar** :data:`NOMINAL_START_DATE`..:data:`NOMINAL_END_DATE`, labelled in
+   ``feed_info.txt`` (``feed_start_date``/``feed_end_date``, ``calendar_basis = nominal``,
+   ``source_published``).
 
 The rule is deterministic (no random numbers); :func:`generate` rewrites the same files every time.
 
@@ -74,6 +84,41 @@ sourced as 15-20 min (``ferry_links.csv``: ids 61284906599, 56783418883); the up
 Times and headway are assumptions (no timetable in any source)."""
 
 WGZ, PTS = "P_WUGONGZHI", "P_PUTUOSHAN"
+
+NOMINAL_START_DATE = "20250101"
+NOMINAL_END_DATE = "20271231"
+"""The feed's nominal calendar (``calendar.txt``, ``feed_info.txt`` ``feed_start_date`` /
+``feed_end_date``). **Nominal**: the source timetable is undated (probably 2016-2019) and states
+no validity period; these dates only say for which days the project assumes the timetable runs
+(every day). Marked ``calendar_basis = nominal`` in ``feed_info.txt``, so every run on the embedded
+feed carries a typed note (:class:`optimizer.results.NoteKind` ``NOMINAL_CALENDAR``)."""
+
+SOURCE_PUBLISHED = "undated (probably 2016-2019)"
+"""``feed_info.txt`` ``source_published``: when the sourced departure times were published."""
+
+SOURCED_CROSSING_MIN = {
+    "R_DT_TH_F": (25, "sourced: 墩头 09:10 -> 桃花茅草屋 09:35 by 快艇 fast boat (travel log 2007-05, "
+                      "kllvx.com; ferries/putuo_ferry_facts.csv)"),
+    "R_BSD_DJ": (130, "sourced: 半升洞 14:00 -> 庙子湖 16:10 (travel log, m.dongchecha.com/gonglve-4579, "
+                      "probably ~2010-2013); other sources: ~150 min whole trip (2020), 120 min "
+                      "(older travel guide); ferries/putuo_ferry_facts.csv"),
+}
+"""Crossing times (minutes) with a source, by route: they replace the feed's estimates (and the
+older 120-min 东极 figure) for every trip of the route and its return."""
+
+SOURCED_RETURN_DEPARTURE = {
+    "R_BSD_DJ": ("11:00:00", "sourced (approximate): the vessel leaves 庙子湖 again at about 11:00 "
+                             "(m.dongchecha.com/gonglve-4579; ferries/putuo_ferry_facts.csv)"),
+}
+"""Return departures (GTFS time) with a source, by route, replacing the turnaround rule."""
+
+ESTIMATE_SPEED_KPH = {"fast_boat": 35.0, "conventional": 18.0, "unspecified": 18.0}
+ESTIMATE_DETOUR = 1.25
+ESTIMATE_EXTRA_MIN = 5
+"""The crossing-time rule of the sourced feed's estimated durations (``SOURCES.md``, ferries/gtfs):
+straight-line port distance (haversine, metres) x 1.25 / speed + 5 min, rounded to 5 min; speeds
+35 km/h (快艇) and 18 km/h (other vessels). Assumptions, not sourced. Re-applied here so that an
+estimated crossing follows its ports when a port position is corrected in ``ports.csv``."""
 
 
 def _t(text: str) -> int:
@@ -157,9 +202,10 @@ def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFra
                              encoding="utf-8-sig")
               for n in ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
                         "calendar.txt", "feed_info.txt")}
-    stops = tables["stops.txt"]
+    stops = _stops_from_ports(tables["stops.txt"], ports_csv)
     names = dict(zip(stops["stop_id"], stops["stop_name"]))
-    out_trips, out_st = _sourced_with_returns(tables["trips.txt"], tables["stop_times.txt"], names)
+    trips, st_src = _crossings(tables["trips.txt"], tables["stop_times.txt"], stops)
+    out_trips, out_st = _sourced_with_returns(trips, st_src, names)
     # 蜈蚣峙 <-> 普陀山 shuttle (estimated timetable, sourced crossing time).
     new_stops = _shuttle_ports(ports_csv)
     stops = pd.concat([stops, pd.DataFrame(new_stops)], ignore_index=True)
@@ -174,13 +220,101 @@ def build_feed_tables(source_dir: Path, ports_csv: Path) -> dict[str, pd.DataFra
     shuttle_trips, shuttle_st = _shuttle_trips(tables["calendar.txt"]["service_id"].iloc[0], names)
     out_trips += shuttle_trips
     out_st += shuttle_st
-    fi = tables["feed_info.txt"].copy()
+    tables.update({"trips.txt": pd.DataFrame(out_trips), "stop_times.txt": pd.DataFrame(out_st),
+                   "stops.txt": stops, "routes.txt": routes,
+                   "calendar.txt": _nominal_calendar(tables["calendar.txt"]),
+                   "feed_info.txt": _feed_info(tables["feed_info.txt"])})
+    return tables
+
+
+def _nominal_calendar(cal: pd.DataFrame) -> pd.DataFrame:
+    """``calendar.txt`` with the nominal dates :data:`NOMINAL_START_DATE`..:data:`NOMINAL_END_DATE`."""
+    cal = cal.copy()
+    cal["start_date"] = NOMINAL_START_DATE
+    cal["end_date"] = NOMINAL_END_DATE
+    return cal
+
+
+def _feed_info(fi: pd.DataFrame) -> pd.DataFrame:
+    """``feed_info.txt``: validity dates (GTFS ``feed_start_date``/``feed_end_date``), what was
+    added, and the project columns ``calendar_basis`` / ``source_published``."""
+    fi = fi.copy()
+    fi["feed_start_date"] = NOMINAL_START_DATE
+    fi["feed_end_date"] = NOMINAL_END_DATE
     fi["feed_version"] = fi["feed_version"] + (
         "; + estimated return sailings, 蜈蚣峙-普陀山 shuttle and cars_allowed added by "
-        "optimizer.synthetic.ferries (see NOTES.md)")
-    tables.update({"trips.txt": pd.DataFrame(out_trips), "stop_times.txt": pd.DataFrame(out_st),
-                   "stops.txt": stops, "routes.txt": routes, "feed_info.txt": fi})
-    return tables
+        "optimizer.synthetic.ferries (see NOTES.md); sourced port positions and crossing times "
+        "applied; nominal calendar "
+        f"{NOMINAL_START_DATE[:4]}-{NOMINAL_START_DATE[4:6]}-{NOMINAL_START_DATE[6:]} to "
+        f"{NOMINAL_END_DATE[:4]}-{NOMINAL_END_DATE[4:6]}-{NOMINAL_END_DATE[6:]}")
+    fi["calendar_basis"] = "nominal"
+    fi["source_published"] = SOURCE_PUBLISHED
+    return fi
+
+
+def _stops_from_ports(stops: pd.DataFrame, ports_csv: Path) -> pd.DataFrame:
+    """The sourced ``stops.txt`` with name, position and ``stop_desc`` taken from ``ports.csv``
+    (the curated table: sourced positions replace the estimates there); stops not in it unchanged."""
+    ports = pd.read_csv(ports_csv, dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig").set_index("stop_id")
+    stops = stops.copy()
+    for i in stops.index:
+        sid = stops.at[i, "stop_id"]
+        if sid in ports.index:
+            p = ports.loc[sid]
+            stops.loc[i, ["stop_name", "stop_lat", "stop_lon", "stop_desc"]] = [
+                p["stop_name"], p["stop_lat"], p["stop_lon"], p["coord_quality"]]
+    return stops
+
+
+def estimated_crossing_min(distance_m: float, vessel_type: str) -> int:
+    """The feed's crossing-time rule (:data:`ESTIMATE_SPEED_KPH`): minutes, a multiple of 5.
+
+    Examples
+    --------
+    >>> estimated_crossing_min(10_757, "conventional")  # 墩头 -> 桃花, 10.8 km
+    50
+    """
+    raw = distance_m / 1000 * ESTIMATE_DETOUR / ESTIMATE_SPEED_KPH[vessel_type] * 60
+    return int(5 * round((raw + ESTIMATE_EXTRA_MIN) / 5))
+
+
+def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    import math
+
+    (lon1, lat1), (lon2, lat2) = ((math.radians(x), math.radians(y)) for x, y in (a, b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def _crossings(trips: pd.DataFrame, st: pd.DataFrame, stops: pd.DataFrame
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sourced trips with crossing times: :data:`SOURCED_CROSSING_MIN` where a source gives one,
+    else estimated crossings recomputed by :func:`estimated_crossing_min` from the (possibly
+    corrected) port positions; the arrival row of each trip follows."""
+    trips, st = trips.copy(), st.copy()
+    pos = {r.stop_id: (float(r.stop_lon), float(r.stop_lat)) for r in stops.itertuples()}
+    for i in trips.index:
+        t = trips.loc[i]
+        rows = st.index[st["trip_id"] == t["trip_id"]]
+        if len(rows) != 2:
+            continue  # reported by _sourced_with_returns
+        o, d = rows[0], rows[1]
+        if t["route_id"] in SOURCED_CROSSING_MIN:
+            minutes, method = SOURCED_CROSSING_MIN[t["route_id"]]
+            trips.loc[i, ["duration_is_estimate", "duration_method"]] = ["0", method]
+        elif t["duration_is_estimate"] == "1":
+            minutes = estimated_crossing_min(
+                _haversine_m(pos[st.at[o, "stop_id"]], pos[st.at[d, "stop_id"]]), t["vessel_type"])
+        else:
+            continue
+        arr = _gtfs(_t(st.at[o, "departure_time"]) + minutes * 60)
+        trips.loc[i, "duration_min"] = str(minutes)
+        st.loc[d, ["arrival_time", "departure_time"]] = [arr, arr]
+        if "timepoint" in st.columns:
+            st.loc[d, "timepoint"] = "0"  # approximate: a crossing time, not a published arrival
+    return trips, st
 
 
 def _sourced_with_returns(trips: pd.DataFrame, st: pd.DataFrame, names: dict[str, str]
@@ -217,7 +351,10 @@ def _return_trip(row: dict[str, str], o: pd.Series, d: pd.Series, names: dict[st
     crossing = _t(d["arrival_time"]) - _t(o["departure_time"])
     ret = return_departure_s(_t(d["arrival_time"]), crossing, row["vessel_type"])
     turn = TURNAROUND_MIN[row["vessel_type"]]
-    if ret is None:
+    sourced = SOURCED_RETURN_DEPARTURE.get(row["route_id"])
+    if sourced is not None:
+        ret, method = _t(sourced[0]), ""
+    elif ret is None:
         k = overnight.get(row["route_id"], 0)
         overnight[row["route_id"]] = k + 1
         ret = _t(OVERNIGHT_RETURN_DEPARTURE) + k * OVERNIGHT_SPACING_MIN * 60
@@ -231,9 +368,9 @@ def _return_trip(row: dict[str, str], o: pd.Series, d: pd.Series, names: dict[st
     rid = f"{row['trip_id']}_RET"
     ret_row = dict(row)
     ret_row.update(trip_id=rid, trip_headsign=names.get(o["stop_id"], o["stop_id"]),
-                   direction_id="1", is_estimate="1", estimate_method=method,
-                   source="estimated by optimizer.synthetic.ferries (no return times in any "
-                          "source)",
+                   direction_id="1", is_estimate="0" if sourced else "1", estimate_method=method,
+                   source=sourced[1] if sourced else
+                   "estimated by optimizer.synthetic.ferries (no return times in any source)",
                    note=(row["note"] + "; " if row["note"] else "")
                    + "fare assumed as outbound")
     ret_st = [
@@ -271,7 +408,8 @@ def _shuttle_trips(service: str, names: dict[str, str]
     cross = PUTUOSHAN_CROSSING_MIN * 60
     for direction, (a, b) in enumerate(((WGZ, PTS), (PTS, WGZ))):
         for dep in deps:
-            tid = f"R_WGZ_PTS_{'I' if direction == 0 else 'O'}_{hhmm(dep).replace(':', '')}"
+            clock = hhmm(dep, gtfs=True).replace(":", "")
+            tid = f"R_WGZ_PTS_{'I' if direction == 0 else 'O'}_{clock}"
             out_trips.append({
                 "route_id": "R_WGZ_PTS", "service_id": service, "trip_id": tid,
                 "trip_headsign": names[b], "direction_id": str(direction),

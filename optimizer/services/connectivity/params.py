@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from optimizer.params import ClockS, params
+from optimizer.params import ClockS, clock_s, params
 
 __all__ = ["ConnectivityParams"]
 
@@ -37,8 +37,8 @@ class ConnectivityParams:
     """
 
     enabled: bool = True
-    reachability_depart: ClockS = 8 * 3600
-    journeys_depart: ClockS = 6 * 3600 + 30 * 60
+    reachability_depart: ClockS = clock_s("08:00")
+    journeys_depart: ClockS = clock_s("06:30")
     isochrone_minutes: tuple[int, ...] = Field(default=(30, 60, 90, 120), min_length=1)
     units: Path | None = None
     destination_unit: str | None = None

@@ -80,16 +80,17 @@ class ConnectivityResult:
 
     def reason_codes(self) -> set[str]:
         """Codes shown in the tables: the journeys' reasons and the islands' link statuses."""
-        codes = [*self.journeys.get("reason_code", ()), *self.islands.get("status", ())]
+        codes = [*self.journeys.get("reason_code", ()), *self.islands.get("status", ()),
+                 *self.islands.get("ferry_flag", ())]
         return {str(c) for c in codes if isinstance(c, str) and c}
 
 
 def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int,
-                 names: Any) -> dict[str, Any]:
+                 namer: Any) -> dict[str, Any]:
     """One island's journey to the unit; ``sailings`` and ``legs`` name piers, routes and places
-    (``names``: :class:`~optimizer.network.placenames.PlaceNames`), ``sailing_trip_ids`` keeps
+    (``namer``: :class:`~optimizer.network.placenames.PlaceNames`), ``sailing_trip_ids`` keeps
     the GTFS trip ids for machines."""
-    from optimizer.network.journey import journey_from_points
+    from optimizer.network.journey import journey_from_points, place_names
 
     pt = net.islands.loc[net.islands["island_id"] == island.island_id].iloc[0]
     rep = pt.geometry.representative_point()
@@ -98,7 +99,7 @@ def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int,
     try:
         j = journey_from_points(net.G, net.timetable, (rep.x, rep.y), dest.lonlat, depart_s,
                                 islands=net.islands,
-                                boarding_buffer_s=net.boarding_buffer_s["foot"], names=names)
+                                boarding_buffer_s=net.boarding_buffer_s["foot"], namer=namer)
     except (InputError, UnreachableError) as exc:  # no road on the island: reported, not dropped
         return {**row, "arrive": "", "duration_min": "", "wait_min": "", "sailings": "",
                 "reason_code": "UNREACHABLE_ISLAND", "reason": str(exc), "legs": "",
@@ -107,8 +108,10 @@ def _journey_row(net: Network, island: Any, dest: Destination, depart_s: int,
         return {**row, "arrive": "", "duration_min": "", "wait_min": "", "sailings": "",
                 "reason_code": j.reason_code, "reason": j.reason, "legs": "",
                 "sailing_trip_ids": ""}
-    sailings = "; ".join(f"{names.route(s.route_id)} {names.pier(s.from_stop_id)} "
-                         f"{hhmm(s.departure_s)} → {names.pier(s.to_stop_id)} "
+    names = place_names(net.G, j, origin=f"{namer.node(j.origin)} (start)",
+                        destination=dest.label, namer=namer)
+    sailings = "; ".join(f"{namer.route(s.route_id)} {namer.pier(s.from_stop_id)} "
+                         f"{hhmm(s.departure_s)} → {namer.pier(s.to_stop_id)} "
                          f"{hhmm(s.arrival_s)}" + (" (估计 est.)" if s.is_estimate else "")
                          for s in j.sailings)
     return {**row, "arrive": hhmm(j.arrival_s), "duration_min": round(j.duration_s / 60),
@@ -139,8 +142,16 @@ def _isochrones(net: Network, dest: Destination, depart_s: int,
 
 def _kpis(net: Network, named: pd.DataFrame, journeys: pd.DataFrame,
           iso: gpd.GeoDataFrame) -> dict[str, Any]:
+    from optimizer.network.ferries import routes_not_running
+
     reach = named["earliest_arrival_s"].apply(math.isfinite)
+    names = dict(zip(net.feed.routes["route_id"],
+                     net.feed.routes.get("route_short_name", net.feed.routes["route_id"])))
+    flagged = named[named["ferry_flag"].astype(str) != ""] if "ferry_flag" in named else named[:0]
     return {
+        "routes_not_running": {f"{names.get(r) or r} ({r})": code for r, code in
+                               routes_not_running(net.feed, net.timetable).items()},
+        "islands_with_routes_not_running": sorted(flagged["name_zh"].astype(str)),
         "islands_named": int(len(named)),
         "islands_reachable": int(reach.sum()),
         "islands_unreachable": sorted(named.loc[~reach, "name_zh"].astype(str)),
@@ -181,8 +192,8 @@ def plan_connectivity(net: Network, dest: Destination, *, reachability_depart_s:
     rep = island_report(net, depart_s=reachability_depart_s,
                         ferry_access="foot")
     named = rep[rep["name_zh"].astype(str).str.len() > 0]
-    names = PlaceNames.of(net.G, net.islands, feed=net.feed)
-    journeys = pd.DataFrame([_journey_row(net, r, dest, journeys_depart_s, names)
+    namer = PlaceNames.of(net.G, net.islands, feed=net.feed)
+    journeys = pd.DataFrame([_journey_row(net, r, dest, journeys_depart_s, namer)
                              for r in named.itertuples(index=False)])
     iso = _isochrones(net, dest, reachability_depart_s, isochrone_minutes)
     return ConnectivityResult(destination=dest, islands=rep, journeys=journeys, isochrones=iso,

@@ -32,6 +32,7 @@ from optimizer.services.dialysis.records import (
     Patient,
     Unit,
     VehicleSpec,
+    shift_end_s,
 )
 from optimizer.units import hhmm, parse_clock
 
@@ -239,6 +240,7 @@ def _vehicle_from_row(rec: Mapping[str, Any], *, file: str, row: int,
                   **at)
     a = _collect(errors, parse_clock, rec.get("shift_start", ""), field="shift_start", **at)
     b = _collect(errors, parse_clock, rec.get("shift_end", ""), field="shift_end", **at)
+    b = shift_end_s(a, b) if a is not None and b is not None else b  # 22:30-01:30: next day
     car = _collect(errors, _yes, rec.get("may_board_car_ferry", "no"),
                    field_="may_board_car_ferry", **at)
     serves_txt = str(rec.get("serves_islands", "all") or "all").strip()
@@ -282,7 +284,8 @@ def _vehicle_from_extra(ev: ExtraVehicle, row: int, errors: list[InputError]
         return VehicleSpec(vehicle_id=ev.vehicle_id, driver=ev.driver, phone=ev.phone,
                            island_id=ev.island_id, lon=float(ev.lon), lat=float(ev.lat),
                            seats=ev.seats, wheelchair_places=ev.wheelchair_places,
-                           shift_start_s=ev.shift_start, shift_end_s=ev.shift_end,
+                           shift_start_s=ev.shift_start,
+                           shift_end_s=shift_end_s(ev.shift_start, ev.shift_end),
                            serves_islands=None if ev.serves_islands is None
                            else frozenset(ev.serves_islands),
                            may_board_car_ferry=ev.may_board_car_ferry,

@@ -62,7 +62,7 @@ from optimizer.services.dialysis.trips import (
     trip_legs,
 )
 from optimizer.solvers.params import SolverParams
-from optimizer.units import hhmm
+from optimizer.units import hhmm, minutes_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from optimizer.network.build import Network
@@ -186,7 +186,9 @@ def plan_dialysis_day(
                         trips=trips, problem=solved.problem, result=solved.result,
                         violations=solved.violations,
                         notes=_plan_notes(inputs, network.notes, crossings),
-                        trip_summary=summary, status=_status(solved.result, bool(ordered)),
+                        trip_summary=summary,
+                        status=_status(solved.result, any(u.code != "NO_TRANSPORT_NEEDED"
+                                                          for u in ordered)),
                         searches=solved.searches, inputs=inputs)
 
 
@@ -295,7 +297,8 @@ def _solve_day(d: dt.date, legs: list[Leg], requests: list[Request],
     if not problem.requests:
         return _Solved(problem=problem, legs=kept)
     raw = solve_legs(problem, solver, options)
-    result = unlink_dropped_legs(problem, raw, list(kept), unserved.mark)
+    result = unlink_dropped_legs(problem, raw, list(kept), unserved.mark,
+                                 lambda leg: leg_head(leg, m))
     violations = _check(problem, result)
     return _Solved(problem, result, kept, violations, _searches(raw))
 
@@ -346,14 +349,14 @@ def _precheck(full: DarpProblem, legs: Sequence[Leg], fleet: Sequence[VehicleSpe
 
 def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedReason, str],
                      code: str, fleet: Sequence[VehicleSpec], m: PlaceMatrix) -> str:
-    """Why leg ``k`` cannot be served alone, in place names and HH:MM (never node indices)."""
+    """Why leg ``k`` cannot be served alone: the binding times as HH:MM, place names and the
+    direction (never node indices)."""
     a, b = m.places[leg.pickup].label, m.places[leg.delivery].label
-    head = f"leg {leg.leg_id} ({a} → {b})"
+    head = leg_head(leg, m)
     if code == "NO_VEHICLE_ON_ISLAND":
         isl = m.island[leg.pickup]
         ferry_ok = [v.vehicle_id for v in fleet if v.may_board_car_ferry and v.serves(isl)]
-        return (f"leg {leg.leg_id} ({a} → {b}): no vehicle is based on / serves "
-                f"{m.island_label(isl)}"
+        return (f"{head}: no vehicle is based on / serves {m.island_label(isl)}"
                 + (f"; car-ferry vehicles {ferry_ok} could make a dedicated run"
                    if ferry_ok else ""))
     r = full.requests[k]
@@ -362,12 +365,41 @@ def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedRea
         text = (f"no land path from {a} to {b}" if not np.isfinite(direct) else
                 f"no suitable vehicle can reach {a} from its base or return to it from {b}")
         return f"{head}: {text}"
-    (ep, _), (_, ld) = r.pickup_window_s, r.delivery_window_s
+    (ep, lp), (ed, ld) = r.pickup_window_s, r.delivery_window_s
+    if why[0] is UnservedReason.RIDE_TIME:
+        return (f"{head}: the direct ride takes {minutes_text(direct)}, over the maximum ride "
+                f"time {minutes_text(float(full.max_ride_s[k]))}")
     if why[0] is UnservedReason.TIME_WINDOW and ep + r.pickup_service_s + direct > ld + 1e-9:
-        return (f"{head}: earliest pickup {hhmm(ep)} + boarding {r.pickup_service_s / 60:.0f} "
-                f"min + direct ride {direct / 60:.1f} min is after the latest drop-off "
-                f"{hhmm(ld)}")
+        return (f"{head}: earliest possible arrival {hhmm(ep + r.pickup_service_s + direct)} at "
+                f"{b} is after the latest allowed arrival {hhmm(ld)} (pickup at {a} from "
+                f"{hhmm(ep)}, boarding {minutes_text(r.pickup_service_s)}, direct ride "
+                f"{minutes_text(direct)})")
+    if why[0] is UnservedReason.TIME_WINDOW:
+        return (f"{head}: pickup at {a} by {hhmm(lp)} but arrival at {b} not before {hhmm(ed)}: "
+                f"longer than the maximum ride time {minutes_text(float(full.max_ride_s[k]))}")
+    if why[0] is UnservedReason.SHIFT_END:
+        shifts = ", ".join(f"{v.vehicle_id} {hhmm(v.shift_start_s)}–{hhmm(v.shift_end_s)}"
+                           for v in fleet if r.eligible_vehicles is None
+                           or v.vehicle_id in r.eligible_vehicles)
+        by = f", arrival at {b} by {hhmm(ld)}" if np.isfinite(ld) else ""
+        return (f"{head}: no eligible vehicle's shift covers the ride from its base and back "
+                f"(pickup at {a} from {hhmm(ep)}{by}, direct ride {minutes_text(direct)}); "
+                f"shifts: {shifts}")
     return f"{head}: {why[1]}"
+
+
+def leg_head(leg: Leg, m: PlaceMatrix) -> str:
+    """``"leg R001-out:1 outbound (home → 沈家门码头, arrive 06:45–07:15)"``: the leg, its
+    direction, places and the time it must keep (HH:MM)."""
+    a, b = m.places[leg.pickup].label, m.places[leg.delivery].label
+    (ep, lp), (ed, ld) = leg.pickup_window_s, leg.delivery_window_s
+    when = []
+    if lp < 1e9:
+        when.append(f"pickup {hhmm(ep)}–{hhmm(lp)}")
+    if ld < 1e9:
+        when.append(f"arrive {hhmm(ed)}–{hhmm(ld)}")
+    way = "outbound" if leg.trip.direction == "out" else "return"
+    return f"leg {leg.leg_id} {way} ({a} → {b}{', ' if when else ''}{', '.join(when)})"
 
 
 def _status(result: DarpResult | None, some_unserved: bool) -> SolveStatus:
@@ -389,8 +421,8 @@ def _plan_notes(inputs: DialysisInputs, network_notes: Sequence[Note],
 
 
 # ----------------------------------------------------------------------------- unlinking
-def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], mark: Mark
-                        ) -> DarpResult:
+def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], mark: Mark,
+                        describe: Callable[[Leg], str] | None = None) -> DarpResult:
     """Report trips with a dropped leg unserved and remove their other legs from the routes.
 
     Parameters
@@ -403,6 +435,9 @@ def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], 
         The legs of ``problem``'s requests.
     mark
         ``mark(trip, code, detail)`` reports a trip unserved.
+    describe
+        ``describe(leg)``: the leg in words for the detail (places, direction, HH:MM windows;
+        :func:`leg_head`); default ``"leg <id>"``.
 
     Returns
     -------
@@ -418,8 +453,9 @@ def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], 
     for rid, u in dropped.items():
         bad_trips.setdefault(by_id[rid].trip.trip_id, u)
     for u in bad_trips.values():
-        mark(by_id[u.request_id].trip, DARP_TO_CODE.get(u.reason, "CAPACITY"),
-             f"leg {u.request_id}: {u.detail}")
+        leg = by_id[u.request_id]
+        head = describe(leg) if describe is not None else f"leg {u.request_id}"
+        mark(leg.trip, DARP_TO_CODE.get(u.reason, "CAPACITY"), f"{head}: {u.detail}")
     remove = {leg.leg_id for leg in legs if leg.trip.trip_id in bad_trips
               and leg.leg_id not in dropped}
     if not remove:

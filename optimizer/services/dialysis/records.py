@@ -14,10 +14,34 @@ from optimizer.errors import InputError
 from optimizer.results import Note
 from optimizer.units import hhmm
 
-__all__ = ["MOBILITIES", "DialysisInputs", "Patient", "Unit", "VehicleSpec"]
+__all__ = ["MOBILITIES", "NIGHT_SHIFT_MAX_S", "DialysisInputs", "Patient", "Unit", "VehicleSpec",
+           "shift_end_s"]
 
 MOBILITIES = ("walking", "wheelchair")
 """Values of the ``mobility`` column."""
+
+NIGHT_SHIFT_MAX_S = 12 * 3600
+"""Longest shift read as a night shift (seconds): a shift written as clock times whose end is
+before its start (``22:30``-``01:30``) ends the next day when it then lasts at most 12 h (a
+night shift; longer ones such as ``04:30``-``04:00`` are typing mistakes and refused). Project
+rule, not a legal limit."""
+
+
+def shift_end_s(start_s: int, end_s: int) -> int:
+    """The shift's end in seconds after midnight of the start day: ``end_s`` + 24 h when the end
+    is before the start (a night shift ending the next day, if that makes it at most
+    :data:`NIGHT_SHIFT_MAX_S` long), else ``end_s`` unchanged.
+
+    Examples
+    --------
+    >>> shift_end_s(22 * 3600 + 1800, 3600 + 1800) / 3600
+    25.5
+    >>> shift_end_s(4 * 3600 + 1800, 4 * 3600) / 3600
+    4.0
+    """
+    if end_s < start_s and end_s + 24 * 3600 - start_s <= NIGHT_SHIFT_MAX_S:
+        return end_s + 24 * 3600
+    return end_s
 
 
 @dataclass(frozen=True)
@@ -65,7 +89,9 @@ class Patient:
 
 @dataclass(frozen=True)
 class Unit:
-    """A dialysis unit: opening hours ``open_s``–``close_s`` (seconds after midnight), opening
+    """A dialysis unit: opening hours ``open_s``–``close_s`` (seconds after midnight, within one
+    day: a close before the open is refused, not read as the next day, since sessions and rides
+    are planned on one service day), opening
     ``days`` (Mon = 0), position in EPSG:4326 degrees; ``active`` whether it is open in the
     scenario; ``synthetic`` the row's own provenance flag (a generated placeholder)."""
 
@@ -84,14 +110,17 @@ class Unit:
     synthetic: bool = False
 
     def __post_init__(self) -> None:
-        if not self.open_s < self.close_s:
+        if not self.open_s < self.close_s:  # no overnight opening (dialysis runs by day)
             raise InputError(f"unit {self.unit_id!r}: open {hhmm(self.open_s)} is not before close "
-                             f"{hhmm(self.close_s)}", row=self.row or None, field="close_time")
+                             f"{hhmm(self.close_s)}; opening hours must lie within one day "
+                             "(close at 24:00 at the latest)", row=self.row or None,
+                             field="close_time")
 
 
 @dataclass(frozen=True)
 class VehicleSpec:
-    """A vehicle and its driver shift (seconds after midnight); ``serves_islands`` ``None`` means
+    """A vehicle and its driver shift (seconds after midnight of the start day; a night shift's
+    end is 24 h or more, see :func:`shift_end_s`); ``serves_islands`` ``None`` means
     every island; base position in EPSG:4326 degrees."""
 
     vehicle_id: str
@@ -116,7 +145,9 @@ class VehicleSpec:
                              row=self.row or None, field="seats")
         if not self.shift_start_s < self.shift_end_s:
             raise InputError(f"vehicle {self.vehicle_id!r}: shift start {hhmm(self.shift_start_s)} "
-                             f"is not before its end {hhmm(self.shift_end_s)}",
+                             f"is not before its end {hhmm(self.shift_end_s)}; an end before the "
+                             "start is read as the next day only for a night shift of at most "
+                             f"{NIGHT_SHIFT_MAX_S // 3600} h (e.g. 22:30-01:30); check both times",
                              row=self.row or None, field="shift_end")
 
     def serves(self, island_id: str) -> bool:

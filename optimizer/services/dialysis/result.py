@@ -147,7 +147,8 @@ class DialysisPlan:
             mobility, escort, note (wheelchair, escort, sailing), sailing_trip_id,
             seats_on_board, wheelchairs_on_board.
             ``crossings``: trip_id, patient_id, direction, gtfs trip, route, piers, departure,
-            arrival. ``trips``: one row per served trip with its whole duration (min).
+            arrival. ``trips``: one row per served trip with its whole duration and the wait at
+            the unit (whole minutes; the KPIs use the exact figures).
             ``unserved``: trip_id, patient_id, direction, island_id (home island), code,
             reason_zh, reason_en (the catalogue's labels), detail.
             ``kpis``: kpi, value (the numeric KPIs).
@@ -171,7 +172,10 @@ class DialysisPlan:
                    if isinstance(v, (int, float)) and not isinstance(v, bool)
                    and k != "checker_violations"}
         kp = pd.DataFrame({"kpi": list(numeric), "value": list(numeric.values())})
-        return {"stops": self.stops.copy(), "crossings": cross, "trips": self.trip_summary.copy(),
+        trips = self.trip_summary.copy()  # minutes a person reads: whole minutes
+        for col in ("trip_duration_min", "wait_at_unit_min"):
+            trips[col] = trips[col].astype(float).round().astype("Int64")
+        return {"stops": self.stops.copy(), "crossings": cross, "trips": trips,
                 "unserved": uns, "kpis": kp}
 
     def public_frames(self) -> dict[str, pd.DataFrame]:

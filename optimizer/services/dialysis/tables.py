@@ -241,24 +241,26 @@ def day_kpis(inputs: DialysisInputs, date: dt.date, sessions: Sequence[Session],
              stops: pd.DataFrame | None = None, ride_time_limit_min: float | None = None
              ) -> dict[str, Any]:
     """Key figures of the day (counts and minutes as floats), unserved trips by reason code and,
-    when the checker found any, the number of checker violations. With ``stops``, also the
-    longest ride of one vehicle leg (``max_leg_ride_time_min``) and, with
-    ``ride_time_limit_min``, the limit it is held to (``max_ride_time_limit_min``, the
-    scenario's ``dialysis.max_ride_time_min``); ``max_trip_duration_min`` is door to door
-    (ferry and waits included)."""
+    when the checker found any, the number of checker violations. Trips listed
+    ``NO_TRANSPORT_NEEDED`` are in ``unserved_by_reason`` and ``trips_no_transport_needed``, not
+    in ``trips_unserved``. With ``stops``, also the longest ride of one vehicle leg
+    (``max_leg_ride_time_min``) and, with ``ride_time_limit_min``, the limit it is held to
+    (``max_ride_time_limit_min``, the scenario's ``dialysis.max_ride_time_min``);
+    ``max_trip_duration_min`` is door to door (ferry and waits included)."""
     dur = summary["trip_duration_min"]
     wait = summary["wait_at_unit_min"].dropna()
     routes = result.routes if result is not None else ()
     by_reason: dict[str, int] = {}
     for u in unserved:
         by_reason[u.code] = by_reason.get(u.code, 0) + 1
+    no_ride = by_reason.get("NO_TRANSPORT_NEEDED", 0)  # listed, but not a ride left unserved
     kpis: dict[str, Any] = {
         "patients_not_enrolled_today": float(sum(
             1 for p in inputs.patients if date.weekday() in p.days and not p.ride_service)),
         "sessions": float(len(sessions)),
         "trips": float(len(trips)),
         "trips_served": float(len(summary)),
-        "trips_unserved": float(len(unserved)),
+        "trips_unserved": float(len(unserved) - no_ride),
         "vehicles_used": float(len(routes)),
         "total_driving_time_min": sum(r.travel_time_s for r in routes) / 60.0 if routes
         else 0.0,
@@ -272,6 +274,8 @@ def day_kpis(inputs: DialysisInputs, date: dt.date, sessions: Sequence[Session],
         "ferry_crossings": float(n_crossings),
         "unserved_by_reason": dict(sorted(by_reason.items())),
     }
+    if no_ride:
+        kpis["trips_no_transport_needed"] = float(no_ride)
     if n_violations:
         kpis["checker_violations"] = n_violations
     return kpis

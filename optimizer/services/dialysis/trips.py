@@ -45,8 +45,8 @@ from optimizer.services.dialysis.places import PlaceMatrix
 from optimizer.services.dialysis.records import Patient, Unit
 from optimizer.units import hhmm
 
-__all__ = ["Crossing", "Leg", "LegRules", "Session", "Trip", "TripLegs", "as_date",
-           "sessions_for_date", "trip_legs"]
+__all__ = ["SAME_PLACE_M", "Crossing", "Leg", "LegRules", "Session", "Trip", "TripLegs",
+           "as_date", "ground_distance_m", "sessions_for_date", "trip_legs"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,28 @@ class Leg:
     delivery: int
     pickup_window_s: tuple[float, float]
     delivery_window_s: tuple[float, float]
+
+
+SAME_PLACE_M = 30.0
+"""A home within this many metres (great-circle) of its unit is the same place: the trip is not a
+ride (``NO_TRANSPORT_NEEDED``, no seat held, never sent to the solver). Project rule: the size of
+one building or compound, the precision of a geocoded address."""
+
+
+def ground_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres between two EPSG:4326 points (haversine, mean Earth radius
+    6 371 008.8 m, IUGG).
+
+    Examples
+    --------
+    >>> round(ground_distance_m(122.0, 30.0, 122.0, 30.001))
+    111
+    """
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
 
 
 def as_date(day: dt.date | str) -> dt.date:
@@ -242,6 +264,12 @@ def trip_legs(trip: Trip, p: Patient, u: Unit, m: PlaceMatrix, timetable: FerryT
     if not u.active:
         return TripLegs(code="UNIT_INACTIVE",
                         detail=f"unit {u.unit_id} {u.name_zh} is closed in this scenario")
+    apart = ground_distance_m(p.lon, p.lat, u.lon, u.lat)
+    if apart <= SAME_PLACE_M:
+        ends = ("home", u.name_zh) if trip.direction == "out" else (u.name_zh, "home")
+        return TripLegs(code="NO_TRANSPORT_NEEDED", detail=(
+            f"pickup ({ends[0]}) and drop-off ({ends[1]}) are the same place ({apart:.0f} m "
+            f"apart, within {SAME_PLACE_M:.0f} m): no ride, no seat held"))
     h, un = m.home_node[p.patient_id], m.unit_node[u.unit_id]
     if not m.snapped[h]:
         return TripLegs(code="UNREACHABLE_ISLAND", detail=f"home of {p.patient_id} has no road "
@@ -313,12 +341,15 @@ def _outbound_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
         if best is None or leave > best[0]:
             best = (leave, s)
     if best is None:
-        first = min(cands, key=lambda s: s.arrival_s)
+        first = min(cands, key=lambda s: s.arrival_s + s_p + tt[pier[s.to_stop_id], un])
         unit = m.places[un]
+        reach = first.arrival_s + s_p + tt[pier[first.to_stop_id], un]
         return TripLegs(code="NO_SAILING", detail=(
-            f"the first sailing to the unit's side, {first.trip_id} {hhmm(first.departure_s)}→"
-            f"{hhmm(first.arrival_s)}, lands too late to reach unit {unit.place_id} {unit.name} by "
-            f"{hhmm(l_d)} (session {hhmm(trip.session.start_s)})"))
+            f"outbound (home → {unit.name}): earliest possible arrival {hhmm(reach)} at "
+            f"{unit.name} is after the latest allowed arrival {hhmm(l_d)} (session "
+            f"{hhmm(trip.session.start_s)}); the first sailing that gets there, {first.trip_id} "
+            f"{m.pier_name(first.from_stop_id)} {hhmm(first.departure_s)} → "
+            f"{m.pier_name(first.to_stop_id)} {hhmm(first.arrival_s)}, lands too late"))
     s = best[1]
     a, b = pier[s.from_stop_id], pier[s.to_stop_id]
     dead = s.departure_s - rules.boarding_buffer_s
@@ -345,9 +376,14 @@ def _return_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
             best = (home_at, s)
     if best is None:
         last = max(cands, key=lambda s: s.departure_s)
+        unit = m.places[un]
+        at_pier = e_p + s_p + tt[un, pier[last.from_stop_id]]
         return TripLegs(code="NO_SAILING", detail=(
-            f"no sailing home after the session (ends {hhmm(trip.session.end_s)}); last "
-            f"sailing {last.trip_id} leaves {hhmm(last.departure_s)}"))
+            f"return ({unit.name} → home): the session ends {hhmm(trip.session.end_s)}; earliest "
+            f"possible arrival at {m.pier_name(last.from_stop_id)} {hhmm(at_pier)} is after the "
+            f"last boarding time {hhmm(last.departure_s - rules.boarding_buffer_s)} of the last "
+            f"sailing home, {last.trip_id} {m.pier_name(last.from_stop_id)} "
+            f"{hhmm(last.departure_s)} → {m.pier_name(last.to_stop_id)}"))
     s = best[1]
     a, b = pier[s.from_stop_id], pier[s.to_stop_id]
     dead = s.departure_s - rules.boarding_buffer_s

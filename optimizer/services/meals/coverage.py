@@ -143,8 +143,10 @@ def _why_not(inputs: MealsInputs, mm: MealsMatrix, params: MealsParams, t: np.nd
             s = sites.iloc[j[i]]
             status.append("BEYOND_THRESHOLD")
             across = "" if s["island_id"] == isl else f" on island {s['island_id']} (by bridge)"
-            detail.append(f"nearest canteen {s['site_id']}{across} takes {t[i] / 60:.1f} min by "
-                          f"{mm.travel_mode}, over {params.threshold_min:g} min")
+            # whole minutes rounded up, so a point just over the threshold never reads "15 min"
+            detail.append(f"nearest canteen {s['name_zh']} ({s['site_id']}){across} takes "
+                          f"{math.ceil(t[i] / 60 - 1e-9)} min by {mm.travel_mode}, over the "
+                          f"{params.threshold_min:g}-min threshold")
         elif isl not in open_islands:
             status.append("NO_CANTEEN_ON_ISLAND")
             detail.append(f"no open canteen on island {isl} and none reachable by land")

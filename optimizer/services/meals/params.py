@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from optimizer.params import ClockS, params
+from optimizer.params import ClockS, clock_s, params
 
 __all__ = [
     "COURIER_BOX_MEALS",
@@ -116,8 +116,14 @@ class MealsParams:
     siting_capacitated
         Apply canteen capacities in siting (capacity / uptake share = residents served); default
         False (coverage is about access; utilisation is reported separately).
+    siting_assignment
+        With ``siting_capacitated``: ``"split"`` (a point's meals may come from several
+        kitchens; default) or ``"single"`` (one kitchen serves a point whole). Single-source: a
+        point needing more meals than the largest kitchen within reach is listed
+        ``DEMAND_OVER_CAPACITY`` and everything else is still planned.
     max_alternatives
-        Equal-value alternative site sets to look for after a proved optimum (>= 0).
+        Equal-value alternative site sets to look for after a proved optimum (>= 0). They are
+        listed in a fixed order (fewest new sites, then site ids), after the recommended set.
     rounds
         Plan the delivery rounds.
     rounds_respect_capacity
@@ -151,7 +157,7 @@ class MealsParams:
     canteens: Path | None = None
     candidates: Path | None = None
     delivery_mode: Literal["ebike", "car", "walk"] = "ebike"
-    delivery_time: ClockS = 11 * 3600
+    delivery_time: ClockS = clock_s("11:00")
     threshold_min: float = Field(default=15.0, gt=0, allow_inf_nan=False)
     demand_scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     open_candidates: tuple[str, ...] = ()
@@ -163,6 +169,7 @@ class MealsParams:
     box_meals: int = Field(default=COURIER_BOX_MEALS, ge=1)
     service_min: float = Field(default=SERVICE_MIN_PER_STOP, ge=0, allow_inf_nan=False)
     siting_capacitated: bool = False
+    siting_assignment: Literal["split", "single"] = "split"
     max_alternatives: int = Field(default=5, ge=0)
     rounds: bool = True
     rounds_respect_capacity: bool = True

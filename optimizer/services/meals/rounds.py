@@ -246,7 +246,8 @@ def _canteen_round(ctx: _Rounds, sid: str, idx: np.ndarray, acc: _Tables) -> dic
                            "latest_delivery_min": np.nan, "checker_violations": 0}
     if not bool(s["delivers"]):
         acc.unserved += [ctx.unserved(sid, i, ctx.meals[i], "CANTEEN_DOES_NOT_DELIVER",
-                                      f"{sid} does not deliver (dine-in only)") for i in idx]
+                                      f"{s['name_zh']} ({sid}) does not deliver (dine-in only)")
+                         for i in idx]
         row.update(points_unserved=int(idx.size), status="NO_DELIVERY")
         return row
     room, short = _kitchen_capacity(ctx, sid, idx, float(s["capacity_meals_per_day"]), acc)
@@ -267,7 +268,8 @@ def _canteen_round(ctx: _Rounds, sid: str, idx: np.ndarray, acc: _Tables) -> dic
     for u in res.unserved:
         i = node_pt[u.node - 1]
         acc.unserved.append(ctx.unserved(sid, i, node_meals[u.node - 1],
-                                         _VRPTW_REASONS[u.reason.value], u.detail))
+                                         _VRPTW_REASONS[u.reason.value],
+                                         _round_detail(ctx, s, prob, u, i)))
     unserved = len({node_pt[u.node - 1] for u in res.unserved} | short)
     status = res.status  # the VRPTW's; beyond-capacity points never reach it
     if unserved and status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
@@ -278,6 +280,32 @@ def _canteen_round(ctx: _Rounds, sid: str, idx: np.ndarray, acc: _Tables) -> dic
                latest_delivery_min=round(latest, 1),
                checker_violations=len(check_vrptw(prob, res)))
     return row
+
+
+def _round_detail(ctx: _Rounds, site: Any, prob: Any, u: Any, i: int) -> str:
+    """Why a stop is not in the round, for a person: the village and canteen by name, the
+    binding clock times as HH:MM, durations in whole minutes (never raw seconds)."""
+    from optimizer.units import hhmm, minutes_text
+
+    village, kitchen = f"{ctx.vname[i]} (point {ctx.pid[i]})", f"{site['name_zh']}"
+    ready, latest = ctx.ready_s, ctx.ready_s + ctx.fresh_s
+    way = f"from {kitchen} to {village}"
+    code = u.reason.value
+    if code == "TIME_WINDOW":
+        first = ready + float(prob.travel_time_s[0, u.node])
+        return (f"{way}: earliest possible arrival {hhmm(first)} is after the latest allowed "
+                f"arrival {hhmm(latest)} (meals leave at {hhmm(ready)}, freshness limit "
+                f"{minutes_text(ctx.fresh_s)})")
+    if code == "OVER_CAPACITY":
+        return (f"{way}: {int(prob.demand[u.node])} meals at one stop, more than a courier's "
+                f"box of {ctx.params.box_meals}")
+    if code == "UNREACHABLE":
+        return f"{way}: no land path there and back (couriers do not take ferries)"
+    if code == "SHIFT_END":
+        return (f"{way}: a courier leaving at {hhmm(ready)} cannot deliver by {hhmm(latest)} "
+                "and return")
+    return (f"{way}: deliverable alone by {hhmm(latest)}, but not together with the other "
+            "stops with the couriers available")
 
 
 def _kitchen_capacity(ctx: _Rounds, sid: str, idx: np.ndarray, cap: float,
@@ -300,6 +328,7 @@ def _kitchen_capacity(ctx: _Rounds, sid: str, idx: np.ndarray, cap: float,
     col = ctx.mm.cost.site_ids.index(sid)
     t_from = ctx.mm.cost.values[idx, col]
     left = int(math.floor(cap))
+    dist_of = {int(i): float(t) for i, t in zip(idx, t_from)}
     for i in idx[np.argsort(t_from, kind="stable")]:
         give = min(int(meals[i]), left)
         left -= give
@@ -307,8 +336,9 @@ def _kitchen_capacity(ctx: _Rounds, sid: str, idx: np.ndarray, cap: float,
             short.add(int(i))
             acc.unserved.append(ctx.unserved(
                 sid, i, int(meals[i]) - give, "OVER_CANTEEN_CAPACITY",
-                f"{sid} cooks {cap:g} meals a day for {total} subscribers' meals; nearer ones "
-                "first"))
+                f"{ctx.sites.loc[sid, 'name_zh']} ({sid}) cooks {cap:g} meals a day for "
+                f"{total} subscribers' meals, nearer ones first; {ctx.vname[i]} (point "
+                f"{ctx.pid[i]}) is {math.ceil(dist_of[int(i)] / 60 - 1e-9)} min away"))
         room[int(i)] = give
     return room, short
 

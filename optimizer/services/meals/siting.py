@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 UNCOVERABLE_CODES = {"no_site_on_island": "NO_SITE_ON_ISLAND", "unreachable": "UNREACHABLE",
-                     "beyond_radius": "BEYOND_RADIUS"}
+                     "beyond_radius": "BEYOND_RADIUS", "over_capacity": "DEMAND_OVER_CAPACITY"}
 """Reason of :meth:`optimizer.problems.coverage.SitingProblem.uncoverable_demand` -> catalogue
 code written in the published table."""
 
@@ -125,7 +125,7 @@ def siting_problem(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams)
         existing=s["open"].to_numpy(bool), capacity=cap,
         opening_cost=s["opening_cost_cny"].to_numpy(float),
         site_island_id=tuple(s["island_id"]), demand_island_id=tuple(inputs.demand["island_id"]),
-        service_radius_s=params.threshold_s,
+        service_radius_s=params.threshold_s, assignment=params.siting_assignment,
         p=int(params.new_sites), source=inputs.files.get("candidates"))
 
 
@@ -181,7 +181,8 @@ def recommend_sites(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams
     return SitingRecommendation(
         model=res.model, status=res.status.value, objective=res.objective,
         best_bound=res.best_bound, gap=res.gap, new_sites=tuple(res.new_sites),
-        table=_option_table(res, mm, gain), uncoverable=_uncoverable_table(res, inputs),
+        table=_option_table(res, mm, gain),
+        uncoverable=_uncoverable_table(res, inputs, mm, params),
         covered_before=before,
         covered_after=before + gain(list(res.new_sites)) if res.is_feasible() else before,
         alternatives_complete=res.alternatives_complete, message=res.message,
@@ -224,17 +225,41 @@ def _option_table(res: Any, mm: MealsMatrix, gain: Any) -> pd.DataFrame:
     return table[[*_TABLE_COLS, *_PROOF_COLS, "lon", "lat"]]
 
 
-def _uncoverable_table(res: Any, inputs: MealsInputs) -> pd.DataFrame:
-    """Demand no site can cover, with the catalogue code and its text."""
+def _uncoverable_table(res: Any, inputs: MealsInputs, mm: MealsMatrix, params: MealsParams
+                       ) -> pd.DataFrame:
+    """Demand no site can cover, with the catalogue code, its text and a detail naming the
+    village, the site and the binding figure (whole minutes, meals a day)."""
     d = inputs.demand.set_index("point_id")
     rows = []
     for u in res.uncoverable:
         code = UNCOVERABLE_CODES[u.reason]
         r = reason(code)
+        village = d.loc[u.demand_id, "village_name_zh"]
         rows.append({
-            "point_id": u.demand_id, "village_name_zh": d.loc[u.demand_id, "village_name_zh"],
+            "point_id": u.demand_id, "village_name_zh": village,
             "island_id": u.island_id, "elderly": u.weight, "reason": code,
             "reason_zh": r.zh, "reason_en": r.en, "nearest_site_id": u.nearest_site_id or "",
             "nearest_time_min": round(u.nearest_time_s / 60, 2)
-            if math.isfinite(u.nearest_time_s) else np.nan, "detail": u.describe()})
+            if math.isfinite(u.nearest_time_s) else np.nan,
+            "detail": _uncoverable_detail(u, village, mm, params)})
     return pd.DataFrame(rows, columns=_UNCOVERABLE_COLS)
+
+
+def _uncoverable_detail(u: Any, village: str, mm: MealsMatrix, params: MealsParams) -> str:
+    """``"村 V (point P) needs 130 meals a day; the largest kitchen within reach, 食堂 (S01),
+    makes 120"`` and the like (site names, whole minutes)."""
+    names = dict(zip(mm.sites["site_id"], mm.sites["name_zh"]))
+    site = f"{names.get(u.nearest_site_id, '')} ({u.nearest_site_id})".strip()
+    who = f"{village} (point {u.demand_id})"
+    if u.reason == "over_capacity":
+        return (f"{who} needs {u.weight * params.uptake_share:.0f} meals a day; the largest "
+                f"kitchen within reach, {site}, makes "
+                f"{u.capacity * params.uptake_share:.0f}")
+    if u.reason == "beyond_radius":
+        return (f"{who}: the nearest site, {site}, takes {math.ceil(u.nearest_time_s / 60 - 1e-9)}"
+                f" min, over the {params.threshold_min:g}-min threshold")
+    if u.reason == "no_site_on_island":
+        extra = (f"; the nearest, {site}, takes {math.ceil(u.nearest_time_s / 60 - 1e-9)} min"
+                 if u.nearest_site_id else "")
+        return f"{who}: no canteen or candidate on its island {u.island_id}{extra}"
+    return f"{who}: no canteen or candidate reachable on the network"
