@@ -268,6 +268,9 @@ ACTIONS_ZH: dict[str, str] = {
     "ferry_only": "该岛只能乘定期渡轮到达。",
     "isolated": "没有桥梁，时刻表中也没有定期渡轮到达该岛。",
     "no_nodes": "该岛在路网中没有道路点（太小，或不在本区范围内）。",
+    "NO_TRANSPORT_NEEDED": "上车点与下车点为同一地点（患者住在透析中心），不占车位；如非如此，请核对住址。",
+    "DEMAND_OVER_CAPACITY": ("该点所需餐数多于阈值内最大厨房的供餐能力，且须由一个厨房整体供应；"
+                             "请提高该厨房能力、拆分该点，或在附近增加更大的候选点。其余各点照常规划。"),
 }
 """Chinese counterpart of each :attr:`Reason.explanation` (what it means, what to do), for the
 data guide's reason catalogue (:func:`reasons_markdown`); every code of :data:`REASONS` has one

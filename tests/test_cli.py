@@ -183,7 +183,8 @@ def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -
     p = np.array(pairs)
     best = float("inf")
     for cand in (p, p[:, ::-1]):  # (lat, lon) and (lon, lat)
-        cand = cand[_dist_m(cand, VILLAGE_LATLON).min(axis=1) > 1.0]
+        # 2 m: published village points are written to 5 decimals (up to ~1.2 m off)
+        cand = cand[_dist_m(cand, VILLAGE_LATLON).min(axis=1) > 2.0]
         if len(cand):
             best = min(best, float(_dist_m(cand, home_latlon).min()))
     return best
