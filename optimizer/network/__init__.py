@@ -17,6 +17,7 @@ from optimizer.network.journey import Journey as Journey
 from optimizer.network.journey import earliest_arrival as earliest_arrival
 from optimizer.network.journey import earliest_arrival_all as earliest_arrival_all
 from optimizer.network.journey import journey_from_points as journey_from_points
+from optimizer.network.journey import place_names as place_names
 from optimizer.network.matrix import point_matrix as point_matrix
 from optimizer.network.matrix import travel_time_matrix as travel_time_matrix
 from optimizer.network.params import FerryParams as FerryParams
@@ -27,5 +28,5 @@ from optimizer.network.snap import snap_points as snap_points
 __all__ = ["FerryParams", "FerryTimetable", "Journey", "Network", "NetworkParams", "PlaceNames",
            "build_network", "earliest_arrival", "earliest_arrival_all", "island_of",
            "island_report", "isochrone_polygons", "journey_from_points", "load_islands",
-           "point_matrix", "points_from_lonlat", "snap_points", "timetable_for_date",
-           "travel_time_matrix"]
+           "place_names", "point_matrix", "points_from_lonlat", "snap_points",
+           "timetable_for_date", "travel_time_matrix"]
