@@ -150,18 +150,18 @@ def test_ferry_legs_dashed_with_pier_departure_and_estimate_flag(maps):
     assert len(lines) == 2                                       # two sailings used
     assert all(style.get("dashArray") for _, style, _ in lines)
     props = {p["sailing"]: p for _, _, p in lines}
-    assert props["B_0630 (R_AB)"]["piers"] == "乙岛码头 → 甲岛码头"
-    assert props["B_0630 (R_AB)"]["departure"] == "06:30 开 dep."
-    assert props["B_0630 (R_AB)"]["at_pier_by"] == "06:15"
-    assert props["A_1210 (R_AB)"]["arrival"] == "12:30 到 arr."
-    assert props["A_1210 (R_AB)"]["timetable"] == "时刻表 timetabled"
-    assert props["B_0630 (R_AB)"]["riders"] == 1
+    assert props["甲乙航线 06:30"]["piers"] == "乙岛码头 → 甲岛码头"
+    assert props["甲乙航线 06:30"]["departure"] == "06:30 开 dep."
+    assert props["甲乙航线 06:30"]["at_pier_by"] == "06:15"
+    assert props["甲乙航线 12:10"]["arrival"] == "12:30 到 arr."
+    assert props["甲乙航线 12:10"]["timetable"] == "时刻表 timetabled"
+    assert props["甲乙航线 06:30"]["riders"] == 1
     labels = [m.icon.options["html"] for m in _markers(fg)]
     assert any("渡 06:30" in h for h in labels) and any("渡 12:10" in h for h in labels)
     # the ferry line starts at the boarding pier node and ends at the landing pier node
     coords = {p["sailing"]: c for c, _, p in lines}
-    np.testing.assert_allclose(coords["B_0630 (R_AB)"][0], [122.130751833, 29.926874245])
-    np.testing.assert_allclose(coords["B_0630 (R_AB)"][-1], [122.107960953, 29.926722006])
+    np.testing.assert_allclose(coords["甲乙航线 06:30"][0], [122.130751833, 29.926874245])
+    np.testing.assert_allclose(coords["甲乙航线 06:30"][-1], [122.107960953, 29.926722006])
 
 
 def test_estimated_sailing_is_flagged(plan, G, islands):

@@ -565,7 +565,8 @@ def _ferry_layer(m: folium.Map, crossings: pd.DataFrame, G: nx.MultiDiGraph, exa
             riders = [f"{names.get(p, p)} ({t})" for p, t in zip(grp[who], grp["trip_id"])]
         est = bool(grp["is_estimate"].any())
         rows.append({
-            "sailing": f"{r['gtfs_trip_id']} ({r['route_id']})",
+            # the route's name and departure a person reads (the GTFS ids stay in the tables)
+            "sailing": f"{r.get('route_name') or r['route_id']} {r['departure']}",
             "piers": f"{r['from_pier']} → {r['to_pier']}",
             "departure": f"{r['departure']} 开 dep." + (" 估计 estimated" if est else ""),
             "arrival": f"{r['arrival']} 到 arr.",
