@@ -497,7 +497,9 @@ GUIDE_HEADER = ("column 列名", "required 必填", "default 默认值", "unit �
 def guide_rows(spec: TableSpec) -> list[tuple[str, ...]]:
     """One row per column: name, required (yes/no), default, unit, allowed, zh, en, example."""
     return [(c.name, "yes 是" if c.required else "no 否", c.default or "", c.unit,
-             " / ".join(c.allowed), c.zh, c.en, c.example) for c in spec.columns]
+             " / ".join(c.allowed) or (_range(c) if c.minimum is not None
+                                       or c.maximum is not None else ""),
+             c.zh, c.en, c.example) for c in spec.columns]
 
 
 def write_templates(specs: Iterable[TableSpec], out_dir: str | Path) -> list[Path]:

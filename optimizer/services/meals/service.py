@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
+from optimizer.services.meals.columns import TABLES
 from optimizer.services.meals.inputs import MealsInputs, load_meals_inputs
 from optimizer.services.meals.params import MealsParams
 from optimizer.services.meals.planning import plan_meals
@@ -22,6 +23,7 @@ class MealsService:
 
     name = "meals"
     Params = MealsParams
+    tables = TABLES
     title = "助餐配送 meals"
 
     def load(self, params: MealsParams, ctx: DataContext) -> MealsInputs:
