@@ -215,3 +215,46 @@ def test_markdown_reference_lists_every_table():
         assert f"### `{spec.name}`" in out
     assert ("| `seats` | yes 是 |  | seats | 1..60 | 座位数（步行患者与陪护） | "
             "seats (walking patients and escorts) | `4` |") in out
+
+
+def test_header_and_row_problems_are_reported_together(scaffold, tmp_path, capsys):
+    """A misspelt optional column does not hide the rows' problems (and vice versa)."""
+    src = (BAD / "patients_misspelt_optional.csv").read_text(encoding="utf-8")
+    d = tmp_path / "sc"
+    shutil.copytree(scaffold, d)
+    (d / "data" / "dialysis_patients.csv").write_text(src.replace(",12:00,", ",12h00,"),
+                                                      encoding="utf-8")
+    assert main(["validate", str(d / "scenario.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "3 input problem(s)" in err
+    assert "line 1, field 'escorted'" in err and "line 1, field 'ride_services'" in err
+    assert "line 3, field 'session_start': patient P002: '12h00' is not a time" in err
+
+
+def test_extra_vehicle_with_unknown_island_is_refused(scaffold, tmp_path, capsys):
+    d = tmp_path / "sc"
+    shutil.copytree(scaffold, d)
+    yaml = (d / "scenario.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("  vehicles: data/vehicles.csv\n", """  vehicles: data/vehicles.csv
+  extra_vehicles:
+    - {vehicle_id: V09, lon: 122.293993, lat: 29.955672, seats: 3, shift_start: "06:30",
+       shift_end: "18:30", serves_islands: [ISL001, ISL777]}
+""")
+    (d / "scenario.yaml").write_text(yaml, encoding="utf-8")
+    assert main(["validate", str(d / "scenario.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "extra_vehicles, row 1, field 'serves_islands': vehicle V09: unknown island id(s) " \
+           "['ISL777']" in err
+
+
+def test_unusual_session_length_is_a_warning_not_an_error(scaffold, tmp_path):
+    from optimizer.results import NoteKind
+    from optimizer.services.dialysis import load_dialysis_inputs
+
+    data = scaffold / "data"
+    p = tmp_path / "p.csv"
+    p.write_text((data / "dialysis_patients.csv").read_text(encoding="utf-8-sig")
+                 .replace(",07:30,240,", ",07:30,90,"), encoding="utf-8")
+    inp = load_dialysis_inputs(p, data / "dialysis_units.csv", data / "vehicles.csv")
+    odd = [n for n in inp.notes if n.kind is NoteKind.DATA_WARNING and "session" in n.en]
+    assert len(odd) == 1 and "P001 (90 min)" in odd[0].en and "P002" not in odd[0].en

@@ -38,7 +38,8 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.io.tables import ENCODINGS, TableSpec, read_table  # noqa: F401 - ENCODINGS re-exported
+from optimizer.io.tables import ENCODINGS as ENCODINGS  # re-exported (moved to io.tables)
+from optimizer.io.tables import TableSpec, read_table
 
 BBox = tuple[float, float, float, float]
 StudyArea = Union[BBox, BaseGeometry, None]
@@ -71,6 +72,7 @@ def read_points(
     sheet: str | int = 0,
     coords_optional: bool = False,
     spec: TableSpec | None = None,
+    problems: list[InputError] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate a table of points; raise once listing every problem.
 
@@ -109,6 +111,10 @@ def read_points(
         its columns (an unknown or misspelt one is an error with a "did you mean"), its required
         columns must be present, and numbers must lie within its columns' bounds. ``None``: only
         the columns named here are checked, others are kept unchecked (reference data).
+    problems
+        If given, the problems that do not stop the table being read (unknown columns, values
+        outside the spec's bounds) are appended here instead of raised, so that the caller's
+        own row checks run too and everything is raised at once.
 
     Returns
     -------
@@ -160,9 +166,13 @@ def read_points(
     bounds = [] if spec is None else spec.check_bounds(df, lines, fname)  # on the text cells
     for col in count_cols:
         df[col] = _parse_counts(df[col], field=col, fname=fname, errors=errors)
-    errors = [*_at_lines(errors, lines, df[id_col].tolist(), id_col), *bounds]
-    if header_errors or errors:
-        raise InputErrors([*header_errors, *errors])
+    errors = _at_lines(errors, lines, df[id_col].tolist(), id_col)
+    if problems is not None:
+        problems += [*header_errors, *bounds]
+    elif header_errors or bounds:
+        errors = [*header_errors, *errors, *bounds]
+    if errors:
+        raise InputErrors(errors)
 
     df[lon_col], df[lat_col] = (xs, ys) if not geographic else (lon, lat)
     df["lon"] = lon

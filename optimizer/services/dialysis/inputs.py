@@ -2,10 +2,14 @@
 
 :func:`load_dialysis_inputs` reads the three tables, adds the scenario's extra vehicles and places
 every home on an island (:func:`~optimizer.network.islands.island_of`: homes in the sea are
-errors, homes moved onto the shore are reported as typed notes). Every bad value of every file is
-collected and raised once as :class:`~optimizer.errors.InputErrors`, each naming the file, the
-1-based data row, the record id and the field. :func:`read_units` and :func:`default_unit` serve
-the network report (journeys and isochrones around the default unit).
+errors, homes moved onto the shore are reported as typed notes). The tables are read against
+their declared columns (:mod:`optimizer.services.dialysis.columns`: an unknown or misspelt
+column is an error with a "did you mean", values beyond the declared bounds are errors naming
+the bound's source, an unknown island in ``serves_islands`` is an error). Every bad value of
+every file is collected and raised once as :class:`~optimizer.errors.InputErrors`, each naming
+the file, the spreadsheet line (header = line 1), the record id and the field.
+:func:`read_units` and :func:`default_unit` serve the network report (journeys and isochrones
+around the default unit).
 """
 
 from __future__ import annotations
@@ -123,16 +127,16 @@ def _collect(errors: list[InputError], fn: Callable[..., T], *args: Any, who: st
 def _read_tables(paths: tuple[Path, Path, Path], study_area: Any, errors: list[InputError]
                  ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
     kw = {} if study_area == "default" else {"study_area": study_area}
-    pts = _collect(errors, read_points, paths[0], spec=PATIENTS, **kw)
+    pts = _collect(errors, read_points, paths[0], spec=PATIENTS, problems=errors, **kw)
     uts = _read_unit_table(paths[1], study_area, errors)
-    vhs = _collect(errors, read_points, paths[2], spec=VEHICLES, **kw)
+    vhs = _collect(errors, read_points, paths[2], spec=VEHICLES, problems=errors, **kw)
     return pts, uts, vhs
 
 
 def _read_unit_table(path: Path, study_area: Any, errors: list[InputError]
                      ) -> pd.DataFrame | None:
     kw = {} if study_area == "default" else {"study_area": study_area}
-    return _collect(errors, read_points, path, spec=UNITS, **kw)
+    return _collect(errors, read_points, path, spec=UNITS, problems=errors, **kw)
 
 
 def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
@@ -391,6 +395,26 @@ def _synthetic_notes(tables: Mapping[str, pd.DataFrame]) -> list[Note]:
     return [] if note is None else [note]
 
 
+USUAL_SESSION_MIN = (120, 360)
+"""Session lengths (minutes) outside which a legal ``duration_min`` is flagged as odd: most
+haemodialysis sessions last 3-5 h (KDOQI haemodialysis adequacy guideline, at least 3 h three
+times a week); 2 h and 6 h bound short incremental and long nocturnal-style sessions."""
+
+
+def _odd_value_notes(patients: list[Patient]) -> list[Note]:
+    """DATA_WARNING for legal but unusual values (sessions outside :data:`USUAL_SESSION_MIN`)."""
+    lo, hi = USUAL_SESSION_MIN
+    odd = [p for p in patients if not lo * 60 <= p.duration_s <= hi * 60]
+    if not odd:
+        return []
+    listed = ", ".join(f"{p.patient_id} ({p.duration_s // 60} min)" for p in odd[:10])
+    more = f" … (+{len(odd) - 10})" if len(odd) > 10 else ""
+    return [Note(NoteKind.DATA_WARNING,
+                 f"透析时长异常（通常 {lo // 60}-{hi // 60} 小时），请核对：{listed}{more}",
+                 f"unusual session length (usually {lo // 60}-{hi // 60} h); check "
+                 f"duration_min of {listed}{more}")]
+
+
 def _fleet_notes(patients: list[Patient], vehicles: list[VehicleSpec]) -> list[Note]:
     """A DATA_WARNING when wheelchair patients meet a fleet without any wheelchair place."""
     if any(p.wheelchair for p in patients) and not any(v.wheelchair_places for v in vehicles):
@@ -444,14 +468,17 @@ def load_dialysis_inputs(
     DialysisInputs
         With typed notes: SYNTHETIC_DATA when rows of a file carry the ``synthetic`` flag
         (:func:`optimizer.io.provenance.synthetic_note`; never guessed from the path),
-        DATA_WARNING for snapped homes, island mismatches and a fleet without wheelchair places.
+        DATA_WARNING for snapped homes, island mismatches, a fleet without wheelchair places and
+        unusual session lengths (:data:`USUAL_SESSION_MIN`).
 
     Raises
     ------
     optimizer.errors.InputError
         A missing file or missing columns.
     optimizer.errors.InputErrors
-        Every bad row (file, row, record id and field): duplicate ids, a time that is not a
+        Every bad row (file, line, record id and field): unknown or misspelt columns, values
+        beyond the declared bounds (0 seats, …), an unknown island in ``serves_islands`` (also of
+        an extra vehicle), duplicate ids, a time that is not a
         time, a session outside the unit's opening hours or on a day the unit is closed, a home
         in the sea (beyond the snapping tolerance of
         :func:`~optimizer.network.islands.island_of`), an unknown unit id, an unknown
@@ -478,7 +505,7 @@ def load_dialysis_inputs(
     if errors:
         raise InputErrors(errors)
     notes = (*_synthetic_notes({pfile: pts, ufile: uts, vfile: vhs}), *warnings,
-             *_fleet_notes(patients, vehicles))
+             *_fleet_notes(patients, vehicles), *_odd_value_notes(patients))
     return DialysisInputs(tuple(patients), tuple(units), tuple(vehicles), report, notes,
                           (pfile, ufile, vfile),
                           synthetic_patients=bool(synthetic_rows(pts).any()))

@@ -126,9 +126,10 @@ def load_meals_inputs(params: MealsParams | None = None, *, dataset: str | Path 
     ------
     optimizer.errors.InputErrors
         Every problem of every file at once (see the module docs); each error names the file,
-        the 1-based data row and the field, and the record id in its message. An unknown
-        ``open_candidates`` id names the scenario file and the key ``meals.open_candidates``
-        (without a scenario file: the candidate file and the field ``open_candidates``).
+        the spreadsheet line (header = line 1) and the field, and the record id in its message.
+        An unknown ``open_candidates`` id names the scenario file and the key
+        ``meals.open_candidates`` (without a scenario file: the candidate file and the field
+        ``open_candidates``).
 
     Examples
     --------
@@ -218,7 +219,7 @@ def _read_tables(files: Mapping[str, Path], level: str,
         valid, raw, lines, found = None, None, (), []
         try:
             valid = read_points(files[role], spec=spec, count_cols=counts[role],
-                                required=spec.required)
+                                required=spec.required, problems=errors)
         except InputErrors as exc:
             found = exc.errors
         except InputError as exc:

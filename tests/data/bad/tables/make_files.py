@@ -1,9 +1,10 @@
 """Regenerate the bad (and good) table files of this folder from the ``optimizer init`` examples.
 
 Run from the repository root: ``python tests/data/bad/tables/make_files.py``. Every file is the
-example table of :mod:`optimizer.services.dialysis.columns` / :mod:`optimizer.services.meals.columns`
-with one rule broken (see README.md); the tests copy a file over the matching file of a scenario
-scaffolded by ``optimizer init`` and run ``optimizer validate``.
+example table of :mod:`optimizer.services.dialysis.columns` or
+:mod:`optimizer.services.meals.columns` with one rule broken (see README.md); the tests copy a
+file over the matching file of a scenario scaffolded by ``optimizer init`` and run
+``optimizer validate``.
 """
 
 from __future__ import annotations
