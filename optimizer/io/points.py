@@ -39,7 +39,7 @@ from shapely.geometry.base import BaseGeometry
 
 from optimizer.errors import InputError, InputErrors
 from optimizer.io.tables import ENCODINGS as ENCODINGS  # re-exported (moved to io.tables)
-from optimizer.io.tables import TableSpec, read_table
+from optimizer.io.tables import Table, TableSpec, read_table
 
 BBox = tuple[float, float, float, float]
 StudyArea = Union[BBox, BaseGeometry, None]
@@ -144,13 +144,9 @@ def read_points(
     path = Path(path)
     fname = str(path)
     id_col = id_col or (spec.id_col if spec is not None else "id")
-    table = read_table(path, encoding=encoding, sheet=sheet,
-                       time_cols=[c.name for c in spec.columns if c.kind == "time"]
-                       if spec is not None else ())
+    table, header_errors = _read_checked(path, spec, [id_col, lon_col, lat_col, *required,
+                                                      *count_cols], encoding=encoding, sheet=sheet)
     df, used_encoding, lines = table.df, table.encoding, table.lines
-    header_errors = [] if spec is None else spec.check_header(list(df.columns), fname)
-    _check_columns(df, [id_col, lon_col, lat_col, *required, *count_cols], fname,
-                   header_errors)
     src_crs = _source_crs(crs, fname)
     geographic = src_crs.is_geographic
 
@@ -166,13 +162,8 @@ def read_points(
     bounds = [] if spec is None else spec.check_bounds(df, lines, fname)  # on the text cells
     for col in count_cols:
         df[col] = _parse_counts(df[col], field=col, fname=fname, errors=errors)
-    errors = _at_lines(errors, lines, df[id_col].tolist(), id_col)
-    if problems is not None:
-        problems += [*header_errors, *bounds]
-    elif header_errors or bounds:
-        errors = [*header_errors, *errors, *bounds]
-    if errors:
-        raise InputErrors(errors)
+    _raise_or_defer(_at_lines(errors, lines, df[id_col].tolist(), id_col), header_errors,
+                    bounds, problems)
 
     df[lon_col], df[lat_col] = (xs, ys) if not geographic else (lon, lat)
     df["lon"] = lon
@@ -187,6 +178,30 @@ def read_points(
 
 
 # --------------------------------------------------------------------------- validation steps
+
+
+def _raise_or_defer(errors: list[InputError], header_errors: list[InputError],
+                    bounds: list[InputError], problems: list[InputError] | None) -> None:
+    """Raise the row errors; header and bounds problems go to ``problems`` when given (the
+    caller raises them with its own), else they are raised with the rows' (header first)."""
+    if problems is not None:
+        problems += [*header_errors, *bounds]
+    elif header_errors or bounds:
+        errors = [*header_errors, *errors, *bounds]
+    if errors:
+        raise InputErrors(errors)
+
+
+def _read_checked(path: Path, spec: TableSpec | None, wanted: Sequence[str], *,
+                  encoding: str | None, sheet: str | int) -> tuple[Table, list[InputError]]:
+    """The table as read and its header problems (unknown columns); raises every header problem
+    at once if a wanted or required column is missing."""
+    table = read_table(path, encoding=encoding, sheet=sheet,
+                       time_cols=[c.name for c in spec.columns if c.kind == "time"]
+                       if spec is not None else ())
+    header_errors = [] if spec is None else spec.check_header(list(table.df.columns), str(path))
+    _check_columns(table.df, wanted, str(path), header_errors)
+    return table, header_errors
 
 
 def _check_columns(df: pd.DataFrame, wanted: Sequence[str], fname: str,
