@@ -258,3 +258,25 @@ def test_unusual_session_length_is_a_warning_not_an_error(scaffold, tmp_path):
     inp = load_dialysis_inputs(p, data / "dialysis_units.csv", data / "vehicles.csv")
     odd = [n for n in inp.notes if n.kind is NoteKind.DATA_WARNING and "session" in n.en]
     assert len(odd) == 1 and "P001 (90 min)" in odd[0].en and "P002" not in odd[0].en
+
+
+def test_gtfs_files_share_the_encoding_helper(tmp_path):
+    """A GBK stops.txt is read (names intact); a stops.txt mixing encodings names the line."""
+    from optimizer.io.gtfs import read_gtfs
+
+    tiny = Path(__file__).parent / "data" / "gtfs" / "tiny"
+    feed = tmp_path / "feed"
+    shutil.copytree(tiny, feed)
+    text = (tiny / "stops.txt").read_text(encoding="utf-8-sig")
+    name = text.splitlines()[1].split(",")[1]
+    (feed / "stops.txt").write_bytes(text.replace(name, "沈家门码头", 1).encode("gbk"))
+    stops = read_gtfs(feed).stops
+    assert "沈家门码头" in stops["stop_name"].tolist()
+    lines = text.replace(name, "沈家门码头", 1).splitlines(keepends=True)
+    lines.append(lines[1].replace(lines[1].split(",")[0], "PX", 1).replace("沈家门码头", "桃花码头"))
+    (feed / "stops.txt").write_bytes(b"".join(
+        ln.encode("gbk" if k == len(lines) - 1 else "utf-8") for k, ln in enumerate(lines)))
+    with pytest.raises(InputError) as ei:
+        read_gtfs(feed)
+    errs = getattr(ei.value, "errors", [ei.value])
+    assert any((e.file, e.line, e.field) == ("stops.txt", len(lines), "encoding") for e in errs)
