@@ -41,6 +41,8 @@ class DialysisService:
         :class:`~optimizer.services.dialysis.DialysisParams`.
     title
         Bilingual step title for the terminal.
+    tables
+        The input tables read (patients, units, vehicles; :mod:`optimizer.services.dialysis.columns`).
     """
 
     name = "dialysis"

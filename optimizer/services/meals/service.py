@@ -19,7 +19,11 @@ __all__ = ["SERVICE", "MealsService"]
 
 
 class MealsService:
-    """Meal delivery (助餐配送): 15-minute coverage, canteen siting and lunch rounds."""
+    """Meal delivery (助餐配送): 15-minute coverage, canteen siting and lunch rounds.
+
+    ``tables`` are its input tables (elderly by point or village, canteens, candidate sites;
+    :mod:`optimizer.services.meals.columns`).
+    """
 
     name = "meals"
     Params = MealsParams
