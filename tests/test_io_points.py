@@ -53,8 +53,8 @@ def test_duplicate_ids_name_both_rows(tmp_path):
     with pytest.raises(InputErrors) as ei:
         read_points(p, id_col="id")
     (e,) = ei.value.errors
-    assert (e.row, e.field) == (3, "id")
-    assert "row 1" in e.message and "'A'" in e.message
+    assert (e.row, e.line, e.field) == (3, 4, "id")
+    assert "line 2" in e.message and "'A'" in e.message
 
 
 def test_swapped_lat_lon_is_detected(tmp_path):

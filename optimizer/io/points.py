@@ -38,6 +38,8 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.io.tables import ENCODINGS as ENCODINGS  # re-exported (moved to io.tables)
+from optimizer.io.tables import Table, TableSpec, read_table
 
 BBox = tuple[float, float, float, float]
 StudyArea = Union[BBox, BaseGeometry, None]
@@ -56,14 +58,10 @@ CHINA_LON_RANGE = (73.0, 136.0)
 CHINA_LAT_RANGE = (3.0, 54.0)
 """Latitudes of China incl. the South China Sea islands (degrees N), used to detect swapped columns."""
 
-ENCODINGS = ("utf-8-sig", "gb18030")
-"""Text encodings tried in order for CSV files (GB18030 is a superset of GBK and GB2312)."""
-
-
 def read_points(
     path: str | Path,
     *,
-    id_col: str,
+    id_col: str | None = None,
     lon_col: str = "lon",
     lat_col: str = "lat",
     required: Sequence[str] = (),
@@ -73,6 +71,8 @@ def read_points(
     encoding: str | None = None,
     sheet: str | int = 0,
     coords_optional: bool = False,
+    spec: TableSpec | None = None,
+    problems: list[InputError] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate a table of points; raise once listing every problem.
 
@@ -83,7 +83,7 @@ def read_points(
         an ``.xlsx``/``.xlsm`` workbook.
     id_col
         Column holding a unique, non-empty identifier per row (kept as text: ``"007"`` stays
-        ``"007"``).
+        ``"007"``); default ``spec.id_col``.
     lon_col, lat_col
         Coordinate columns. For a geographic ``crs`` these are longitude/latitude in degrees; for a
         projected ``crs`` they are easting/northing in metres (x, y).
@@ -106,14 +106,23 @@ def read_points(
     coords_optional
         If ``True``, rows with *both* coordinates empty are kept with an empty geometry and NaN
         ``lon``/``lat`` (e.g. villages without a sourced point); half-empty rows are still errors.
+    spec
+        The declared table (:class:`optimizer.io.tables.TableSpec`): every header must be one of
+        its columns (an unknown or misspelt one is an error with a "did you mean"), its required
+        columns must be present, and numbers must lie within its columns' bounds. ``None``: only
+        the columns named here are checked, others are kept unchecked (reference data).
+    problems
+        If given, the problems that do not stop the table being read (unknown columns, values
+        outside the spec's bounds) are appended here instead of raised, so that the caller's
+        own row checks run too and everything is raised at once.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per input row, in file order; all original columns (as text, except the coordinate
         and count columns, which become numeric), plus ``lon`` and ``lat`` (EPSG:4326 degrees, float)
-        and a point ``geometry`` in EPSG:4326. ``gdf.attrs`` holds ``source_file``, ``encoding``
-        and ``source_crs``.
+        and a point ``geometry`` in EPSG:4326. ``gdf.attrs`` holds ``source_file``, ``encoding``,
+        ``source_crs`` and ``lines`` (the spreadsheet line of each row, header = line 1).
 
     Raises
     ------
@@ -121,7 +130,8 @@ def read_points(
         If the file cannot be read, is empty, or columns are missing (one error listing all
         missing columns).
     optimizer.errors.InputErrors
-        If any row is bad; every problem is listed with file, 1-based data row and field.
+        If any row or header cell is bad; every problem is listed with file, spreadsheet line
+        (``line``; ``row`` is the 1-based data row), record id and field.
 
     Examples
     --------
@@ -133,14 +143,15 @@ def read_points(
     """
     path = Path(path)
     fname = str(path)
-    df, used_encoding = _read_table(path, encoding=encoding, sheet=sheet)
-    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    _check_columns(df, [id_col, lon_col, lat_col, *required, *count_cols], fname)
+    id_col = id_col or (spec.id_col if spec is not None else "id")
+    table, header_errors = _read_checked(path, spec, [id_col, lon_col, lat_col, *required,
+                                                      *count_cols], encoding=encoding, sheet=sheet)
+    df, used_encoding, lines = table.df, table.encoding, table.lines
     src_crs = _source_crs(crs, fname)
     geographic = src_crs.is_geographic
 
     errors: list[InputError] = []
-    df[id_col] = _check_ids(df[id_col], id_col=id_col, fname=fname, errors=errors)
+    df[id_col] = _check_ids(df[id_col], id_col=id_col, fname=fname, errors=errors, lines=lines)
     xs, ys, kept_empty = _parse_coordinates(df, lon_col=lon_col, lat_col=lat_col, crs=crs,
                                             geographic=geographic,
                                             coords_optional=coords_optional, fname=fname,
@@ -148,10 +159,11 @@ def read_points(
     lon, lat = _to_wgs84(xs, ys, src_crs)
     if study_area is not None:
         _check_study_area(lon, lat, study_area, field=lon_col, fname=fname, errors=errors)
+    bounds = [] if spec is None else spec.check_bounds(df, lines, fname)  # on the text cells
     for col in count_cols:
         df[col] = _parse_counts(df[col], field=col, fname=fname, errors=errors)
-    if errors:
-        raise InputErrors(errors)
+    _raise_or_defer(_at_lines(errors, lines, df[id_col].tolist(), id_col), header_errors,
+                    bounds, problems)
 
     df[lon_col], df[lat_col] = (xs, ys) if not geographic else (lon, lat)
     df["lon"] = lon
@@ -161,21 +173,65 @@ def read_points(
     gdf.attrs["source_file"] = fname
     gdf.attrs["encoding"] = used_encoding
     gdf.attrs["source_crs"] = src_crs.to_string()
+    gdf.attrs["lines"] = list(lines)
     return gdf
 
 
 # --------------------------------------------------------------------------- validation steps
 
 
-def _check_columns(df: pd.DataFrame, wanted: Sequence[str], fname: str) -> None:
-    """Raise one error listing every wanted column the table lacks."""
+def _raise_or_defer(errors: list[InputError], header_errors: list[InputError],
+                    bounds: list[InputError], problems: list[InputError] | None) -> None:
+    """Raise the row errors; header and bounds problems go to ``problems`` when given (the
+    caller raises them with its own), else they are raised with the rows' (header first)."""
+    if problems is not None:
+        problems += [*header_errors, *bounds]
+    elif header_errors or bounds:
+        errors = [*header_errors, *errors, *bounds]
+    if errors:
+        raise InputErrors(errors)
+
+
+def _read_checked(path: Path, spec: TableSpec | None, wanted: Sequence[str], *,
+                  encoding: str | None, sheet: str | int) -> tuple[Table, list[InputError]]:
+    """The table as read and its header problems (unknown columns); raises every header problem
+    at once if a wanted or required column is missing."""
+    table = read_table(path, encoding=encoding, sheet=sheet,
+                       time_cols=[c.name for c in spec.columns if c.kind == "time"]
+                       if spec is not None else ())
+    header_errors = [] if spec is None else spec.check_header(list(table.df.columns), str(path))
+    _check_columns(table.df, wanted, str(path), header_errors)
+    return table, header_errors
+
+
+def _check_columns(df: pd.DataFrame, wanted: Sequence[str], fname: str,
+                   header_errors: list[InputError]) -> None:
+    """Raise every header problem at once when a wanted column is missing (the rows cannot be
+    read without it); unknown columns alone are raised later with the rows' problems."""
     missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s) {missing}; the file has {list(df.columns)}. Rename the columns or "
-            f"pass id_col=/lon_col=/lat_col= to match",
-            file=fname, field=missing[0],
-        )
+    if not missing:
+        return
+    if any(e.message.startswith("missing") for e in header_errors):
+        raise InputErrors(header_errors)
+    raise InputErrors([*header_errors, InputError(
+        f"missing column(s) {missing}; the file has {list(df.columns)}. Rename the columns or "
+        f"pass id_col=/lon_col=/lat_col= to match", file=fname, line=1, field=missing[0])])
+
+
+def _at_lines(errors: list[InputError], lines: Sequence[int], ids: Sequence[Any],
+              id_col: str) -> list[InputError]:
+    """Row errors with the spreadsheet line (``lines[row - 1]``) and the record id named."""
+    out = []
+    for e in errors:
+        if e.row is None or e.line is not None or not 1 <= e.row <= len(lines):
+            out.append(e)
+            continue
+        rid = str(ids[e.row - 1]).strip()
+        named = e.field != id_col and rid not in ("", "nan") and not e.message.startswith(
+            repr(rid))
+        out.append(InputError(f"{rid!r}: {e.message}" if named else e.message, file=e.file,
+                              row=e.row, line=lines[e.row - 1], field=e.field))
+    return out
 
 
 def _source_crs(crs: str, fname: str) -> CRS:
@@ -188,8 +244,8 @@ def _source_crs(crs: str, fname: str) -> CRS:
 
 
 def _check_ids(values: pd.Series, *, id_col: str, fname: str,
-               errors: list[InputError]) -> pd.Series:
-    """Stripped ids; empty and duplicate ids are reported (both rows of a duplicate named)."""
+               errors: list[InputError], lines: Sequence[int] | None = None) -> pd.Series:
+    """Stripped ids; empty and duplicate ids are reported (both lines of a duplicate named)."""
     ids = values.astype(str).str.strip()
     first_row: dict[str, int] = {}
     for i, v in enumerate(ids, start=1):
@@ -198,8 +254,10 @@ def _check_ids(values: pd.Series, *, id_col: str, fname: str,
                                      field=id_col))
             continue
         if v in first_row:
+            where = (f"line {lines[first_row[v] - 1]}" if lines is not None
+                     else f"row {first_row[v]}")
             errors.append(InputError(
-                f"duplicate id {v!r} (also in row {first_row[v]}); ids must be unique",
+                f"duplicate id {v!r} (also on {where}); ids must be unique",
                 file=fname, row=i, field=id_col))
         else:
             first_row[v] = i
@@ -287,53 +345,6 @@ def _parse_counts(values: pd.Series, *, field: str, fname: str,
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _read_table(path: Path, *, encoding: str | None, sheet: str | int) -> tuple[pd.DataFrame, str]:
-    """Read a CSV (encoding auto-detected) or XLSX file as text columns."""
-    fname = str(path)
-    if not path.exists():
-        raise InputError("file not found", file=fname)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False,
-                               engine="openpyxl")
-        except Exception as exc:
-            raise InputError(f"cannot read workbook ({exc})", file=fname) from exc
-        return _nonempty(df, fname), "xlsx"
-    if suffix == ".xls":
-        raise InputError("old .xls workbooks are not supported; save as .xlsx or CSV", file=fname)
-    raw = path.read_bytes()
-    tried = (encoding,) if encoding else ENCODINGS
-    text = None
-    used = ""
-    for enc in tried:
-        try:
-            text = raw.decode(enc)
-            used = enc
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if text is None:
-        raise InputError(f"cannot decode the file as {' or '.join(tried)}; save it as UTF-8 CSV",
-                         file=fname)
-    import io
-
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("the file is empty; expected a header row and data rows",
-                         file=fname) from exc
-    except pd.errors.ParserError as exc:
-        raise InputError(f"not a valid CSV table ({exc})", file=fname) from exc
-    return _nonempty(df, fname), ("utf-8" if used == "utf-8-sig" else used)
-
-
-def _nonempty(df: pd.DataFrame, fname: str) -> pd.DataFrame:
-    if len(df) == 0:
-        raise InputError("no data rows below the header", file=fname)
-    return df.reset_index(drop=True)
 
 
 def _to_float(s: str) -> float | None:

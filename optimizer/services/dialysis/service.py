@@ -14,6 +14,7 @@ from pathlib import Path
 
 from optimizer.results import Note, NoteKind
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
+from optimizer.services.dialysis.columns import TABLES
 from optimizer.services.dialysis.inputs import load_dialysis_inputs, read_village_points
 from optimizer.services.dialysis.params import DialysisParams
 from optimizer.services.dialysis.planning import plan_dialysis_day
@@ -40,10 +41,13 @@ class DialysisService:
         :class:`~optimizer.services.dialysis.DialysisParams`.
     title
         Bilingual step title for the terminal.
+    tables
+        The input tables read (patients, units, vehicles; :mod:`optimizer.services.dialysis.columns`).
     """
 
     name = "dialysis"
     Params = DialysisParams
+    tables = TABLES
     title = "血透接送 dialysis rides"
 
     def load(self, params: DialysisParams, ctx: DataContext) -> DialysisInputs:
