@@ -244,6 +244,7 @@ class NoteKind(str, enum.Enum):
     ASSUMPTION = "assumption"
     DATA_WARNING = "data_warning"
     SEARCH_CAPPED = "search_capped"
+    COORDINATES = "coordinates"
 
 
 @dataclass(frozen=True)

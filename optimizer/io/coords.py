@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Annotated
 
 import numpy as np
+from pydantic import BeforeValidator
 
-__all__ = ["COORD_SYSTEMS", "WGS84_NAME", "GCJ02_NAME", "BD09_NAME", "bd09_to_gcj02",
+__all__ = ["COORD_SYSTEMS", "CoordSystem", "WGS84_NAME", "GCJ02_NAME", "BD09_NAME", "bd09_to_gcj02",
            "bd09_to_wgs84", "coord_system_name", "from_system", "gcj02_to_bd09",
            "gcj02_to_wgs84", "in_china", "to_system", "utm_crs", "wgs84_to_bd09",
            "wgs84_to_gcj02"]
@@ -214,3 +216,17 @@ def utm_crs(lon, lat) -> str:
         raise ValueError(f"({x:g}, {y:g}) are not lon/lat degrees; cannot choose a UTM zone")
     zone = min(int((x + 180.0) // 6.0) + 1, 60)
     return f"EPSG:{32600 + zone if y >= 0 else 32700 + zone}"
+
+
+def _validated_name(value: object) -> str:
+    name = coord_system_name(value)
+    if name is None:
+        raise ValueError(f"unknown coordinate system {value!r}; expected one of "
+                         f"{', '.join(COORD_SYSTEMS)} (spellings such as gcj02, wgs84, bd09 are "
+                         f"accepted)")
+    return name
+
+
+CoordSystem = Annotated[str, BeforeValidator(_validated_name)]
+"""A parameter field holding a :data:`COORD_SYSTEMS` name (spelling variants normalised; an
+unknown value refused with the list)."""

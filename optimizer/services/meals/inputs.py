@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.io.points import PUTUO_BBOX, read_points
+from optimizer.io.coords import WGS84_NAME
+from optimizer.io.points import GEO_SUFFIXES, PUTUO_BBOX, coordinate_notes, read_points
 from optimizer.io.provenance import synthetic_note, synthetic_rows
 from optimizer.network.contract import WGS84
 from optimizer.results import Note, NoteKind
@@ -144,7 +145,7 @@ def load_meals_inputs(params: MealsParams | None = None, *, dataset: str | Path 
     files = params.data_files(Path(dataset))
     errors: list[InputError] = []
     level = _file_level(files["elderly"])
-    tables = _read_tables(files, level, errors)
+    tables = _read_tables(files, level, errors, params.coord_systems())
     for role in ("canteens", "candidates"):
         errors += _check_sites(tables[role])
     island_ids = {role: _island_check(t, islands, errors) for role, t in tables.items()}
@@ -180,6 +181,13 @@ class _Table:
 
 def _file_level(path: Path) -> str:
     """``"points"`` when the demand file has a ``point_id`` column, else ``"villages"``."""
+    if path.suffix.lower() in GEO_SUFFIXES and path.exists():
+        try:
+            import pyogrio
+
+            return "points" if "point_id" in pyogrio.read_info(path)["fields"] else "villages"
+        except Exception:  # noqa: BLE001 - read_points reports an unreadable file
+            return "villages"
     if path.suffix.lower() in (".csv", ".txt") and path.exists():
         try:
             head = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
@@ -193,8 +201,8 @@ def _demand_id(level: str) -> str:
     return "point_id" if level == "points" else "village_code"
 
 
-def _read_tables(files: Mapping[str, Path], level: str,
-                 errors: list[InputError]) -> dict[str, _Table]:
+def _read_tables(files: Mapping[str, Path], level: str, errors: list[InputError],
+                 crs: Mapping[str, str] | None = None) -> dict[str, _Table]:
     """Each file through :func:`optimizer.io.points.read_points`; a file that fails keeps its
     raw text for the other checks (its problems appended to ``errors``)."""
     spec: dict[str, dict[str, Any]] = {
@@ -209,7 +217,7 @@ def _read_tables(files: Mapping[str, Path], level: str,
     for role, kw in spec.items():
         valid, raw, found = None, None, []
         try:
-            valid = read_points(files[role], **kw)
+            valid = read_points(files[role], crs=(crs or {}).get(role, WGS84_NAME), **kw)
         except InputErrors as exc:
             found = exc.errors
         except InputError as exc:
@@ -242,6 +250,9 @@ def _raw_table(path: Path) -> pd.DataFrame | None:
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        elif path.suffix.lower() in GEO_SUFFIXES:
+            g = gpd.read_file(path)
+            df = pd.DataFrame(g.drop(columns=g.geometry.name)).fillna("")
         else:
             df = None
             for enc in ("utf-8-sig", "gb18030"):
@@ -422,6 +433,7 @@ def _input_notes(tables: Mapping[str, _Table], level: str) -> tuple[Note, ...]:
                          if flagged[r])
     if syn is not None:
         notes.append(syn)
+    notes += coordinate_notes(*(t.valid for t in tables.values()))
     if level == "points" and flagged["elderly"]:
         notes.append(DEMAND_POINTS_NOTE)
     return tuple(notes)
