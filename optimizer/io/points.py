@@ -312,11 +312,10 @@ def coordinate_notes(*tables: pd.DataFrame | None) -> list[Note]:
     notes = []
     for t in tables:
         for c in ([] if t is None else t.attrs.get("coord_conversions", [])):
-            rows = _row_ranges(c["rows"])
+            rows, name = _row_ranges(c["rows"]), Path(c["file"]).name
             notes.append(Note(NoteKind.COORDINATES,
-                              f"{c['file']}：第 {rows} 行由 {c['system']} 换算为 WGS-84",
-                              f"{c['file']}: rows {rows} converted from {c['system']} to "
-                              f"WGS-84"))
+                              f"{name}：第 {rows} 行由 {c['system']} 换算为 WGS-84",
+                              f"{name}: rows {rows} converted from {c['system']} to WGS-84"))
     return notes
 
 

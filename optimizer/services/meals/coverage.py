@@ -253,7 +253,7 @@ def delivery_area(G: nx.MultiDiGraph, sites: gpd.GeoDataFrame, threshold_s: floa
     Parameters
     ----------
     G
-        Network (EPSG:32651).
+        Network (projected, ``G.graph["crs"]``).
     sites
         Site points (any CRS), e.g. the open canteens.
     threshold_s

@@ -51,7 +51,7 @@ def plan_meals(inputs: MealsInputs, G: nx.MultiDiGraph, *, params: MealsParams |
     inputs
         From :func:`~optimizer.services.meals.load_meals_inputs`.
     G
-        Network (EPSG:32651); only land edges are used.
+        Network (projected, ``G.graph["crs"]``); only land edges are used.
     params
         Default ``MealsParams()``.
     solver
