@@ -249,9 +249,9 @@ def _source_crs(crs: str, fname: str, *, file_crs: CRS | None = None) -> _Source
     if file_crs is not None and not _is_wgs84(file_crs):
         return _Source(file_crs, None, file_crs.to_string(), True)
     system = coord_system_name(crs)
-    if system is not None:
+    if system is not None:  # a layer's WGS-84 label counts as the file's own (metres in it: its fault)
         return _Source(CRS.from_epsg(4326), system, "EPSG:4326" if system == WGS84_NAME
-                       else system, False)
+                       else system, file_crs is not None and system == WGS84_NAME)
     try:
         parsed = CRS.from_user_input(crs)
     except Exception as exc:  # pyproj raises CRSError
@@ -368,7 +368,7 @@ def _check_positions(xs: np.ndarray, ys: np.ndarray, *, src: _Source, systems: n
     listed = _row_ranges(rows[:20]) + (" …" if len(rows) > 20 else "")
     for r in rows:
         errors.append(InputError(
-            f"({xs[r - 1]:g}, {ys[r - 1]:g}) looks swapped: read as '{lon_col}', '{lat_col}' it "
+            f"({_num(xs[r - 1])}, {_num(ys[r - 1])}) looks swapped: read as '{lon_col}', '{lat_col}' it "
             f"lies outside the study area, the other way round inside it (rows that look "
             f"swapped: {listed}, of {len(xs)}). Fix: swap the two column names '{lon_col}' and "
             f"'{lat_col}' in the header", file=fname, row=r, field=lon_col))
@@ -384,7 +384,7 @@ def _check_positions(xs: np.ndarray, ys: np.ndarray, *, src: _Source, systems: n
     rows = [int(i) + 1 for i in np.flatnonzero(outside)]
     for r in rows:
         errors.append(InputError(
-            f"({xs[r - 1]:g}, {ys[r - 1]:g}) is given in {systems[r - 1]}, but lies outside "
+            f"({_num(xs[r - 1])}, {_num(ys[r - 1])}) is given in {systems[r - 1]}, but lies outside "
             f"China, where {systems[r - 1]} is undefined (maps there show WGS-84); rows "
             f"{_row_ranges(rows[:20])} are refused rather than guessed. Fix: give these rows "
             f"as WGS-84 (coord_system WGS-84) or correct the coordinates",
@@ -604,13 +604,14 @@ def _check_crs_numbers(x: float, y: float, *, src: _Source, lon_col: str, lat_co
     if src.crs.is_geographic:
         if max(abs(x), abs(y)) <= 1000 and (abs(x) > 180 or abs(y) > 90):
             return (lon_col if abs(x) > 180 else lat_col,
-                    f"({x:g}, {y:g}) is outside the degree ranges (longitude -180..180, latitude "
+                    f"({_num(x)}, {_num(y)}) is outside the degree ranges (longitude -180..180, latitude "
                     f"-90..90); check for typos or swapped columns")
         if abs(x) > 180 or abs(y) > 90:
             fix = ("set the layer's CRS to the projected CRS its coordinates are in when "
-                   "exporting it" if src.from_file else "pass that CRS (scenario or crs=)")
+                   "exporting it" if src.from_file else "convert the coordinates to lon/lat "
+                   "degrees, or save the points as GeoJSON/GeoPackage carrying their CRS")
             return (lon_col if abs(x) > 180 else lat_col,
-                    f"values ({x:g}, {y:g}) are metres, not degrees, but {where} is in "
+                    f"values ({_num(x)}, {_num(y)}) are metres, not degrees, but {where} is in "
                     f"degrees; they look like projected metres (e.g. {_utm_hint(study_area)}). "
                     f"Fix: {fix}")
         return None
@@ -618,9 +619,17 @@ def _check_crs_numbers(x: float, y: float, *, src: _Source, lon_col: str, lat_co
         fix = ("set the layer's CRS to EPSG:4326 when exporting it" if src.from_file else
                "pass crs='EPSG:4326' (or WGS-84/GCJ-02/BD-09) for lon/lat degrees")
         return (lon_col,
-                f"values ({x:g}, {y:g}) look like degrees but {where} is projected (metres). "
+                f"values ({_num(x)}, {_num(y)}) look like degrees but {where} is projected "
+                f"(metres). "
                 f"Fix: {fix}")
     return None
+
+
+def _num(v: float) -> str:
+    """A coordinate as typed: up to 8 decimals for degrees, 0.1 for metres (no exponent)."""
+    v = float(v)
+    text = f"{v:.1f}" if abs(v) >= 1000 else f"{v:.8f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
 
 
 def _utm_hint(study_area: StudyArea) -> str:
