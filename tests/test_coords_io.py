@@ -388,3 +388,73 @@ def test_gcj02_dialysis_inputs_plan_as_the_wgs84_ones(tmp_path):
               and "dispatch" not in p.parts and p.suffix in (".csv", ".html", ".json", ".md")]
     text = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in public)
     assert not [g for g in homes["lat_gcj02"] if g in text]
+
+
+def test_meals_coord_system_applies_to_the_named_files(tmp_path):
+    """``meals.coord_system`` converts the files the section names; the tiny instance's canteens
+    given in BD-09 load at the same points, with a COORDINATES note."""
+    from optimizer.network.islands import load_islands
+    from optimizer.services.meals import MealsParams, load_meals_inputs
+
+    M = Path(__file__).parent / "data" / "meals"
+    isl = load_islands(M / "islands.geojson")
+    files = {r: M / f"{r}.csv" for r in ("elderly", "canteens", "candidates")}
+    base = load_meals_inputs(MealsParams(**files), islands=isl)
+    df = pd.read_csv(files["canteens"], dtype=str, keep_default_na=False)
+    lon, lat = to_system(df["lon"].astype(float), df["lat"].astype(float), "BD-09")
+    df["lon"], df["lat"] = [f"{v:.9f}" for v in lon], [f"{v:.9f}" for v in lat]
+    df.to_csv(tmp_path / "canteens_bd09.csv", index=False)
+    prm = MealsParams(**{**files, "canteens": tmp_path / "canteens_bd09.csv"},
+                      coord_system="bd09")
+    assert prm.coord_systems() == {"elderly": "BD-09", "canteens": "BD-09",
+                                   "candidates": "BD-09"}
+    with pytest.raises(InputErrors):  # the WGS-84 demand file read as BD-09 lands in the sea
+        load_meals_inputs(prm, islands=isl)
+    only = tmp_path / "only.csv"  # so name the system per row instead: BD-09 rows, rest WGS-84
+    df.assign(coord_system="BD-09").to_csv(only, index=False)
+    got = load_meals_inputs(MealsParams(**{**files, "canteens": only}), islands=isl)
+    assert (_metres(got.canteens, base.canteens) < 0.5).all()
+    assert [n.en for n in got.notes if n.kind == NoteKind.COORDINATES] == [
+        "only.csv: rows 1–2 converted from BD-09 to WGS-84"]
+
+
+def test_the_dataset_defaults_stay_wgs84():
+    """The key names the user's files' system; the embedded files are WGS-84 whatever it says."""
+    from optimizer.services.dialysis import DialysisParams
+    from optimizer.services.meals import MealsParams
+
+    assert set(MealsParams(coord_system="gcj02").coord_systems().values()) == {"WGS-84"}
+    d = DialysisParams(coord_system="GCJ02", patients=Path("p.csv"))
+    assert [d.file_coord_system(r) for r in ("patients", "units", "vehicles", "villages")] == \
+        ["GCJ-02", "WGS-84", "WGS-84", "WGS-84"]
+
+
+def test_extra_vehicles_follow_the_dialysis_coord_system():
+    from optimizer.scenario.run import data_context
+    from optimizer.scenario.schema import load_scenario
+    from optimizer.services.dialysis import SERVICE, DialysisParams
+
+    ctx = data_context(load_scenario(BASELINE))
+    glon, glat = (float(v) for v in to_system(122.29503, 29.9454, "GCJ-02"))
+    extra = {"vehicle_id": "X1", "lon": glon, "lat": glat, "seats": 4, "shift_start": "06:30",
+             "shift_end": "18:00", "island_id": "ISL001"}
+    inputs = SERVICE.load(DialysisParams(coord_system="GCJ-02", extra_vehicles=(extra,)), ctx)
+    (x1,) = [v for v in inputs.vehicles if v.vehicle_id == "X1"]
+    assert GEOD.inv(x1.lon, x1.lat, 122.29503, 29.9454)[2] < 0.5
+    far = {**extra, "lon": -9.14, "lat": 38.71}
+    with pytest.raises(InputErrors) as ei:
+        SERVICE.load(DialysisParams(coord_system="GCJ-02", extra_vehicles=(far,)), ctx)
+    (e,) = ei.value.errors
+    assert e.field == "dialysis.extra_vehicles" and "'X1' (item 1)" in e.message
+    assert "outside China" in e.message
+
+
+def test_xlsx_with_gcj02_rows(tmp_path, wgs):
+    """An Amap export typed into Excel: numbers as cells, the system per row in any spelling."""
+    lon, lat = to_system(wgs["lon"], wgs["lat"], "GCJ-02")
+    p = tmp_path / "amap.xlsx"
+    pd.DataFrame({"id": wgs["id"], "lon": lon, "lat": lat,
+                  "coord_system": ["GCJ02", "gcj-02", "Gcj 02", "GCJ-02"]}).to_excel(p, index=False)
+    g = read_points(p, id_col="id")
+    assert (_metres(g, wgs) < 0.5).all()
+    assert g.attrs["coord_conversions"][0]["rows"] == [1, 2, 3, 4]
