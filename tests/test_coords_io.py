@@ -14,6 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import box
 
@@ -458,3 +460,14 @@ def test_xlsx_with_gcj02_rows(tmp_path, wgs):
     g = read_points(p, id_col="id")
     assert (_metres(g, wgs) < 0.5).all()
     assert g.attrs["coord_conversions"][0]["rows"] == [1, 2, 3, 4]
+
+
+@settings(max_examples=30, deadline=None)
+@given(lon=st.floats(121.95, 122.85), lat=st.floats(29.55, 30.75),
+       system=st.sampled_from(["GCJ-02", "BD-09"]))
+def test_any_putuo_point_in_a_chinese_system_reads_back(tmp_path_factory, lon, lat, system):
+    x, y = (float(v) for v in to_system(lon, lat, system))
+    p = tmp_path_factory.mktemp("h") / "p.csv"
+    p.write_text(f"id,lon,lat,coord_system\nA,{x!r},{y!r},{system}\n", encoding="utf-8")
+    g = read_points(p, id_col="id")
+    assert GEOD.inv(g["lon"].iloc[0], g["lat"].iloc[0], lon, lat)[2] < 0.5

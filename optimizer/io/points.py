@@ -451,8 +451,9 @@ def _check_study_area(lon: np.ndarray, lat: np.ndarray, study_area: BBox | BaseG
         if not _in_study_area(lon[i], lat[i], study_area):
             errors.append(InputError(
                 f"point ({lon[i]:.6f} E, {lat[i]:.6f} N) lies outside the study area "
-                f"{_describe_area(study_area)}; check the coordinates (wrong CRS? GCJ-02 "
-                f"offset is only ~500 m, so far-off points are typos) or widen study_area",
+                f"{_describe_area(study_area)}; check the coordinates (a typo or another "
+                f"projection? points from Amap/Baidu are GCJ-02/BD-09, only ~0.5–1 km off: say "
+                f"so with coord_system) or widen study_area",
                 file=fname, row=i + 1, field=field))
 
 
