@@ -71,7 +71,7 @@ def test_coord_system_column_per_row(wgs):
         {"file": str(D / "mixed_rows.csv"), "system": "BD-09", "rows": [3]}]
     (gcj, bd) = coordinate_notes(g)
     assert gcj.kind == NoteKind.COORDINATES
-    assert gcj.en == "mixed_rows.csv: rows 1 converted from GCJ-02 to WGS-84"
+    assert gcj.en == "mixed_rows.csv: row 1 converted from GCJ-02 to WGS-84"
     assert bd.zh == "mixed_rows.csv：第 3 行由 BD-09 换算为 WGS-84"
 
 
@@ -95,7 +95,7 @@ def test_gcj02_outside_china_is_refused_naming_rows():
     errs = ei.value.errors
     assert [(e.row, e.field) for e in errs] == [(1, "coord_system"), (2, "coord_system"),
                                                 (3, "coord_system")]
-    assert "outside China" in errs[0].message and "rows 1–3" in errs[0].message
+    assert "outside China" in errs[0].message and "refused rather than guessed: rows 1–3" in errs[0].message
 
 
 def test_gcj02_file_key_outside_china_is_refused(tmp_path):
@@ -113,7 +113,7 @@ def test_swapped_columns_outside_china_look_swapped_with_rows():
     errs = ei.value.errors
     assert [(e.row, e.field) for e in errs] == [(1, "lon"), (2, "lon"), (3, "lon")]
     for e in errs:
-        assert "looks swapped" in e.message and "rows that look swapped: 1–3" in e.message
+        assert "looks swapped" in e.message and "(looking swapped: rows 1–3 of 3)" in e.message
         assert "swap the two column names 'lon' and 'lat'" in e.message
         assert "CRS" not in e.message  # not blamed on the CRS any more
 
@@ -471,3 +471,16 @@ def test_any_putuo_point_in_a_chinese_system_reads_back(tmp_path_factory, lon, l
     p.write_text(f"id,lon,lat,coord_system\nA,{x!r},{y!r},{system}\n", encoding="utf-8")
     g = read_points(p, id_col="id")
     assert GEOD.inv(g["lon"].iloc[0], g["lat"].iloc[0], lon, lat)[2] < 0.5
+
+
+def test_validate_refuses_bad_coordinates_naming_file_row_field(tmp_path, capsys):
+    bad = D / "canteens_bad_coords.csv"
+    y = _scenario(tmp_path, "badcoords", f"meals:\n  canteens: {bad}\n")
+    assert main(["validate", str(y)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("canteens_bad_coords.csv") >= 3
+    assert "row 2, field 'coord_system'" in err and "'utm51'" in err
+    assert "row 3, field 'coord_system'" in err and "outside China" in err
+    assert "row 4, field 'lon'" in err and "looks swapped" in err
+    assert "swap the 'lon' and 'lat' values in row 4" in err  # one row: not the header
+    assert "row 1" not in err  # the GCJ-02 canteen itself is fine

@@ -249,7 +249,7 @@ def _source_crs(crs: str, fname: str, *, file_crs: CRS | None = None) -> _Source
     if file_crs is not None and not _is_wgs84(file_crs):
         return _Source(file_crs, None, file_crs.to_string(), True)
     system = coord_system_name(crs)
-    if system is not None:  # a layer's WGS-84 label counts as the file's own (metres in it: its fault)
+    if system is not None:  # a layer's WGS-84 label is the file's own (metres in it: its fault)
         return _Source(CRS.from_epsg(4326), system, "EPSG:4326" if system == WGS84_NAME
                        else system, file_crs is not None and system == WGS84_NAME)
     try:
@@ -315,7 +315,8 @@ def coordinate_notes(*tables: pd.DataFrame | None) -> list[Note]:
             rows, name = _row_ranges(c["rows"]), Path(c["file"]).name
             notes.append(Note(NoteKind.COORDINATES,
                               f"{name}：第 {rows} 行由 {c['system']} 换算为 WGS-84",
-                              f"{name}: rows {rows} converted from {c['system']} to WGS-84"))
+                              f"{name}: {_rows_text(c['rows'])} converted from {c['system']} "
+                              f"to WGS-84"))
     return notes
 
 
@@ -364,14 +365,7 @@ def _check_positions(xs: np.ndarray, ys: np.ndarray, *, src: _Source, systems: n
     """Swapped columns, degrees-vs-metres and GCJ-02/BD-09 outside China: each bad row is
     reported and its numbers set to NaN (in place) so that later checks skip it."""
     swapped = _looks_swapped(xs, ys, src.crs, study_area)
-    rows = [int(i) + 1 for i in np.flatnonzero(swapped)]
-    listed = _row_ranges(rows[:20]) + (" …" if len(rows) > 20 else "")
-    for r in rows:
-        errors.append(InputError(
-            f"({_num(xs[r - 1])}, {_num(ys[r - 1])}) looks swapped: read as '{lon_col}', '{lat_col}' it "
-            f"lies outside the study area, the other way round inside it (rows that look "
-            f"swapped: {listed}, of {len(xs)}). Fix: swap the two column names '{lon_col}' and "
-            f"'{lat_col}' in the header", file=fname, row=r, field=lon_col))
+    errors += _swapped_errors(xs, ys, swapped, lon_col=lon_col, lat_col=lat_col, fname=fname)
     xs[swapped] = ys[swapped] = np.nan
     for i in np.flatnonzero(~np.isnan(xs)):
         problem = _check_crs_numbers(float(xs[i]), float(ys[i]), src=src, lon_col=lon_col,
@@ -383,13 +377,36 @@ def _check_positions(xs: np.ndarray, ys: np.ndarray, *, src: _Source, systems: n
     outside = chinese & ~in_china(xs, ys)
     rows = [int(i) + 1 for i in np.flatnonzero(outside)]
     for r in rows:
+        system, where = systems[r - 1], f"({_num(xs[r - 1])}, {_num(ys[r - 1])})"
         errors.append(InputError(
-            f"({_num(xs[r - 1])}, {_num(ys[r - 1])}) is given in {systems[r - 1]}, but lies outside "
-            f"China, where {systems[r - 1]} is undefined (maps there show WGS-84); rows "
-            f"{_row_ranges(rows[:20])} are refused rather than guessed. Fix: give these rows "
-            f"as WGS-84 (coord_system WGS-84) or correct the coordinates",
+            f"{where} is given in {system}, but lies outside China, where {system} is "
+            f"undefined (maps there show WGS-84); refused rather than guessed: "
+            f"{_rows_text(rows)}. Fix: give the point as WGS-84 (coord_system WGS-84) or correct it",
             file=fname, row=r, field=COORD_SYSTEM_COL))
     xs[outside] = ys[outside] = np.nan
+
+
+def _swapped_errors(xs: np.ndarray, ys: np.ndarray, swapped: np.ndarray, *, lon_col: str,
+                    lat_col: str, fname: str) -> list[InputError]:
+    """One "looks swapped" error per row, naming all of them; the fix is to swap the column
+    names when every row with coordinates looks swapped, else the two values in those rows."""
+    rows = [int(i) + 1 for i in np.flatnonzero(swapped)]
+    whole = len(rows) == int((~np.isnan(xs)).sum())
+    fix = (f"swap the two column names '{lon_col}' and '{lat_col}' in the header" if whole
+           else f"swap the '{lon_col}' and '{lat_col}' values in {_rows_text(rows)}")
+    return [InputError(
+        f"({_num(xs[r - 1])}, {_num(ys[r - 1])}) looks swapped: read as '{lon_col}', "
+        f"'{lat_col}' it lies outside the study area, the other way round inside it "
+        f"(looking swapped: {_rows_text(rows)} of {len(xs)}). Fix: {fix}",
+        file=fname, row=r, field=lon_col) for r in rows]
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    """``"row 3"``, ``"rows 1–3, 7"`` (at most 20 runs of consecutive rows, then ``…``)."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    parts = _row_ranges(rows).split(", ")
+    return "rows " + ", ".join(parts[:20]) + (", …" if len(parts) > 20 else "")
 
 
 def _looks_swapped(xs: np.ndarray, ys: np.ndarray, crs: CRS, study_area: StudyArea
@@ -605,8 +622,8 @@ def _check_crs_numbers(x: float, y: float, *, src: _Source, lon_col: str, lat_co
     if src.crs.is_geographic:
         if max(abs(x), abs(y)) <= 1000 and (abs(x) > 180 or abs(y) > 90):
             return (lon_col if abs(x) > 180 else lat_col,
-                    f"({_num(x)}, {_num(y)}) is outside the degree ranges (longitude -180..180, latitude "
-                    f"-90..90); check for typos or swapped columns")
+                    f"({_num(x)}, {_num(y)}) is outside the degree ranges (longitude "
+                    f"-180..180, latitude -90..90); check for typos or swapped columns")
         if abs(x) > 180 or abs(y) > 90:
             fix = ("set the layer's CRS to the projected CRS its coordinates are in when "
                    "exporting it" if src.from_file else "convert the coordinates to lon/lat "

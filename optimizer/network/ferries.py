@@ -386,7 +386,8 @@ def add_ferries(
     """Add piers, access edges and ferry edges of a GTFS feed to a graph (in place).
 
     * One node ``pier:<stop_id>`` per stop in ``stops.txt``: ``kind="pier"``, ``stop_id``,
-      ``name``, ``lon``/``lat`` (EPSG:4326), ``x``/``y`` (metres in ``G.graph["crs"]``), ``island_id``.
+      ``name``, ``lon``/``lat`` (EPSG:4326), ``x``/``y`` (metres in ``G.graph["crs"]``),
+      ``island_id``.
     * Two ``mode="access"`` edges (pier→road, road→pier) to the nearest non-pier node with the
       same ``island_id`` within ``max_access_m`` (straight line). ``length_m`` = straight-line
       distance × ``circuity``; ``travel_time_s_<m>`` = ``length_m`` / speed of mode ``m``.
@@ -401,7 +402,8 @@ def add_ferries(
     Parameters
     ----------
     G
-        A network following :mod:`optimizer.network.contract` (projected, ``G.graph["crs"]``). Modified
+        A network following :mod:`optimizer.network.contract` (projected,
+        ``G.graph["crs"]``). Modified
         in place and returned.
     feed
         A validated feed.
@@ -428,7 +430,8 @@ def add_ferries(
     Raises
     ------
     optimizer.errors.InputError
-        If ``G.graph["crs"]`` is not a projected CRS, ``max_access_m`` is not > 0, or ``stop_islands``
+        If ``G.graph["crs"]`` is not a projected CRS, ``max_access_m`` is not > 0, or
+        ``stop_islands``
         names an unknown stop.
     """
     crs = _projected_crs(G)

@@ -3,11 +3,12 @@
 :func:`isochrone_polygons` takes any mapping node → arrival time (seconds), so the static land
 search (:func:`land_isochrones`) and the time-dependent ferry search feed the same code.
 
-Construction, per threshold ``t`` (in the graph's projected CRS): each reached node with time ``τ ≤ t`` contributes a
-disc of radius ``min(buffer_m, (t − τ) × speed / circuity)`` (the remaining time spent off the
-network, when ``access_speed_kph`` is given; else ``buffer_m``), and every edge whose two ends are
-reached contributes its segment buffered by ``buffer_m / 2`` (fills the lattice gaps). The union is
-intersected with the island polygons (no isochrone over the sea) and returned in EPSG:4326.
+Construction, per threshold ``t`` (in the graph's projected CRS): each reached node with time
+``τ ≤ t`` contributes a disc of radius ``min(buffer_m, (t − τ) × speed / circuity)`` (the
+remaining time spent off the network, when ``access_speed_kph`` is given; else ``buffer_m``),
+and every edge whose two ends are reached contributes its segment buffered by ``buffer_m / 2``
+(fills the lattice gaps). The union is intersected with the island polygons (no isochrone over
+the sea) and returned in EPSG:4326.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def isochrone_polygons(
     -------
     geopandas.GeoDataFrame
         EPSG:4326, columns ``threshold_s``, ``threshold_min``, ``n_nodes`` (nodes reached),
-        ``area_km2`` (of the clipped polygon, computed in the graph's projected CRS) and ``geometry``
+        ``area_km2`` (of the clipped polygon, computed in the graph's projected CRS) and
+        ``geometry``
         ((Multi)Polygon; empty when nothing is reached).
 
     Raises

@@ -12,8 +12,8 @@ Method (all geometry in the UTM zone of the islands, metres: EPSG:32651 for Putu
    (buffered by :data:`LAND_TOLERANCE_M`): **no lattice edge crosses water**.
 2. **Shore ring.** The island outline is sampled every ``spacing_m`` metres along its length (at
    least 3 samples; bridge landings are inserted as extra samples). Consecutive samples are joined
-   by an edge following the shoreline (attribute ``geometry``, a LineString in the graph's CRS, when the
-   chord would leave the island). The ring keeps each island's network connected where a
+   by an edge following the shoreline (attribute ``geometry``, a LineString in the graph's CRS,
+   when the chord would leave the island). The ring keeps each island's network connected where a
    peninsula is narrower than the lattice and gives every islet at least three nodes.
    Lattice points within ``spacing_m`` of a ring sample are joined to it when the segment is on
    land. An island whose lattice stays disconnected from its ring is reported in
@@ -353,8 +353,9 @@ def build_land_proxy(
     Returns
     -------
     networkx.MultiDiGraph
-        Following :mod:`optimizer.network.contract`: ``crs`` the islands' UTM zone (:func:`~optimizer.network.contract.local_crs`), ``road_source``
-        ``"land_proxy"``, ``approximate_roads`` True; nodes 0..n-1 with ``x, y`` (metres in ``crs``),
+        Following :mod:`optimizer.network.contract`: ``crs`` the islands' UTM zone
+        (:func:`~optimizer.network.contract.local_crs`), ``road_source``
+        ``"land_proxy"``, ``approximate_roads`` True; nodes 0..n-1 with ``x, y`` (metres),
         ``lon, lat`` (EPSG:4326), ``island_id``, ``kind`` (``road``/``bridge_end``) and
         ``proxy_role`` (``lattice``/``shore``/``representative``); each undirected link as two
         directed edges with ``mode`` (``road``/``bridge``), ``length_m`` and

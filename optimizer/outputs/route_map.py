@@ -94,8 +94,9 @@ FERRY_COLOUR = "#ff7f0e"
 
 PRIVACY_RADIUS_M = 300.0
 """Metres of route line (measured along the line, in its UTM zone) not drawn next to a home or
-base on published maps. Project choice: about one village block, larger than the 100–250 m spacing of the
-road proxy and most rural house clusters, small against the 1–5 km legs of a route."""
+base on published maps. Project choice: about one village block, larger than the 100–250 m
+spacing of the road proxy and most rural house clusters, small against the 1–5 km legs of a
+route."""
 
 PUBLISHED_DECIMALS = 4
 """Decimals of the route-line coordinates on published maps (1e-4° ≈ 10 m at 30° N): a line that

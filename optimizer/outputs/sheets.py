@@ -169,9 +169,10 @@ _KPI_ORDER = ("vehicles_used", "total_driving_time_min", "mean_trip_duration_min
 
 ROW_COLUMNS = ("vehicle_id", "row", "time", "action", "action_label", "patient_id",
                "patient_name", "phone", "place_type", "place", "village_code", "lon", "lat",
-               "lon_gcj02", "lat_gcj02", "wheelchair", "escort", "notes", "ferry_trip_id", "ferry_route_id", "ferry_from",
-               "ferry_to", "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated",
-               "trip_id", "leg_id", "seats_on_board", "wheelchairs_on_board")
+               "lon_gcj02", "lat_gcj02", "wheelchair", "escort", "notes", "ferry_trip_id",
+               "ferry_route_id", "ferry_from", "ferry_to", "at_pier_by", "ferry_departure",
+               "ferry_arrival", "ferry_estimated", "trip_id", "leg_id", "seats_on_board",
+               "wheelchairs_on_board")
 """Columns of ``route_stops.csv`` / :func:`route_sheet_rows` (times ``HH:MM``; lon/lat EPSG:4326
 degrees, 6 decimals; ``lon_gcj02``/``lat_gcj02`` the same point in GCJ-02 for Amap/高德 and other
 Chinese map apps, blank outside China)."""
@@ -317,7 +318,8 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
         sailing's departure for ``board_ferry``, so that row may be later than the vehicle's
         next); ``lon``/``lat`` EPSG:4326 degrees as text with 6 decimals, ``lon_gcj02``/
         ``lat_gcj02`` the point in GCJ-02 for Chinese map apps (5 decimals; blank outside
-        China), also shown after a home's WGS-84 point in ``place``; ``wheelchair``/``escort`` ``yes``/``no``
+        China), also shown after a home's WGS-84 point in ``place``;
+        ``wheelchair``/``escort`` ``yes``/``no``
         (blank for start/end); ``ferry_estimated`` ``yes``/``no`` on ferry rows.
 
     Raises

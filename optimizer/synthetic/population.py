@@ -192,7 +192,8 @@ class Land:
         return ""
 
     def region_area_km2(self, island_id: str) -> float:
-        """Land area (km², in :attr:`crs`) of the island inside the district (clipped if partial)."""
+        """Land area (km², in :attr:`crs`) of the island inside the district (clipped if
+        partial)."""
         return round(self._region[island_id].area / 1e6, 2)
 
     def to_m(self, lon: float, lat: float) -> tuple[float, float]:

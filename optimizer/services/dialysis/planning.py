@@ -137,7 +137,8 @@ def plan_dialysis_day(
     network
         The built network (:class:`optimizer.network.build.Network`): land graph ``G``
         (projected, ``G.graph["crs"]``; piers are its ``kind="pier"`` nodes or, if it has none,
-        the stops of ``feed``), the day's ``timetable``, ``islands`` (snapping), ``notes`` (approximate roads,
+        the stops of ``feed``), the day's ``timetable``, ``islands`` (snapping), ``notes``
+        (approximate roads,
         estimated sailings) and ``boarding_buffer_s["foot"]`` (seconds at the pier before a
         departure).
     params

@@ -62,6 +62,13 @@ def main():
                             geometry=[Point(122.29503, 29.9454),
                                       LineString([(122.29, 29.95), (122.30, 29.96)])], crs=4326)
     line.to_file(HERE / "line_feature.geojson", driver="GeoJSON")
+    gx, gy = (f"{float(v):.8f}" for v in to_system(122.295001, 29.955011, "GCJ-02"))
+    _csv("canteens_bad_coords.csv",  # through `optimizer validate` (meals.canteens): exit 2
+         ("canteen_id", "name_zh", "lon", "lat", "capacity_meals_per_day", "coord_system"),
+         [("C01", "新街食堂", gx, gy, 200, "GCJ-02"),          # fine: Amap point, converted
+          ("C02", "东大食堂", 122.293478, 29.949154, 150, "utm51"),   # unknown system
+          ("C03", "里斯本食堂", -9.1393, 38.7107, 100, "gcj02"),      # GCJ-02 outside China
+          ("C04", "对调食堂", 29.951, 122.301, 80, "")])               # columns swapped
 
 
 if __name__ == "__main__":
