@@ -259,6 +259,8 @@ def test_straight_line_coverage_is_hand_checked():
     assert p.loc["V6", "nearest_canteen_id"] == "K1"  # across the water: a straight line
     assert "2500 m radius" in p.loc["V2", "detail"]
     assert any("straight-line" in n.en for n in r.notes)
+    assert (r.kpis["coverage_mode"], r.kpis["coverage_radius_m"]) == ("straight_line", 2500)
+    assert r.kpis["elderly_covered"] == 100 + 30  # V1 and V4 (tests/data/meals/tiny_instance.py)
     wide = plan_meals(inputs, tiny_graph(), params=MealsParams(
         **{**{k: getattr(prm, k) for k in ("elderly", "canteens", "candidates",
                                           "siting_model", "rounds", "coverage_mode")},
