@@ -375,7 +375,8 @@ def test_defaults_are_the_baseline_values():
         "demand_level": "points", "uptake_share": 0.034, "freshness_min": 30.0, "box_meals": 20,
         "service_min": 2.0, "siting_capacitated": False, "siting_assignment": "split",
         "max_alternatives": 5, "rounds": True,
-        "rounds_respect_capacity": True, "rounds_time_limit_s": 2.0}
+        "rounds_respect_capacity": True, "rounds_time_limit_s": 2.0,
+        "coord_system": "WGS-84", "coverage_mode": "network", "radius_m": None}
     baseline = load_scenario(Path(__file__).parents[1] / "scenarios" / "putuo-baseline.yaml")
     shared = [f.name for f in dataclasses.fields(p) if hasattr(baseline.meals, f.name)]
     assert len(shared) >= 19  # the scenario section carries (at least) the same keys

@@ -38,6 +38,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from optimizer.errors import InputError, PrivacyError
+from optimizer.io.coords import in_china, wgs84_to_gcj02
 from optimizer.units import hhmm
 
 __all__ = [
@@ -170,11 +171,13 @@ _KPI_ORDER = ("vehicles_used", "total_driving_time_min", "mean_trip_duration_min
 
 ROW_COLUMNS = ("vehicle_id", "row", "time", "action", "action_label", "patient_id",
                "patient_name", "phone", "place_type", "place", "village_code", "lon", "lat",
-               "wheelchair", "escort", "notes", "ferry_trip_id", "ferry_route_id", "ferry_from",
-               "ferry_to", "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated",
-               "trip_id", "leg_id", "seats_on_board", "wheelchairs_on_board")
+               "lon_gcj02", "lat_gcj02", "wheelchair", "escort", "notes", "ferry_trip_id",
+               "ferry_route_id", "ferry_from", "ferry_to", "at_pier_by", "ferry_departure",
+               "ferry_arrival", "ferry_estimated", "trip_id", "leg_id", "seats_on_board",
+               "wheelchairs_on_board")
 """Columns of ``route_stops.csv`` / :func:`route_sheet_rows` (times ``HH:MM``; lon/lat EPSG:4326
-degrees, 6 decimals)."""
+degrees, 6 decimals; ``lon_gcj02``/``lat_gcj02`` the same point in GCJ-02 for Amap/高德 and other
+Chinese map apps, blank outside China)."""
 
 _ENV = Environment(loader=PackageLoader("optimizer", "outputs/templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
@@ -316,7 +319,10 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
         Columns :data:`ROW_COLUMNS`; ``row`` numbers the rows of one vehicle from 1; ``time`` is
         ``HH:MM`` (start of service at the stop; arrival at the base for ``end``; the
         sailing's departure for ``board_ferry``, so that row may be later than the vehicle's
-        next); ``lon``/``lat`` EPSG:4326 degrees as text with 6 decimals; ``wheelchair``/``escort`` ``yes``/``no``
+        next); ``lon``/``lat`` EPSG:4326 degrees as text with 6 decimals, ``lon_gcj02``/
+        ``lat_gcj02`` the point in GCJ-02 for Chinese map apps (5 decimals; blank outside
+        China), also shown after a home's WGS-84 point in ``place``;
+        ``wheelchair``/``escort`` ``yes``/``no``
         (blank for start/end); ``ferry_estimated`` ``yes``/``no`` on ferry rows.
 
     Raises
@@ -351,9 +357,11 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
             wheel = str(r["mobility"]) == "wheelchair" if is_stop else None
             escort = bool(r["escort"]) if is_stop and not _is_na(r["escort"]) else None
             # place
+            gcj = _gcj02(r["lon"], r["lat"])
             if ptype == "home":
                 place = (f"{label('home', langs)} · {_s(r['village_code'])} "
-                         f"({float(r['lat']):.5f}, {float(r['lon']):.5f})")
+                         f"({float(r['lat']):.5f}, {float(r['lon']):.5f})"
+                         + (f" · GCJ-02 ({gcj[1]}, {gcj[0]})" if gcj[0] else ""))
             elif ptype == "base":
                 place = f"{label('base', langs)} {vid}"
             elif ptype == "unit":
@@ -391,6 +399,7 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
                 "phone": _s(r["phone"]), "place_type": ptype, "place": place,
                 "village_code": _s(r["village_code"]),
                 "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
+                "lon_gcj02": gcj[0], "lat_gcj02": gcj[1],
                 "wheelchair": "" if wheel is None else ("yes" if wheel else "no"),
                 "escort": "" if escort is None else ("yes" if escort else "no"),
                 "notes": "; ".join(notes), **ferry, "trip_id": trip_id, "leg_id": leg_id,
@@ -404,6 +413,16 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
                              "action_label": label("board_ferry", langs),
                              "place": cr.from_pier_name})
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+
+
+def _gcj02(lon: Any, lat: Any) -> tuple[str, str]:
+    """A WGS-84 point in GCJ-02 (Amap/高德, Tencent; Baidu reads it as ``coordtype=gcj02ll``)
+    as text with 5 decimals (~1 m), or blanks outside China or without coordinates."""
+    x, y = float(lon), float(lat)
+    if not (math.isfinite(x) and math.isfinite(y)) or not bool(in_china(x, y)):
+        return "", ""
+    gx, gy = wgs84_to_gcj02(x, y)
+    return f"{float(gx):.5f}", f"{float(gy):.5f}"
 
 
 def _ferry_text(r: Mapping[str, Any], langs: Sequence[str]) -> str:

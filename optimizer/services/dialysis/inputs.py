@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.io.points import read_points
+from optimizer.io.coords import WGS84_NAME
+from optimizer.io.points import coordinate_notes, read_points
 from optimizer.io.provenance import is_flagged, synthetic_note, synthetic_rows
 from optimizer.network.islands import island_of, load_islands
 from optimizer.services.dialysis.columns import PATIENTS, UNITS, VEHICLES
@@ -125,19 +126,23 @@ def _collect(errors: list[InputError], fn: Callable[..., T], *args: Any, who: st
 
 
 # ----------------------------------------------------------------------------- tables
-def _read_tables(paths: tuple[Path, Path, Path], study_area: Any, errors: list[InputError]
+def _read_tables(paths: tuple[Path, Path, Path], study_area: Any, errors: list[InputError],
+                 crs: Mapping[str, str] | None = None
                  ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
     kw = {} if study_area == "default" else {"study_area": study_area}
-    pts = _collect(errors, read_points, paths[0], spec=PATIENTS, problems=errors, **kw)
-    uts = _read_unit_table(paths[1], study_area, errors)
-    vhs = _collect(errors, read_points, paths[2], spec=VEHICLES, problems=errors, **kw)
+    crs = crs or {}
+    pts = _collect(errors, read_points, paths[0], spec=PATIENTS, problems=errors,
+                   crs=crs.get("patients", WGS84_NAME), **kw)
+    uts = _read_unit_table(paths[1], study_area, errors, crs=crs.get("units", WGS84_NAME))
+    vhs = _collect(errors, read_points, paths[2], spec=VEHICLES, problems=errors,
+                   crs=crs.get("vehicles", WGS84_NAME), **kw)
     return pts, uts, vhs
 
 
-def _read_unit_table(path: Path, study_area: Any, errors: list[InputError]
-                     ) -> pd.DataFrame | None:
+def _read_unit_table(path: Path, study_area: Any, errors: list[InputError], *,
+                     crs: str = WGS84_NAME) -> pd.DataFrame | None:
     kw = {} if study_area == "default" else {"study_area": study_area}
-    return _collect(errors, read_points, path, spec=UNITS, problems=errors, **kw)
+    return _collect(errors, read_points, path, spec=UNITS, problems=errors, crs=crs, **kw)
 
 
 def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
@@ -437,6 +442,7 @@ def load_dialysis_inputs(
     extra_vehicles: Iterable[ExtraVehicle | Mapping[str, Any]] = (),
     active_units: Iterable[str] | None = None,
     study_area: Any = "default",
+    coord_systems: Mapping[str, str] | None = None,
 ) -> DialysisInputs:
     """Read and validate patients, units and vehicles; raise once listing every problem.
 
@@ -465,6 +471,11 @@ def load_dialysis_inputs(
         Unit ids open in the scenario (default: ``active_default`` of the file, true if absent).
     study_area
         Passed to :func:`optimizer.io.points.read_points` (``"default"`` = its Putuo box).
+    coord_systems
+        Coordinate system of each file (``{"patients": "GCJ-02", …}``; missing roles and
+        ``None`` = WGS-84), passed to :func:`~optimizer.io.points.read_points` as ``crs``;
+        rows converted are listed in a COORDINATES note
+        (:func:`~optimizer.io.points.coordinate_notes`).
 
     Returns
     -------
@@ -491,7 +502,7 @@ def load_dialysis_inputs(
     paths = (Path(patients_path), Path(units_path), Path(vehicles_path))
     pfile, ufile, vfile = (str(p) for p in paths)
     errors: list[InputError] = []
-    pts, uts, vhs = _read_tables(paths, study_area, errors)
+    pts, uts, vhs = _read_tables(paths, study_area, errors, coord_systems)
     if pts is None or uts is None or vhs is None:
         raise InputErrors(errors)
     units = _units(uts, ufile, active_units, errors)
@@ -508,7 +519,8 @@ def load_dialysis_inputs(
     if errors:
         raise InputErrors(errors)
     notes = (*_synthetic_notes({pfile: pts, ufile: uts, vfile: vhs}), *warnings,
-             *_fleet_notes(patients, vehicles), *_odd_value_notes(patients))
+             *_fleet_notes(patients, vehicles), *_odd_value_notes(patients),
+             *coordinate_notes(pts, uts, vhs))
     return DialysisInputs(tuple(patients), tuple(units), tuple(vehicles), report, notes,
                           (pfile, ufile, vfile),
                           synthetic_patients=bool(synthetic_rows(pts).any()))
@@ -562,7 +574,7 @@ def default_unit(units: Iterable[Unit]) -> Unit:
                      field="active_units")
 
 
-def read_village_points(path: str | Path) -> pd.DataFrame:
+def read_village_points(path: str | Path, *, crs: str = WGS84_NAME) -> pd.DataFrame:
     """Village points (one per ``village_code``) where published maps show private stops.
 
     Parameters
@@ -572,6 +584,8 @@ def read_village_points(path: str | Path) -> pd.DataFrame:
         ``synthetic/elderly.csv`` (synthetic village points drawn around the town reference
         points; provenance in ``data/geo/putuo/SOURCES.md``). Rows without coordinates are left
         out (their stops fall back to the island point).
+    crs
+        Coordinate system of the file (as :func:`~optimizer.io.points.read_points`).
 
     Returns
     -------
@@ -583,7 +597,7 @@ def read_village_points(path: str | Path) -> pd.DataFrame:
     optimizer.errors.InputErrors
         As :func:`optimizer.io.points.read_points` (file, row and field of every bad value).
     """
-    g = read_points(path, id_col="village_code", coords_optional=True)
+    g = read_points(path, id_col="village_code", coords_optional=True, crs=crs)
     df = pd.DataFrame({"village_code": g["village_code"].astype(str),
                        "lon": g["lon"].astype(float), "lat": g["lat"].astype(float)})
     df = df[np.isfinite(df["lon"]) & np.isfinite(df["lat"])]

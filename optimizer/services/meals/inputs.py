@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.io.points import PUTUO_BBOX, read_points
+from optimizer.io.coords import WGS84_NAME
+from optimizer.io.points import GEO_SUFFIXES, PUTUO_BBOX, coordinate_notes, read_points
 from optimizer.io.tables import TableSpec, read_table
 from optimizer.io.provenance import synthetic_note, synthetic_rows
 from optimizer.network.contract import WGS84
@@ -149,7 +150,7 @@ def load_meals_inputs(params: MealsParams | None = None, *, dataset: str | Path 
     files = params.data_files(Path(dataset))
     errors: list[InputError] = []
     level = _file_level(files["elderly"])
-    tables = _read_tables(files, level, errors)
+    tables = _read_tables(files, level, errors, params.coord_systems())
     for role in ("canteens", "candidates"):
         errors += _check_sites(tables[role])
     island_ids = {role: _island_check(t, islands, errors) for role, t in tables.items()}
@@ -194,6 +195,13 @@ class _Table:
 def _file_level(path: Path) -> str:
     """``"points"`` when the demand file has a ``point_id`` column, else ``"villages"`` (also
     when it cannot be read: the reader then says why)."""
+    if path.suffix.lower() in GEO_SUFFIXES and path.exists():
+        try:
+            import pyogrio
+
+            return "points" if "point_id" in pyogrio.read_info(path)["fields"] else "villages"
+        except Exception:  # noqa: BLE001 - read_points reports an unreadable file
+            return "villages"
     try:
         head = read_table(path).df.columns
     except InputError:
@@ -205,8 +213,8 @@ def _demand_id(level: str) -> str:
     return "point_id" if level == "points" else "village_code"
 
 
-def _read_tables(files: Mapping[str, Path], level: str,
-                 errors: list[InputError]) -> dict[str, _Table]:
+def _read_tables(files: Mapping[str, Path], level: str, errors: list[InputError],
+                 crs: Mapping[str, str] | None = None) -> dict[str, _Table]:
     """Each file through :func:`optimizer.io.points.read_points`; a file that fails keeps its
     raw text for the other checks (its problems appended to ``errors``)."""
     specs: dict[str, TableSpec] = {
@@ -219,7 +227,8 @@ def _read_tables(files: Mapping[str, Path], level: str,
         valid, raw, lines, found = None, None, (), []
         try:
             valid = read_points(files[role], spec=spec, count_cols=counts[role],
-                                required=spec.required, problems=errors)
+                                required=spec.required, problems=errors,
+                                crs=(crs or {}).get(role, WGS84_NAME))
         except InputErrors as exc:
             found = exc.errors
         except InputError as exc:
@@ -235,8 +244,12 @@ def _raw_table(path: Path) -> tuple[pd.DataFrame | None, tuple[int, ...]]:
     """A table as text with the line of each row, or ``(None, ())`` if it cannot be read at
     all (:func:`read_points` has reported why)."""
     try:
+        if path.suffix.lower() in GEO_SUFFIXES:
+            g = gpd.read_file(path)
+            df = pd.DataFrame(g.drop(columns=g.geometry.name)).fillna("").astype(str)
+            return df.apply(lambda c: c.str.strip()), tuple(range(2, len(df) + 2))
         t = read_table(path)
-    except InputError:
+    except Exception:  # noqa: BLE001 - read_points has reported why
         return None, ()
     return t.df, tuple(t.lines)
 
@@ -398,6 +411,7 @@ def _input_notes(tables: Mapping[str, _Table], level: str) -> tuple[Note, ...]:
                          if flagged[r])
     if syn is not None:
         notes.append(syn)
+    notes += coordinate_notes(*(t.valid for t in tables.values()))
     if level == "points" and flagged["elderly"]:
         notes.append(DEMAND_POINTS_NOTE)
     return tuple(notes)
