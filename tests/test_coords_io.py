@@ -57,7 +57,7 @@ def test_chinese_systems_per_file_give_the_wgs84_points(wgs, name, crs):
     assert g.crs.to_epsg() == 4326 and g.geometry.x.tolist() == g["lon"].tolist()
     system = "GCJ-02" if "gcj" in name else "BD-09"
     assert g.attrs["coord_conversions"] == [{"file": str(D / name), "system": system,
-                                             "rows": [1, 2, 3, 4]}]
+                                             "lines": [2, 3, 4, 5]}]
     # read as WGS-84 the same file is 400-1300 m off: the conversion is not a no-op
     raw = read_points(D / name, id_col="id")
     assert (_metres(raw, wgs) > 300).all()
@@ -67,12 +67,12 @@ def test_coord_system_column_per_row(wgs):
     g = read_points(D / "mixed_rows.csv", id_col="id")
     assert (_metres(g, wgs) < 0.5).all()
     assert g.attrs["coord_conversions"] == [
-        {"file": str(D / "mixed_rows.csv"), "system": "GCJ-02", "rows": [1]},
-        {"file": str(D / "mixed_rows.csv"), "system": "BD-09", "rows": [3]}]
+        {"file": str(D / "mixed_rows.csv"), "system": "GCJ-02", "lines": [2]},
+        {"file": str(D / "mixed_rows.csv"), "system": "BD-09", "lines": [4]}]
     (gcj, bd) = coordinate_notes(g)
     assert gcj.kind == NoteKind.COORDINATES
-    assert gcj.en == "mixed_rows.csv: row 1 converted from GCJ-02 to WGS-84"
-    assert bd.zh == "mixed_rows.csv：第 3 行由 BD-09 换算为 WGS-84"
+    assert gcj.en == "mixed_rows.csv: line 2 converted from GCJ-02 to WGS-84"
+    assert bd.zh == "mixed_rows.csv：第 4 行由 BD-09 换算为 WGS-84"
 
 
 def test_unknown_coord_system_is_refused_with_the_list():
@@ -95,7 +95,7 @@ def test_gcj02_outside_china_is_refused_naming_rows():
     errs = ei.value.errors
     assert [(e.row, e.field) for e in errs] == [(1, "coord_system"), (2, "coord_system"),
                                                 (3, "coord_system")]
-    assert "outside China" in errs[0].message and "refused rather than guessed: rows 1–3" in errs[0].message
+    assert "outside China" in errs[0].message and "refused rather than guessed: lines 2–4" in errs[0].message
 
 
 def test_gcj02_file_key_outside_china_is_refused(tmp_path):
@@ -113,7 +113,7 @@ def test_swapped_columns_outside_china_look_swapped_with_rows():
     errs = ei.value.errors
     assert [(e.row, e.field) for e in errs] == [(1, "lon"), (2, "lon"), (3, "lon")]
     for e in errs:
-        assert "looks swapped" in e.message and "(looking swapped: rows 1–3 of 3)" in e.message
+        assert "looks swapped" in e.message and "(looking swapped: lines 2–4 of 3 rows)" in e.message
         assert "swap the two column names 'lon' and 'lat'" in e.message
         assert "CRS" not in e.message  # not blamed on the CRS any more
 
@@ -327,9 +327,9 @@ def test_gcj02_dialysis_inputs_load_as_the_wgs84_ones(gcj_scenarios):
                      [x.lon for x in rb], [x.lat for x in rb])[2]
         assert max(d) < 0.5, attr
     notes = [n.en for n in b.notes if n.kind == NoteKind.COORDINATES]
-    assert notes == ["gcj_dialysis_patients.csv: rows 1–199 converted from GCJ-02 to WGS-84",
-                     "gcj_dialysis_units.csv: rows 1–3 converted from GCJ-02 to WGS-84",
-                     "gcj_vehicles.csv: rows 1–10 converted from GCJ-02 to WGS-84"]
+    assert notes == ["gcj_dialysis_patients.csv: lines 2–200 converted from GCJ-02 to WGS-84",
+                     "gcj_dialysis_units.csv: lines 2–4 converted from GCJ-02 to WGS-84",
+                     "gcj_vehicles.csv: lines 2–11 converted from GCJ-02 to WGS-84"]
     assert not [n for n in a.notes if n.kind == NoteKind.COORDINATES]
 
 
@@ -374,9 +374,9 @@ def test_gcj02_dialysis_inputs_plan_as_the_wgs84_ones(tmp_path):
         man = json.loads((r.out_dir / "manifest.json").read_text(encoding="utf-8"))
         conv = man["coordinate_conversions"]
         assert conv == ([] if k == "wgs" else [
-            "gcj_p.csv: rows 1–40 converted from GCJ-02 to WGS-84",
-            "gcj_units.csv: rows 1–3 converted from GCJ-02 to WGS-84",
-            "gcj_vehicles.csv: rows 1–10 converted from GCJ-02 to WGS-84"])
+            "gcj_p.csv: lines 2–41 converted from GCJ-02 to WGS-84",
+            "gcj_units.csv: lines 2–4 converted from GCJ-02 to WGS-84",
+            "gcj_vehicles.csv: lines 2–11 converted from GCJ-02 to WGS-84"])
     a = pd.read_csv(runs["wgs"].out_dir / "dispatch" / "route_stops.csv", dtype=str)
     b = pd.read_csv(runs["gcj"].out_dir / "dispatch" / "route_stops.csv", dtype=str)
     coords = ["place", "lon", "lat", "lon_gcj02", "lat_gcj02"]  # a home may round differently
@@ -419,7 +419,7 @@ def test_meals_coord_system_applies_to_the_named_files(tmp_path):
     got = load_meals_inputs(MealsParams(**{**files, "canteens": only}), islands=isl)
     assert (_metres(got.canteens, base.canteens) < 0.5).all()
     assert [n.en for n in got.notes if n.kind == NoteKind.COORDINATES] == [
-        "only.csv: rows 1–2 converted from BD-09 to WGS-84"]
+        "only.csv: lines 2–3 converted from BD-09 to WGS-84"]
 
 
 def test_the_dataset_defaults_stay_wgs84():
@@ -461,7 +461,7 @@ def test_xlsx_with_gcj02_rows(tmp_path, wgs):
                   "coord_system": ["GCJ02", "gcj-02", "Gcj 02", "GCJ-02"]}).to_excel(p, index=False)
     g = read_points(p, id_col="id")
     assert (_metres(g, wgs) < 0.5).all()
-    assert g.attrs["coord_conversions"][0]["rows"] == [1, 2, 3, 4]
+    assert g.attrs["coord_conversions"][0]["lines"] == [2, 3, 4, 5]
 
 
 @settings(max_examples=30, deadline=None)
@@ -481,8 +481,8 @@ def test_validate_refuses_bad_coordinates_naming_file_row_field(tmp_path, capsys
     assert main(["validate", str(y)]) == 2
     err = capsys.readouterr().err
     assert err.count("canteens_bad_coords.csv") >= 3
-    assert "row 2, field 'coord_system'" in err and "'utm51'" in err
-    assert "row 3, field 'coord_system'" in err and "outside China" in err
-    assert "row 4, field 'lon'" in err and "looks swapped" in err
-    assert "swap the 'lon' and 'lat' values in row 4" in err  # one row: not the header
-    assert "row 1" not in err  # the GCJ-02 canteen itself is fine
+    assert "line 3, field 'coord_system'" in err and "'utm51'" in err
+    assert "line 4, field 'coord_system'" in err and "outside China" in err
+    assert "line 5, field 'lon'" in err and "looks swapped" in err
+    assert "swap the 'lon' and 'lat' values in line 5" in err  # one row: not the header
+    assert "line 2" not in err  # the GCJ-02 canteen itself is fine

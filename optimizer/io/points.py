@@ -149,7 +149,7 @@ def read_points(
         and count columns, which become numeric), plus ``lon`` and ``lat`` (EPSG:4326 degrees, float)
         and a point ``geometry`` in EPSG:4326. ``gdf.attrs`` holds ``source_file``, ``encoding``,
         ``source_crs``, ``lines`` (the spreadsheet line of each row, header = line 1) and
-        ``coord_conversions`` (a list of ``{"file", "system", "rows"}``, the 1-based rows converted
+        ``coord_conversions`` (a list of ``{"file", "system", "lines"}``, the lines converted
         from GCJ-02/BD-09; see :func:`coordinate_notes`).
 
     Raises
@@ -164,13 +164,7 @@ def read_points(
         CRS says metres or the reverse, GCJ-02/BD-09 outside China, an unknown ``coord_system``
         value, a point outside the study area, a non-point feature.
 
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "sites.csv")
-    >>> _ = open(p, "w", encoding="utf-8").write("id,lon,lat\\nA,122.30,29.95\\n")
-    >>> read_points(p, id_col="id")[["id", "lon", "lat"]].values.tolist()
-    [['A', 122.3, 29.95]]
+    The module docstring has an example.
     """
     path = Path(path)
     fname = str(path)
@@ -183,16 +177,9 @@ def read_points(
 
     errors: list[InputError] = []
     df[id_col] = _check_ids(df[id_col], id_col=id_col, fname=fname, errors=errors, lines=lines)
-    xs, ys, kept_empty = _parse_coordinates(df, lon_col=lon_col, lat_col=lat_col,
-                                            geographic=src.crs.is_geographic,
-                                            coords_optional=coords_optional, fname=fname,
-                                            errors=errors)
-    systems = _row_systems(df, src, fname=fname, errors=errors)
-    _check_positions(xs, ys, src=src, systems=systems, study_area=study_area, lon_col=lon_col,
-                     lat_col=lat_col, fname=fname, errors=errors)
-    lon, lat = _to_wgs84(xs, ys, src.crs, systems)
-    if study_area is not None:
-        _check_study_area(lon, lat, study_area, field=lon_col, fname=fname, errors=errors)
+    xs, ys, kept_empty, systems, lon, lat = _coordinates(
+        df, src, lon_col=lon_col, lat_col=lat_col, coords_optional=coords_optional,
+        study_area=study_area, fname=fname, errors=errors, lines=lines)
     bounds = [] if spec is None else spec.check_bounds(df, lines, fname)  # on the text cells
     for col in count_cols:
         df[col] = _parse_counts(df[col], field=col, fname=fname, errors=errors)
@@ -208,11 +195,31 @@ def read_points(
     gdf.attrs["encoding"] = used_encoding
     gdf.attrs["source_crs"] = src.label
     gdf.attrs["lines"] = list(lines)
-    gdf.attrs["coord_conversions"] = _conversions(systems, kept_empty, fname)
+    gdf.attrs["coord_conversions"] = _conversions(systems, kept_empty, fname, lines)
     return gdf
 
 
 # --------------------------------------------------------------------------- validation steps
+
+
+def _coordinates(df: pd.DataFrame, src: _Source, *, lon_col: str, lat_col: str,
+                 coords_optional: bool, study_area: StudyArea, fname: str,
+                 errors: list[InputError], lines: Sequence[int]
+                 ) -> tuple[np.ndarray, ...]:
+    """``(xs, ys, kept_empty, systems, lon, lat)``: the numbers as given, the kept-empty mask,
+    each row's coordinate system and the EPSG:4326 degrees; every problem appended to
+    ``errors`` (non-numbers, swapped, degrees vs metres, outside China or the study area)."""
+    xs, ys, kept_empty = _parse_coordinates(df, lon_col=lon_col, lat_col=lat_col,
+                                            geographic=src.crs.is_geographic,
+                                            coords_optional=coords_optional, fname=fname,
+                                            errors=errors)
+    systems = _row_systems(df, src, fname=fname, errors=errors)
+    _check_positions(xs, ys, src=src, systems=systems, study_area=study_area, lon_col=lon_col,
+                     lat_col=lat_col, fname=fname, errors=errors, lines=lines)
+    lon, lat = _to_wgs84(xs, ys, src.crs, systems)
+    if study_area is not None:
+        _check_study_area(lon, lat, study_area, field=lon_col, fname=fname, errors=errors)
+    return xs, ys, kept_empty, systems, lon, lat
 
 
 def _raise_or_defer(errors: list[InputError], header_errors: list[InputError],
@@ -364,28 +371,30 @@ def _row_systems(df: pd.DataFrame, src: _Source, *, fname: str,
     return out
 
 
-def _conversions(systems: np.ndarray, kept_empty: np.ndarray, fname: str) -> list[dict]:
-    """``{"file", "system", "rows"}`` per system converted to WGS-84 (1-based rows)."""
+def _conversions(systems: np.ndarray, kept_empty: np.ndarray, fname: str,
+                 lines: Sequence[int]) -> list[dict]:
+    """``{"file", "system", "lines"}`` per system converted to WGS-84 (spreadsheet lines,
+    header = line 1)."""
     out = []
     for name in (GCJ02_NAME, BD09_NAME):
-        rows = [i + 1 for i, s in enumerate(systems) if s == name and not kept_empty[i]]
-        if rows:
-            out.append({"file": fname, "system": name, "rows": rows})
+        at = [lines[i] for i, s in enumerate(systems) if s == name and not kept_empty[i]]
+        if at:
+            out.append({"file": fname, "system": name, "lines": at})
     return out
 
 
 def coordinate_notes(*tables: pd.DataFrame | None) -> list[Note]:
     """One typed :class:`~optimizer.results.Note` (kind ``COORDINATES``) per file and system
-    that :func:`read_points` converted to WGS-84, e.g. "patients.csv: rows 1–40 converted from
+    that :func:`read_points` converted to WGS-84, e.g. "patients.csv: lines 2–41 converted from
     GCJ-02 to WGS-84"; the run's ``manifest.json`` lists them under ``coordinate_conversions``.
     """
     notes = []
     for t in tables:
         for c in ([] if t is None else t.attrs.get("coord_conversions", [])):
-            rows, name = _row_ranges(c["rows"]), Path(c["file"]).name
+            rows, name = _row_ranges(c["lines"]), Path(c["file"]).name
             notes.append(Note(NoteKind.COORDINATES,
                               f"{name}：第 {rows} 行由 {c['system']} 换算为 WGS-84",
-                              f"{name}: {_rows_text(c['rows'])} converted from {c['system']} "
+                              f"{name}: {_rows_text(c['lines'])} converted from {c['system']} "
                               f"to WGS-84"))
     return notes
 
@@ -431,11 +440,12 @@ def _parse_coordinates(df: pd.DataFrame, *, lon_col: str, lat_col: str, geograph
 
 def _check_positions(xs: np.ndarray, ys: np.ndarray, *, src: _Source, systems: np.ndarray,
                      study_area: StudyArea, lon_col: str, lat_col: str, fname: str,
-                     errors: list[InputError]) -> None:
+                     errors: list[InputError], lines: Sequence[int]) -> None:
     """Swapped columns, degrees-vs-metres and GCJ-02/BD-09 outside China: each bad row is
     reported and its numbers set to NaN (in place) so that later checks skip it."""
     swapped = _looks_swapped(xs, ys, src.crs, study_area)
-    errors += _swapped_errors(xs, ys, swapped, lon_col=lon_col, lat_col=lat_col, fname=fname)
+    errors += _swapped_errors(xs, ys, swapped, lon_col=lon_col, lat_col=lat_col, fname=fname,
+                              lines=lines)
     xs[swapped] = ys[swapped] = np.nan
     for i in np.flatnonzero(~np.isnan(xs)):
         problem = _check_crs_numbers(float(xs[i]), float(ys[i]), src=src, lon_col=lon_col,
@@ -451,32 +461,34 @@ def _check_positions(xs: np.ndarray, ys: np.ndarray, *, src: _Source, systems: n
         errors.append(InputError(
             f"{where} is given in {system}, but lies outside China, where {system} is "
             f"undefined (maps there show WGS-84); refused rather than guessed: "
-            f"{_rows_text(rows)}. Fix: give the point as WGS-84 (coord_system WGS-84) or correct it",
+            f"{_rows_text([lines[k - 1] for k in rows])}. Fix: give the point as WGS-84 (coord_system WGS-84) or correct it",
             file=fname, row=r, field=COORD_SYSTEM_COL))
     xs[outside] = ys[outside] = np.nan
 
 
 def _swapped_errors(xs: np.ndarray, ys: np.ndarray, swapped: np.ndarray, *, lon_col: str,
-                    lat_col: str, fname: str) -> list[InputError]:
+                    lat_col: str, fname: str, lines: Sequence[int]) -> list[InputError]:
     """One "looks swapped" error per row, naming all of them; the fix is to swap the column
     names when every row with coordinates looks swapped, else the two values in those rows."""
     rows = [int(i) + 1 for i in np.flatnonzero(swapped)]
+    at = _rows_text([lines[r - 1] for r in rows])
     whole = len(rows) == int((~np.isnan(xs)).sum())
     fix = (f"swap the two column names '{lon_col}' and '{lat_col}' in the header" if whole
-           else f"swap the '{lon_col}' and '{lat_col}' values in {_rows_text(rows)}")
+           else f"swap the '{lon_col}' and '{lat_col}' values in {at}")
     return [InputError(
         f"({_num(xs[r - 1])}, {_num(ys[r - 1])}) looks swapped: read as '{lon_col}', "
         f"'{lat_col}' it lies outside the study area, the other way round inside it "
-        f"(looking swapped: {_rows_text(rows)} of {len(xs)}). Fix: {fix}",
+        f"(looking swapped: {at} of {len(xs)} rows). Fix: {fix}",
         file=fname, row=r, field=lon_col) for r in rows]
 
 
-def _rows_text(rows: Sequence[int]) -> str:
-    """``"row 3"``, ``"rows 1–3, 7"`` (at most 20 runs of consecutive rows, then ``…``)."""
-    if len(rows) == 1:
-        return f"row {rows[0]}"
-    parts = _row_ranges(rows).split(", ")
-    return "rows " + ", ".join(parts[:20]) + (", …" if len(parts) > 20 else "")
+def _rows_text(lines: Sequence[int]) -> str:
+    """Spreadsheet lines (header = line 1): ``"line 3"``, ``"lines 2–4, 8"`` (at most 20 runs of
+    consecutive lines, then ``…``)."""
+    if len(lines) == 1:
+        return f"line {lines[0]}"
+    parts = _row_ranges(lines).split(", ")
+    return "lines " + ", ".join(parts[:20]) + (", …" if len(parts) > 20 else "")
 
 
 def _looks_swapped(xs: np.ndarray, ys: np.ndarray, crs: CRS, study_area: StudyArea
