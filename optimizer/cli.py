@@ -164,6 +164,38 @@ def islands(
         _fail(exc)
 
 
+@app.command()
+def template(out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder for the templates.")
+             ) -> None:
+    """Write blank templates (XLSX with a "说明 Guide" sheet, and CSV in UTF-8 with BOM) for
+    every input table: patients, units, vehicles, elderly, canteens, candidate sites."""
+    from optimizer.scenario.scaffold import write_all_templates
+
+    try:
+        files = write_all_templates(out_dir)
+    except OptimizerError as exc:
+        _fail(exc)
+    for f in files:
+        typer.echo(f"  {f}")
+    typer.echo(f"done: {len(files)} templates in {out_dir}")
+
+
+@app.command()
+def init(out_dir: Path = typer.Argument(..., metavar="DIR", help="New or empty folder.")
+         ) -> None:
+    """Scaffold a scenario folder (scenario.yaml + input files with a few synthetic example
+    rows) that `optimizer validate` accepts and `optimizer run` plans as written."""
+    from optimizer.scenario.scaffold import init_scenario
+
+    try:
+        files = init_scenario(out_dir)
+    except OptimizerError as exc:
+        _fail(exc)
+    for f in files:
+        typer.echo(f"  {f}")
+    typer.echo(f"next: optimizer validate {files[0]}")
+
+
 def _internal_error(exc: BaseException) -> int:
     """Save the traceback of a defect to a file and print one line pointing at it."""
     fd, name = tempfile.mkstemp(prefix="optimizer-error-", suffix=".txt")

@@ -1,7 +1,9 @@
 """Exceptions and warnings of the optimizer, rooted in :class:`OptimizerError`.
 
 Every error message states the bad value, what was expected and how to fix it. Errors about an
-input file name the file, the row (1-based data row, header excluded, unless stated) and the field.
+input table name the file, the spreadsheet line (header = line 1, first data row = line 2) and
+the field; errors about other sources (YAML list items, GTFS feeds) name a 1-based row or
+position instead.
 The hierarchy follows the house style (``../shared/docs/style.md`` practice 7): each subclass also
 inherits the closest builtin so that callers may catch ``ValueError`` or ``KeyError``.
 """
@@ -9,6 +11,11 @@ inherits the closest builtin so that callers may catch ``ValueError`` or ``KeyEr
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+
+MAX_SHOWN = 50
+"""Problems printed by one :class:`InputErrors` (a file with 500 bad rows usually has one cause;
+the first 50 show it, the count says how many more)."""
 
 
 class OptimizerError(Exception):
@@ -25,9 +32,13 @@ class InputError(OptimizerError, ValueError):
     file
         Path (or name) of the offending file, if any.
     row
-        1-based data row (the header is row 0), if the problem is in one row.
+        1-based data row or list position (the header is row 0), if the problem is in one row of
+        a source that is not a spreadsheet (YAML list items, GTFS feeds).
     field
         Column or key name, if the problem is in one field.
+    line
+        Spreadsheet line of a table (header = line 1, first data row = line 2), as a person sees
+        it in Excel or a text editor; printed as ``line N`` (instead of ``row N``).
     """
 
     def __init__(
@@ -37,15 +48,19 @@ class InputError(OptimizerError, ValueError):
         file: str | None = None,
         row: int | None = None,
         field: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.file = file
         self.row = row
         self.field = field
+        self.line = line
         self.message = message
         where = []
         if file is not None:
             where.append(f"{file}")
-        if row is not None:
+        if line is not None:
+            where.append(f"line {line}")
+        elif row is not None:
             where.append(f"row {row}")
         if field is not None:
             where.append(f"field '{field}'")
@@ -59,16 +74,21 @@ class InputErrors(InputError):
     Parameters
     ----------
     errors
-        The individual :class:`InputError` objects, in the order found.
+        The individual :class:`InputError` objects, in the order found (all kept in
+        ``errors``; the message shows the first :data:`MAX_SHOWN`, then "… and N more").
     """
 
     def __init__(self, errors: Iterable[InputError]) -> None:
         self.errors = list(errors)
-        lines = [str(e) for e in self.errors]
-        head = f"{len(lines)} input problem(s):\n  - " + "\n  - ".join(lines)
+        lines = [str(e) for e in self.errors[:MAX_SHOWN]]
+        head = f"{len(self.errors)} input problem(s):\n  - " + "\n  - ".join(lines)
+        if len(self.errors) > MAX_SHOWN:
+            rest = len(self.errors) - MAX_SHOWN
+            head += f"\n  … and {rest} more (还有 {rest} 个问题; fix these and run again)"
         OptimizerError.__init__(self, head)
         self.file = self.errors[0].file if self.errors else None
         self.row = self.errors[0].row if self.errors else None
+        self.line = self.errors[0].line if self.errors else None
         self.field = self.errors[0].field if self.errors else None
         self.message = head
 

@@ -328,6 +328,7 @@ class NoteKind(str, enum.Enum):
     DATA_WARNING = "data_warning"
     SEARCH_CAPPED = "search_capped"
     NOMINAL_CALENDAR = "nominal_calendar"
+    COORDINATES = "coordinates"
 
 
 @dataclass(frozen=True)

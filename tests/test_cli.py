@@ -166,6 +166,20 @@ VILLAGE_LATLON = np.concatenate([
 """Published points: village points and the synthetic demand points (about 25 residents each)."""
 
 
+def _village_means() -> np.ndarray:
+    """Elderly-weighted mean (lat, lon) of each village's demand points: the village points the
+    difference map publishes (optimizer/outputs/compare_map.py), aggregates, not homes."""
+    df = pd.read_csv(REPO / "data/geo/putuo/synthetic/elderly_points.csv",
+                     dtype={"village_code": str})
+    w = df["elderly_60plus"].astype(float)
+    g = df.assign(w=w, wlat=df["lat"] * w, wlon=df["lon"] * w).groupby("village_code")
+    s = g[["w", "wlat", "wlon"]].sum()
+    return np.column_stack([s["wlat"] / s["w"], s["wlon"] / s["w"]])
+
+
+VILLAGE_LATLON = np.concatenate([VILLAGE_LATLON, _village_means()])
+
+
 def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -> float:
     """Smallest distance (metres) between a home and any coordinate pair written in ``text``.
 

@@ -233,7 +233,7 @@ def test_read_units_and_default_unit(tmp_path):
     with pytest.raises(InputErrors) as ei:
         read_units(tmp_path / "units.csv")
     (e,) = ei.value.errors
-    assert (Path(e.file).name, e.row, e.field) == ("units.csv", 1, "close_time")
+    assert (Path(e.file).name, e.line, e.field) == ("units.csv", 2, "close_time")
     assert "unit U1" in e.message
 
 

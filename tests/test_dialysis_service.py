@@ -131,17 +131,17 @@ def test_loader_collects_every_bad_row(tmp_path, islands):
     p = _write(tmp_path / "patients.csv", "\n".join([header, *bad]) + "\n")
     with pytest.raises(InputError) as ei:
         load_dialysis_inputs(p, D / "units.csv", D / "vehicles.csv", islands=islands)
-    assert (ei.value.row, ei.value.field) == (2, "patient_id")  # duplicate id, found first
+    assert (ei.value.line, ei.value.field) == (3, "patient_id")  # duplicate id, found first
     # read_points stops at the duplicate id; fix it and check the others
     bad[1] = bad[1].replace("P1,", "P9,", 1)
     p = _write(tmp_path / "patients.csv", "\n".join([header, *bad]) + "\n")
     with pytest.raises(InputErrors) as ei:
         load_dialysis_inputs(p, D / "units.csv", D / "vehicles.csv", islands=islands)
-    got = {(Path(e.file).name, e.row, e.field) for e in ei.value.errors}
-    assert ("patients.csv", 3, "session_start") in got
-    assert ("patients.csv", 4, "duration_min") in got
-    assert ("patients.csv", 5, "unit_id") in got
-    assert ("patients.csv", 6, "lon") in got
+    got = {(Path(e.file).name, e.line, e.field) for e in ei.value.errors}  # header = line 1
+    assert ("patients.csv", 4, "session_start") in got
+    assert ("patients.csv", 5, "duration_min") in got
+    assert ("patients.csv", 6, "unit_id") in got
+    assert ("patients.csv", 7, "lon") in got
     assert len(ei.value.errors) == 4
 
 
@@ -172,9 +172,9 @@ def test_bad_vehicle_and_unit_rows(tmp_path, islands):
     up = _write(tmp_path / "units.csv", u)
     with pytest.raises(InputErrors) as ei:
         load_dialysis_inputs(D / "patients.csv", up, vp, islands=islands)
-    got = {(Path(e.file).name, e.row, e.field) for e in ei.value.errors}
-    assert ("vehicles.csv", 3, "shift_end") in got
-    assert ("units.csv", 1, "days") in got
+    got = {(Path(e.file).name, e.line, e.field) for e in ei.value.errors}
+    assert ("vehicles.csv", 4, "shift_end") in got
+    assert ("units.csv", 2, "days") in got
 
 
 # ------------------------------------------------------------------------------------ sessions

@@ -53,8 +53,8 @@ def test_duplicate_ids_name_both_rows(tmp_path):
     with pytest.raises(InputErrors) as ei:
         read_points(p, id_col="id")
     (e,) = ei.value.errors
-    assert (e.row, e.field) == (3, "id")
-    assert "row 1" in e.message and "'A'" in e.message
+    assert (e.row, e.line, e.field) == (3, 4, "id")
+    assert "line 2" in e.message and "'A'" in e.message
 
 
 def test_swapped_lat_lon_is_detected(tmp_path):
@@ -62,7 +62,7 @@ def test_swapped_lat_lon_is_detected(tmp_path):
     with pytest.raises(InputErrors) as ei:
         read_points(p, id_col="id")
     (e,) = ei.value.errors
-    assert e.row == 2 and e.field == "lon" and "swapped?" in e.message
+    assert e.row == 2 and e.field == "lon" and "looks swapped" in e.message
 
 
 def test_outside_study_area(tmp_path):
@@ -128,7 +128,7 @@ def test_utf8_bom_and_xlsx(tmp_path):
     pd.DataFrame({"id": ["A", "B"], "lon": [122.3, 29.9], "lat": [29.9, 122.3]}).to_excel(x, index=False)
     with pytest.raises(InputErrors) as ei:
         read_points(x, id_col="id")
-    assert ei.value.errors[0].row == 2 and "swapped?" in ei.value.errors[0].message
+    assert ei.value.errors[0].row == 2 and "looks swapped" in ei.value.errors[0].message
 
 
 def test_coords_optional_keeps_rows(tmp_path):

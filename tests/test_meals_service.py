@@ -309,10 +309,10 @@ def test_bad_inputs_name_file_row_field(tmp_path, islands):
     s = (D / "candidates.csv").read_text(encoding="utf-8").replace("S3,", "S1,")
     with pytest.raises(InputError) as err:
         load_meals_inputs(_files(tmp_path, e=e, c=c, s=s), islands=islands)
-    got = {(Path(x.file).name, x.row, x.field) for x in err.value.errors}
-    assert ("e.csv", 2, "elderly_60plus") in got
-    assert ("c.csv", 2, "capacity_meals_per_day") in got
-    assert ("s.csv", 3, "site_id") in got
+    got = {(Path(x.file).name, x.line, x.field) for x in err.value.errors}  # header = line 1
+    assert ("e.csv", 3, "elderly_60plus") in got
+    assert ("c.csv", 3, "capacity_meals_per_day") in got
+    assert ("s.csv", 4, "site_id") in got
 
 
 def test_candidate_in_the_sea_is_refused(tmp_path, islands):
@@ -320,7 +320,7 @@ def test_candidate_in_the_sea_is_refused(tmp_path, islands):
     with pytest.raises(InputError) as err:
         load_meals_inputs(_files(tmp_path, s=s), islands=islands)
     e = err.value.errors[0]
-    assert (Path(e.file).name, e.row, e.field) == ("s.csv", 2, "lon") and "sea" in e.message
+    assert (Path(e.file).name, e.line, e.field) == ("s.csv", 3, "lon") and "sea" in e.message
 
 
 def test_zero_capacity_and_wrong_island_are_refused(tmp_path, islands):
@@ -328,8 +328,8 @@ def test_zero_capacity_and_wrong_island_are_refused(tmp_path, islands):
     c = c.replace("K2,K2食堂,A", "K2,K2食堂,B")
     with pytest.raises(InputError) as err:
         load_meals_inputs(_files(tmp_path, c=c), islands=islands)
-    got = {(x.row, x.field) for x in err.value.errors}
-    assert got == {(1, "capacity_meals_per_day"), (2, "island_id")}
+    got = {(x.line, x.field) for x in err.value.errors}
+    assert got == {(2, "capacity_meals_per_day"), (3, "island_id")}
 
 
 @pytest.mark.parametrize("kw,field", [({"threshold_min": 0}, "threshold_min"),
@@ -375,7 +375,8 @@ def test_defaults_are_the_baseline_values():
         "demand_level": "points", "uptake_share": 0.034, "freshness_min": 30.0, "box_meals": 20,
         "service_min": 2.0, "siting_capacitated": False, "siting_assignment": "split",
         "max_alternatives": 5, "rounds": True,
-        "rounds_respect_capacity": True, "rounds_time_limit_s": 2.0}
+        "rounds_respect_capacity": True, "rounds_time_limit_s": 2.0,
+        "coord_system": "WGS-84", "coverage_mode": "network", "radius_m": None}
     baseline = load_scenario(Path(__file__).parents[1] / "scenarios" / "putuo-baseline.yaml")
     shared = [f.name for f in dataclasses.fields(p) if hasattr(baseline.meals, f.name)]
     assert len(shared) >= 19  # the scenario section carries (at least) the same keys
@@ -536,11 +537,11 @@ def test_load_collects_every_problem_at_once(tmp_path, islands):
     with pytest.raises(InputErrors) as err:
         load_meals_inputs(_files(tmp_path, e=e, c=c, s=s, open_candidates=("S2", "S9")),
                           islands=islands)
-    got = {(Path(x.file).name, x.row, x.field) for x in err.value.errors}
-    assert got == {("c.csv", 1, "capacity_meals_per_day"),  # -50
-                   ("c.csv", 2, "delivers"),  # "maybe"
-                   ("s.csv", 3, "site_id"),  # duplicate S1
-                   ("e.csv", 2, "lon"),  # V2 in the sea
+    got = {(Path(x.file).name, x.line, x.field) for x in err.value.errors}
+    assert got == {("c.csv", 2, "capacity_meals_per_day"),  # -50
+                   ("c.csv", 3, "delivers"),  # "maybe"
+                   ("s.csv", 4, "site_id"),  # duplicate S1
+                   ("e.csv", 3, "lon"),  # V2 in the sea
                    ("s.csv", None, "open_candidates")}  # S9 unknown (S2 is known)
     msgs = {(Path(x.file).name, x.field): x.message for x in err.value.errors}
     assert "-50" in msgs[("c.csv", "capacity_meals_per_day")]
@@ -556,7 +557,8 @@ def test_missing_columns_and_open_candidates_are_reported_together(tmp_path, isl
         load_meals_inputs(_files(tmp_path, e=e, open_candidates=("S7",)), islands=islands,
                           scenario_file="what-if.yaml")
     got = {(Path(x.file).name, x.field) for x in err.value.errors}
-    assert got == {("e.csv", "elderly_60plus"), ("what-if.yaml", "meals.open_candidates")}
+    assert got == {("e.csv", "elderly_60plus"), ("e.csv", "people"),  # unknown column too
+                   ("what-if.yaml", "meals.open_candidates")}
 
 
 def test_validate_refuses_a_negative_capacity(tmp_path, capsys):
@@ -577,7 +579,7 @@ def test_validate_refuses_a_negative_capacity(tmp_path, capsys):
                   encoding="utf-8")
     assert main(["validate", str(sc)]) == 2
     err = capsys.readouterr().err
-    assert "canteens.csv" in err and "row 3" in err and "capacity_meals_per_day" in err
+    assert "canteens.csv" in err and "line 4" in err and "capacity_meals_per_day" in err
     assert "'C03'" in err and "-50" in err  # the record id and the value
 
 

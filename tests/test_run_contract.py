@@ -158,7 +158,7 @@ def test_bad_data_exits_2_and_writes_nothing(tmp_path: Path,
     path = _scenario(tmp_path, f"meals:\n  canteens: {bad}\n")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "canteens.csv" in err and "row 3" in err and "capacity_meals_per_day" in err
+    assert "canteens.csv" in err and "line 4" in err and "capacity_meals_per_day" in err
     assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
     assert not (tmp_path / "o").exists()
 

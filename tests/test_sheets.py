@@ -510,7 +510,7 @@ def test_home_stops_show_the_address(addressed):
     p1 = set(home.loc[home["patient_id"] == "P1", "place"])
     assert p1 == {"家 Home · 甲岛镇渔港路12号"}  # no village code, no raw coordinates
     p2 = set(home.loc[home["patient_id"] == "P2", "place"])
-    assert p2 == {"家 Home · 村 village VTB (29.92707, 122.16079) · 乙岛"}  # no address
+    assert p2 == {"家 Home · 村 village VTB (29.92707, 122.16079) · GCJ-02 (29.92475, 122.16505)"}
     text = visible_text(files["route_VA2.html"])
     assert text.count("甲岛镇渔港路12号") == 2  # pickup and drop-off of P1
     assert "VTA (29.92659" not in text
@@ -623,5 +623,6 @@ def test_home_without_address_named_by_village(addressed):
         index=pd.Index(["VTB"], name="village_code")))
     rows = route_sheet_rows(plan, inputs=named)
     home = rows[(rows["place_type"] == "home") & (rows["patient_id"] == "P2")]
-    assert set(home["place"]) == {"家 Home · 乙村 (29.92707, 122.16079) · 乙岛"}
+    assert set(home["place"]) == {"家 Home · 乙村 (29.92707, 122.16079) · GCJ-02 (29.92475, "
+                                  "122.16505)"}
     assert set(home["village_code"]) == {"VTB"}  # the code stays in its own column

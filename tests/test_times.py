@@ -197,11 +197,11 @@ def test_night_shift_ends_next_day_and_a_23h_one_is_refused(islands, tmp_path):
 def test_vehicle_number_and_25h_refused_naming_row_field_fix(islands):
     with pytest.raises(InputErrors) as ei:
         _vehicles(BAD / "vehicles_number_and_25h.csv", islands)
-    got = {(Path(e.file).name, e.row, e.field): e.message for e in ei.value.errors}
-    assert set(got) == {("vehicles_number_and_25h.csv", 1, "shift_start"),
-                        ("vehicles_number_and_25h.csv", 2, "shift_end")}
-    assert "'07:30'" in got[("vehicles_number_and_25h.csv", 1, "shift_start")]
-    assert "(+1)" in got[("vehicles_number_and_25h.csv", 2, "shift_end")]
+    got = {(Path(e.file).name, e.line, e.field): e.message for e in ei.value.errors}
+    assert set(got) == {("vehicles_number_and_25h.csv", 2, "shift_start"),
+                        ("vehicles_number_and_25h.csv", 3, "shift_end")}  # header = line 1
+    assert "'07:30'" in got[("vehicles_number_and_25h.csv", 2, "shift_start")]
+    assert "(+1)" in got[("vehicles_number_and_25h.csv", 3, "shift_end")]
 
 
 # ------------------------------------------------------------------------------ same place

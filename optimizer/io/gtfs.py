@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
+from optimizer.io.tables import decode_text
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "agency.txt": ("agency_name", "agency_url", "agency_timezone"),
@@ -202,12 +204,14 @@ def _read_csv(path: Path, name: str, errors: list[InputError]) -> pd.DataFrame |
     p = path / name
     if not p.exists():
         return None
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                         skipinitialspace=False)
-    except UnicodeDecodeError as exc:
-        errors.append(InputError(f"not UTF-8 text ({exc}); GTFS files are UTF-8", file=name))
+    try:  # UTF-8 as GTFS requires, but also GBK/GB18030; mixed encodings name the line
+        text, _ = decode_text(p.read_bytes(), name)
+    except InputError as exc:
+        errors.append(exc)
         return None
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                         skipinitialspace=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         errors.append(InputError(f"not a readable CSV file ({exc})", file=name))
         return None

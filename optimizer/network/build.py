@@ -67,7 +67,8 @@ class Network:
     Attributes
     ----------
     G
-        The multimodal graph (EPSG:32651), roads + bridges + piers + ferry edges.
+        The multimodal graph (projected to the study area's UTM zone, EPSG:32651 for Putuo),
+        roads + bridges + piers + ferry edges.
     islands
         Island polygons, EPSG:4326 (``island_id``, ``name_zh``, ``name_en``, ``geometry``).
     feed

@@ -3,7 +3,10 @@
 A network is a :class:`networkx.MultiDiGraph` (the OSMnx convention) with:
 
 Graph attributes (``G.graph``)
-    ``crs``              the projected working CRS, ``"EPSG:32651"`` (WGS 84 / UTM zone 51N) for Putuo.
+    ``crs``              the projected working CRS: the WGS 84 UTM zone of the study area
+                         (:func:`local_crs`; ``"EPSG:32651"``, UTM zone 51N, for Putuo), never a
+                         fixed code. Everything measured in metres against the graph uses
+                         :func:`graph_crs`.
     ``road_source``      ``"land_proxy"`` (approximate roads built from coastlines) or ``"osm"``.
     ``approximate_roads`` ``True`` when roads are the land proxy: every output must say
                          "approximate roads" (近似路网).
@@ -35,12 +38,11 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
 import networkx as nx
 
 from optimizer.errors import NetworkValidationError
-
-WORKING_CRS = "EPSG:32651"
-"""Projected working CRS for Zhoushan: WGS 84 / UTM zone 51N (metres)."""
+from optimizer.io.coords import utm_crs
 
 WGS84 = "EPSG:4326"
 """Geographic CRS of every input and published coordinate (lon/lat degrees)."""
@@ -53,6 +55,40 @@ LAND_MODES = ("road", "bridge", "access")
 
 TRAVEL_MODES = ("car", "ebike", "walk")
 """Land travel modes; edge attribute ``travel_time_s_<mode>`` holds the time in seconds."""
+
+
+def graph_crs(G: nx.MultiDiGraph) -> str:
+    """The projected CRS of the graph's node ``x``/``y`` (``G.graph["crs"]``, metres).
+
+    Raises
+    ------
+    optimizer.errors.NetworkValidationError
+        If the graph has no ``crs``.
+    """
+    crs = G.graph.get("crs")
+    if not crs:
+        raise NetworkValidationError("G.graph['crs'] is missing; set it to the projected CRS of "
+                                     "node x/y (e.g. local_crs(islands))")
+    return str(crs)
+
+
+def local_crs(data: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
+    """The UTM CRS (metres) of where geometries lie: the zone of the centre of their
+    EPSG:4326 bounds (:func:`optimizer.io.coords.utm_crs`), e.g. ``"EPSG:32651"`` for Putuo.
+
+    Parameters
+    ----------
+    data
+        Geometries with a CRS (any).
+
+    Raises
+    ------
+    ValueError
+        If there is no geometry to locate.
+    """
+    g = data if data.crs is None or data.crs.to_epsg() == 4326 else data.to_crs(WGS84)
+    x0, y0, x1, y1 = g.total_bounds
+    return utm_crs((x0 + x1) / 2.0, (y0 + y1) / 2.0)
 
 
 def weight_name(travel_mode: str) -> str:
@@ -96,9 +132,11 @@ def validate_network(G: nx.MultiDiGraph, *, strict: bool = True) -> list[str]:
     problems: list[str] = []
     crs = G.graph.get("crs")
     if not crs:
-        problems.append("G.graph['crs'] is missing; set it to the projected CRS, e.g. EPSG:32651")
+        problems.append("G.graph['crs'] is missing; set it to the projected CRS (the UTM zone "
+                        "of the study area, e.g. EPSG:32651 for Putuo)")
     elif str(crs).upper() in ("EPSG:4326", "WGS84"):
-        problems.append(f"G.graph['crs'] is {crs}, a geographic CRS; project the graph (EPSG:32651)")
+        problems.append(f"G.graph['crs'] is {crs}, a geographic CRS; project the graph to "
+                        "the UTM zone of the study area (local_crs)")
     if "approximate_roads" not in G.graph:
         problems.append("G.graph['approximate_roads'] is missing (True for the land proxy)")
     for n, d in G.nodes(data=True):

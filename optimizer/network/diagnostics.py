@@ -67,7 +67,7 @@ def island_report(network: Network, *, depart_s: float, origin_lonlat: tuple[flo
     isl = str(res["island_id"].iloc[0])
     if not isl:
         raise InputError(f"reference point {origin_lonlat} is not on an island", field="origin")
-    x, y = _xy(origin_lonlat)
+    x, y = _xy(origin_lonlat, G.graph["crs"])
     from optimizer.errors import UnreachableError
 
     try:
@@ -158,11 +158,11 @@ def _why(row, t: float, depart_s: float) -> str:
             "on this date (or route suspended)")
 
 
-def _xy(lonlat: tuple[float, float]) -> tuple[float, float]:
+def _xy(lonlat: tuple[float, float], crs: str) -> tuple[float, float]:
     from pyproj import Transformer
 
-    from optimizer.network.contract import WGS84, WORKING_CRS
+    from optimizer.network.contract import WGS84
 
-    tr = Transformer.from_crs(WGS84, WORKING_CRS, always_xy=True)
+    tr = Transformer.from_crs(WGS84, crs, always_xy=True)
     x, y = tr.transform(lonlat[0], lonlat[1])
     return float(x), float(y)

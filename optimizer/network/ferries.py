@@ -30,7 +30,7 @@ from pyproj import Transformer
 
 from optimizer.errors import InputError, InputErrors, UnreachableError
 from optimizer.io.gtfs import Feed, active_services, as_date
-from optimizer.network.contract import TRAVEL_MODES, WGS84, WORKING_CRS, weight_name
+from optimizer.network.contract import TRAVEL_MODES, WGS84, weight_name
 from optimizer.network.speeds import DEFAULT_CIRCUITY, ProxySpeeds
 
 DAY_S = 86_400
@@ -59,7 +59,6 @@ pier farther than this from every road node of its island is reported unlinked, 
 the water.
 """
 
-_TO_UTM = Transformer.from_crs(WGS84, WORKING_CRS, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -387,7 +386,8 @@ def add_ferries(
     """Add piers, access edges and ferry edges of a GTFS feed to a graph (in place).
 
     * One node ``pier:<stop_id>`` per stop in ``stops.txt``: ``kind="pier"``, ``stop_id``,
-      ``name``, ``lon``/``lat`` (EPSG:4326), ``x``/``y`` (EPSG:32651 metres), ``island_id``.
+      ``name``, ``lon``/``lat`` (EPSG:4326), ``x``/``y`` (metres in ``G.graph["crs"]``),
+      ``island_id``.
     * Two ``mode="access"`` edges (pier→road, road→pier) to the nearest non-pier node with the
       same ``island_id`` within ``max_access_m`` (straight line). ``length_m`` = straight-line
       distance × ``circuity``; ``travel_time_s_<m>`` = ``length_m`` / speed of mode ``m``.
@@ -402,7 +402,8 @@ def add_ferries(
     Parameters
     ----------
     G
-        A network following :mod:`optimizer.network.contract` (projected to EPSG:32651). Modified
+        A network following :mod:`optimizer.network.contract` (projected,
+        ``G.graph["crs"]``). Modified
         in place and returned.
     feed
         A validated feed.
@@ -429,13 +430,11 @@ def add_ferries(
     Raises
     ------
     optimizer.errors.InputError
-        If ``G.graph["crs"]`` is not EPSG:32651, ``max_access_m`` is not > 0, or ``stop_islands``
+        If ``G.graph["crs"]`` is not a projected CRS, ``max_access_m`` is not > 0, or
+        ``stop_islands``
         names an unknown stop.
     """
-    crs = str(G.graph.get("crs", "")).upper()
-    if crs != WORKING_CRS:
-        raise InputError(f"graph CRS is {G.graph.get('crs')!r}; add_ferries needs {WORKING_CRS} "
-                         "(project the graph first)", field="crs")
+    crs = _projected_crs(G)
     if not (max_access_m > 0):
         raise InputError(f"max_access_m={max_access_m!r}; expected metres > 0",
                          field="max_access_m")
@@ -448,7 +447,7 @@ def add_ferries(
                              field="stop_islands")
     lon = stops["stop_lon"].to_numpy(dtype=float)
     lat = stops["stop_lat"].to_numpy(dtype=float)
-    xs, ys = _TO_UTM.transform(lon, lat)
+    xs, ys = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
     stop_island, node_island = _stop_islands(stops, lon, lat, islands=islands,
                                              stop_islands=stop_islands)
     # Snap targets are found before any pier is added (piers never link to piers).
@@ -469,6 +468,21 @@ def add_ferries(
     G.graph["unlinked_piers"] = unlinked
     G.graph["gtfs"] = str(feed.path)
     return G
+
+
+def _projected_crs(G: nx.MultiDiGraph) -> str:
+    """The graph's CRS, which must be projected (metres)."""
+    from pyproj import CRS
+
+    crs = G.graph.get("crs")
+    try:
+        ok = bool(crs) and CRS.from_user_input(crs).is_projected
+    except Exception:  # noqa: BLE001 - pyproj CRSError: reported below
+        ok = False
+    if not ok:
+        raise InputError(f"graph CRS is {crs!r}; add_ferries needs a projected CRS in metres "
+                         "(the UTM zone of the study area; project the graph first)", field="crs")
+    return str(crs)
 
 
 def _stop_islands(stops, lon: np.ndarray, lat: np.ndarray, *, islands,

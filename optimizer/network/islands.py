@@ -6,8 +6,9 @@ The Putuo islands are the GSHHG 2.3.7 full-resolution shoreline polygons shipped
 columns (``island_id`` unique, polygon geometry, optional ``name_zh``/``name_en``/``area_km2``/
 ``share_in_putuo_boundary``/``fixed_link_group``), so toy islands work the same way.
 
-Coordinates: inputs and outputs in WGS 84 (EPSG:4326); distances are computed in the working CRS
-EPSG:32651 (UTM 51N, metres).
+Coordinates: inputs and outputs in WGS 84 (EPSG:4326); distances are computed in the working CRS,
+the UTM zone of the islands (:func:`~optimizer.network.contract.local_crs`; EPSG:32651, UTM 51N,
+for Putuo).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.network.contract import LAND_MODES, WGS84, WORKING_CRS
+from optimizer.network.contract import LAND_MODES, WGS84, local_crs
 
 PUTUO_ISLANDS = "putuo/islands/putuo_islands_gshhg.geojson"
 """Dataset name (for :func:`optimizer.datasets.get_path`) of the Putuo island polygons."""
@@ -48,14 +49,14 @@ def load_islands(path: str | Path | None = None, *, crs: str = WGS84) -> gpd.Geo
         A GeoJSON/GeoPackage file of island polygons; default the embedded Putuo file
         (:data:`PUTUO_ISLANDS`).
     crs
-        Output CRS: ``"EPSG:4326"`` (default) or the working CRS ``"EPSG:32651"`` (metres).
+        Output CRS: ``"EPSG:4326"`` (default) or a projected one, e.g. ``"EPSG:32651"``.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per island, index 0..n-1, columns as in the file (``island_id`` at least), in
         ``crs``. ``name_zh``/``name_en`` are filled with ``""`` when missing; ``area_km2`` is
-        computed (EPSG:32651) when absent.
+        computed (in the islands' UTM zone) when absent.
 
     Raises
     ------
@@ -135,7 +136,7 @@ def validate_islands(gdf: gpd.GeoDataFrame, *, file: str | None = None) -> gpd.G
     for col in ("name_zh", "name_en"):
         out[col] = out[col].fillna("").astype(str) if col in out.columns else ""
     if "area_km2" not in out.columns:
-        out["area_km2"] = out.to_crs(WORKING_CRS).area.to_numpy() / 1e6
+        out["area_km2"] = out.to_crs(local_crs(out)).area.to_numpy() / 1e6
     return out
 
 
@@ -240,7 +241,8 @@ def island_of(
     Parameters
     ----------
     points
-        Points with a CRS (any; converted to EPSG:32651). n rows.
+        Points with a CRS (any; measured in the UTM zone of the islands, :func:`local_crs`).
+        n rows.
     islands
         Island polygons (see :func:`load_islands`).
     max_snap_m
@@ -270,8 +272,9 @@ def island_of(
     """
     if not max_snap_m >= 0:
         raise InputError(f"max_snap_m={max_snap_m!r}; expected metres >= 0", field="max_snap_m")
-    pts = _as_points_gdf(points).to_crs(WORKING_CRS)
-    isl = islands.to_crs(WORKING_CRS)
+    crs = local_crs(islands)
+    pts = _as_points_gdf(points).to_crs(crs)
+    isl = islands.to_crs(crs)
     geoms = pts.geometry.values
     n = len(pts)
     out_id = np.full(n, "", dtype=object)

@@ -3,11 +3,12 @@
 :func:`isochrone_polygons` takes any mapping node → arrival time (seconds), so the static land
 search (:func:`land_isochrones`) and the time-dependent ferry search feed the same code.
 
-Construction, per threshold ``t`` (EPSG:32651): each reached node with time ``τ ≤ t`` contributes a
-disc of radius ``min(buffer_m, (t − τ) × speed / circuity)`` (the remaining time spent off the
-network, when ``access_speed_kph`` is given; else ``buffer_m``), and every edge whose two ends are
-reached contributes its segment buffered by ``buffer_m / 2`` (fills the lattice gaps). The union is
-intersected with the island polygons (no isochrone over the sea) and returned in EPSG:4326.
+Construction, per threshold ``t`` (in the graph's projected CRS): each reached node with time
+``τ ≤ t`` contributes a disc of radius ``min(buffer_m, (t − τ) × speed / circuity)`` (the
+remaining time spent off the network, when ``access_speed_kph`` is given; else ``buffer_m``),
+and every edge whose two ends are reached contributes its segment buffered by ``buffer_m / 2``
+(fills the lattice gaps). The union is intersected with the island polygons (no isochrone over
+the sea) and returned in EPSG:4326.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from optimizer.errors import InputError
-from optimizer.network.contract import WGS84, WORKING_CRS
+from optimizer.network.contract import WGS84, graph_crs
 
 DEFAULT_BUFFER_M = 200.0
 """Disc radius (metres) around reached nodes; about 2/3 of the Putuo proxy spacing (300 m), so
@@ -43,7 +44,7 @@ def isochrone_polygons(
     Parameters
     ----------
     G
-        Network (EPSG:32651 node ``x, y``).
+        Network (projected node ``x, y``, ``G.graph["crs"]``).
     node_times_s
         Node id → arrival time in seconds (relative to the start; nodes absent or ``inf`` are not
         reached). Unknown node ids raise.
@@ -63,7 +64,8 @@ def isochrone_polygons(
     -------
     geopandas.GeoDataFrame
         EPSG:4326, columns ``threshold_s``, ``threshold_min``, ``n_nodes`` (nodes reached),
-        ``area_km2`` (of the clipped polygon, computed in EPSG:32651) and ``geometry``
+        ``area_km2`` (of the clipped polygon, computed in the graph's projected CRS) and
+        ``geometry``
         ((Multi)Polygon; empty when nothing is reached).
 
     Raises
@@ -85,7 +87,8 @@ def isochrone_polygons(
         from optimizer.network.islands import load_islands
 
         islands = load_islands()
-    land = shapely.union_all(islands.to_crs(WORKING_CRS).geometry.values)
+    crs = graph_crs(G)
+    land = shapely.union_all(islands.to_crs(crs).geometry.values)
     shapely.prepare(land)
     nodes = [n for n, t in node_times_s.items() if np.isfinite(t)]
     times = np.array([float(node_times_s[n]) for n in nodes])
@@ -126,7 +129,7 @@ def isochrone_polygons(
         clipped = shapely.intersection(shape, land)
         clipped = _polygonal(clipped)
         rows.append({"threshold_s": t, "n_nodes": k, "geometry": clipped})
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
     gdf["area_km2"] = gdf.geometry.area / 1e6
     gdf["threshold_min"] = gdf["threshold_s"] / 60.0
     gdf = gdf[["threshold_s", "threshold_min", "n_nodes", "area_km2", "geometry"]]
@@ -164,7 +167,7 @@ def land_isochrones(
     Parameters
     ----------
     G
-        Network (EPSG:32651).
+        Network (projected, ``G.graph["crs"]``).
     origin_point
         One point with a CRS.
     thresholds_min

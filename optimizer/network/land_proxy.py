@@ -4,7 +4,7 @@ No road geometry for Putuo was found (``data/geo/putuo/roads/road_facts.csv``), 
 modelled on a *land proxy*: a regular lattice of nodes inside each island, joined only where the
 straight segment stays on land, plus a shore ring per island and the two sourced bridges.
 
-Method (all geometry in EPSG:32651, metres)
+Method (all geometry in the UTM zone of the islands, metres: EPSG:32651 for Putuo)
 -------------------------------------------
 1. **Lattice.** A square grid with spacing ``spacing_m``, aligned on multiples of ``spacing_m``
    (deterministic), keeps the points strictly inside each island polygon. Each point is joined to
@@ -12,8 +12,8 @@ Method (all geometry in EPSG:32651, metres)
    (buffered by :data:`LAND_TOLERANCE_M`): **no lattice edge crosses water**.
 2. **Shore ring.** The island outline is sampled every ``spacing_m`` metres along its length (at
    least 3 samples; bridge landings are inserted as extra samples). Consecutive samples are joined
-   by an edge following the shoreline (attribute ``geometry``, a LineString in EPSG:32651, when the
-   chord would leave the island). The ring keeps each island's network connected where a
+   by an edge following the shoreline (attribute ``geometry``, a LineString in the graph's CRS,
+   when the chord would leave the island). The ring keeps each island's network connected where a
    peninsula is narrower than the lattice and gives every islet at least three nodes.
    Lattice points within ``spacing_m`` of a ring sample are joined to it when the segment is on
    land. An island whose lattice stays disconnected from its ring is reported in
@@ -51,7 +51,7 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import nearest_points, substring
 
 from optimizer.errors import InputError
-from optimizer.network.contract import TRAVEL_MODES, WGS84, WORKING_CRS, weight_name
+from optimizer.network.contract import TRAVEL_MODES, WGS84, local_crs, weight_name
 from optimizer.network.islands import select_islands
 from optimizer.network.speeds import (
     BRIDGE_CIRCUITY,
@@ -353,13 +353,14 @@ def build_land_proxy(
     Returns
     -------
     networkx.MultiDiGraph
-        Following :mod:`optimizer.network.contract`: ``crs`` EPSG:32651, ``road_source``
-        ``"land_proxy"``, ``approximate_roads`` True; nodes 0..n-1 with ``x, y`` (EPSG:32651 m),
+        Following :mod:`optimizer.network.contract`: ``crs`` the islands' UTM zone
+        (:func:`~optimizer.network.contract.local_crs`), ``road_source``
+        ``"land_proxy"``, ``approximate_roads`` True; nodes 0..n-1 with ``x, y`` (metres),
         ``lon, lat`` (EPSG:4326), ``island_id``, ``kind`` (``road``/``bridge_end``) and
         ``proxy_role`` (``lattice``/``shore``/``representative``); each undirected link as two
         directed edges with ``mode`` (``road``/``bridge``), ``length_m`` and
         ``travel_time_s_{car,ebike,walk}`` (seconds); shore edges may carry ``geometry``
-        (LineString, EPSG:32651). Graph attributes also record ``spacing_m``, ``circuity``,
+        (LineString, in ``crs``). Graph attributes also record ``spacing_m``, ``circuity``,
         ``speeds_kph``, ``bridges`` (with estimated spans), ``islands_modelled``,
         ``islands_left_out`` and ``proxy_warnings``.
 
@@ -380,16 +381,17 @@ def build_land_proxy(
     kept, left_out, bridges, skipped = _islands_and_bridges(islands, select=select,
                                                             min_area_km2=min_area_km2,
                                                             bridges=bridges)
-    kept_m = kept.to_crs(WORKING_CRS)
+    crs = local_crs(kept)
+    kept_m = kept.to_crs(crs)
     polys = {i: g for i, g in zip(kept_m["island_id"], kept_m.geometry)}
-    landings, forced = _bridge_landings(bridges, polys)
+    landings, forced = _bridge_landings(bridges, polys, crs)
     edge_factor = circuity / LATTICE_MEAN_DETOUR if correct_lattice_detour else circuity
     b = _Builder()
     warnings: list[str] = []
     forced_ids = _build_islands(b, polys, forced, spacing_m=spacing_m, edge_factor=edge_factor,
                                 warnings=warnings)
     bridge_info = _add_bridges(b, landings, forced_ids)
-    G = _emit_graph(b, speeds)
+    G = _emit_graph(b, speeds, crs)
     G.graph.update({
         "name": name,
         "spacing_m": float(spacing_m),
@@ -409,7 +411,7 @@ def build_land_proxy(
 
 
 _Landing = tuple[Bridge, tuple[float, float], tuple[float, float], bool]
-"""A bridge, its two landings (EPSG:32651 metres, on the island outlines) and whether they were
+"""A bridge, its two landings (projected metres, on the island outlines) and whether they were
 estimated (nearest outline points) rather than sourced."""
 
 
@@ -437,11 +439,11 @@ def _islands_and_bridges(islands: gpd.GeoDataFrame, *, select: bool, min_area_km
     return kept, left_out, tuple(bridges), []
 
 
-def _bridge_landings(bridges: Sequence[Bridge], polys: dict[str, Polygon]
+def _bridge_landings(bridges: Sequence[Bridge], polys: dict[str, Polygon], crs: str
                      ) -> tuple[list[_Landing], dict[str, list[tuple[float, float]]]]:
     """Each bridge's landings on the island outlines, and the landings per island (forced shore
     nodes)."""
-    to_m = Transformer.from_crs(WGS84, WORKING_CRS, always_xy=True)
+    to_m = Transformer.from_crs(WGS84, crs, always_xy=True)
     landings: list[_Landing] = []
     forced: dict[str, list[tuple[float, float]]] = {i: [] for i in polys}
     for br in bridges:
@@ -496,13 +498,13 @@ def _add_bridges(b: _Builder, landings: Sequence[_Landing],
     return bridge_info
 
 
-def _emit_graph(b: _Builder, speeds: ProxySpeeds) -> nx.MultiDiGraph:
+def _emit_graph(b: _Builder, speeds: ProxySpeeds, crs: str) -> nx.MultiDiGraph:
     """The contract graph of the built nodes and links (each link as two directed edges)."""
     xy = np.asarray(b.xy)
-    to_ll = Transformer.from_crs(WORKING_CRS, WGS84, always_xy=True)
+    to_ll = Transformer.from_crs(crs, WGS84, always_xy=True)
     lon, lat = to_ll.transform(xy[:, 0], xy[:, 1])
     G = nx.MultiDiGraph()
-    G.graph.update({"crs": WORKING_CRS, "road_source": "land_proxy", "approximate_roads": True})
+    G.graph.update({"crs": crs, "road_source": "land_proxy", "approximate_roads": True})
     for n in range(len(xy)):
         G.add_node(n, x=float(xy[n, 0]), y=float(xy[n, 1]), lon=float(lon[n]), lat=float(lat[n]),
                    island_id=b.island[n], kind=b.kind[n], proxy_role=b.role[n])

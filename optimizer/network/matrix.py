@@ -377,7 +377,7 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
     Parameters
     ----------
     G
-        Network (EPSG:32651).
+        Network (projected, ``G.graph["crs"]``).
     origin_points, destination_points
         Points with a CRS (n_origins and n_destinations rows).
     travel_mode
@@ -430,8 +430,8 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
         # keeps a zero diagonal for identical points and never exceeds the sum of access legs
         same = so["node"][ok_o].to_numpy()[:, None] == sd["node"][ok_d].to_numpy()[None, :]
         if same.any():
-            po = np.column_stack(_xy_m(origin_points))[ok_o]
-            pd_ = np.column_stack(_xy_m(destination_points))[ok_d]
+            po = np.column_stack(_xy_m(origin_points, G.graph["crs"]))[ok_o]
+            pd_ = np.column_stack(_xy_m(destination_points, G.graph["crs"]))[ok_d]
             i, j = np.nonzero(same)
             direct = np.hypot(*(po[i] - pd_[j]).T) * circuity / mps
             block[i, j] = np.minimum(block[i, j], direct)
@@ -442,10 +442,8 @@ def point_matrix(G: nx.MultiDiGraph, origin_points: gpd.GeoDataFrame,
                        access_speed_mps=mps, access_circuity=circuity)
 
 
-def _xy_m(points: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
-    """Projected coordinates (EPSG:32651, metres) of point geometries."""
-    from optimizer.network.contract import WORKING_CRS
-
-    g = points.to_crs(WORKING_CRS)
+def _xy_m(points: gpd.GeoDataFrame | gpd.GeoSeries, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """Projected coordinates (the graph's ``crs``, metres) of point geometries."""
+    g = points.to_crs(crs)
     geom = g.geometry if isinstance(g, gpd.GeoDataFrame) else g
     return geom.x.to_numpy(), geom.y.to_numpy()

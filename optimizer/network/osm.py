@@ -56,7 +56,7 @@ from pyproj.database import query_utm_crs_info
 from optimizer.errors import InputError
 from optimizer.io.osm import NETWORK_TYPES, OsmData, OsmWay, read_osm_ways
 from optimizer.network import osm_speeds
-from optimizer.network.contract import TRAVEL_MODES, WGS84, WORKING_CRS, weight_name
+from optimizer.network.contract import TRAVEL_MODES, WGS84, weight_name
 
 __all__ = ["NETWORK_TYPES", "osm_graph", "read_osm"]
 
@@ -66,7 +66,7 @@ _GEOD = Geod(ellps="WGS84")
 def read_osm(
     path: str | Path,
     *,
-    crs: str = WORKING_CRS,
+    crs: str = "auto",
     bbox: Sequence[float] | None = None,
     network_type: str = "all",
     name: str | None = None,
@@ -79,8 +79,9 @@ def read_osm(
         ``.osm.pbf`` file (pyrosm) or OSM XML file (``.osm``/``.xml``, optionally ``.gz`` or
         ``.bz2``).
     crs
-        Projected CRS of node ``x``/``y`` (metres), default ``"EPSG:32651"`` (UTM 51N, Zhoushan).
-        ``"auto"`` picks the WGS 84 UTM zone of the data's centroid (:mod:`pyproj.database`).
+        Projected CRS of node ``x``/``y`` (metres), e.g. ``"EPSG:32651"`` (UTM 51N, Zhoushan);
+        default ``"auto"``: the WGS 84 UTM zone of the data's centroid (:mod:`pyproj.database`),
+        so data anywhere gets its own zone.
     bbox
         Optional ``(min_lon, min_lat, max_lon, max_lat)`` in EPSG:4326 degrees; only segments
         with both nodes inside are kept.
@@ -124,7 +125,7 @@ def read_osm(
     return G
 
 
-def osm_graph(data: OsmData, *, crs: str = WORKING_CRS, file: str = "") -> nx.MultiDiGraph:
+def osm_graph(data: OsmData, *, crs: str = "auto", file: str = "") -> nx.MultiDiGraph:
     """Build the graph contract from OSM way records (see the module docstring).
 
     Parameters

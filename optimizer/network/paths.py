@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.geometry import LineString
 
 from optimizer.errors import InputError
-from optimizer.network.contract import LAND_MODES, TRAVEL_MODES, WGS84, WORKING_CRS
+from optimizer.network.contract import LAND_MODES, TRAVEL_MODES, WGS84, graph_crs
 
 __all__ = ["LEG_KINDS", "RouteLeg", "route_geometry", "route_legs_frame"]
 
@@ -67,7 +67,7 @@ class RouteLeg:
         Network time between the two nodes for the travel mode (seconds), access legs excluded;
         ``inf`` unless ``kind`` is ``"land"`` or ``"same_place"`` (0).
     length_m
-        Length of ``geometry`` in metres, measured in EPSG:32651.
+        Length of ``geometry`` in metres, measured in the graph's projected CRS.
     """
 
     from_stop: int
@@ -157,7 +157,7 @@ def route_geometry(
     Parameters
     ----------
     G
-        Network following :mod:`optimizer.network.contract` (``crs`` EPSG:32651, nodes with
+        Network following :mod:`optimizer.network.contract` (``crs`` projected, nodes with
         ``x, y, lon, lat, island_id``).
     stops_lonlat
         n stops as ``(lon, lat)`` degrees, EPSG:4326, in visiting order; shape (n, 2).
@@ -208,7 +208,7 @@ def route_geometry(
                          row=int(bad[0]) + 1, field="lon")
     if len(pts) < 2:
         return []
-    crs = G.graph.get("crs", WORKING_CRS)
+    crs = graph_crs(G)
     to_m = Transformer.from_crs(WGS84, crs, always_xy=True)
     to_deg = Transformer.from_crs(crs, WGS84, always_xy=True)
     sx, sy = to_m.transform(pts[:, 0], pts[:, 1])

@@ -28,7 +28,8 @@ __all__ = ["NEAR_M", "PlaceNames", "default_gazetteer"]
 
 NEAR_M = 3000.0
 """A road node is named after a place of the gazetteer on its island at most this many metres
-away (straight line, EPSG:32651): about a village's extent; farther, the island alone is named."""
+away (straight line, in the graph's projected CRS): about a village's extent; farther, the
+island alone is named."""
 
 
 def default_gazetteer() -> pd.DataFrame:
@@ -61,12 +62,12 @@ class PlaceNames:
     Attributes
     ----------
     G
-        The network graph (EPSG:32651 ``x``/``y`` metres; ``island_id``; piers ``kind="pier"``
-        with ``name`` and ``stop_id``).
+        The network graph (``x``/``y`` metres in its projected ``G.graph["crs"]``;
+        ``island_id``; piers ``kind="pier"`` with ``name`` and ``stop_id``).
     island_names
         Island id → name (Chinese).
     places
-        Named places: ``name``, ``island_id``, ``x``, ``y`` (EPSG:32651 metres).
+        Named places: ``name``, ``island_id``, ``x``, ``y`` (metres, the graph's CRS).
     route_names
         GTFS route id → name.
     near_m
@@ -88,7 +89,7 @@ class PlaceNames:
         Parameters
         ----------
         G
-            Network graph (EPSG:32651).
+            Network graph (projected ``G.graph["crs"]``).
         islands
             Island polygons (EPSG:4326; ``island_id``, ``name_zh``); ``None``: islands are named
             by id and no place is on an island.
@@ -110,7 +111,8 @@ class PlaceNames:
             col = islands["name_zh"] if "name_zh" in islands else [""] * len(islands)
             names = {str(i): str(n) for i, n in zip(islands["island_id"], col)
                      if isinstance(n, str) and n.strip()}
-            places = _placed(default_gazetteer() if gazetteer is None else gazetteer, islands)
+            places = _placed(default_gazetteer() if gazetteer is None else gazetteer, islands,
+                             crs=str(G.graph.get("crs", "")) if G is not None else "")
         return cls(G, names, places, _route_names(feed), near_m)
 
     def island(self, island_id: str) -> str:
@@ -152,20 +154,20 @@ class PlaceNames:
         return str(here["name"].iloc[k]) if dist[k] <= self.near_m else ""
 
 
-def _placed(gaz: pd.DataFrame, islands: Any) -> pd.DataFrame:
-    """The gazetteer's places with their island and EPSG:32651 position (places in the sea or
-    without a finite point dropped)."""
+def _placed(gaz: pd.DataFrame, islands: Any, *, crs: str) -> pd.DataFrame:
+    """The gazetteer's places with their island and position in the graph's projected ``crs``
+    (metres; places in the sea or without a finite point dropped; none without a CRS)."""
     from pyproj import Transformer
 
-    from optimizer.network.contract import WGS84, WORKING_CRS
+    from optimizer.network.contract import WGS84
     from optimizer.network.islands import island_of, points_from_lonlat
 
     ok = np.isfinite(gaz["lon"].to_numpy(float)) & np.isfinite(gaz["lat"].to_numpy(float))
     g = gaz[ok].reset_index(drop=True)
-    if not len(g):
+    if not len(g) or not crs:
         return pd.DataFrame(columns=["name", "island_id", "x", "y"])
     isl = island_of(points_from_lonlat(g["lon"], g["lat"]), islands)["island_id"].to_numpy()
-    x, y = Transformer.from_crs(WGS84, WORKING_CRS, always_xy=True).transform(
+    x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(
         g["lon"].to_numpy(float), g["lat"].to_numpy(float))
     out = pd.DataFrame({"name": g["name"].astype(str), "island_id": isl, "x": x, "y": y})
     return out[out["island_id"].astype(str) != ""].reset_index(drop=True)

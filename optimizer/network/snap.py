@@ -3,7 +3,8 @@
 Each point is first given an island (:func:`optimizer.network.islands.island_of`, which moves
 points lying in the sea to the nearest island within a tolerance and reports the others), then
 matched to the nearest node of that island with a per-island :class:`scipy.spatial.cKDTree` in
-EPSG:32651. Points whose island has no node are reported, not moved to another island.
+the graph's projected CRS (``G.graph["crs"]``, the UTM zone of the study area). Points whose island
+has no node are reported, not moved to another island.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from optimizer.errors import UnreachableError
-from optimizer.network.contract import WORKING_CRS
+from optimizer.network.contract import graph_crs
 from optimizer.network.islands import DEFAULT_MAX_SNAP_M, _as_points_gdf, island_of, load_islands
 
 SNAP_NODE_KINDS = ("road", "bridge_end")
@@ -63,10 +64,10 @@ def snap_points(
     Parameters
     ----------
     G
-        Network following :mod:`optimizer.network.contract` (``crs`` EPSG:32651; nodes with
-        ``x, y, island_id, kind``).
+        Network following :mod:`optimizer.network.contract` (``crs`` its projected CRS; nodes
+        with ``x, y, island_id, kind``).
     points
-        n points with a CRS (converted to EPSG:32651).
+        n points with a CRS (converted to the graph's CRS).
     islands
         Island polygons used to place points; default the embedded Putuo islands.
     max_snap_m
@@ -95,7 +96,7 @@ def snap_points(
     if islands is None:
         islands = load_islands()
     where = island_of(pts, islands, max_snap_m=max_snap_m)
-    xy = np.column_stack(_xy(pts.to_crs(WORKING_CRS)))
+    xy = np.column_stack(_xy(pts.to_crs(graph_crs(G))))
     trees = _island_trees(G, tuple(node_kinds))
     n = len(pts)
     node = np.full(n, None, dtype=object)
@@ -137,9 +138,9 @@ def nearest_node_same_island(G: nx.MultiDiGraph, x_m: float, y_m: float, island_
     Parameters
     ----------
     G
-        Network (EPSG:32651).
+        Network (projected, ``G.graph["crs"]``).
     x_m, y_m
-        Point coordinates in EPSG:32651 (metres).
+        Point coordinates in the graph's CRS (metres).
     island_id
         The island whose nodes are searched.
     node_kinds

@@ -1,5 +1,6 @@
-"""Run manifest: what went in (files and their SHA-256), with which software, seed and limits,
-what stopped each search, and whether the result is reproducible on another machine.
+"""Run manifest: what went in (files and their SHA-256; rows converted from GCJ-02/BD-09 to
+WGS-84, under ``coordinate_conversions``), with which software, seed and limits, what stopped
+each search, and whether the result is reproducible on another machine.
 
 The manifest is the one file of a run that holds measured, run-dependent values (creation time,
 runtimes, machine); every other file depends only on the scenario and its seed, unless a search
@@ -17,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from optimizer.results import NoteKind
 from optimizer.services.base import OutputFile
 
 __all__ = ["PACKAGES", "TOOL", "input_hashes", "package_versions", "sha256_file",
@@ -145,6 +147,8 @@ def write_manifest(out_dir: Path, result: Any, *, network_runtime_s: float = 0.0
         "params": sc.model_dump(mode="json"),
         "steps": _steps(result, network_runtime_s),
         "inputs": input_hashes(inputs, root=Path.cwd()),
+        "coordinate_conversions": [n.en for n in result.notes
+                                   if n.kind == NoteKind.COORDINATES],
     }
     (Path(out_dir) / "manifest.json").write_text(
         json.dumps(content, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

@@ -58,7 +58,7 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from optimizer.errors import InputError
-from optimizer.network.contract import WGS84, WORKING_CRS
+from optimizer.network.contract import WGS84, local_crs
 from optimizer.network.paths import RouteLeg, route_geometry
 from optimizer.outputs.maps import (
     add_lines,
@@ -94,9 +94,10 @@ FERRY_COLOUR = "#ff7f0e"
 """Colour of the ferry crossings layer (as in :mod:`optimizer.outputs.network_map`)."""
 
 PRIVACY_RADIUS_M = 300.0
-"""Metres of route line (measured along the line, EPSG:32651) not drawn next to a home or base on
-published maps. Project choice: about one village block, larger than the 100–250 m spacing of the
-road proxy and most rural house clusters, small against the 1–5 km legs of a route."""
+"""Metres of route line (measured along the line, in its UTM zone) not drawn next to a home or
+base on published maps. Project choice: about one village block, larger than the 100–250 m
+spacing of the road proxy and most rural house clusters, small against the 1–5 km legs of a
+route."""
 
 PUBLISHED_DECIMALS = 4
 """Decimals of the route-line coordinates on published maps (1e-4° ≈ 10 m at 30° N): a line that
@@ -165,10 +166,13 @@ def _display_points(stops: pd.DataFrame, *, published: bool, villages: pd.DataFr
 # ----------------------------------------------------------------------------- geometry
 def _truncate(lines: Sequence[LineString], cut_start: Sequence[bool], cut_end: Sequence[bool],
               radius_m: float) -> list[LineString | None]:
-    """Cut ``radius_m`` metres (along the line, EPSG:32651) off the flagged ends (EPSG:4326)."""
+    """Cut ``radius_m`` metres (along the line, in its UTM zone) off the flagged ends
+    (EPSG:4326)."""
     if not len(lines):
         return []
-    proj = gpd.GeoSeries(list(lines), crs=WGS84).to_crs(WORKING_CRS)
+    geo = gpd.GeoSeries(list(lines), crs=WGS84)
+    crs = local_crs(geo)
+    proj = geo.to_crs(crs)
     out: list[LineString | None] = []
     for geom, a, b in zip(proj, cut_start, cut_end):
         L = geom.length
@@ -179,7 +183,7 @@ def _truncate(lines: Sequence[LineString], cut_start: Sequence[bool], cut_end: S
             continue
         out.append(substring(geom, s, e) if (a or b) else geom)
     keep = [g for g in out if g is not None]
-    back = iter(gpd.GeoSeries(keep, crs=WORKING_CRS).to_crs(WGS84)) if keep else iter(())
+    back = iter(gpd.GeoSeries(keep, crs=crs).to_crs(WGS84)) if keep else iter(())
     return [next(back) if g is not None else None for g in out]
 
 
@@ -259,7 +263,7 @@ def plot_routes(
     plan
         A :class:`optimizer.services.dialysis.DialysisPlan`.
     G
-        The network the plan was made on (EPSG:32651, :mod:`optimizer.network.contract`).
+        The network the plan was made on (projected, :mod:`optimizer.network.contract`).
     islands
         Island polygons (EPSG:4326) used to snap stops and as fallback points for private stops;
         default the embedded Putuo islands.
@@ -444,10 +448,11 @@ def _islands_layer(m: folium.Map, islands: gpd.GeoDataFrame, ids: set[str]) -> N
     isl = islands[islands["island_id"].astype(str).isin(ids)]
     if not len(isl):
         return
-    g = isl.to_crs(WORKING_CRS)
+    crs = local_crs(isl)
+    g = isl.to_crs(crs)
     g = gpd.GeoDataFrame({"island_id": g["island_id"].astype(str),
                           "name_zh": g.get("name_zh", "")},
-                         geometry=g.geometry.simplify(20.0), crs=WORKING_CRS).to_crs(WGS84)
+                         geometry=g.geometry.simplify(20.0), crs=crs).to_crs(WGS84)
     add_polygons(m, g, name=("岛屿", "Islands"), color="#b8b8a8", fill_opacity=0.35,
                  weight_px=1.0, tooltip_cols=["island_id", "name_zh"],
                  labels={"island_id": "岛屿 Island", "name_zh": "名称 Name"})

@@ -38,6 +38,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from optimizer.errors import InputError, PrivacyError
+from optimizer.io.coords import in_china, wgs84_to_gcj02
 from optimizer.units import hhmm
 
 __all__ = [
@@ -183,14 +184,15 @@ _KPI_ORDER = ("vehicles_used", "total_driving_time_min", "max_leg_ride_time_min"
 
 ROW_COLUMNS = ("vehicle_id", "row", "time", "action", "action_label", "patient_id",
                "patient_name", "phone", "place_type", "place", "address", "island",
-               "village_code", "lon", "lat", "wheelchair", "escort", "notes", "ferry_trip_id",
-               "ferry_route_id", "ferry_route", "ferry_from", "ferry_to", "at_pier_by",
-               "ferry_departure", "ferry_arrival", "ferry_estimated", "trip_id", "leg_id",
-               "seats_on_board", "wheelchairs_on_board")
+               "village_code", "lon", "lat", "lon_gcj02", "lat_gcj02", "wheelchair", "escort",
+               "notes", "ferry_trip_id", "ferry_route_id", "ferry_route", "ferry_from",
+               "ferry_to", "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated",
+               "trip_id", "leg_id", "seats_on_board", "wheelchairs_on_board")
 """Columns of ``route_stops.csv`` / :func:`route_sheet_rows` (times ``HH:MM``; lon/lat EPSG:4326
-degrees, 6 decimals). ``place`` is what a person reads (address, unit, pier and island names);
-``ferry_trip_id``/``ferry_route_id`` are the GTFS ids for machines, ``ferry_route`` the route's
-name, ``island`` the island's name."""
+degrees, 6 decimals; ``lon_gcj02``/``lat_gcj02`` the same point in GCJ-02 for Amap/高德 and other
+Chinese map apps, blank outside China). ``place`` is what a person reads (address, village,
+unit, pier and island names); ``ferry_trip_id``/``ferry_route_id`` are the GTFS ids for
+machines, ``ferry_route`` the route's name, ``island`` the island's name."""
 
 _ENV = Environment(loader=PackageLoader("optimizer", "outputs/templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
@@ -350,8 +352,8 @@ _FERRY_KEYS = ("ferry_trip_id", "ferry_route_id", "ferry_route", "ferry_from", "
 def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
                 unit_en: Mapping[str, str], villages: Mapping[str, str]) -> str:
     """What the sheet says a stop's place is: the patient's address (else the village's name,
-    or its code, and the position), the base's vehicle, the unit's name, the pier's name; with
-    the island's name."""
+    or its code, and the position in WGS-84 and GCJ-02), the base's vehicle and the pier's name
+    with the island's name, the unit's name."""
     ptype = str(r["place_type"])
     island = _s(r.get("island_name"))
     where = f" · {island}" if island else ""
@@ -361,8 +363,10 @@ def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
             return f"{label('home', langs)} · {address}"
         code = _s(r["village_code"])
         village = villages.get(code) or f"{label('village', langs)} {code}"
+        gcj = _gcj02(r["lon"], r["lat"])
         return (f"{label('home', langs)} · {village} "
-                f"({float(r['lat']):.5f}, {float(r['lon']):.5f}){where}")
+                f"({float(r['lat']):.5f}, {float(r['lon']):.5f})"
+                + (f" · GCJ-02 ({gcj[1]}, {gcj[0]})" if gcj[0] else ""))
     if ptype == "base":
         return f"{label('base', langs)} {vid}{where}"
     if ptype == "unit":
@@ -415,6 +419,7 @@ def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapp
         escort = bool(r["escort"]) if is_stop and not _is_na(r["escort"]) else None
         cr = cross.get(trip_id) if ptype == "pier" and is_stop else None
         at_s = _row_time_s(r)
+        gcj = _gcj02(r["lon"], r["lat"])
         base = {
             "vehicle_id": vid, "time": hhmm(at_s), "action": action,
             "action_label": label(action, langs) if action in STRINGS else action,
@@ -424,6 +429,7 @@ def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapp
             "address": _s(r.get("address")),
             "island": _s(r.get("island_name")), "village_code": _s(r["village_code"]),
             "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
+            "lon_gcj02": gcj[0], "lat_gcj02": gcj[1],
             "wheelchair": "" if wheel is None else ("yes" if wheel else "no"),
             "escort": "" if escort is None else ("yes" if escort else "no"),
             "notes": _stop_notes(r, trips.get(trip_id), wheel, escort, langs),
@@ -465,10 +471,11 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
         Columns :data:`ROW_COLUMNS`; ``row`` numbers the rows of one vehicle from 1 in time
         order; ``time`` is ``HH:MM`` (start of service at the stop; arrival at the base for
         ``end``; the sailing's departure for ``board_ferry``); ``place`` the patient's address
-        at home stops (the village code and position when the patients file has no address),
-        unit, pier and island names, never internal ids; ``lon``/``lat`` EPSG:4326 degrees as
-        text with 6 decimals; ``wheelchair``/``escort`` ``yes``/``no`` (blank for start/end);
-        ``ferry_estimated`` ``yes``/``no`` on ferry rows.
+        at home stops (else the village's name or code, the position and its GCJ-02 twin), unit,
+        pier and island names, never internal ids; ``lon``/``lat`` EPSG:4326 degrees as text
+        with 6 decimals, ``lon_gcj02``/``lat_gcj02`` the point in GCJ-02 for Chinese map apps
+        (5 decimals; blank outside China); ``wheelchair``/``escort`` ``yes``/``no`` (blank for
+        start/end); ``ferry_estimated`` ``yes``/``no`` on ferry rows.
 
     Raises
     ------
@@ -495,6 +502,16 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     for vid, grp in st.groupby("vehicle_id", sort=False):
         rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en, villages)
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+
+
+def _gcj02(lon: Any, lat: Any) -> tuple[str, str]:
+    """A WGS-84 point in GCJ-02 (Amap/高德, Tencent; Baidu reads it as ``coordtype=gcj02ll``)
+    as text with 5 decimals (~1 m), or blanks outside China or without coordinates."""
+    x, y = float(lon), float(lat)
+    if not (math.isfinite(x) and math.isfinite(y)) or not bool(in_china(x, y)):
+        return "", ""
+    gx, gy = wgs84_to_gcj02(x, y)
+    return f"{float(gx):.5f}", f"{float(gy):.5f}"
 
 
 def _ferry_text(r: Mapping[str, Any], langs: Sequence[str]) -> str:

@@ -8,12 +8,13 @@ this list, :mod:`optimizer.scenario.schema`) and the KPI group of its results.
 from __future__ import annotations
 
 from optimizer.errors import InputError
+from optimizer.io.tables import TableSpec
 from optimizer.services.base import Service
 from optimizer.services.connectivity import SERVICE as CONNECTIVITY
 from optimizer.services.dialysis import SERVICE as DIALYSIS
 from optimizer.services.meals import SERVICE as MEALS
 
-__all__ = ["SERVICES", "service"]
+__all__ = ["SERVICES", "all_tables", "service"]
 
 SERVICES: tuple[Service, ...] = (
     CONNECTIVITY,
@@ -36,3 +37,9 @@ def service(name: str) -> Service:
             return s
     raise InputError(f"no service {name!r}; registered: {[s.name for s in SERVICES]}",
                      field="service")
+
+
+def all_tables() -> tuple[TableSpec, ...]:
+    """The input tables of every registered service, in run order (``optimizer template``, the
+    data guide's column reference)."""
+    return tuple(t for s in SERVICES for t in getattr(s, "tables", ()))

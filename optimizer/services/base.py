@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from optimizer.results import Note, SearchRecord, SolveStatus
 
 if TYPE_CHECKING:  # pragma: no cover
+    from optimizer.io.tables import TableSpec
     import geopandas as gpd
 
     from optimizer.network.build import Network
@@ -195,6 +196,9 @@ class Service(Protocol[P, I, R]):
     Params: type[P]
     title: str
     """Bilingual step title for the terminal, e.g. ``"血透接送 dialysis rides"``."""
+    tables: tuple[TableSpec, ...]
+    """The input tables the service reads (:class:`optimizer.io.tables.TableSpec`), in template
+    order: ``optimizer template`` and the data guide list them; empty if it reads none."""
 
     def load(self, params: P, ctx: DataContext) -> I:
         """Read and validate every input (no solving)."""

@@ -12,7 +12,7 @@ estimate, in three steps:
    (266,077, 2020 census via zh.wikipedia) minus 鲁家峙 — a proxy, not a figure. The rest
    (382,902 − 266,077 − 6,495 − 4,000 = 106,330) is split among the other inhabited islands in
    proportion to their land area inside the district (GSHHG polygons ∩ district boundary,
-   EPSG:32651, km² rounded to 0.01).
+   in its UTM zone, EPSG:32651, km² rounded to 0.01).
 2. **Village weights within an island**: an urban community (居委会) counts 2, a village
    committee (村委会) 1, other units (farm living area, management zone) 0.5 — an assumption
    (urban communities are denser), not a sourced figure.
@@ -55,6 +55,7 @@ import shapely
 from shapely.ops import nearest_points
 
 from optimizer.apportion import largest_remainder as largest_remainder  # re-export (moved)
+from optimizer.io.coords import utm_crs
 from optimizer.io.places import read_district_boundary, read_islands, read_towns, read_villages
 
 SEED = 20201101
@@ -125,7 +126,8 @@ ELDERLY_COLUMNS = ("village_code", "name_zh", "town_code", "town_name", "kind", 
 
 @dataclass
 class Land:
-    """Island polygons in EPSG:32651 metres for sampling points on land, on a given island.
+    """Island polygons in metres (the islands' UTM zone, :attr:`crs`; EPSG:32651 for Putuo) for
+    sampling points on land, on a given island.
 
     Parameters
     ----------
@@ -143,6 +145,7 @@ class Land:
 
     islands: pd.DataFrame
     district: BaseGeometry | None = None
+    crs: str = field(init=False)
     _fwd: Transformer = field(init=False, repr=False)
     _inv: Transformer = field(init=False, repr=False)
     _geo: dict = field(init=False, repr=False)
@@ -151,8 +154,10 @@ class Land:
     _prep_geo: dict = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._fwd = Transformer.from_crs("EPSG:4326", "EPSG:32651", always_xy=True)
-        self._inv = Transformer.from_crs("EPSG:32651", "EPSG:4326", always_xy=True)
+        x0, y0, x1, y1 = shapely.total_bounds(np.asarray(list(self.islands.geometry)))
+        self.crs = utm_crs((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+        self._fwd = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        self._inv = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
         self._geo = dict(zip(self.islands["island_id"], self.islands.geometry))
         self._met = {k: self._project(g) for k, g in self._geo.items()}
         self._prep_geo = {k: prepared.prep(g) for k, g in self._geo.items()}
@@ -166,7 +171,7 @@ class Land:
             self._region[k] = r
 
     def _project(self, geom: BaseGeometry) -> BaseGeometry:
-        """EPSG:4326 geometry → EPSG:32651 metres."""
+        """EPSG:4326 geometry → metres (:attr:`crs`)."""
         return shapely.transform(geom, lambda x, y: self._fwd.transform(x, y), interleaved=False)
 
     @classmethod
@@ -187,16 +192,17 @@ class Land:
         return ""
 
     def region_area_km2(self, island_id: str) -> float:
-        """Land area (km², EPSG:32651) of the island inside the district (clipped if partial)."""
+        """Land area (km², in :attr:`crs`) of the island inside the district (clipped if
+        partial)."""
         return round(self._region[island_id].area / 1e6, 2)
 
     def to_m(self, lon: float, lat: float) -> tuple[float, float]:
-        """EPSG:4326 degrees → EPSG:32651 metres."""
+        """EPSG:4326 degrees → metres (:attr:`crs`)."""
         x, y = self._fwd.transform(lon, lat)
         return float(x), float(y)
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
-        """EPSG:32651 metres → EPSG:4326 degrees rounded to 1e-6."""
+        """Metres (:attr:`crs`) → EPSG:4326 degrees rounded to 1e-6."""
         lon, lat = self._inv.transform(x, y)
         return round(float(lon), 6), round(float(lat), 6)
 

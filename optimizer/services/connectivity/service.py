@@ -25,6 +25,7 @@ class ConnectivityService:
 
     name = "connectivity"
     Params = ConnectivityParams
+    tables = ()  # reads the network only
     title = "岛屿连通 island links, journeys to the dialysis unit, isochrones"
 
     def load(self, params: ConnectivityParams, ctx: DataContext) -> Destination:

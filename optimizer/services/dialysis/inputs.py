@@ -2,10 +2,14 @@
 
 :func:`load_dialysis_inputs` reads the three tables, adds the scenario's extra vehicles and places
 every home on an island (:func:`~optimizer.network.islands.island_of`: homes in the sea are
-errors, homes moved onto the shore are reported as typed notes). Every bad value of every file is
-collected and raised once as :class:`~optimizer.errors.InputErrors`, each naming the file, the
-1-based data row, the record id and the field. :func:`read_units` and :func:`default_unit` serve
-the network report (journeys and isochrones around the default unit).
+errors, homes moved onto the shore are reported as typed notes). The tables are read against
+their declared columns (:mod:`optimizer.services.dialysis.columns`: an unknown or misspelt
+column is an error with a "did you mean", values beyond the declared bounds are errors naming
+the bound's source, an unknown island in ``serves_islands`` is an error). Every bad value of
+every file is collected and raised once as :class:`~optimizer.errors.InputErrors`, each naming
+the file, the spreadsheet line (header = line 1), the record id and the field.
+:func:`read_units` and :func:`default_unit` serve the network report (journeys and isochrones
+around the default unit).
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.io.points import read_points
+from optimizer.io.coords import WGS84_NAME
+from optimizer.io.points import coordinate_notes, read_points
 from optimizer.io.provenance import is_flagged, synthetic_note, synthetic_rows
 from optimizer.network.islands import island_of, load_islands
+from optimizer.services.dialysis.columns import PATIENTS, UNITS, VEHICLES
 from optimizer.results import Note, NoteKind
 from optimizer.services.dialysis.params import ExtraVehicle, parse_yes_no
 from optimizer.services.dialysis.records import (
@@ -52,7 +58,7 @@ T = TypeVar("T")
 
 
 # ----------------------------------------------------------------------------- cell parsers
-def _parse_days(text: str, *, file: str, row: int, field_: str) -> frozenset[int]:
+def _parse_days(text: str, *, file: str, line: int | None, field_: str) -> frozenset[int]:
     s = str(text).strip()
     if s.upper() in PATTERNS:
         return PATTERNS[s.upper()]
@@ -70,83 +76,88 @@ def _parse_days(text: str, *, file: str, row: int, field_: str) -> frozenset[int
             out.add(names[part])
             continue
         raise InputError(f"{text!r} is not a day pattern; expected MWF, TTS, 'Mon;Wed;Fri' or "
-                         "'Mon-Sat'", file=file, row=row, field=field_)
+                         "'Mon-Sat'", file=file, line=line, field=field_)
     if not out:
-        raise InputError(f"{text!r}: no days", file=file, row=row, field=field_)
+        raise InputError(f"{text!r}: no days", file=file, line=line, field=field_)
     return frozenset(out)
 
 
-def _yes(text: Any, *, file: str, row: int, field_: str) -> bool:
+def _yes(text: Any, *, file: str, line: int | None, field_: str) -> bool:
     try:
         return parse_yes_no(text)
     except ValueError:
-        raise InputError(f"{text!r} is not yes/no", file=file, row=row, field=field_) from None
+        raise InputError(f"{text!r} is not yes/no", file=file, line=line,
+                         field=field_) from None
 
 
-def _int(text: Any, *, file: str, row: int, field_: str, minimum: int = 0) -> int:
+def _int(text: Any, *, file: str, line: int | None, field_: str, minimum: int = 0) -> int:
     try:
         v = float(str(text).strip())
     except ValueError:
-        raise InputError(f"{text!r} is not a number", file=file, row=row, field=field_) from None
+        raise InputError(f"{text!r} is not a number", file=file, line=line,
+                         field=field_) from None
     if not math.isfinite(v) or v != int(v) or v < minimum:
-        raise InputError(f"{text!r}; expected a whole number >= {minimum}", file=file, row=row,
-                         field=field_)
+        raise InputError(f"{text!r}; expected a whole number >= {minimum}", file=file,
+                         line=line, field=field_)
     return int(v)
 
 
-def _named(e: InputError, who: str, file: str | None = None, row: int | None = None
-           ) -> InputError:
-    """``e`` with the record named first (``"patient P3: ..."``) and file/row filled in."""
+def _named(e: InputError, who: str, file: str | None = None, line: int | None = None,
+           row: int | None = None) -> InputError:
+    """``e`` with the record named first (``"patient P3: ..."``) and file/line filled in
+    (``line`` for table rows, ``row`` for list positions such as ``extra_vehicles``)."""
     msg = e.message if not who or e.message.startswith(who) else f"{who}: {e.message}"
-    return InputError(msg, file=e.file or file, row=e.row or row, field=e.field)
+    line = e.line or line
+    return InputError(msg, file=e.file or file, row=e.row if line else (e.row or row),
+                      line=line, field=e.field)
 
 
 def _collect(errors: list[InputError], fn: Callable[..., T], *args: Any, who: str = "",
-             **kw: Any) -> T | None:
-    """``fn(*args, **kw)``, or None with its InputError(s) appended (record ``who`` named)."""
+             at_line: int | None = None, **kw: Any) -> T | None:
+    """``fn(*args, **kw)``, or None with its InputError(s) appended (record ``who`` named,
+    spreadsheet line ``at_line`` filled in)."""
     try:
         return fn(*args, **kw)
     except InputErrors as e:
-        errors.extend(_named(x, who) for x in e.errors)
+        errors.extend(_named(x, who, line=at_line) for x in e.errors)
     except InputError as e:
-        errors.append(_named(e, who))
+        errors.append(_named(e, who, line=at_line))
     return None
 
 
 # ----------------------------------------------------------------------------- tables
-def _read_tables(paths: tuple[Path, Path, Path], study_area: Any, errors: list[InputError]
+def _read_tables(paths: tuple[Path, Path, Path], study_area: Any, errors: list[InputError],
+                 crs: Mapping[str, str] | None = None
                  ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
     kw = {} if study_area == "default" else {"study_area": study_area}
-    pts = _collect(errors, read_points, paths[0], id_col="patient_id",
-                   required=("mobility", "schedule", "session_start", "duration_min", "unit_id"),
-                   **kw)
-    uts = _read_unit_table(paths[1], study_area, errors)
-    vhs = _collect(errors, read_points, paths[2], id_col="vehicle_id",
-                   required=("seats", "shift_start", "shift_end"), **kw)
+    crs = crs or {}
+    pts = _collect(errors, read_points, paths[0], spec=PATIENTS, problems=errors,
+                   crs=crs.get("patients", WGS84_NAME), **kw)
+    uts = _read_unit_table(paths[1], study_area, errors, crs=crs.get("units", WGS84_NAME))
+    vhs = _collect(errors, read_points, paths[2], spec=VEHICLES, problems=errors,
+                   crs=crs.get("vehicles", WGS84_NAME), **kw)
     return pts, uts, vhs
 
 
-def _read_unit_table(path: Path, study_area: Any, errors: list[InputError]
-                     ) -> pd.DataFrame | None:
+def _read_unit_table(path: Path, study_area: Any, errors: list[InputError], *,
+                     crs: str = WGS84_NAME) -> pd.DataFrame | None:
     kw = {} if study_area == "default" else {"study_area": study_area}
-    return _collect(errors, read_points, path, id_col="unit_id",
-                    required=("open_time", "close_time", "days"), **kw)
+    return _collect(errors, read_points, path, spec=UNITS, problems=errors, crs=crs, **kw)
 
 
-def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, act: set[str] | None,
-                   errors: list[InputError]) -> Unit | None:
+def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
+                   act: set[str] | None, errors: list[InputError]) -> Unit | None:
     uid = str(rec["unit_id"])
     n0 = len(errors)
-    who = f"unit {uid}"
-    o = _collect(errors, parse_clock, rec["open_time"], file=file, row=row, field="open_time",
-                 who=who)
-    c = _collect(errors, parse_clock, rec["close_time"], file=file, row=row, field="close_time",
-                 who=who)
-    days = _collect(errors, _parse_days, rec["days"], file=file, row=row, field_="days", who=who)
-    default_on = _collect(errors, _yes, rec.get("active_default", "true") or "true", file=file,
-                          row=row, field_="active_default", who=who)
-    chairs = _collect(errors, _int, rec.get("chairs", "0") or "0", file=file, row=row,
-                      field_="chairs", who=who)
+    at = {"file": file, "who": f"unit {uid}"}
+    who = at["who"]
+    o = _collect(errors, parse_clock, rec["open_time"], field="open_time", at_line=line, **at)
+    c = _collect(errors, parse_clock, rec["close_time"], field="close_time", at_line=line, **at)
+    days = _collect(errors, _parse_days, rec["days"], line=line, field_="days", **at)
+    default_on = _collect(errors, _yes, rec.get("active_default", "true") or "true", line=line,
+                          field_="active_default", **at)
+    chairs = _collect(errors, _int, rec.get("chairs", "0") or "0", line=line, field_="chairs",
+                      **at)
     if len(errors) > n0:
         return None
     try:
@@ -155,7 +166,7 @@ def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, act: set[str]
                     o, c, days, chairs, bool(default_on) if act is None else uid in act, row=row,
                     synthetic=is_flagged(rec.get("synthetic", "")))
     except InputError as e:
-        errors.append(_named(e, who, file, row))
+        errors.append(_named(e, who, file, line))
         return None
 
 
@@ -164,8 +175,10 @@ def _units(uts: pd.DataFrame, file: str, active_units: Iterable[str] | None,
     """Units of the table (``active`` from ``active_units`` when given); unknown active ids are
     errors of field ``active_units``."""
     act = None if active_units is None else {str(u) for u in active_units}
+    lines = uts.attrs.get("lines") or list(range(2, len(uts) + 2))
     units = [u for k, rec in enumerate(uts.to_dict("records"), start=1)
-             if (u := _unit_from_row(rec, file=file, row=k, act=act, errors=errors)) is not None]
+             if (u := _unit_from_row(rec, file=file, row=k, line=lines[k - 1], act=act,
+                                     errors=errors)) is not None]
     if act is not None:
         known = {str(u) for u in uts["unit_id"]}
         for k, u in enumerate(sorted(act - known), start=1):
@@ -174,19 +187,19 @@ def _units(uts: pd.DataFrame, file: str, active_units: Iterable[str] | None,
     return units
 
 
-def _session_fits_unit(p: Patient, u: Unit, schedule: str, *, file: str, row: int
+def _session_fits_unit(p: Patient, u: Unit, schedule: str, *, file: str, line: int
                        ) -> InputError | None:
     s, end = p.session_start_s, p.session_start_s + p.duration_s
     if s < u.open_s or end > u.close_s:
         return InputError(f"patient {p.patient_id}: session {hhmm(s)}-{hhmm(end)} is outside the "
                           f"opening hours {hhmm(u.open_s)}-{hhmm(u.close_s)} of unit {u.unit_id}",
-                          file=file, row=row,
+                          file=file, line=line,
                           field="session_start" if s < u.open_s else "duration_min")
     closed = sorted(p.days - u.days)
     if closed:
         return InputError(f"patient {p.patient_id}: schedule {schedule!r} has sessions on "
                           f"{[DAY_NAMES[d] for d in closed]} when unit {u.unit_id} is closed",
-                          file=file, row=row, field="schedule")
+                          file=file, line=line, field="schedule")
     return None
 
 
@@ -195,26 +208,28 @@ def _text(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
 
 
-def _patient_from_row(rec: Mapping[str, Any], *, file: str, row: int, units: Mapping[str, Unit],
-                      known_units: set[str], ufile: str, errors: list[InputError]
-                      ) -> Patient | None:
+def _patient_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
+                      units: Mapping[str, Unit], known_units: set[str], ufile: str,
+                      errors: list[InputError]) -> Patient | None:
     pid = str(rec["patient_id"])
     who, n0 = f"patient {pid}", len(errors)
-    at = {"file": file, "row": row, "who": who}
-    s = _collect(errors, parse_clock, rec["session_start"], field="session_start", **at)
+    at = {"file": file, "line": line, "who": who}
+    s = _collect(errors, parse_clock, rec["session_start"], field="session_start", file=file,
+                 who=who, at_line=line)
     dur = _collect(errors, _int, rec["duration_min"], field_="duration_min", minimum=1, **at)
     days = _collect(errors, _parse_days, rec["schedule"], field_="schedule", **at)
-    esc = _collect(errors, _yes, rec.get("escort", "no"), field_="escort", **at)
+    esc = _collect(errors, _yes, rec.get("escort", "no") or "no", field_="escort", **at)
     enrolled = _collect(errors, _yes, rec.get("ride_service", "yes") or "yes",
                         field_="ride_service", **at)
     mob = str(rec["mobility"]).strip().lower()
     if mob not in MOBILITIES:
         errors.append(InputError(f"{who}: {rec['mobility']!r} is not a mobility; expected one "
-                                 f"of {MOBILITIES}", file=file, row=row, field="mobility"))
+                                 f"of {MOBILITIES}", file=file, line=line, field="mobility"))
     uid = str(rec["unit_id"]).strip()
     if uid not in known_units:
         errors.append(InputError(f"{who}: unknown unit {uid!r}; {ufile} has "
-                                 f"{sorted(known_units)}", file=file, row=row, field="unit_id"))
+                                 f"{sorted(known_units)}", file=file, line=line,
+                                 field="unit_id"))
     if len(errors) > n0:
         return None
     p = Patient(pid, str(rec.get("name", "")), str(rec.get("phone", "")),
@@ -223,34 +238,54 @@ def _patient_from_row(rec: Mapping[str, Any], *, file: str, row: int, units: Map
                 str(rec["schedule"]).strip(), days, s, dur * 60, uid, row=row,
                 ride_service=bool(enrolled), address=_text(rec.get("address")))
     u = units.get(uid)
-    bad = _session_fits_unit(p, u, str(rec["schedule"]), file=file, row=row) if u else None
+    bad = _session_fits_unit(p, u, str(rec["schedule"]), file=file, line=line) if u else None
     if bad is not None:
         errors.append(bad)
         return None
     return p
 
 
-def _vehicle_from_row(rec: Mapping[str, Any], *, file: str, row: int,
-                      errors: list[InputError]) -> VehicleSpec | None:
+def _serves(text: Any, island_ids: set[str] | None, *, file: str, line: int | None,
+            row: int | None = None) -> frozenset[str] | None:
+    """``serves_islands``: ``None`` for all, else the island ids (``;``-separated text or a
+    list); an id not in ``island_ids`` (the islands table) is an error naming the known ids."""
+    if text is None or isinstance(text, str):
+        txt = str(text or "all").strip()
+        if txt.lower() in ("all", "*", ""):
+            return None
+        items = [t.strip() for t in txt.replace(",", ";").split(";") if t.strip()]
+    else:
+        items = [str(t).strip() for t in text]
+    unknown = [t for t in items if island_ids is not None and t not in island_ids]
+    if unknown:
+        raise InputError(f"unknown island id(s) {unknown}; the islands table has e.g. "
+                         f"{sorted(island_ids or ())[:8]} (or write 'all')", file=file,
+                         line=line, row=row, field="serves_islands")
+    return frozenset(items)
+
+
+def _vehicle_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
+                      island_ids: set[str] | None, errors: list[InputError]
+                      ) -> VehicleSpec | None:
     vid = str(rec["vehicle_id"])
     who, n0 = f"vehicle {vid}", len(errors)
-    at = {"file": file, "row": row, "who": who}
+    at = {"file": file, "line": line, "who": who}
     seats = _collect(errors, _int, rec.get("seats", ""), field_="seats", **at)
-    wc = _collect(errors, _int, rec.get("wheelchair_places", "0"), field_="wheelchair_places",
-                  **at)
-    a = _collect(errors, parse_clock, rec.get("shift_start", ""), field="shift_start", **at)
-    b = _collect(errors, parse_clock, rec.get("shift_end", ""), field="shift_end", **at)
+    wc = _collect(errors, _int, rec.get("wheelchair_places", "0") or "0",
+                  field_="wheelchair_places", **at)
+    a = _collect(errors, parse_clock, rec.get("shift_start", ""), field="shift_start", file=file,
+                 who=who, at_line=line)
+    b = _collect(errors, parse_clock, rec.get("shift_end", ""), field="shift_end", file=file,
+                 who=who, at_line=line)
     b = shift_end_s(a, b) if a is not None and b is not None else b  # 22:30-01:30: next day
-    car = _collect(errors, _yes, rec.get("may_board_car_ferry", "no"),
+    car = _collect(errors, _yes, rec.get("may_board_car_ferry", "no") or "no",
                    field_="may_board_car_ferry", **at)
-    serves_txt = str(rec.get("serves_islands", "all") or "all").strip()
-    serves = None if serves_txt.lower() in ("all", "*", "") else frozenset(
-        s.strip() for s in serves_txt.split(";") if s.strip())
+    serves = _collect(errors, _serves, rec.get("serves_islands", "all"), island_ids, **at)
     try:
         lon, lat = float(rec["lon"]), float(rec["lat"])
     except (KeyError, TypeError, ValueError):
         errors.append(InputError(f"{who}: coordinates {rec.get('lon')!r}, {rec.get('lat')!r} are "
-                                 "not numbers", file=file, row=row, field="lon"))
+                                 "not numbers", file=file, line=line, field="lon"))
         return None
     if len(errors) > n0:
         return None
@@ -262,7 +297,7 @@ def _vehicle_from_row(rec: Mapping[str, Any], *, file: str, row: int,
                            serves_islands=serves, may_board_car_ferry=bool(car),
                            base_village_code=str(rec.get("base_village_code", "")), row=row)
     except InputError as e:
-        errors.append(_named(e, who, file, row))
+        errors.append(_named(e, who, file, line))
         return None
 
 
@@ -278,8 +313,15 @@ def _as_extra(ev: ExtraVehicle | Mapping[str, Any], row: int, errors: list[Input
         return None
 
 
-def _vehicle_from_extra(ev: ExtraVehicle, row: int, errors: list[InputError]
-                        ) -> VehicleSpec | None:
+def _vehicle_from_extra(ev: ExtraVehicle, row: int, island_ids: set[str] | None,
+                        errors: list[InputError]) -> VehicleSpec | None:
+    if ev.serves_islands is not None:
+        try:
+            _serves(list(ev.serves_islands), island_ids, file=EXTRA_VEHICLES_FILE, line=None,
+                    row=row)
+        except InputError as e:
+            errors.append(_named(e, f"vehicle {ev.vehicle_id}"))
+            return None
     try:
         return VehicleSpec(vehicle_id=ev.vehicle_id, driver=ev.driver, phone=ev.phone,
                            island_id=ev.island_id, lon=float(ev.lon), lat=float(ev.lat),
@@ -291,15 +333,18 @@ def _vehicle_from_extra(ev: ExtraVehicle, row: int, errors: list[InputError]
                            may_board_car_ferry=ev.may_board_car_ferry,
                            base_village_code=ev.base_village_code, row=row)
     except InputError as e:
-        errors.append(_named(e, f"vehicle {ev.vehicle_id}", EXTRA_VEHICLES_FILE, row))
+        errors.append(_named(e, f"vehicle {ev.vehicle_id}", EXTRA_VEHICLES_FILE, row=row))
         return None
 
 
 def _vehicles(vhs: pd.DataFrame, file: str, extra: Iterable[ExtraVehicle | Mapping[str, Any]],
-              errors: list[InputError]) -> list[VehicleSpec]:
-    """The vehicles of the file, then the extra vehicles (ids must not repeat)."""
+              island_ids: set[str] | None, errors: list[InputError]) -> list[VehicleSpec]:
+    """The vehicles of the file, then the extra vehicles (ids must not repeat; ``serves_islands``
+    ids must be in ``island_ids``)."""
+    lines = vhs.attrs.get("lines") or list(range(2, len(vhs) + 2))
     vehicles = [v for k, rec in enumerate(vhs.to_dict("records"), start=1)
-                if (v := _vehicle_from_row(rec, file=file, row=k, errors=errors)) is not None]
+                if (v := _vehicle_from_row(rec, file=file, row=k, line=lines[k - 1],
+                                           island_ids=island_ids, errors=errors)) is not None]
     seen = {str(x) for x in vhs["vehicle_id"]}
     for k, given in enumerate(extra, start=1):
         ev = _as_extra(given, k, errors)
@@ -310,7 +355,7 @@ def _vehicles(vhs: pd.DataFrame, file: str, extra: Iterable[ExtraVehicle | Mappi
                                      file=EXTRA_VEHICLES_FILE, row=k, field="vehicle_id"))
             continue
         seen.add(ev.vehicle_id)
-        v = _vehicle_from_extra(ev, k, errors)
+        v = _vehicle_from_extra(ev, k, island_ids, errors)
         if v is not None:
             vehicles.append(v)
     return vehicles
@@ -318,8 +363,10 @@ def _vehicles(vhs: pd.DataFrame, file: str, extra: Iterable[ExtraVehicle | Mappi
 
 # ----------------------------------------------------------------------------- homes
 def _place_homes(patients: list[Patient], islands: gpd.GeoDataFrame, file: str,
-                 errors: list[InputError]) -> tuple[list[Patient], pd.DataFrame, list[Note]]:
-    """Patients with ``island_id`` from the polygons, the home report and the warnings."""
+                 lines: list[int], errors: list[InputError]
+                 ) -> tuple[list[Patient], pd.DataFrame, list[Note]]:
+    """Patients with ``island_id`` from the polygons, the home report and the warnings
+    (``lines[p.row - 1]`` is the spreadsheet line of patient ``p``)."""
     if not patients:
         return patients, pd.DataFrame(), []
     pp = gpd.GeoDataFrame(geometry=gpd.points_from_xy([p.lon for p in patients],
@@ -337,7 +384,7 @@ def _place_homes(patients: list[Patient], islands: gpd.GeoDataFrame, file: str,
             errors.append(InputError(
                 f"patient {p.patient_id}: home is in the sea, {r.distance_to_land_m:.0f} m from "
                 "the nearest island; check lon/lat (swapped? GCJ-02 instead of WGS 84?)",
-                file=file, row=p.row, field="lon"))
+                file=file, line=lines[p.row - 1], field="lon"))
             continue
         if r.status == "snapped":
             notes.append(Note(NoteKind.DATA_WARNING,
@@ -361,6 +408,26 @@ def _synthetic_notes(tables: Mapping[str, pd.DataFrame]) -> list[Note]:
     return [] if note is None else [note]
 
 
+USUAL_SESSION_MIN = (120, 360)
+"""Session lengths (minutes) outside which a legal ``duration_min`` is flagged as odd: most
+haemodialysis sessions last 3-5 h (KDOQI haemodialysis adequacy guideline, at least 3 h three
+times a week); 2 h and 6 h bound short incremental and long nocturnal-style sessions."""
+
+
+def _odd_value_notes(patients: list[Patient]) -> list[Note]:
+    """DATA_WARNING for legal but unusual values (sessions outside :data:`USUAL_SESSION_MIN`)."""
+    lo, hi = USUAL_SESSION_MIN
+    odd = [p for p in patients if not lo * 60 <= p.duration_s <= hi * 60]
+    if not odd:
+        return []
+    listed = ", ".join(f"{p.patient_id} ({p.duration_s // 60} min)" for p in odd[:10])
+    more = f" … (+{len(odd) - 10})" if len(odd) > 10 else ""
+    return [Note(NoteKind.DATA_WARNING,
+                 f"透析时长异常（通常 {lo // 60}-{hi // 60} 小时），请核对：{listed}{more}",
+                 f"unusual session length (usually {lo // 60}-{hi // 60} h); check "
+                 f"duration_min of {listed}{more}")]
+
+
 def _fleet_notes(patients: list[Patient], vehicles: list[VehicleSpec]) -> list[Note]:
     """A DATA_WARNING when wheelchair patients meet a fleet without any wheelchair place."""
     if any(p.wheelchair for p in patients) and not any(v.wheelchair_places for v in vehicles):
@@ -380,6 +447,7 @@ def load_dialysis_inputs(
     extra_vehicles: Iterable[ExtraVehicle | Mapping[str, Any]] = (),
     active_units: Iterable[str] | None = None,
     study_area: Any = "default",
+    coord_systems: Mapping[str, str] | None = None,
 ) -> DialysisInputs:
     """Read and validate patients, units and vehicles; raise once listing every problem.
 
@@ -408,20 +476,28 @@ def load_dialysis_inputs(
         Unit ids open in the scenario (default: ``active_default`` of the file, true if absent).
     study_area
         Passed to :func:`optimizer.io.points.read_points` (``"default"`` = its Putuo box).
+    coord_systems
+        Coordinate system of each file (``{"patients": "GCJ-02", …}``; missing roles and
+        ``None`` = WGS-84), passed to :func:`~optimizer.io.points.read_points` as ``crs``;
+        rows converted are listed in a COORDINATES note
+        (:func:`~optimizer.io.points.coordinate_notes`).
 
     Returns
     -------
     DialysisInputs
         With typed notes: SYNTHETIC_DATA when rows of a file carry the ``synthetic`` flag
         (:func:`optimizer.io.provenance.synthetic_note`; never guessed from the path),
-        DATA_WARNING for snapped homes, island mismatches and a fleet without wheelchair places.
+        DATA_WARNING for snapped homes, island mismatches, a fleet without wheelchair places and
+        unusual session lengths (:data:`USUAL_SESSION_MIN`).
 
     Raises
     ------
     optimizer.errors.InputError
         A missing file or missing columns.
     optimizer.errors.InputErrors
-        Every bad row (file, row, record id and field): duplicate ids, a time that is not a
+        Every bad row (file, line, record id and field): unknown or misspelt columns, values
+        beyond the declared bounds (0 seats, …), an unknown island in ``serves_islands`` (also of
+        an extra vehicle), duplicate ids, a time that is not a
         time, a session outside the unit's opening hours or on a day the unit is closed, a home
         in the sea (beyond the snapping tolerance of
         :func:`~optimizer.network.islands.island_of`), an unknown unit id, an unknown
@@ -431,21 +507,25 @@ def load_dialysis_inputs(
     paths = (Path(patients_path), Path(units_path), Path(vehicles_path))
     pfile, ufile, vfile = (str(p) for p in paths)
     errors: list[InputError] = []
-    pts, uts, vhs = _read_tables(paths, study_area, errors)
+    pts, uts, vhs = _read_tables(paths, study_area, errors, coord_systems)
     if pts is None or uts is None or vhs is None:
         raise InputErrors(errors)
     units = _units(uts, ufile, active_units, errors)
     umap = {u.unit_id: u for u in units}
     known = {str(u) for u in uts["unit_id"]}
+    plines = pts.attrs.get("lines") or list(range(2, len(pts) + 2))
     patients = [p for k, rec in enumerate(pts.to_dict("records"), start=1)
-                if (p := _patient_from_row(rec, file=pfile, row=k, units=umap, known_units=known,
-                                           ufile=ufile, errors=errors)) is not None]
-    vehicles = _vehicles(vhs, vfile, extra_vehicles, errors)
-    patients, report, warnings = _place_homes(patients, islands, pfile, errors)
+                if (p := _patient_from_row(rec, file=pfile, row=k, line=plines[k - 1], units=umap,
+                                           known_units=known, ufile=ufile,
+                                           errors=errors)) is not None]
+    island_ids = set(islands["island_id"].astype(str)) if "island_id" in islands else None
+    vehicles = _vehicles(vhs, vfile, extra_vehicles, island_ids, errors)
+    patients, report, warnings = _place_homes(patients, islands, pfile, plines, errors)
     if errors:
         raise InputErrors(errors)
     notes = (*_synthetic_notes({pfile: pts, ufile: uts, vfile: vhs}), *warnings,
-             *_fleet_notes(patients, vehicles))
+             *_fleet_notes(patients, vehicles), *_odd_value_notes(patients),
+             *coordinate_notes(pts, uts, vhs))
     return DialysisInputs(tuple(patients), tuple(units), tuple(vehicles), report, notes,
                           (pfile, ufile, vfile),
                           synthetic_patients=bool(synthetic_rows(pts).any()))
@@ -499,7 +579,7 @@ def default_unit(units: Iterable[Unit]) -> Unit:
                      field="active_units")
 
 
-def read_village_points(path: str | Path) -> pd.DataFrame:
+def read_village_points(path: str | Path, *, crs: str = WGS84_NAME) -> pd.DataFrame:
     """Village points (one per ``village_code``) where published maps show private stops.
 
     Parameters
@@ -509,6 +589,8 @@ def read_village_points(path: str | Path) -> pd.DataFrame:
         ``synthetic/elderly.csv`` (synthetic village points drawn around the town reference
         points; provenance in ``data/geo/putuo/SOURCES.md``). Rows without coordinates are left
         out (their stops fall back to the island point).
+    crs
+        Coordinate system of the file (as :func:`~optimizer.io.points.read_points`).
 
     Returns
     -------
@@ -521,7 +603,7 @@ def read_village_points(path: str | Path) -> pd.DataFrame:
     optimizer.errors.InputErrors
         As :func:`optimizer.io.points.read_points` (file, row and field of every bad value).
     """
-    g = read_points(path, id_col="village_code", coords_optional=True)
+    g = read_points(path, id_col="village_code", coords_optional=True, crs=crs)
     df = pd.DataFrame({"village_code": g["village_code"].astype(str),
                        "lon": g["lon"].astype(float), "lat": g["lat"].astype(float)})
     if "name_zh" in g.columns:

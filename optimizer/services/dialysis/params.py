@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from optimizer.io.coords import WGS84_NAME, CoordSystem
 from optimizer.params import ClockS, Minutes, params
 
 __all__ = ["DialysisParams", "ExtraVehicle", "parse_yes_no"]
@@ -129,6 +130,12 @@ class DialysisParams:
         Village points (``village_code``, ``lon``, ``lat``, EPSG:4326) where the published route
         map shows homes and vehicle bases instead of their exact points; ``None`` = the dataset's
         ``synthetic/elderly.csv``.
+    coord_system
+        Coordinate system of the files this section names (``patients``, ``units``,
+        ``vehicles``, ``villages``) and of ``extra_vehicles``: ``"WGS-84"`` (default),
+        ``"GCJ-02"`` (Amap/高德) or ``"BD-09"`` (Baidu); converted to WGS-84 on read
+        (:mod:`optimizer.io.coords`). A ``coord_system`` column in a file overrides it row by
+        row; the dataset's own files are WGS-84.
     arrive_early_min
         ``(earliest, latest)`` minutes before the session start the patient arrives at the unit:
         the drop-off window is ``[start - latest, start - earliest]``; never late. Default
@@ -151,12 +158,19 @@ class DialysisParams:
     active_units: tuple[str, ...] | None = None
     extra_vehicles: tuple[ExtraVehicle, ...] = ()
     villages: Path | None = None
+    coord_system: CoordSystem = WGS84_NAME
     arrive_early_min: tuple[Minutes, Minutes] = (15.0, 45.0)
     return_pickup_within_min: Minutes = 30.0
     max_ride_time_min: float = Field(default=120.0, gt=0, allow_inf_nan=False)
     max_ride_factor: float = Field(default=2.5, ge=1.0, allow_inf_nan=False)
     service_walking_min: Minutes = 2.0
     service_wheelchair_min: Minutes = 6.0
+
+    def file_coord_system(self, role: str) -> str:
+        """Coordinate system of the file ``role`` (``"patients"``, ``"units"``,
+        ``"vehicles"``, ``"villages"``): ``coord_system`` when this section names the file,
+        WGS-84 for the dataset's default."""
+        return self.coord_system if getattr(self, role) is not None else WGS84_NAME
 
     @field_validator("arrive_early_min")
     @classmethod

@@ -130,7 +130,7 @@ def build_places(fleet: Sequence[VehicleSpec], units: Sequence[Unit], piers: Seq
     homes
         Patients with a session today, in session order.
     G
-        Land graph (EPSG:32651, :mod:`optimizer.network.contract`).
+        Land graph (projected to the study area's UTM zone, :mod:`optimizer.network.contract`).
     islands
         Island polygons (EPSG:4326) used to snap the places.
     """

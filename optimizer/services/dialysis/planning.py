@@ -135,8 +135,9 @@ def plan_dialysis_day(
         Service date; must equal the day of ``network.timetable``.
     network
         The built network (:class:`optimizer.network.build.Network`): land graph ``G``
-        (EPSG:32651; piers are its ``kind="pier"`` nodes or, if it has none, the stops of
-        ``feed``), the day's ``timetable``, ``islands`` (snapping), ``notes`` (approximate roads,
+        (projected, ``G.graph["crs"]``; piers are its ``kind="pier"`` nodes or, if it has none,
+        the stops of ``feed``), the day's ``timetable``, ``islands`` (snapping), ``notes``
+        (approximate roads,
         estimated sailings) and ``boarding_buffer_s["foot"]`` (seconds at the pier before a
         departure).
     params

@@ -12,10 +12,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from optimizer.errors import InputError, InputErrors
+from optimizer.io.coords import WGS84_NAME, from_system, in_china
 from optimizer.results import Note, NoteKind
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
+from optimizer.services.dialysis.columns import TABLES
 from optimizer.services.dialysis.inputs import load_dialysis_inputs, read_village_points
-from optimizer.services.dialysis.params import DialysisParams
+from optimizer.services.dialysis.params import DialysisParams, ExtraVehicle
 from optimizer.services.dialysis.planning import plan_dialysis_day
 from optimizer.services.dialysis.records import DialysisInputs
 from optimizer.services.dialysis.result import DialysisPlan
@@ -40,10 +43,13 @@ class DialysisService:
         :class:`~optimizer.services.dialysis.DialysisParams`.
     title
         Bilingual step title for the terminal.
+    tables
+        The input tables read (patients, units, vehicles; :mod:`optimizer.services.dialysis.columns`).
     """
 
     name = "dialysis"
     Params = DialysisParams
+    tables = TABLES
     title = "血透接送 dialysis rides"
 
     def load(self, params: DialysisParams, ctx: DataContext) -> DialysisInputs:
@@ -53,15 +59,19 @@ class DialysisService:
         inputs = load_dialysis_inputs(ctx.path(params.patients, DEFAULT_FILES["patients"]),
                                       ctx.path(params.units, DEFAULT_FILES["units"]),
                                       ctx.path(params.vehicles, DEFAULT_FILES["vehicles"]),
-                                      islands=ctx.islands, extra_vehicles=params.extra_vehicles,
-                                      active_units=params.active_units)
+                                      islands=ctx.islands,
+                                      extra_vehicles=_extra_in_wgs84(params, ctx.scenario_file),
+                                      active_units=params.active_units,
+                                      coord_systems={r: params.file_coord_system(r) for r in
+                                                     ("patients", "units", "vehicles")})
         path = ctx.path(params.villages, DEFAULT_FILES["villages"])
         if params.villages is None and not path.is_file():  # optional: island points instead
             note = Note(NoteKind.DATA_WARNING, "无村点文件，公开地图按岛显示住址",
                         f"no village points ({path.name}): the published route map shows homes "
                         "and bases at their island's point")
             return dataclasses.replace(inputs, notes=(*inputs.notes, note))
-        return dataclasses.replace(inputs, village_points=read_village_points(path))
+        return dataclasses.replace(inputs, village_points=read_village_points(
+            path, crs=params.file_coord_system("villages")))
 
     def plan(self, inputs: DialysisInputs, params: DialysisParams, ctx: PlanContext
              ) -> DialysisPlan:
@@ -90,6 +100,33 @@ class DialysisService:
                   *((v.lon, v.lat) for v in inputs.vehicles)]
         return PersonalData(texts=tuple(owners), points=tuple(dict.fromkeys(points)),
                             owners=owners)
+
+
+def _extra_in_wgs84(params: DialysisParams, scenario_file: str) -> tuple[ExtraVehicle, ...]:
+    """``extra_vehicles`` with lon/lat converted from ``coord_system`` to WGS-84.
+
+    Raises
+    ------
+    optimizer.errors.InputErrors
+        A GCJ-02/BD-09 vehicle outside China (field ``dialysis.extra_vehicles``, position
+        named): the offset is undefined there.
+    """
+    system = params.coord_system
+    if system == WGS84_NAME or not params.extra_vehicles:
+        return params.extra_vehicles
+    errors, out = [], []
+    for k, v in enumerate(params.extra_vehicles, start=1):
+        if not bool(in_china(v.lon, v.lat)):
+            errors.append(InputError(
+                f"extra vehicle {v.vehicle_id!r} (item {k}): ({v.lon:g}, {v.lat:g}) is given in "
+                f"{system} but lies outside China, where {system} is undefined; give WGS-84",
+                file=scenario_file or None, row=k, field="dialysis.extra_vehicles"))
+            continue
+        lon, lat = from_system(v.lon, v.lat, system)
+        out.append(dataclasses.replace(v, lon=float(lon), lat=float(lat)))
+    if errors:
+        raise InputErrors(errors)
+    return tuple(out)
 
 
 SERVICE = DialysisService()

@@ -8,7 +8,9 @@ The service answers the analyst's and the planner's questions in their words:
    :data:`optimizer.results.REASONS`): ``BEYOND_THRESHOLD``, ``NO_CANTEEN_ON_ISLAND``,
    ``UNREACHABLE``. Summaries by village, town and island (:func:`summarise`) count every older
    resident exactly once. Canteen capacity is compared with *meals* (:func:`canteen_utilisation`).
-   :func:`delivery_area` draws the land within the threshold of any open canteen.
+   :func:`delivery_area` draws the land within the threshold of any open canteen. Analysts may
+   ask for straight-line coverage within ``radius_m`` metres instead
+   (``coverage_mode: straight_line``, :func:`straight_line_coverage`).
 2. **Siting** (:func:`recommend_sites`): existing canteens stay open, candidates may open; the
    scenario's model is solved exactly with CP-SAT, with its proof and alternatives.
 3. **Rounds** (:func:`delivery_rounds`): per delivering canteen, the lunch round as a VRPTW.
@@ -31,6 +33,7 @@ from optimizer.services.meals.coverage import canteen_utilisation as canteen_uti
 from optimizer.services.meals.coverage import coverage as coverage
 from optimizer.services.meals.coverage import delivery_area as delivery_area
 from optimizer.services.meals.coverage import status_text as status_text
+from optimizer.services.meals.coverage import straight_line_coverage as straight_line_coverage
 from optimizer.services.meals.coverage import summarise as summarise
 from optimizer.services.meals.inputs import MealsInputs as MealsInputs
 from optimizer.services.meals.inputs import load_meals_inputs as load_meals_inputs
@@ -86,5 +89,6 @@ __all__ = [
     "siting_problem",
     "status_text",
     "subscribers",
+    "straight_line_coverage",
     "summarise",
 ]

@@ -19,7 +19,9 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 
+from optimizer.io.coords import utm_crs
 from optimizer.results import reason
 from optimizer.services.meals.inputs import MealsInputs
 from optimizer.services.meals.matrix import MealsMatrix
@@ -32,6 +34,7 @@ __all__ = [
     "coverage",
     "delivery_area",
     "status_text",
+    "straight_line_coverage",
     "summarise",
 ]
 
@@ -115,6 +118,69 @@ def coverage(inputs: MealsInputs, mm: MealsMatrix, *, params: MealsParams,
         "reason_en": [e for _, e in text],
         "detail": detail,
     })
+
+
+def straight_line_coverage(points: pd.DataFrame, mm: MealsMatrix, *, params: MealsParams,
+                           open_mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Coverage within ``params.radius_m`` metres as the crow flies (``coverage_mode:
+    straight_line``), for analysts comparing with a buffer analysis.
+
+    Distances are measured in the UTM zone of the demand points and sites
+    (:func:`optimizer.io.coords.utm_crs`), across water too: a straight line knows no roads.
+
+    Parameters
+    ----------
+    points
+        :func:`coverage` output (network coverage), rows = demand points.
+    mm
+        The matrix (its ``sites`` with ``lon``/``lat``; network times for ``travel_time_min``).
+    params
+        ``radius_m`` (metres, required).
+    open_mask
+        Bool ``(n_sites,)`` of open sites; default ``mm.sites["open"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``points`` with ``covered``/``status`` (``COVERED`` or ``BEYOND_THRESHOLD``), the nearest
+        open canteen by straight line (``nearest_canteen_*``), ``travel_time_min`` the network
+        time to that canteen (``NaN`` if none), the reason texts, ``detail``, and
+        ``distance_m`` (straight-line metres to it, 0.1 m; ``NaN`` without an open canteen).
+
+    Raises
+    ------
+    ValueError
+        If ``params.radius_m`` is not set.
+    """
+    if params.radius_m is None:
+        raise ValueError("straight-line coverage needs params.radius_m (metres)")
+    sites = mm.sites
+    is_open = sites["open"].to_numpy(bool) if open_mask is None else np.asarray(open_mask, bool)
+    plon, plat = points["lon"].to_numpy(float), points["lat"].to_numpy(float)
+    slon, slat = sites["lon"].to_numpy(float), sites["lat"].to_numpy(float)
+    crs = utm_crs(np.concatenate([plon, slon]), np.concatenate([plat, slat]))
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    px, py = tr.transform(plon, plat)
+    sx, sy = tr.transform(slon, slat)
+    dist = np.hypot(np.subtract.outer(px, sx), np.subtract.outer(py, sy))
+    d, j = _nearest_open(dist, is_open)
+    found = np.isfinite(d)
+    covered = found & (d <= params.radius_m + 1e-9)
+    status = np.where(covered, COVERED, "BEYOND_THRESHOLD")
+    text = [status_text(s) for s in status]
+    t = mm.cost.values[np.arange(len(d)), j] if len(d) else np.zeros(0)
+    names = sites["site_id"].to_numpy()
+    detail = ["" if c else (f"nearest canteen {names[j[i]]} is {d[i]:.0f} m away in a straight "
+                            f"line, over the {params.radius_m:g} m radius" if found[i]
+                            else "no open canteen") for i, c in enumerate(covered)]
+    return points.assign(
+        status=status, covered=covered,
+        nearest_canteen_id=np.where(found, names[j], ""),
+        nearest_canteen_name=np.where(found, sites["name_zh"].to_numpy()[j], ""),
+        nearest_canteen_island=np.where(found, sites["island_id"].to_numpy()[j], ""),
+        travel_time_min=np.where(found & np.isfinite(t), np.round(t / 60.0, 2), np.nan),
+        reason_zh=[z for z, _ in text], reason_en=[e for _, e in text], detail=detail,
+        distance_m=np.where(found, np.round(d, 1), np.nan))
 
 
 def _nearest_open(vals: np.ndarray, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -255,7 +321,7 @@ def delivery_area(G: nx.MultiDiGraph, sites: gpd.GeoDataFrame, threshold_s: floa
     Parameters
     ----------
     G
-        Network (EPSG:32651).
+        Network (projected, ``G.graph["crs"]``).
     sites
         Site points (any CRS), e.g. the open canteens.
     threshold_s

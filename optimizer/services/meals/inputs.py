@@ -2,9 +2,11 @@
 
 :func:`load_meals_inputs` reads the three files named by :class:`MealsParams` (or the dataset's
 defaults) and checks everything :func:`~optimizer.services.meals.plan_meals` relies on, listing
-every problem at once (:class:`~optimizer.errors.InputErrors`, each naming the file, the 1-based
-data row, the record id and the field): missing columns, empty or duplicate ids, negative,
-fractional or non-numeric counts and capacities, capacities of zero, ``delivers`` values that
+every problem at once (:class:`~optimizer.errors.InputErrors`, each naming the file, the
+spreadsheet line, the record id and the field): unknown or misspelt columns (with a "did you
+mean"; the columns are declared in :mod:`optimizer.services.meals.columns`), missing columns,
+empty or duplicate ids, negative, fractional or non-numeric counts and capacities, capacities of
+zero or beyond the declared bounds, ``delivers`` values that
 are not yes/no, points outside the study area or in the sea, stated islands that disagree with the
 coordinates, ids repeated across canteens and candidates, and ``open_candidates`` ids that are
 not candidate sites. ``optimizer validate`` calls it, so a bad file fails in seconds instead of
@@ -27,10 +29,13 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, InputErrors
-from optimizer.io.points import PUTUO_BBOX, read_points
+from optimizer.io.coords import WGS84_NAME
+from optimizer.io.points import GEO_SUFFIXES, PUTUO_BBOX, coordinate_notes, read_points
+from optimizer.io.tables import TableSpec, read_table
 from optimizer.io.provenance import synthetic_note, synthetic_rows
 from optimizer.network.contract import WGS84
 from optimizer.results import Note, NoteKind
+from optimizer.services.meals.columns import CANDIDATES, CANTEENS, ELDERLY_POINTS, ELDERLY_VILLAGES
 from optimizer.services.meals.params import MealsParams
 
 __all__ = ["DEMAND_POINTS_NOTE", "MealsInputs", "load_meals_inputs", "parse_yes_no"]
@@ -122,9 +127,10 @@ def load_meals_inputs(params: MealsParams | None = None, *, dataset: str | Path 
     ------
     optimizer.errors.InputErrors
         Every problem of every file at once (see the module docs); each error names the file,
-        the 1-based data row and the field, and the record id in its message. An unknown
-        ``open_candidates`` id names the scenario file and the key ``meals.open_candidates``
-        (without a scenario file: the candidate file and the field ``open_candidates``).
+        the spreadsheet line (header = line 1) and the field, and the record id in its message.
+        An unknown ``open_candidates`` id names the scenario file and the key
+        ``meals.open_candidates`` (without a scenario file: the candidate file and the field
+        ``open_candidates``).
 
     Examples
     --------
@@ -144,7 +150,7 @@ def load_meals_inputs(params: MealsParams | None = None, *, dataset: str | Path 
     files = params.data_files(Path(dataset))
     errors: list[InputError] = []
     level = _file_level(files["elderly"])
-    tables = _read_tables(files, level, errors)
+    tables = _read_tables(files, level, errors, params.coord_systems())
     for role in ("canteens", "candidates"):
         errors += _check_sites(tables[role])
     island_ids = {role: _island_check(t, islands, errors) for role, t in tables.items()}
@@ -167,6 +173,14 @@ class _Table:
     id_col: str
     valid: gpd.GeoDataFrame | None
     raw: pd.DataFrame | None
+    raw_lines: tuple[int, ...] = ()
+
+    @property
+    def lines(self) -> list[int]:
+        """Spreadsheet line of each row of :attr:`rows` (header = line 1)."""
+        if self.valid is not None:
+            return list(self.valid.attrs.get("lines") or range(2, len(self.valid) + 2))
+        return list(self.raw_lines)
 
     @property
     def rows(self) -> pd.DataFrame | None:
@@ -179,84 +193,65 @@ class _Table:
 
 
 def _file_level(path: Path) -> str:
-    """``"points"`` when the demand file has a ``point_id`` column, else ``"villages"``."""
-    if path.suffix.lower() in (".csv", ".txt") and path.exists():
+    """``"points"`` when the demand file has a ``point_id`` column, else ``"villages"`` (also
+    when it cannot be read: the reader then says why)."""
+    if path.suffix.lower() in GEO_SUFFIXES and path.exists():
         try:
-            head = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-            head = []
-        return "points" if "point_id" in head else "villages"
-    return "villages"
+            import pyogrio
+
+            return "points" if "point_id" in pyogrio.read_info(path)["fields"] else "villages"
+        except Exception:  # noqa: BLE001 - read_points reports an unreadable file
+            return "villages"
+    try:
+        head = read_table(path).df.columns
+    except InputError:
+        return "villages"
+    return "points" if "point_id" in head else "villages"
 
 
 def _demand_id(level: str) -> str:
     return "point_id" if level == "points" else "village_code"
 
 
-def _read_tables(files: Mapping[str, Path], level: str,
-                 errors: list[InputError]) -> dict[str, _Table]:
+def _read_tables(files: Mapping[str, Path], level: str, errors: list[InputError],
+                 crs: Mapping[str, str] | None = None) -> dict[str, _Table]:
     """Each file through :func:`optimizer.io.points.read_points`; a file that fails keeps its
     raw text for the other checks (its problems appended to ``errors``)."""
-    spec: dict[str, dict[str, Any]] = {
-        "elderly": {"id_col": _demand_id(level), "count_cols": ("elderly_60plus",),
-                    "required": ("village_code",) if level == "points" else ()},
-        "canteens": {"id_col": "canteen_id", "required": ("name_zh",),
-                     "count_cols": ("capacity_meals_per_day",)},
-        "candidates": {"id_col": "site_id", "required": ("name_zh",),
-                       "count_cols": ("capacity_meals_per_day", "opening_cost_cny")},
-    }
+    specs: dict[str, TableSpec] = {
+        "elderly": ELDERLY_POINTS if level == "points" else ELDERLY_VILLAGES,
+        "canteens": CANTEENS, "candidates": CANDIDATES}
+    counts = {"elderly": ("elderly_60plus",), "canteens": ("capacity_meals_per_day",),
+              "candidates": ("capacity_meals_per_day", "opening_cost_cny")}
     out: dict[str, _Table] = {}
-    for role, kw in spec.items():
-        valid, raw, found = None, None, []
+    for role, spec in specs.items():
+        valid, raw, lines, found = None, None, (), []
         try:
-            valid = read_points(files[role], **kw)
+            valid = read_points(files[role], spec=spec, count_cols=counts[role],
+                                required=spec.required, problems=errors,
+                                crs=(crs or {}).get(role, WGS84_NAME))
         except InputErrors as exc:
             found = exc.errors
         except InputError as exc:
             found = [exc]
         if valid is None:
-            raw = _raw_table(files[role])
-        errors += _with_ids(found, raw, kw["id_col"])
-        out[role] = _Table(role, files[role], kw["id_col"], valid, raw)
+            raw, lines = _raw_table(files[role])
+        errors += found
+        out[role] = _Table(role, files[role], spec.id_col, valid, raw, lines)
     return out
 
 
-def _with_ids(found: list[InputError], raw: pd.DataFrame | None,
-              id_col: str) -> list[InputError]:
-    """Row errors of :func:`read_points` with the record id in front of the message."""
-    if raw is None or id_col not in raw.columns:
-        return found
-    ids = raw[id_col].tolist()
-    out = []
-    for e in found:
-        if e.row is None or e.field == id_col or not 1 <= e.row <= len(ids) or not ids[e.row - 1]:
-            out.append(e)
-        else:
-            out.append(InputError(f"{ids[e.row - 1]!r}: {e.message}", file=e.file, row=e.row,
-                                  field=e.field))
-    return out
-
-
-def _raw_table(path: Path) -> pd.DataFrame | None:
-    """A table as text (ids stripped), or ``None`` if it cannot be read at all."""
+def _raw_table(path: Path) -> tuple[pd.DataFrame | None, tuple[int, ...]]:
+    """A table as text with the line of each row, or ``(None, ())`` if it cannot be read at
+    all (:func:`read_points` has reported why)."""
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        else:
-            df = None
-            for enc in ("utf-8-sig", "gb18030"):
-                try:
-                    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc,
-                                     skipinitialspace=True)
-                    break
-                except UnicodeDecodeError:
-                    continue
+        if path.suffix.lower() in GEO_SUFFIXES:
+            g = gpd.read_file(path)
+            df = pd.DataFrame(g.drop(columns=g.geometry.name)).fillna("").astype(str)
+            return df.apply(lambda c: c.str.strip()), tuple(range(2, len(df) + 2))
+        t = read_table(path)
     except Exception:  # noqa: BLE001 - read_points has reported why
-        return None
-    if df is None:
-        return None
-    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    return df.astype(str).apply(lambda c: c.str.strip())
+        return None, ()
+    return t.df, tuple(t.lines)
 
 
 def _number(value: Any) -> float | None:
@@ -269,34 +264,27 @@ def _number(value: Any) -> float | None:
 
 # --------------------------------------------------------------------------------- validation
 def _check_sites(t: _Table) -> list[InputError]:
-    """Capacities of zero (read_points refuses negative, fractional and non-numeric ones) and
-    ``delivers`` values that are not yes/no."""
+    """``delivers`` values that are not yes/no (capacities: :func:`read_points` refuses
+    negative, fractional and non-numeric ones, the spec's bounds zero and absurd ones)."""
     errors: list[InputError] = []
     if not t.has(t.id_col):
         return errors
-    rows, fname = t.rows, str(t.path)
+    rows, fname, lines = t.rows, str(t.path), t.lines
     assert rows is not None
-    if t.has("capacity_meals_per_day"):
-        for k, (sid, v) in enumerate(zip(rows[t.id_col], rows["capacity_meals_per_day"])):
-            if _number(v) == 0:
-                errors.append(InputError(
-                    f"{sid!r}: capacity {v}; a canteen must serve at least one meal a day "
-                    "(remove the row instead)", file=fname, row=k + 1,
-                    field="capacity_meals_per_day"))
     if t.has("delivers"):
         for k, (sid, v) in enumerate(zip(rows[t.id_col], rows["delivers"])):
-            if parse_yes_no(v) is None:
+            if v.strip() and parse_yes_no(v) is None:
                 errors.append(InputError(
                     f"{sid!r}: delivers {v!r}; expected yes or no (是/否, true/false, 1/0)",
-                    file=fname, row=k + 1, field="delivers"))
+                    file=fname, line=lines[k], row=k + 1, field="delivers"))
     return errors
 
 
 def _located(t: _Table) -> tuple[gpd.GeoDataFrame, list[int]]:
-    """Points to place on islands with their 1-based rows: every row of a validated table, the
-    rows with numeric degrees inside the study area of a raw one."""
+    """Points to place on islands with their spreadsheet lines: every row of a validated table,
+    the rows with numeric degrees inside the study area of a raw one."""
     if t.valid is not None:
-        return t.valid, list(range(1, len(t.valid) + 1))
+        return t.valid, t.lines
     raw = t.raw
     if raw is None or not t.has(t.id_col, "lon", "lat"):
         return gpd.GeoDataFrame(geometry=[], crs=WGS84), []
@@ -307,12 +295,12 @@ def _located(t: _Table) -> tuple[gpd.GeoDataFrame, list[int]]:
           and x0 <= lon.iloc[k] <= x1 and y0 <= lat.iloc[k] <= y1]
     sub = raw.iloc[ok].assign(lon=lon.iloc[ok].astype(float), lat=lat.iloc[ok].astype(float))
     gdf = gpd.GeoDataFrame(sub, geometry=gpd.points_from_xy(sub["lon"], sub["lat"]), crs=WGS84)
-    return gdf.reset_index(drop=True), [k + 1 for k in ok]
+    return gdf.reset_index(drop=True), [t.lines[k] for k in ok]
 
 
 def _island_check(t: _Table, islands: gpd.GeoDataFrame, errors: list[InputError]) -> list[str]:
     """Island of each point from the polygons; points in the sea and stated-island mismatches are
-    errors (row = 1-based data row)."""
+    errors (naming the spreadsheet line)."""
     from optimizer.network.islands import island_of
 
     gdf, rows = _located(t)
@@ -329,11 +317,11 @@ def _island_check(t: _Table, islands: gpd.GeoDataFrame, errors: list[InputError]
             errors.append(InputError(
                 f"{who!r} at ({gdf['lon'].iloc[k]:.6f} E, {gdf['lat'].iloc[k]:.6f} N) lies in the "
                 f"sea, {d:.0f} m from the nearest island; check the coordinates (GCJ-02 given as "
-                "WGS84? swapped?)", file=fname, row=rows[k], field="lon"))
+                "WGS84? swapped?)", file=fname, line=rows[k], field="lon"))
         elif stated is not None and stated[k] not in ("", "nan") and stated[k] != isl:
             errors.append(InputError(
                 f"{who!r}: island_id {stated[k]!r} but the point lies on island {isl!r}; fix the "
-                "island or the coordinates", file=fname, row=rows[k], field="island_id"))
+                "island or the coordinates", file=fname, line=rows[k], field="island_id"))
         out.append(str(isl))
     return out
 
@@ -344,9 +332,10 @@ def _check_unique_sites(canteens: _Table, candidates: _Table) -> list[InputError
         return []
     assert canteens.rows is not None and candidates.rows is not None
     both = set(canteens.rows["canteen_id"]) & set(candidates.rows["site_id"])
+    lines = candidates.lines
     return [InputError(f"site id {sid!r} is also an existing canteen id; ids must be unique "
-                       "across canteens and candidates", file=str(candidates.path), row=k + 1,
-                       field="site_id")
+                       "across canteens and candidates", file=str(candidates.path),
+                       line=lines[k], row=k + 1, field="site_id")
             for k, sid in enumerate(candidates.rows["site_id"]) if sid in both]
 
 
@@ -407,7 +396,7 @@ def _sites(gdf: gpd.GeoDataFrame, id_col: str, island_ids: list[str], *, kind: s
         "kind": _col(gdf, "kind", kind), "island_id": island_ids,
         "capacity_meals_per_day": gdf["capacity_meals_per_day"].astype(float),
         "opening_cost_cny": 0.0 if cost is None else cost.astype(float),
-        "delivers": [bool(parse_yes_no(v)) for v in _col(gdf, "delivers", "yes")],
+        "delivers": [parse_yes_no(v) is not False for v in _col(gdf, "delivers", "yes")],
         "lon": gdf["lon"].astype(float), "lat": gdf["lat"].astype(float),
     }, geometry=gdf.geometry.values, crs=WGS84)
 
@@ -422,6 +411,7 @@ def _input_notes(tables: Mapping[str, _Table], level: str) -> tuple[Note, ...]:
                          if flagged[r])
     if syn is not None:
         notes.append(syn)
+    notes += coordinate_notes(*(t.valid for t in tables.values()))
     if level == "points" and flagged["elderly"]:
         notes.append(DEMAND_POINTS_NOTE)
     return tuple(notes)

@@ -61,7 +61,8 @@ def meals_matrix(inputs: MealsInputs, G: nx.MultiDiGraph, *, params: MealsParams
     inputs
         From :func:`~optimizer.services.meals.load_meals_inputs`.
     G
-        Network following :mod:`optimizer.network.contract` (EPSG:32651); ferry edges are ignored.
+        Network following :mod:`optimizer.network.contract` (projected, ``G.graph["crs"]``);
+        ferry edges are ignored.
     params
         Uses ``delivery_mode`` and ``open_candidates``.
     islands

@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from optimizer.io.coords import WGS84_NAME, CoordSystem
 from optimizer.params import ClockS, clock_s, params
 
 __all__ = [
@@ -131,6 +132,19 @@ class MealsParams:
         more): its nearest subscribers first, the rest listed ``OVER_CANTEEN_CAPACITY``
         (default True). False plans rounds for every subscriber (the demand a larger kitchen
         would face).
+    coord_system
+        Coordinate system of the files this section names (``elderly``, ``canteens``,
+        ``candidates``): ``"WGS-84"`` (default), ``"GCJ-02"`` (Amap/高德) or ``"BD-09"``
+        (Baidu); converted to WGS-84 on read (:mod:`optimizer.io.coords`). A ``coord_system``
+        column in a file overrides it row by row; the dataset's own files are WGS-84.
+    coverage_mode
+        ``"network"`` (default): covered = within ``threshold_min`` of courier travel on the
+        roads. ``"straight_line"``: covered = within ``radius_m`` metres as the crow flies
+        (measured in the UTM zone of the study area), for analysts comparing with a buffer
+        analysis; siting and the summary use it, the rounds still drive on the roads.
+    radius_m
+        Straight-line coverage radius, metres (> 0); required with ``coverage_mode:
+        straight_line``.
     rounds_time_limit_s
         Search budget of one canteen's lunch round, seconds (> 0; default 2, the value the
         baseline runs with). Each canteen gets ``min(rounds_time_limit_s,
@@ -174,6 +188,24 @@ class MealsParams:
     rounds: bool = True
     rounds_respect_capacity: bool = True
     rounds_time_limit_s: float = Field(default=2.0, gt=0, allow_inf_nan=False)
+    coord_system: CoordSystem = WGS84_NAME
+    coverage_mode: Literal["network", "straight_line"] = "network"
+    radius_m: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _radius_given(self) -> MealsParams:
+        if self.coverage_mode == "straight_line" and self.radius_m is None:
+            raise ValueError("coverage_mode 'straight_line' needs radius_m (metres, e.g. "
+                             "radius_m: 1000)")
+        return self
+
+    def coord_systems(self) -> dict[str, str]:
+        """Coordinate system of each input file: ``coord_system`` for the files this section
+        names, WGS-84 for the dataset's defaults (``{"elderly": …, "canteens": …,
+        "candidates": …}``)."""
+        given = {"elderly": self.elderly, "canteens": self.canteens,
+                 "candidates": self.candidates}
+        return {k: self.coord_system if v is not None else WGS84_NAME for k, v in given.items()}
 
     @property
     def threshold_s(self) -> float:

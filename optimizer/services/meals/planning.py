@@ -19,7 +19,8 @@ import geopandas as gpd
 import networkx as nx
 
 from optimizer.results import Note, NoteKind, merge_notes
-from optimizer.services.meals.coverage import canteen_utilisation, coverage, delivery_area
+from optimizer.services.meals.coverage import (canteen_utilisation, coverage, delivery_area,
+                                               straight_line_coverage)
 from optimizer.services.meals.inputs import MealsInputs
 from optimizer.services.meals.matrix import meals_matrix
 from optimizer.services.meals.params import MealsParams
@@ -35,10 +36,16 @@ def plan_notes(params: MealsParams) -> tuple[Note, ...]:
     """The assumptions every meal output states: land times by the delivery mode, and the meal
     uptake share."""
     share = f"{params.uptake_share:.1%}"
-    return (Note(NoteKind.ASSUMPTION, "送餐时间为陆路时间（不乘渡轮）",
-                 f"Land travel times by {params.delivery_mode}, couriers do not take ferries"),
-            Note(NoteKind.ASSUMPTION, f"用餐率假设 {share}",
-                 f"Meal uptake share assumption {share} of residents aged 60+"))
+    notes = (Note(NoteKind.ASSUMPTION, "送餐时间为陆路时间（不乘渡轮）",
+                  f"Land travel times by {params.delivery_mode}, couriers do not take ferries"),
+             Note(NoteKind.ASSUMPTION, f"用餐率假设 {share}",
+                  f"Meal uptake share assumption {share} of residents aged 60+"))
+    if params.coverage_mode == "straight_line":
+        r = f"{params.radius_m:g}"
+        notes += (Note(NoteKind.ASSUMPTION, f"覆盖按直线距离 {r} 米计（非路网时间；送餐路线仍按路网）",
+                       f"Coverage is straight-line distance within {r} m, not travel time "
+                       "(delivery rounds still follow the roads)"),)
+    return notes
 
 
 def plan_meals(inputs: MealsInputs, G: nx.MultiDiGraph, *, params: MealsParams | None = None,
@@ -51,7 +58,7 @@ def plan_meals(inputs: MealsInputs, G: nx.MultiDiGraph, *, params: MealsParams |
     inputs
         From :func:`~optimizer.services.meals.load_meals_inputs`.
     G
-        Network (EPSG:32651); only land edges are used.
+        Network (projected, ``G.graph["crs"]``); only land edges are used.
     params
         Default ``MealsParams()``.
     solver
@@ -81,10 +88,12 @@ def plan_meals(inputs: MealsInputs, G: nx.MultiDiGraph, *, params: MealsParams |
     params = params or MealsParams()
     solver = solver or SolverParams()
     mm = meals_matrix(inputs, G, params=params, islands=islands)
-    points = coverage(inputs, mm, params=params)
+    by_road = coverage(inputs, mm, params=params)
+    points = (straight_line_coverage(by_road, mm, params=params)
+              if params.coverage_mode == "straight_line" else by_road)
     canteens = canteen_utilisation(points, mm, params=params)
     siting = recommend_sites(inputs, mm, params=params, solver=solver)
-    rounds = delivery_rounds(inputs, mm, points, G, params=params, solver=solver,
+    rounds = delivery_rounds(inputs, mm, by_road, G, params=params, solver=solver,
                              islands=islands) if params.rounds else None
     area = delivery_area(G, mm.sites[mm.sites["open"]], params.threshold_s,
                          travel_mode=params.delivery_mode, islands=islands)

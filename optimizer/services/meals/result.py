@@ -97,6 +97,8 @@ class MealsResult:
         }
         for s in COVERAGE_REASONS:
             out[f"elderly_{s.lower()}"] = round(float(p.loc[p["status"] == s, "elderly"].sum()), 1)
+        if self.params.coverage_mode == "straight_line":  # covered = within radius_m, not time
+            out.update(coverage_mode="straight_line", coverage_radius_m=self.params.radius_m)
         if self.siting is not None:
             out.update(siting_model=self.siting.model, siting_status=self.siting.status,
                        siting_gap=self.siting.gap, new_sites=list(self.siting.new_sites),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
+from optimizer.services.meals.columns import TABLES
 from optimizer.services.meals.inputs import MealsInputs, load_meals_inputs
 from optimizer.services.meals.params import MealsParams
 from optimizer.services.meals.planning import plan_meals
@@ -18,10 +19,15 @@ __all__ = ["SERVICE", "MealsService"]
 
 
 class MealsService:
-    """Meal delivery (助餐配送): 15-minute coverage, canteen siting and lunch rounds."""
+    """Meal delivery (助餐配送): 15-minute coverage, canteen siting and lunch rounds.
+
+    ``tables`` are its input tables (elderly by point or village, canteens, candidate sites;
+    :mod:`optimizer.services.meals.columns`).
+    """
 
     name = "meals"
     Params = MealsParams
+    tables = TABLES
     title = "助餐配送 meals"
 
     def load(self, params: MealsParams, ctx: DataContext) -> MealsInputs:
