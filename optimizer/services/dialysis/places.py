@@ -105,12 +105,12 @@ class PlaceMatrix:
         return tuple(f"{pl.place_type}:{pl.place_id}" for pl in self.places)
 
     def island_label(self, island_id: str) -> str:
-        """``"island 葫芦岛 (ISL019)"``; ``"island ISL019"`` without a name; ``"an island with no
-        road"`` for an empty id."""
+        """``"葫芦岛"`` (the island's name, as a person reads it); ``"island ISL019"`` only when
+        the islands table has no name; ``"an island with no road"`` for an empty id."""
         if not island_id:
             return "an island with no road"
         name = self.island_names.get(island_id, "")
-        return f"island {name} ({island_id})" if name else f"island {island_id}"
+        return name if name else f"island {island_id}"
 
     def pier_name(self, stop_id: str) -> str:
         """The pier's name (its stop id if unknown)."""
