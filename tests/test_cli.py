@@ -240,10 +240,11 @@ def _browser_missing() -> bool:
 
 
 @pytest.mark.skipif(_browser_missing(), reason="Debian chromium/playwright missing (required in CI)")
-def test_run_pages_load_in_a_real_browser(baseline_run: Path) -> None:
+def test_run_pages_load_in_a_real_browser(baseline_run: Path, tmp_path: Path) -> None:
     from optimizer.outputs.browser import check_page
 
-    shots = baseline_run / "screenshots"
+    # never inside the shared run folder: the golden and reproducibility tests list its files
+    shots = tmp_path / "screenshots"
     def only_tiles_missing(r) -> bool:
         """Scripts and styles are inlined: the only requests blocked (and so aborted) are the
         base-map tiles, which need the network."""
