@@ -50,7 +50,7 @@ from shapely.geometry.base import BaseGeometry
 
 from optimizer.errors import InputError, InputErrors
 from optimizer.io.tables import ENCODINGS as ENCODINGS  # re-exported (moved to io.tables)
-from optimizer.io.tables import Table, TableSpec, read_table
+from optimizer.io.tables import Table, TableSpec, read_table, record_read
 from optimizer.io.coords import (BD09_NAME, COORD_SYSTEMS, GCJ02_NAME, WGS84_NAME,
                                  coord_system_name, from_system, in_china, utm_crs)
 from optimizer.results import Note, NoteKind
@@ -196,7 +196,16 @@ def read_points(
     gdf.attrs["source_crs"] = src.label
     gdf.attrs["lines"] = list(lines)
     gdf.attrs["coord_conversions"] = _conversions(systems, kept_empty, fname, lines)
+    record_read(fname, used_encoding, _system_text(src, gdf.attrs["coord_conversions"]))
     return gdf
+
+
+def _system_text(src: _Source, conversions: list[dict]) -> str:
+    """The file's coordinate system as ``optimizer validate`` lists it: ``""`` for WGS-84 read
+    as such, else the file's (``GCJ-02``, ``EPSG:32651``) and the per-row systems converted."""
+    file_sys = "" if src.label == "EPSG:4326" else src.label
+    rows = [c["system"] for c in conversions if c["system"] != file_sys]
+    return ", ".join(x for x in [file_sys, *(f"{r} rows" for r in rows)] if x)
 
 
 # --------------------------------------------------------------------------- validation steps
