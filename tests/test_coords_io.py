@@ -189,8 +189,35 @@ def test_non_point_feature_is_refused_naming_it():
     with pytest.raises(InputErrors) as ei:
         read_points(D / "line_feature.geojson", id_col="id")
     (e,) = ei.value.errors
-    assert (e.row, e.field) == (2, "geometry")
+    assert (e.line, e.field) == (2, "geometry")
     assert "feature 'R1' is a LineString" in e.message
+    assert str(e).startswith(f"{D / 'line_feature.geojson'}, feature 2, field 'geometry'")
+
+
+def test_geo_file_problems_name_the_feature_not_a_line(tmp_path, wgs):
+    """A GeoJSON file may be one line of text: its records are named "feature N" (1-based),
+    in the errors, the "also on" of a duplicate and the conversion note."""
+    with pytest.raises(InputErrors) as ei:
+        read_points(D / "degrees_in_utm.geojson", id_col="id")
+    texts = [str(e) for e in ei.value.errors]
+    assert [t.split(", field")[0] for t in texts] == [
+        f"{D / 'degrees_in_utm.geojson'}, feature {k}" for k in (1, 2, 3, 4)]
+    assert not [t for t in texts if "line" in t]
+    p = tmp_path / "one_line.geojson"
+    lon, lat = to_system(wgs["lon"], wgs["lat"], "GCJ-02")
+    gpd.GeoDataFrame({"id": ["A", "B", "A", "C"]}, geometry=gpd.points_from_xy(lon, lat),
+                     crs=4326).to_file(p, driver="GeoJSON")
+    with pytest.raises(InputErrors) as dup:
+        read_points(p, id_col="id", crs="GCJ-02")
+    (e,) = dup.value.errors
+    assert str(e) == f"{p}, feature 3, field 'id': duplicate id 'A' (also on feature 1); ids " \
+        "must be unique"
+    ok = tmp_path / "ok.geojson"
+    gpd.GeoDataFrame({"id": wgs["id"]}, geometry=gpd.points_from_xy(lon, lat),
+                     crs=4326).to_file(ok, driver="GeoJSON")
+    (note,) = coordinate_notes(read_points(ok, id_col="id", crs="GCJ-02"))
+    assert note.en == "ok.geojson: features 1–4 converted from GCJ-02 to WGS-84"
+    assert note.zh == "ok.geojson：第 1–4 个要素由 GCJ-02 换算为 WGS-84"
 
 
 # ---------------------------------------------------------------- UTM zone of the study area

@@ -573,8 +573,8 @@ def read_units(path: str | Path, *, active_units: Iterable[str] | None = None,
         Coordinate system of the file (as :func:`~optimizer.io.points.read_points`; the
         scenario's ``dialysis.coord_system`` when the file is the dialysis section's).
     islands
-        Island polygons, EPSG:4326 (default: the embedded Putuo islands); a unit in the sea is
-        refused as in :func:`load_dialysis_inputs`.
+        Island polygons, EPSG:4326: when given, a unit in the sea (beyond the snapping
+        tolerance) is refused as in :func:`load_dialysis_inputs`; ``None`` skips that check.
 
     Returns
     -------
@@ -589,7 +589,8 @@ def read_units(path: str | Path, *, active_units: Iterable[str] | None = None,
     errors: list[InputError] = []
     uts = _read_unit_table(Path(path), study_area, errors, crs=crs)
     units = [] if uts is None else _units(uts, str(path), active_units, errors)
-    _units_in_sea(units, load_islands() if islands is None else islands, str(path), errors)
+    if islands is not None:
+        _units_in_sea(units, islands, str(path), errors)
     if errors:
         raise InputErrors(errors)
     return tuple(units)
