@@ -14,6 +14,8 @@ implementations ``eviltransform`` (github.com/googollee/eviltransform) and ``prc
 (x_pi = π·3000/180, the 0.00002/0.000003 terms, shift 0.0065/0.006). No closed-form inverse
 exists: :func:`gcj02_to_wgs84` and :func:`bd09_to_gcj02` invert by fixed-point iteration on the
 forward transform until the residual is below 1e-9 degrees (~0.1 mm), far inside 0.5 m.
+:func:`from_system` (what the readers use) then rounds to :data:`CONVERTED_DECIMALS` (6)
+decimals, so that data converted back is the same float as the WGS-84 original.
 
 The transforms are defined only inside China (Chinese maps show WGS-84 elsewhere):
 :func:`in_china` is the customary rough box of those sources (72.004–137.8347 E,
