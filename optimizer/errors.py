@@ -18,6 +18,22 @@ MAX_SHOWN = 50
 the first 50 show it, the count says how many more)."""
 
 
+class FeatureNumber(int):
+    """The 1-based number of a feature in a GeoJSON/GeoPackage layer, used where a table's
+    spreadsheet line is expected (such a file may be one line of text): readers put these in
+    their ``lines`` so that every :class:`InputError` built from them prints ``feature N``
+    instead of ``line N``.
+
+    >>> str(InputError("bad", file="homes.geojson", line=FeatureNumber(3)))
+    'homes.geojson, feature 3: bad'
+    """
+
+
+def place_text(line: int) -> str:
+    """``"line 4"``, or ``"feature 3"`` for a :class:`FeatureNumber`."""
+    return f"{'feature' if isinstance(line, FeatureNumber) else 'line'} {int(line)}"
+
+
 class OptimizerError(Exception):
     """Root of every error raised by this package."""
 
@@ -38,7 +54,11 @@ class InputError(OptimizerError, ValueError):
         Column or key name, if the problem is in one field.
     line
         Spreadsheet line of a table (header = line 1, first data row = line 2), as a person sees
-        it in Excel or a text editor; printed as ``line N`` (instead of ``row N``).
+        it in Excel or a text editor; printed as ``line N`` (instead of ``row N``), or as
+        ``feature N`` when it is a :class:`FeatureNumber`.
+    feature
+        1-based feature number in a GeoJSON/GeoPackage file (instead of ``line``): printed as
+        ``feature N``; stored in ``line`` as a :class:`FeatureNumber`.
     """
 
     def __init__(
@@ -49,7 +69,10 @@ class InputError(OptimizerError, ValueError):
         row: int | None = None,
         field: str | None = None,
         line: int | None = None,
+        feature: int | None = None,
     ) -> None:
+        if feature is not None:
+            line = FeatureNumber(feature)
         self.file = file
         self.row = row
         self.field = field
@@ -59,7 +82,7 @@ class InputError(OptimizerError, ValueError):
         if file is not None:
             where.append(f"{file}")
         if line is not None:
-            where.append(f"line {line}")
+            where.append(place_text(line))
         elif row is not None:
             where.append(f"row {row}")
         if field is not None:

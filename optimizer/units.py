@@ -177,24 +177,41 @@ def _clock_error(text: Any, why: str, **at: Any) -> Exception:
     return InputError(f"{text!r} {why}", **at)
 
 
-def number_as_clock_message(value: float) -> str:
+def number_as_clock_message(value: float, *, table: bool = False) -> str:
     """What is wrong with a number given where a clock time is expected, and the fix
-    (``730`` → ``'07:30'``, ``11`` → ``'11:00'``, else ``'07:30'`` as the example).
+    (``730`` → ``07:30``, ``11`` → ``11:00``, else ``07:30`` as the example). In a YAML file the
+    fix is a quoted text (``'07:30'``: unquoted, YAML reads ``07:30`` as a number of minutes);
+    in a table cell (``table``; CSV/XLSX) quotes would be part of the text, so the fix is the
+    bare ``07:30``.
 
     Examples
     --------
     >>> number_as_clock_message(730)
     "is a number, not a clock time; write the time as text in quotes, e.g. '07:30' (HH:MM)"
+    >>> number_as_clock_message(730, table=True)
+    'is a number, not a clock time; write 07:30 (hours:minutes)'
     """
     v = float(value)
     if v.is_integer() and 100 <= v < 2400 and int(v) % 100 < 60:
-        hint = f"'{int(v) // 100:02d}:{int(v) % 100:02d}'"
+        hint = f"{int(v) // 100:02d}:{int(v) % 100:02d}"
     elif v.is_integer() and 0 <= v < 24:
-        hint = f"'{int(v):02d}:00'"
+        hint = f"{int(v):02d}:00"
     else:
-        hint = "'07:30'"
-    return (f"is a number, not a clock time; write the time as text in quotes, e.g. {hint} "
+        hint = "07:30"
+    if table:
+        return f"is a number, not a clock time; write {hint} (hours:minutes)"
+    return (f"is a number, not a clock time; write the time as text in quotes, e.g. '{hint}' "
             "(HH:MM)")
+
+
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".geojson", ".json",
+                  ".gpkg", ".shp")
+"""Files whose cells are table cells (a clock is written bare there, not in quotes)."""
+
+
+def _in_table(at: dict[str, Any]) -> bool:
+    """Whether the value came from a table file (CSV/XLSX/geo; its ``file`` suffix)."""
+    return str(at.get("file") or "").lower().endswith(TABLE_SUFFIXES)
 
 
 def _from_datetime(d: dt.datetime, plan_date: dt.date | None, **at: Any) -> int:
@@ -240,7 +257,7 @@ def _from_text(s: str, *, past_24: bool, xlsx: bool, plan_date: dt.date | None,
         x = float(s)
         if xlsx and "." in s and 0 <= x < 1:
             return int(round(x * DAY_S))
-        raise _clock_error(s, number_as_clock_message(x), **at)
+        raise _clock_error(s, number_as_clock_message(x, table=_in_table(at)), **at)
     try:
         d = dt.datetime.fromisoformat(s)
     except ValueError:
@@ -268,8 +285,9 @@ def parse_clock(value: Any, *, file: str | None = None, row: int | None = None,
       ``plan_date``, the date must be the plan date (or the next day: + 24 h); without it (the
       tables are weekly patterns, not dated), the date part is ignored.
 
-    Refused, each with the fix in the message: numbers (``730``, ``11``, ``7.5``: "write the
-    time as text in quotes, e.g. '07:30'"), empty cells, bare dates, times past 24:00
+    Refused, each with the fix in the message: numbers (``730``, ``11``, ``7.5``: in YAML
+    "write the time as text in quotes, e.g. '07:30'", in a table file (``file`` a CSV/XLSX)
+    "write 07:30 (hours:minutes)"), empty cells, bare dates, times past 24:00
     (``"25:00"``) unless ``past_24`` (GTFS ``stop_times``, hours 0-47).
 
     Parameters
@@ -323,7 +341,7 @@ def parse_clock(value: Any, *, file: str | None = None, row: int | None = None,
             return int(round(x * DAY_S))
         if not math.isfinite(x):
             raise _clock_error(value, "is empty; expected a time HH:MM, e.g. '07:30'", **at)
-        raise _clock_error(value, number_as_clock_message(x), **at)
+        raise _clock_error(value, number_as_clock_message(x, table=_in_table(at)), **at)
     s = str(value).strip()
     if not s:
         raise _clock_error(value, "is empty; expected a time HH:MM, e.g. '07:30'", **at)

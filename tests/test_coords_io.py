@@ -189,8 +189,35 @@ def test_non_point_feature_is_refused_naming_it():
     with pytest.raises(InputErrors) as ei:
         read_points(D / "line_feature.geojson", id_col="id")
     (e,) = ei.value.errors
-    assert (e.row, e.field) == (2, "geometry")
+    assert (e.line, e.field) == (2, "geometry")
     assert "feature 'R1' is a LineString" in e.message
+    assert str(e).startswith(f"{D / 'line_feature.geojson'}, feature 2, field 'geometry'")
+
+
+def test_geo_file_problems_name_the_feature_not_a_line(tmp_path, wgs):
+    """A GeoJSON file may be one line of text: its records are named "feature N" (1-based),
+    in the errors, the "also on" of a duplicate and the conversion note."""
+    with pytest.raises(InputErrors) as ei:
+        read_points(D / "degrees_in_utm.geojson", id_col="id")
+    texts = [str(e) for e in ei.value.errors]
+    assert [t.split(", field")[0] for t in texts] == [
+        f"{D / 'degrees_in_utm.geojson'}, feature {k}" for k in (1, 2, 3, 4)]
+    assert not [t for t in texts if "line" in t]
+    p = tmp_path / "one_line.geojson"
+    lon, lat = to_system(wgs["lon"], wgs["lat"], "GCJ-02")
+    gpd.GeoDataFrame({"id": ["A", "B", "A", "C"]}, geometry=gpd.points_from_xy(lon, lat),
+                     crs=4326).to_file(p, driver="GeoJSON")
+    with pytest.raises(InputErrors) as dup:
+        read_points(p, id_col="id", crs="GCJ-02")
+    (e,) = dup.value.errors
+    assert str(e) == f"{p}, feature 3, field 'id': duplicate id 'A' (also on feature 1); ids " \
+        "must be unique"
+    ok = tmp_path / "ok.geojson"
+    gpd.GeoDataFrame({"id": wgs["id"]}, geometry=gpd.points_from_xy(lon, lat),
+                     crs=4326).to_file(ok, driver="GeoJSON")
+    (note,) = coordinate_notes(read_points(ok, id_col="id", crs="GCJ-02"))
+    assert note.en == "ok.geojson: features 1–4 converted from GCJ-02 to WGS-84"
+    assert note.zh == "ok.geojson：第 1–4 个要素由 GCJ-02 换算为 WGS-84"
 
 
 # ---------------------------------------------------------------- UTM zone of the study area
@@ -486,3 +513,55 @@ def test_validate_refuses_bad_coordinates_naming_file_row_field(tmp_path, capsys
     assert "line 5, field 'lon'" in err and "looks swapped" in err
     assert "swap the 'lon' and 'lat' values in line 5" in err  # one row: not the header
     assert "line 2" not in err  # the GCJ-02 canteen itself is fine
+
+
+# ---------------------------------------------------------------- round trip, linked units
+@pytest.mark.parametrize("name,crs", [("gcj02.csv", "GCJ-02"), ("bd09.csv", "BD-09")])
+def test_converted_points_read_back_to_the_very_same_floats(wgs, name, crs):
+    """gcj02.csv/bd09.csv were made from wgs84.csv (6 decimals) with 8 decimals: converted back
+    and rounded to 6 decimals (CONVERTED_DECIMALS) they are the original floats, not 1e-7° off
+    (which changed tie-breaks of a plan)."""
+    g = read_points(D / name, id_col="id", crs=crs)
+    assert g["lon"].tolist() == wgs["lon"].tolist() == [122.29503, 122.294844, 122.303661,
+                                                         122.115757]
+    assert g["lat"].tolist() == wgs["lat"].tolist()
+
+
+UNITS_GCJ = D / "units_gcj02.csv"
+
+
+def test_validate_refuses_what_run_would_a_unit_in_the_sea(tmp_path, capsys):
+    """The GCJ-02 units file named by connectivity.units alone is read as WGS-84: U01 is then
+    ~900 m off the shore; validate refuses it (exit 2, file, line, unit, distance, fix)
+    instead of run failing at the snapping step."""
+    y = _scenario(tmp_path, "sea", f"connectivity:\n  units: {UNITS_GCJ}\n")
+    assert main(["validate", str(y)]) == 2
+    err = capsys.readouterr().err
+    assert "units_gcj02.csv, line 2, field 'lon'" in err and "unit U01" in err
+    assert "is in the sea" in err and "coord_system" in err
+    assert "line 3" not in err and "line 4" not in err  # U02, U03 are on land even 500 m off
+
+
+def test_connectivity_reads_the_units_in_the_dialysis_coord_system(tmp_path, capsys):
+    """``dialysis.coord_system`` + ``dialysis.units`` (GCJ-02): the linked connectivity step
+    reads the units the same way; validate and run both pass and the report's destination is
+    the WGS-84 unit exactly (trial bug: run exited 1, unit in the sea)."""
+    from optimizer.scenario.run import run_scenario
+    from optimizer.scenario.schema import load_scenario
+
+    body = (f"dialysis:\n  enabled: false\n  coord_system: GCJ-02\n  units: {UNITS_GCJ}\n"
+            "meals:\n  enabled: false\nconnectivity:\n  isochrone_minutes: [30]\n")
+    y = _scenario(tmp_path, "gcjunits", body)
+    sc = load_scenario(y)
+    assert (sc.connectivity.units, sc.connectivity.coord_system) == (UNITS_GCJ, "GCJ-02")
+    assert main(["validate", str(y)]) == 0
+    assert "units_gcj02.csv (UTF-8, GCJ-02)" in capsys.readouterr().out
+    from optimizer.scenario.run import data_context
+    from optimizer.services.connectivity.service import SERVICE
+
+    dest = SERVICE.load(sc.connectivity, data_context(sc))
+    assert dest.lonlat == (122.320521, 29.984033)  # the WGS-84 file's U01, to the float
+    res = run_scenario(sc, tmp_path / "out")
+    assert res.failed_steps == []
+    j = pd.read_csv(res.out_dir / "network" / "journeys_to_dialysis_unit.csv", dtype=str)
+    assert (j["arrive"].fillna("") != "").sum() > 10

@@ -90,3 +90,29 @@ def test_putuo_snapping_real_places():
         assert G.nodes[n]["island_id"] == i
     # lattice spacing 300 m: a land point is within half a diagonal (212 m) of some node
     assert (res["snap_distance_m"][ok] <= 300 * np.sqrt(2) / 2 + 1e-6).all()
+
+
+def test_unsnapped_points_are_named_by_label_never_by_index(strait):
+    """A point from an input file that cannot be snapped is an input error naming the file,
+    line and record, the distance to land and to the nearest road (brute force), and the fix;
+    an unlabelled point is named by its coordinates, never ``[0]``."""
+    from optimizer.errors import InputErrors
+    from optimizer.network.snap import PointLabel
+
+    G, isl = strait
+    road = min(np.hypot(d["x"] - (X0 - 3000), d["y"] - (Y0 + 500))
+               for _, d in G.nodes(data=True) if d.get("kind", "road") == "road")
+    with pytest.raises(InputErrors) as exc:
+        snap_points(G, pts([(500, 500), (-3000, 500)]), islands=isl, strict=True,
+                    labels=[PointLabel("units.csv", 2, "unit A"),
+                            PointLabel("units.csv", 3, "unit B")])
+    (e,) = exc.value.errors
+    assert (e.file, e.line, e.field) == ("units.csv", 3, "lon")
+    assert e.message.startswith("unit B cannot be reached: in the sea, 3000 m from the nearest "
+                                "island")
+    assert f"the nearest road is {road:.0f} m away" in e.message and "coord_system" in e.message
+    assert str(e).startswith("units.csv, line 3, field 'lon': unit B")
+    with pytest.raises(UnreachableError) as plain:
+        snap_points(G, pts([(-3000, 500)]), islands=isl, strict=True)
+    assert "[0]" not in str(plain.value) and "point (" in str(plain.value)
+    assert "3000 m from the nearest island" in str(plain.value)

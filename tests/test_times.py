@@ -69,7 +69,9 @@ def test_day_fraction_as_text_only_from_a_workbook():
 
 
 @pytest.mark.parametrize("value, fix", [
-    ("730", "'07:30'"), (730, "'07:30'"), (11, "'11:00'"), (7.5, "'07:30'"), ("7.5", "'07:30'"),
+    ("730", "write 07:30 (hours:minutes)"), (730, "write 07:30 (hours:minutes)"),
+    (11, "write 11:00 (hours:minutes)"), (7.5, "write 07:30 (hours:minutes)"),
+    ("7.5", "write 07:30 (hours:minutes)"),
     ("25:00", "(+1)"), ("07:61", "0-59"), ("", "HH:MM"), (None, "HH:MM"), (True, "HH:MM"),
     ("half past seven", "HH:MM"), (dt.date(2026, 12, 3), "without a time"),
     ("01:30 (+1) extra", "HH:MM"),
@@ -80,6 +82,34 @@ def test_parse_clock_refuses_with_the_fix(value, fix):
     e = ei.value
     assert (e.file, e.row, e.field) == ("vehicles.csv", 2, "shift_start")
     assert fix in e.message
+
+
+@pytest.mark.parametrize("file, fix", [
+    ("scenario.yaml", "write the time as text in quotes, e.g. '07:30' (HH:MM)"),
+    (None, "write the time as text in quotes, e.g. '07:30' (HH:MM)"),
+    ("vehicles.csv", "write 07:30 (hours:minutes)"),
+    ("Vehicles.XLSX", "write 07:30 (hours:minutes)"),
+])
+def test_number_fix_depends_on_where_the_time_is_written(file, fix):
+    """YAML reads an unquoted 07:30 as a number, so the fix quotes it; in a CSV/XLSX cell the
+    quotes would be part of the text (and refused), so the fix is the bare 07:30."""
+    with pytest.raises(InputError) as ei:
+        parse_clock(730, file=file, field="t")
+    assert ei.value.message == f"730 is a number, not a clock time; {fix}"
+
+
+@pytest.mark.parametrize("file, fix", [
+    ("scenario.yaml", "write the time as text in quotes, e.g. '07:30' (HH:MM)"),
+    (None, "write the time as text in quotes, e.g. '07:30' (HH:MM)"),
+    ("vehicles.csv", "write 07:30 (hours:minutes)"),
+    ("Vehicles.XLSX", "write 07:30 (hours:minutes)"),
+])
+def test_number_fix_depends_on_where_the_time_is_written(file, fix):
+    """YAML reads an unquoted 07:30 as a number, so the fix quotes it; in a CSV/XLSX cell the
+    quotes would be part of the text (and refused), so the fix is the bare 07:30."""
+    with pytest.raises(InputError) as ei:
+        parse_clock(730, file=file, field="t")
+    assert ei.value.message == f"730 is a number, not a clock time; {fix}"
 
 
 def test_past_24_only_when_asked_gtfs():
@@ -139,7 +169,7 @@ def test_scenario_number_for_a_time_exits_2_naming_key_and_fix(capsys):
     assert main(["validate", str(BAD / "scenario_delivery_time_730.yaml")]) == 2
     err = capsys.readouterr().err
     assert "scenario_delivery_time_730.yaml" in err and "meals.delivery_time" in err
-    assert "write the time as text in quotes" in err and "'07:30'" in err
+    assert "write the time as text in quotes" in err and "'07:30'" in err  # YAML: quotes
 
 
 def test_scenario_25h_exits_2(capsys):
@@ -200,7 +230,10 @@ def test_vehicle_number_and_25h_refused_naming_row_field_fix(islands):
     got = {(Path(e.file).name, e.line, e.field): e.message for e in ei.value.errors}
     assert set(got) == {("vehicles_number_and_25h.csv", 2, "shift_start"),
                         ("vehicles_number_and_25h.csv", 3, "shift_end")}  # header = line 1
-    assert "'07:30'" in got[("vehicles_number_and_25h.csv", 2, "shift_start")]
+    # in a table cell the fix is the bare time: quotes typed in a CSV cell would be refused
+    assert got[("vehicles_number_and_25h.csv", 2, "shift_start")].endswith(
+        "is a number, not a clock time; write 07:30 (hours:minutes)")
+    assert "'07:30'" not in got[("vehicles_number_and_25h.csv", 2, "shift_start")]
     assert "(+1)" in got[("vehicles_number_and_25h.csv", 3, "shift_end")]
 
 
@@ -277,3 +310,37 @@ def test_equal_value_optima_in_the_documented_order():
     assert res.new_sites == ("S1",)
     assert res.alternatives == (("S2",), ("S3",)) and res.alternatives_complete
 
+
+
+def test_xlsx_numbers_in_time_cells_are_refused_not_midnight(islands):
+    """730 typed in a cell formatted h:mm (openpyxl: 1901-12-30 00:00), -0.5 (h:mm) and 730
+    formatted [h]:mm (a timedelta) are numbers, refused like the CSV text 730 with the table
+    fix; 730 was read as 00:00 (then "session outside the opening hours")."""
+    with pytest.raises(InputErrors) as ei:
+        _vehicles(BAD / "vehicles_number_cells.xlsx", islands)
+    got = {(e.line, e.field): e.message for e in ei.value.errors}
+    assert set(got) == {(2, "shift_start"), (3, "shift_start"), (4, "shift_start")}
+    assert got[(2, "shift_start")] == ("vehicle VA1: '730' is a number, not a clock time; "
+                                       "write 07:30 (hours:minutes)")
+    assert "'-0.5' is a number" in got[(3, "shift_start")]
+    assert "'730' is a number" in got[(4, "shift_start")]
+
+
+def test_mobility_in_chinese_is_read_and_an_unknown_word_refused(islands, tmp_path):
+    """轮椅 → wheelchair; 步行, 可步行, 自行 → walking (as 是/否 are yes/no); 拐杖 (crutches) is no
+    documented value: refused naming line, patient and the accepted words."""
+    from optimizer.services.dialysis import load_dialysis_inputs
+
+    src = REPO / "tests" / "data" / "bad" / "tables" / "patients_chinese_mobility.csv"
+    with pytest.raises(InputErrors) as ei:
+        load_dialysis_inputs(src, D / "units.csv", D / "vehicles.csv", islands=islands)
+    (e,) = ei.value.errors
+    assert (Path(e.file).name, e.line, e.field) == ("patients_chinese_mobility.csv", 6,
+                                                     "mobility")
+    assert e.message == ("patient P5: '拐杖' is not a mobility; expected one of ('walking', "
+                         "'wheelchair') (or 轮椅 / 步行 / 可步行 / 自行)")
+    ok = tmp_path / "patients.csv"
+    ok.write_text("\n".join(src.read_text(encoding="utf-8").splitlines()[:5]) + "\n",
+                  encoding="utf-8")
+    inp = load_dialysis_inputs(ok, D / "units.csv", D / "vehicles.csv", islands=islands)
+    assert [p.mobility for p in inp.patients] == ["wheelchair", "walking", "walking", "walking"]

@@ -14,6 +14,8 @@ implementations ``eviltransform`` (github.com/googollee/eviltransform) and ``prc
 (x_pi = π·3000/180, the 0.00002/0.000003 terms, shift 0.0065/0.006). No closed-form inverse
 exists: :func:`gcj02_to_wgs84` and :func:`bd09_to_gcj02` invert by fixed-point iteration on the
 forward transform until the residual is below 1e-9 degrees (~0.1 mm), far inside 0.5 m.
+:func:`from_system` (what the readers use) then rounds to :data:`CONVERTED_DECIMALS` (6)
+decimals, so that data converted back is the same float as the WGS-84 original.
 
 The transforms are defined only inside China (Chinese maps show WGS-84 elsewhere):
 :func:`in_china` is the customary rough box of those sources (72.004–137.8347 E,
@@ -41,7 +43,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BeforeValidator
 
-__all__ = ["COORD_SYSTEMS", "CoordSystem", "WGS84_NAME", "GCJ02_NAME", "BD09_NAME", "bd09_to_gcj02",
+__all__ = ["COORD_SYSTEMS", "CONVERTED_DECIMALS", "CoordSystem", "WGS84_NAME", "GCJ02_NAME", "BD09_NAME", "bd09_to_gcj02",
            "bd09_to_wgs84", "coord_system_name", "from_system", "gcj02_to_bd09",
            "gcj02_to_wgs84", "in_china", "to_system", "utm_crs", "wgs84_to_bd09",
            "wgs84_to_gcj02"]
@@ -60,6 +62,14 @@ _X_PI = math.pi * 3000.0 / 180.0
 CHINA_BOX = (72.004, 0.8293, 137.8347, 55.8271)
 """(min_lon, min_lat, max_lon, max_lat): the rough box inside which GCJ-02 applies, as used by
 eviltransform and prcoords (``outOfChina``)."""
+
+CONVERTED_DECIMALS = 6
+"""Decimals of degrees kept after converting GCJ-02/BD-09 to WGS-84 (1e-6° ≈ 0.11 m north-south,
+≈ 0.1 m east-west at Putuo's 30° N): far below the ~0.5 m accuracy of the published formula, and
+it removes the ~1e-7° iteration noise of the inverse, so that a WGS-84 point written with at most
+6 decimals, converted to GCJ-02 (kept with 8 or more decimals) and back, is the same float as
+the original. Without it a plan from GCJ-02 input could differ from the same data in WGS-84
+(ties between equally near stops are broken by coordinates)."""
 
 _ITER_TOL_DEG = 1e-9
 _ITER_MAX = 30
@@ -165,14 +175,20 @@ def coord_system_name(value: object) -> str | None:
 
 
 def from_system(lon, lat, system: str) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates in ``system`` (a :data:`COORD_SYSTEMS` name) → WGS-84 degrees."""
+    """Coordinates in ``system`` (a :data:`COORD_SYSTEMS` name) → WGS-84 degrees; converted
+    values are rounded to :data:`CONVERTED_DECIMALS` decimals (why: see there), WGS-84 input is
+    returned unchanged."""
     if system == GCJ02_NAME:
-        return gcj02_to_wgs84(lon, lat)
+        return _rounded(*gcj02_to_wgs84(lon, lat))
     if system == BD09_NAME:
-        return bd09_to_wgs84(lon, lat)
+        return _rounded(*bd09_to_wgs84(lon, lat))
     if system == WGS84_NAME:
         return _arr(lon).copy(), _arr(lat).copy()
     raise ValueError(f"unknown coordinate system {system!r}; expected one of {COORD_SYSTEMS}")
+
+
+def _rounded(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    return np.round(lon, CONVERTED_DECIMALS), np.round(lat, CONVERTED_DECIMALS)
 
 
 def to_system(lon, lat, system: str) -> tuple[np.ndarray, np.ndarray]:

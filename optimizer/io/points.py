@@ -48,9 +48,9 @@ from pyproj import CRS, Transformer
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from optimizer.errors import InputError, InputErrors
+from optimizer.errors import FeatureNumber, InputError, InputErrors, place_text
 from optimizer.io.tables import ENCODINGS as ENCODINGS  # re-exported (moved to io.tables)
-from optimizer.io.tables import Table, TableSpec, read_table
+from optimizer.io.tables import Table, TableSpec, read_table, record_read
 from optimizer.io.coords import (BD09_NAME, COORD_SYSTEMS, GCJ02_NAME, WGS84_NAME,
                                  coord_system_name, from_system, in_china, utm_crs)
 from optimizer.results import Note, NoteKind
@@ -191,12 +191,19 @@ def read_points(
     df["lat"] = lat
     geoms = [None if kept_empty[i] else Point(lon[i], lat[i]) for i in range(len(df))]
     gdf = gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
-    gdf.attrs["source_file"] = fname
-    gdf.attrs["encoding"] = used_encoding
-    gdf.attrs["source_crs"] = src.label
-    gdf.attrs["lines"] = list(lines)
-    gdf.attrs["coord_conversions"] = _conversions(systems, kept_empty, fname, lines)
+    conversions = _conversions(systems, kept_empty, fname, lines)
+    gdf.attrs.update(source_file=fname, encoding=used_encoding, source_crs=src.label,
+                     lines=list(lines), coord_conversions=conversions)
+    record_read(fname, used_encoding, _system_text(src, conversions))
     return gdf
+
+
+def _system_text(src: _Source, conversions: list[dict]) -> str:
+    """The file's coordinate system as ``optimizer validate`` lists it: ``""`` for WGS-84 read
+    as such, else the file's (``GCJ-02``, ``EPSG:32651``) and the per-row systems converted."""
+    file_sys = "" if src.label == "EPSG:4326" else src.label
+    rows = [c["system"] for c in conversions if c["system"] != file_sys]
+    return ", ".join(x for x in [file_sys, *(f"{r} rows" for r in rows)] if x)
 
 
 # --------------------------------------------------------------------------- validation steps
@@ -239,14 +246,16 @@ def _read_checked(path: Path, spec: TableSpec | None, wanted: Sequence[str], *,
                   id_col: str) -> tuple[Table, list[InputError], CRS | None]:
     """The table as read, its header problems (unknown columns) and the layer's CRS (geo files;
     else None); raises every header problem at once if a wanted or required column is missing.
-    GeoJSON/GeoPackage features are numbered from line 2 like spreadsheet rows."""
+    GeoJSON/GeoPackage records are numbered by feature (1-based :class:`FeatureNumber`s,
+    printed ``feature N``: such a file may be a single line of text)."""
     file_crs = None
     if path.suffix.lower() in GEO_SUFFIXES:
         if not path.exists():
             raise InputError("file not found", file=str(path))
         df, file_crs = _read_geo(path, id_col=id_col, lon_col=lon_col, lat_col=lat_col,
                                  layer=sheet)
-        table = Table(df, list(range(2, len(df) + 2)), path.suffix.lower().lstrip("."))
+        table = Table(df, [FeatureNumber(k) for k in range(1, len(df) + 1)],
+                      path.suffix.lower().lstrip("."))
     else:
         table = read_table(path, encoding=encoding, sheet=sheet,
                            time_cols=[c.name for c in spec.columns if c.kind == "time"]
@@ -297,7 +306,7 @@ def _check_ids(values: pd.Series, *, id_col: str, fname: str,
                                      field=id_col))
             continue
         if v in first_row:
-            where = (f"line {lines[first_row[v] - 1]}" if lines is not None
+            where = (place_text(lines[first_row[v] - 1]) if lines is not None
                      else f"row {first_row[v]}")
             errors.append(InputError(
                 f"duplicate id {v!r} (also on {where}); ids must be unique",
@@ -393,10 +402,15 @@ def coordinate_notes(*tables: pd.DataFrame | None) -> list[Note]:
         for c in ([] if t is None else t.attrs.get("coord_conversions", [])):
             rows, name = _row_ranges(c["lines"]), Path(c["file"]).name
             notes.append(Note(NoteKind.COORDINATES,
-                              f"{name}：第 {rows} 行由 {c['system']} 换算为 WGS-84",
+                              f"{name}：第 {rows} {_zh_unit(c['lines'])}由 {c['system']} "
+                              "换算为 WGS-84",
                               f"{name}: {_rows_text(c['lines'])} converted from {c['system']} "
                               f"to WGS-84"))
     return notes
+
+
+def _zh_unit(lines: Sequence[int]) -> str:
+    return "个要素" if lines and isinstance(lines[0], FeatureNumber) else "行"
 
 
 def _row_ranges(rows: Sequence[int]) -> str:
@@ -486,9 +500,10 @@ def _rows_text(lines: Sequence[int]) -> str:
     """Spreadsheet lines (header = line 1): ``"line 3"``, ``"lines 2–4, 8"`` (at most 20 runs of
     consecutive lines, then ``…``)."""
     if len(lines) == 1:
-        return f"line {lines[0]}"
+        return place_text(lines[0])
     parts = _row_ranges(lines).split(", ")
-    return "lines " + ", ".join(parts[:20]) + (", …" if len(parts) > 20 else "")
+    word = "features" if lines and isinstance(lines[0], FeatureNumber) else "lines"
+    return f"{word} " + ", ".join(parts[:20]) + (", …" if len(parts) > 20 else "")
 
 
 def _looks_swapped(xs: np.ndarray, ys: np.ndarray, crs: CRS, study_area: StudyArea
@@ -612,7 +627,7 @@ def _read_geo(path: Path, *, id_col: str, lon_col: str, lat_col: str,
             errors.append(InputError(
                 f"{who} is a {geom.geom_type}; only Point features are read (one point per "
                 f"record: give its location, e.g. the entrance or the centroid, as a Point)",
-                file=fname, row=i, field="geometry"))
+                file=fname, feature=i, field="geometry"))
             xs.append("")
             ys.append("")
         else:

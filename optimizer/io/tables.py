@@ -34,7 +34,9 @@ import datetime as dt
 import difflib
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,11 @@ EXCEL_DAY_ZERO = (dt.date(1899, 12, 30), dt.date(1899, 12, 31), dt.date(1900, 1,
 """Dates Excel and LibreOffice give a time-only cell read as a date-time (serial day 0 in the
 1900 date system is shown as 1900-01-00 = 1899-12-31; openpyxl's epoch is 1899-12-30; some
 exporters write 1900-01-01)."""
+
+EXCEL_DATED_FROM = 1980
+"""In a time column, a date-time cell dated before this year is a number shown as a time (Excel
+serial 730 formatted ``h:mm`` is 1901-12-30 00:00), not a dated time a person typed; no dialysis
+or meals table holds dates before 1980."""
 
 @dataclass(frozen=True)
 class Column:
@@ -282,6 +289,51 @@ class Table:
     encoding: str
 
 
+# ----------------------------------------------------------------------------- read log
+FORMS = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030", "xlsx": "XLSX", "geojson": "GeoJSON",
+         "json": "GeoJSON", "gpkg": "GeoPackage", "shp": "Shapefile"}
+"""How ``optimizer validate`` names a file's encoding or format."""
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """One data file a reader read: its path, encoding or format (:data:`FORMS`) and, for a
+    point file, its coordinate system when not WGS-84 (``""`` = WGS-84 or no coordinates)."""
+
+    file: str
+    form: str
+    coord_system: str = ""
+
+    def describe(self) -> str:
+        """``"…/units.csv (UTF-8)"``, ``"…/units.csv (UTF-8, GCJ-02)"``."""
+        parts = [FORMS.get(self.form.lower(), self.form), self.coord_system]
+        return f"{self.file} ({', '.join(p for p in parts if p)})"
+
+
+_READS: ContextVar[dict[str, FileRead] | None] = ContextVar("optimizer_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[dict[str, FileRead]]:
+    """Within the block, every file read by :func:`read_table` or
+    :func:`optimizer.io.points.read_points` is recorded (path → :class:`FileRead`, in the order
+    first read; a later read of the same file updates it), e.g. for ``optimizer validate``'s
+    list of the files it checked. Blocks nest (each records its own)."""
+    reads: dict[str, FileRead] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
+def record_read(file: str | Path, form: str, coord_system: str = "") -> None:
+    """Record a file read (no-op outside :func:`recording_reads`)."""
+    reads = _READS.get()
+    if reads is not None:
+        reads[str(file)] = FileRead(str(file), form, coord_system)
+
+
 def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | int = 0,
                time_cols: Iterable[str] = ()) -> Table:
     """Read a CSV or XLSX table as text cells, keeping each record's spreadsheet line.
@@ -322,6 +374,7 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | in
     else:
         text, used = decode_text(path.read_bytes(), fname, encoding)
         records = _csv_records(text, fname)
+    record_read(fname, used)
     return _to_table(records, fname, used)
 
 
@@ -414,12 +467,18 @@ def excel_text(cell: Any, *, time: bool = False) -> str:
 
     Time cells (``datetime.time``, a ``datetime`` on Excel's day zero :data:`EXCEL_DAY_ZERO`,
     ``timedelta``) become ``HH:MM:SS``; other date-times ISO 8601; whole floats lose ``.0``; a
-    number in [0, 1) in a ``time`` column (a day fraction) becomes ``HH:MM:SS``.
+    number in [0, 1) in a ``time`` column (a day fraction) becomes ``HH:MM:SS``. In a ``time``
+    column, a number >= 1 or < 0 that the cell's time format shows as a time (openpyxl returns
+    ``730`` formatted ``h:mm`` as 1901-12-30 00:00, a date before :data:`EXCEL_DATED_FROM`, or
+    ``[h]:mm`` as a timedelta of 730 days) becomes the number typed (``"730"``), which the
+    reader refuses like the CSV text ``730`` (it was read as 00:00).
 
     Examples
     --------
     >>> excel_text(dt.datetime(1899, 12, 30, 8, 0)), excel_text(0.3125, time=True), excel_text(4.0)
     ('08:00:00', '07:30:00', '4')
+    >>> excel_text(dt.datetime(1901, 12, 30), time=True), excel_text(dt.timedelta(days=730), time=True)
+    ('730', '730')
     """
     if cell is None:
         return ""
@@ -428,12 +487,16 @@ def excel_text(cell: Any, *, time: bool = False) -> str:
     if isinstance(cell, dt.datetime):
         if cell.date() in EXCEL_DAY_ZERO:
             return cell.strftime("%H:%M:%S")
+        if time and cell.year < EXCEL_DATED_FROM:  # a number >= 1 or < 0 shown as a time
+            return _serial_text((cell - dt.datetime(1899, 12, 30)).total_seconds() / 86400)
         return cell.isoformat()
     if isinstance(cell, dt.time):
         return cell.strftime("%H:%M:%S")
     if isinstance(cell, dt.date):
         return cell.isoformat()
     if isinstance(cell, dt.timedelta):
+        if time and not dt.timedelta(0) <= cell < dt.timedelta(days=1):
+            return _serial_text(cell.total_seconds() / 86400)
         s = round(cell.total_seconds())
         return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
     if isinstance(cell, (int, float)):
@@ -444,6 +507,12 @@ def excel_text(cell: Any, *, time: bool = False) -> str:
             return str(int(cell))
         return str(cell)
     return str(cell).strip()
+
+
+def _serial_text(days: float) -> str:
+    """The number an Excel cell holds (days), as the user typed it: ``730``, ``-0.5``."""
+    days = round(days, 9)
+    return str(int(days)) if float(days).is_integer() else repr(days)
 
 
 def _to_table(records: list[tuple[int, list[str]]], fname: str, used: str) -> Table:

@@ -9,8 +9,10 @@ has no node are reported, not moved to another island.
 
 from __future__ import annotations
 
+import math
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import geopandas as gpd
 import networkx as nx
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from optimizer.errors import UnreachableError
+from optimizer.errors import InputError, InputErrors, UnreachableError
 from optimizer.network.contract import graph_crs
 from optimizer.network.islands import DEFAULT_MAX_SNAP_M, _as_points_gdf, island_of, load_islands
 
@@ -27,6 +29,17 @@ SNAP_NODE_KINDS = ("road", "bridge_end")
 
 SNAP_STATUSES = ("on_land", "snapped", "in_sea", "no_node_on_island")
 """Values of the ``status`` column of :func:`snap_points`; the first two mean a node was found."""
+
+
+
+class PointLabel(NamedTuple):
+    """Where a point to snap came from: an input file, its spreadsheet line (header = line 1;
+    ``None`` if unknown) and the record as a person names it (``"unit U01"``)."""
+
+    file: str
+    line: int | None
+    record: str
+
 
 _TREES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDictionary()
 
@@ -58,6 +71,7 @@ def snap_points(
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     node_kinds: Iterable[str] = SNAP_NODE_KINDS,
     strict: bool = False,
+    labels: Sequence[PointLabel | str] | None = None,
 ) -> pd.DataFrame:
     """Snap each point to the nearest node of ``G`` on the point's island.
 
@@ -75,8 +89,12 @@ def snap_points(
     node_kinds
         Node kinds eligible as snap targets (default :data:`SNAP_NODE_KINDS`).
     strict
-        If true raise :class:`~optimizer.errors.UnreachableError` listing the index labels of
-        points that got no node; otherwise report them in ``status``.
+        If true raise for the points that got no node (see Raises); otherwise report them in
+        ``status``.
+    labels
+        One per point, how messages name it: a :class:`PointLabel` for a point read from an
+        input file (then the error is an input error naming file, line and record), or a text.
+        Default: the index label when it is text, else the point's lon/lat.
 
     Returns
     -------
@@ -89,8 +107,13 @@ def snap_points(
     ------
     optimizer.errors.InputError
         If points lack a CRS or are not points.
+    optimizer.errors.InputErrors
+        If ``strict`` and some point labelled with a :class:`PointLabel` has no node: one
+        problem per point (file, line, record, field ``lon``) with the distance to the nearest
+        island and to the nearest road node, and the fix.
     optimizer.errors.UnreachableError
-        If ``strict`` and some point has no node (``ids`` lists their index labels).
+        If ``strict`` and some other point has no node (``ids`` lists their index labels; the
+        message names each by label with the same distances).
     """
     pts = _as_points_gdf(points)
     if islands is None:
@@ -117,14 +140,42 @@ def snap_points(
     out = pd.DataFrame({"node": node, "island_id": isl_arr, "snap_distance_m": dist,
                         "distance_to_land_m": where["distance_to_land_m"].to_numpy(),
                         "status": status}, index=pts.index)
-    if strict:
-        bad = out.index[out["node"].isna()].tolist()
-        if bad:
-            raise UnreachableError(
-                f"{len(bad)} point(s) could not be snapped to a node on their island "
-                f"(in the sea beyond {max_snap_m} m, or on an island without roads): {bad[:20]}",
-                ids=[str(b) for b in bad])
+    if strict and out["node"].isna().any():
+        _raise_unsnapped(out, pts, xy, trees, labels, max_snap_m)
     return out
+
+
+def _raise_unsnapped(out: pd.DataFrame, pts: gpd.GeoDataFrame, xy: np.ndarray,
+                     trees: dict[str, tuple[cKDTree, np.ndarray]],
+                     labels: Sequence[PointLabel | str] | None, max_snap_m: float) -> None:
+    """Raise for the points of ``out`` without a node, each named by its label with the
+    distances to land and to the nearest road node (any island) and the fix."""
+    lonlat = pts.to_crs("EPSG:4326")
+    problems, texts = [], []
+    for k in np.flatnonzero(out["node"].isna().to_numpy()):
+        r = out.iloc[k]
+        road = min((float(t.query(xy[k])[0]) for t, _ in trees.values()), default=math.inf)
+        where = (f"in the sea, {r['distance_to_land_m']:.0f} m from the nearest island (more "
+                 f"than the {max_snap_m:g} m a point is moved to land)"
+                 if r["status"] == "in_sea" else f"on island {r['island_id']}, which has no road "
+                 "in the network")
+        why = (f"cannot be reached: {where}; the nearest road is {road:.0f} m away. Fix: check "
+               "the coordinates (swapped? Amap/Baidu coordinates are GCJ-02/BD-09: say so with "
+               "the section's coord_system or a coord_system column)")
+        label = None if labels is None else labels[k]
+        if isinstance(label, PointLabel):
+            problems.append(InputError(f"{label.record} {why}", file=label.file,
+                                       line=label.line, field="lon"))
+            continue
+        if label is None:
+            idx, g = out.index[k], lonlat.geometry.iloc[k]
+            label = idx if isinstance(idx, str) else f"point ({g.x:.6f} E, {g.y:.6f} N)"
+        texts.append(f"{label} {why}")
+    if problems:
+        raise InputErrors(problems)
+    raise UnreachableError(f"{len(texts)} point(s) could not be snapped to a road on their "
+                           "island:\n  - " + "\n  - ".join(texts[:20]),
+                           ids=[str(i) for i in out.index[out["node"].isna()]])
 
 
 def _xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -362,7 +362,9 @@ def validate_scenario(path: str | Path) -> str:
     Returns
     -------
     str
-        A short report of what was checked.
+        A short report of what was checked: the scenario files, every data file read (with
+        its encoding or format and, when not WGS-84, its coordinate system), the ferry day,
+        and one line per service.
 
     Raises
     ------
@@ -373,15 +375,20 @@ def validate_scenario(path: str | Path) -> str:
     """
     from optimizer.io.gtfs import feed_validity
 
+    from optimizer.io.tables import recording_reads
+
     sc = load_scenario(path)
     ctx = data_context(sc)
-    loaded = load_services(sc, ctx)
+    with recording_reads() as reads:
+        loaded = load_services(sc, ctx)
     feed, tt = check_ferry_date(sc, ctx)
     validity = feed_validity(feed)
     _check_road_source(sc)
     lines = [f"ok: {Path(path)} (scenario {sc.name!r}, date {sc.date})",
-             f"  files: {', '.join(str(f) for f in sc.source_files)}",
-             f"  ferries: {len(feed.trips)} trips, {len(tt.sailings)} sailings on {sc.date}, "
+             f"  scenario files: {', '.join(str(f) for f in sc.source_files)}",
+             *(f"  data file: {r.describe()}" for r in reads.values()),
+             f"  ferries ({sc.ferries.gtfs or ctx.dataset / 'ferries' / 'gtfs'}): "
+             f"{len(feed.trips)} trips, {len(tt.sailings)} sailings on {sc.date}, "
              f"{len(tt.suspended_sailings)} suspended; calendar {validity.describe()}"
              + (" (nominal: not dates the operator published)" if validity.nominal else "")]
     if sc.network.fixed_links:

@@ -201,14 +201,18 @@ def _problems(exc: ValidationError, file: Path) -> list[Problem]:
 
 
 def _link_sections(merged: dict[str, Any]) -> dict[str, Any]:
-    """Cross-section defaults: the connectivity report follows ``dialysis.units`` unless it
-    names its own ``connectivity.units``."""
-    units = (merged.get("dialysis") or {}).get("units") if isinstance(merged.get("dialysis"),
-                                                                       dict) else None
+    """Cross-section defaults: the connectivity report follows ``dialysis.units`` (and its
+    ``dialysis.coord_system``, so both steps read the file the same way) unless it names its own
+    ``connectivity.units``."""
+    dial = merged.get("dialysis") if isinstance(merged.get("dialysis"), dict) else {}
+    units = dial.get("units")
     conn = merged.get("connectivity")
     if units and not (isinstance(conn, dict) and conn.get("units")):
+        linked = {"units": units}
+        if dial.get("coord_system") is not None:
+            linked["coord_system"] = dial["coord_system"]
         merged = {**merged, "connectivity": {**(conn if isinstance(conn, dict) else {}),
-                                             "units": units}}
+                                             **linked}}
     return merged
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from optimizer.errors import InputError, UnreachableError
 from optimizer.network.build import Network
+from optimizer.network.snap import PointLabel
 from optimizer.results import Note, SolveStatus, merge_notes
 from optimizer.units import hhmm
 
@@ -36,6 +37,8 @@ class Destination:
     name: str
     lonlat: tuple[float, float]
     notes: tuple[Note, ...] = ()
+    source: PointLabel | None = None
+    """The units file, line and record the position came from (names it in errors)."""
 
     @property
     def label(self) -> str:
@@ -128,7 +131,8 @@ def _isochrones(net: Network, dest: Destination, depart_s: int,
     from optimizer.network.snap import snap_points
 
     pts = points_from_lonlat([dest.lonlat[0]], [dest.lonlat[1]])
-    snapped = snap_points(net.G, pts, islands=net.islands, strict=True)
+    snapped = snap_points(net.G, pts, islands=net.islands, strict=True,
+                          labels=[dest.source or dest.label])
     times = earliest_arrival_all(net.G, net.timetable, snapped["node"].iloc[0], depart_s,
                                  max_duration_s=max(minutes) * 60,
                                  boarding_buffer_s=net.boarding_buffer_s["foot"])

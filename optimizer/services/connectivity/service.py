@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimizer.errors import InputError
+from optimizer.io.coords import WGS84_NAME
 from optimizer.io.provenance import synthetic_note
+from optimizer.network.snap import PointLabel
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
 from optimizer.services.connectivity.params import ConnectivityParams
 from optimizer.services.connectivity.planning import (
@@ -34,12 +36,15 @@ class ConnectivityService:
         Raises
         ------
         optimizer.errors.InputError
-            A bad units file, an unknown ``destination_unit``, or no active unit.
+            A bad units file (read in ``params.coord_system``; a unit in the sea is refused here,
+        so ``optimizer validate`` catches it), an unknown ``destination_unit``, or no active
+        unit.
         """
         from optimizer.services.dialysis import default_unit, read_units
 
         path = ctx.path(params.units, DEFAULT_UNITS)
-        units = read_units(path)
+        system = params.coord_system if params.units is not None else WGS84_NAME
+        units = read_units(path, crs=system, islands=ctx.islands)
         if params.destination_unit is None:
             unit = default_unit(units)
         else:
@@ -50,7 +55,9 @@ class ConnectivityService:
                                  field="connectivity.destination_unit")
             unit = match[0]
         notes = (synthetic_note([path]),) if unit.synthetic else ()
-        return Destination(unit.unit_id, unit.name_zh, (unit.lon, unit.lat), notes=notes)
+        return Destination(unit.unit_id, unit.name_zh, (unit.lon, unit.lat), notes=notes,
+                           source=PointLabel(str(path), unit.line or None,
+                                             f"unit {unit.unit_id}"))
 
     def plan(self, inputs: Destination, params: ConnectivityParams,
              ctx: PlanContext) -> ConnectivityResult:

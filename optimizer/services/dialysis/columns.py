@@ -21,6 +21,7 @@ Bounds and their sources (assumptions where stated):
 from __future__ import annotations
 
 from optimizer.io.tables import Column, TableSpec, info_columns, point_columns
+from optimizer.services.dialysis.records import MOBILITIES, MOBILITY_ALIASES
 
 __all__ = ["PATIENTS", "TABLES", "UNITS", "VEHICLES"]
 
@@ -42,8 +43,10 @@ PATIENTS = TableSpec(
         Column("island_id", "text", zh="所在岛屿编号（按坐标核对）",
                en="island id (checked against the point)", example="ISL001"),
         *point_columns(lon_example="122.294844", lat_example="29.956314"),
-        Column("mobility", "choice", True, allowed=("walking", "wheelchair"),
-               zh="行动方式：步行或轮椅", en="mobility: walking or wheelchair", example="walking"),
+        Column("mobility", "choice", True,
+               allowed=(*MOBILITIES, *MOBILITY_ALIASES),
+               zh="行动方式：walking（步行、可步行、自行）或 wheelchair（轮椅）",
+               en="mobility: walking (步行, 可步行, 自行) or wheelchair (轮椅)", example="walking"),
         Column("escort", "yes_no", default="no", allowed=_YES_NO, zh="是否有陪护同行",
                en="an escort rides along", example="no"),
         Column("schedule", "days", True, allowed=_DAYS, zh="透析日：MWF、TTS 或星期列表",

@@ -34,10 +34,12 @@ from optimizer.results import Note, NoteKind
 from optimizer.services.dialysis.params import ExtraVehicle, parse_yes_no
 from optimizer.services.dialysis.records import (
     MOBILITIES,
+    MOBILITY_ALIASES,
     DialysisInputs,
     Patient,
     Unit,
     VehicleSpec,
+    parse_mobility,
     shift_end_s,
 )
 from optimizer.units import hhmm, parse_clock
@@ -164,7 +166,7 @@ def _unit_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
         return Unit(uid, str(rec.get("name_zh", "") or uid), str(rec.get("name_en", "") or uid),
                     str(rec.get("island_id", "") or ""), float(rec["lon"]), float(rec["lat"]),
                     o, c, days, chairs, bool(default_on) if act is None else uid in act, row=row,
-                    synthetic=is_flagged(rec.get("synthetic", "")))
+                    synthetic=is_flagged(rec.get("synthetic", "")), line=line)
     except InputError as e:
         errors.append(_named(e, who, file, line))
         return None
@@ -221,10 +223,11 @@ def _patient_from_row(rec: Mapping[str, Any], *, file: str, row: int, line: int,
     esc = _collect(errors, _yes, rec.get("escort", "no") or "no", field_="escort", **at)
     enrolled = _collect(errors, _yes, rec.get("ride_service", "yes") or "yes",
                         field_="ride_service", **at)
-    mob = str(rec["mobility"]).strip().lower()
-    if mob not in MOBILITIES:
+    mob = parse_mobility(rec["mobility"])
+    if mob is None:
         errors.append(InputError(f"{who}: {rec['mobility']!r} is not a mobility; expected one "
-                                 f"of {MOBILITIES}", file=file, line=line, field="mobility"))
+                                 f"of {MOBILITIES} (or {' / '.join(MOBILITY_ALIASES)})",
+                                 file=file, line=line, field="mobility"))
     uid = str(rec["unit_id"]).strip()
     if uid not in known_units:
         errors.append(InputError(f"{who}: unknown unit {uid!r}; {ufile} has "
@@ -359,6 +362,27 @@ def _vehicles(vhs: pd.DataFrame, file: str, extra: Iterable[ExtraVehicle | Mappi
         if v is not None:
             vehicles.append(v)
     return vehicles
+
+
+def _units_in_sea(units: list[Unit], islands: gpd.GeoDataFrame, file: str,
+                  errors: list[InputError]) -> None:
+    """Refuse every unit lying in the sea beyond the snapping tolerance of
+    :func:`~optimizer.network.islands.island_of` (a run could not reach it by road)."""
+    from optimizer.network.islands import DEFAULT_MAX_SNAP_M
+
+    if not units:
+        return
+    pp = gpd.GeoDataFrame(geometry=gpd.points_from_xy([u.lon for u in units],
+                                                       [u.lat for u in units]), crs="EPSG:4326")
+    where = island_of(pp, islands)
+    for u, st, d in zip(units, where["status"], where["distance_to_land_m"]):
+        if st == "in_sea":
+            errors.append(InputError(
+                f"unit {u.unit_id}: ({u.lon:.6f}, {u.lat:.6f}) is in the sea, {d:.0f} m from "
+                f"the nearest island (more than the {DEFAULT_MAX_SNAP_M:.0f} m a point is moved "
+                "to land), so no road reaches it. Fix: check lon/lat (swapped? Amap/Baidu "
+                "coordinates are GCJ-02/BD-09: say so with dialysis.coord_system or a "
+                "coord_system column)", file=file, line=u.line or None, field="lon"))
 
 
 # ----------------------------------------------------------------------------- homes
@@ -511,6 +535,7 @@ def load_dialysis_inputs(
     if pts is None or uts is None or vhs is None:
         raise InputErrors(errors)
     units = _units(uts, ufile, active_units, errors)
+    _units_in_sea(units, islands, ufile, errors)
     umap = {u.unit_id: u for u in units}
     known = {str(u) for u in uts["unit_id"]}
     plines = pts.attrs.get("lines") or list(range(2, len(pts) + 2))
@@ -532,7 +557,8 @@ def load_dialysis_inputs(
 
 
 def read_units(path: str | Path, *, active_units: Iterable[str] | None = None,
-               study_area: Any = "default") -> tuple[Unit, ...]:
+               study_area: Any = "default", crs: str = WGS84_NAME,
+               islands: gpd.GeoDataFrame | None = None) -> tuple[Unit, ...]:
     """Read and validate a dialysis units file alone (for the network report).
 
     Parameters
@@ -543,20 +569,28 @@ def read_units(path: str | Path, *, active_units: Iterable[str] | None = None,
         Unit ids open in the scenario (default: the file's ``active_default``).
     study_area
         As for :func:`load_dialysis_inputs`.
+    crs
+        Coordinate system of the file (as :func:`~optimizer.io.points.read_points`; the
+        scenario's ``dialysis.coord_system`` when the file is the dialysis section's).
+    islands
+        Island polygons, EPSG:4326: when given, a unit in the sea (beyond the snapping
+        tolerance) is refused as in :func:`load_dialysis_inputs`; ``None`` skips that check.
 
     Returns
     -------
     tuple of Unit
-        In file order, ``active`` set.
+        In file order, ``active`` set, positions in WGS-84.
 
     Raises
     ------
     optimizer.errors.InputError, optimizer.errors.InputErrors
-        As :func:`load_dialysis_inputs` for the units file (file, row, unit id, field).
+        As :func:`load_dialysis_inputs` for the units file (file, line, unit id, field).
     """
     errors: list[InputError] = []
-    uts = _read_unit_table(Path(path), study_area, errors)
+    uts = _read_unit_table(Path(path), study_area, errors, crs=crs)
     units = [] if uts is None else _units(uts, str(path), active_units, errors)
+    if islands is not None:
+        _units_in_sea(units, islands, str(path), errors)
     if errors:
         raise InputErrors(errors)
     return tuple(units)

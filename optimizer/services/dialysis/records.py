@@ -14,11 +14,29 @@ from optimizer.errors import InputError
 from optimizer.results import Note
 from optimizer.units import hhmm
 
-__all__ = ["MOBILITIES", "NIGHT_SHIFT_MAX_S", "DialysisInputs", "Patient", "Unit", "VehicleSpec",
+__all__ = ["MOBILITIES", "MOBILITY_ALIASES", "NIGHT_SHIFT_MAX_S", "DialysisInputs", "Patient", "Unit", "VehicleSpec",
            "shift_end_s"]
 
 MOBILITIES = ("walking", "wheelchair")
 """Values of the ``mobility`` column."""
+
+MOBILITY_ALIASES = {"轮椅": "wheelchair", "步行": "walking", "可步行": "walking",
+                    "自行": "walking"}
+"""Chinese words accepted in the ``mobility`` column (as 是/否 are for yes/no), listed in the
+template and the data guide: 轮椅 (wheelchair) → ``wheelchair``; 步行 (on foot), 可步行 (can
+walk), 自行 (on one's own) → ``walking``."""
+
+
+def parse_mobility(value: object) -> str | None:
+    """The :data:`MOBILITIES` value of a cell (case-blind English, or a
+    :data:`MOBILITY_ALIASES` word); ``None`` if it is neither.
+
+    >>> parse_mobility(" Wheelchair "), parse_mobility("轮椅"), parse_mobility("可步行"), parse_mobility("bike")
+    ('wheelchair', 'wheelchair', 'walking', None)
+    """
+    text = str(value).strip()
+    low = text.lower()
+    return low if low in MOBILITIES else MOBILITY_ALIASES.get(text)
 
 NIGHT_SHIFT_MAX_S = 12 * 3600
 """Longest shift read as a night shift (seconds): a shift written as clock times whose end is
@@ -108,6 +126,8 @@ class Unit:
     active: bool = True
     row: int = 0
     synthetic: bool = False
+    line: int = 0
+    """Spreadsheet line of the unit in its file (header = line 1; 0 = not from a file)."""
 
     def __post_init__(self) -> None:
         if not self.open_s < self.close_s:  # no overnight opening (dialysis runs by day)

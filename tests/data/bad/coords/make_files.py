@@ -69,6 +69,21 @@ def main():
           ("C02", "东大食堂", 122.293478, 29.949154, 150, "utm51"),   # unknown system
           ("C03", "里斯本食堂", -9.1393, 38.7107, 100, "gcj02"),      # GCJ-02 outside China
           ("C04", "对调食堂", 29.951, 122.301, 80, "")])               # columns swapped
+    _units_gcj02()
+
+
+def _units_gcj02():
+    """The dataset's dialysis units as an Amap export (GCJ-02, 8 decimals): read with
+    ``dialysis.coord_system: GCJ-02`` they are the WGS-84 units exactly; read as WGS-84, U01
+    (on reclaimed land ~400 m off the GSHHG shore) lands in the sea and validate refuses it."""
+    import pandas as pd
+
+    src = HERE.parents[3] / "data" / "geo" / "putuo" / "synthetic" / "dialysis_units.csv"
+    df = pd.read_csv(src, dtype=str, keep_default_na=False)
+    lon, lat = to_system(df["lon"].astype(float), df["lat"].astype(float), "GCJ-02")
+    df["lon"], df["lat"] = [f"{v:.8f}" for v in lon], [f"{v:.8f}" for v in lat]
+    df["coord_system"] = ""  # the file's system is the scenario's key
+    df.to_csv(HERE / "units_gcj02.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,25 @@ def main() -> None:
     wb.properties.created = dt.datetime(2026, 1, 1)  # same bytes on every run
     wb.properties.modified = dt.datetime(2026, 1, 1)
     wb.save(Path(__file__).with_name("vehicles_excel_cells.xlsx"))
+    _number_cells()
+
+
+def _number_cells() -> None:
+    """vehicles_number_cells.xlsx: numbers typed for times in cells formatted as times (Excel
+    shows 730 formatted h:mm as 0:00): VA1 730 (h:mm), VB1 -0.5 (h:mm), VC1 730 ([h]:mm);
+    every one is refused like the CSV text 730 (it was read as 00:00)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "vehicles"
+    ws.append(HEAD)
+    for vid, value, fmt in (("VA1", 730, "h:mm"), ("VB1", -0.5, "h:mm"), ("VC1", 730, "[h]:mm")):
+        ws.append([vid, "司机1", "101-0000-0001", "VTA", "TA", 122.072739032, 29.926478981, 4, 1,
+                   value, dt.time(18, 0), "all", "no"])
+        ws.cell(row=ws.max_row, column=10).number_format = fmt
+        ws.cell(row=ws.max_row, column=11).number_format = "hh:mm"
+    wb.properties.created = dt.datetime(2026, 1, 1)
+    wb.properties.modified = dt.datetime(2026, 1, 1)
+    wb.save(Path(__file__).with_name("vehicles_number_cells.xlsx"))
 
 
 if __name__ == "__main__":
