@@ -39,6 +39,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from optimizer.errors import InputError, PrivacyError
 from optimizer.io.coords import in_china, wgs84_to_gcj02
+from optimizer.outputs.labels import DIALYSIS_KPI_LABELS
 from optimizer.units import hhmm
 
 __all__ = [
@@ -151,31 +152,10 @@ STRINGS: dict[str, tuple[str, str]] = {
 """Every user-visible string as a ``(Chinese, English)`` pair; ``{name}`` fields, if any, are
 filled by :func:`label`."""
 
-KPI_LABELS: dict[str, tuple[str, str, str]] = {
-    "vehicles_used": ("使用车辆", "Vehicles used", ""),
-    "total_driving_time_min": ("总行驶时间", "Total driving time", "min"),
-    "max_leg_ride_time_min": ("单段最长乘车时间", "Longest ride in a vehicle (one leg)", "min"),
-    "max_ride_time_limit_min": ("每段乘车时间上限", "Ride time limit per leg", "min"),
-    "mean_trip_duration_min": ("平均门到门行程时间（含渡轮和候船）",
-                               "Mean door-to-door trip time (ferry and waits included)", "min"),
-    "max_trip_duration_min": ("最长门到门行程时间（含渡轮和候船）",
-                              "Longest door-to-door trip time (ferry and waits included)", "min"),
-    "mean_wait_at_unit_min": ("在透析中心平均等候", "Mean wait at the unit", "min"),
-    "ferry_crossings": ("渡轮过海人次", "Ferry crossings", ""),
-    "sessions": ("透析人次", "Sessions", ""),
-    "trips": ("行程总数", "Trips", ""),
-    "trips_served": ("已安排行程", "Trips served", ""),
-    "trips_unserved": ("未安排行程", "Trips unserved", ""),
-    "trips_no_transport_needed": ("无需接送的行程（上下车同一地点）",
-                                  "Trips needing no transport (same place)", ""),
-    "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
-                                    "Patients today not enrolled (travel on their own)", ""),
-}
-"""Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit. The trip time is
-door to door, from first pickup to last drop-off (ferry crossing and waits at the pier
-included); the ride time is one vehicle leg, from leaving the pickup to the drop-off, the
-quantity held to the per-leg limit; the wait at the unit is from the outbound drop-off to the
-session start. KPIs not listed here are printed under their key, never dropped."""
+KPI_LABELS = DIALYSIS_KPI_LABELS
+"""Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit; the run's one
+catalogue (:data:`optimizer.outputs.labels.DIALYSIS_KPI_LABELS`). KPIs not listed there are
+printed under their key, never dropped."""
 
 _KPI_ORDER = ("vehicles_used", "total_driving_time_min", "max_leg_ride_time_min",
               "max_ride_time_limit_min", "mean_trip_duration_min", "max_trip_duration_min",
