@@ -27,8 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from optimizer.outputs.csvfiles import write_csv
 from optimizer.outputs.maps import assert_publishable
 from optimizer.outputs.route_map import save_route_map
 from optimizer.outputs.sheets import write_public_summary, write_route_sheets
@@ -85,19 +84,13 @@ def _output(out_dir: Path, path: Path) -> OutputFile:
     return OutputFile(rel, _describe(rel), personal=rel.startswith("dispatch/"))
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
-    return path
-
-
 def _public_tables(plan: Any, folder: Path) -> list[Path]:
     """The de-identified tables of ``plan.published_tables()`` (stops as counts per place and
     time band, small cells merged), each checked for personal columns before it is written."""
     written = []
     for name, df in plan.published_tables().items():
         assert_publishable(df, layer=f"dialysis {name}.csv")
-        written.append(_write_csv(df, folder / f"{name}.csv"))
+        written.append(write_csv(df, folder / f"{name}.csv"))
     return written
 
 

@@ -40,6 +40,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from optimizer.errors import InputError, PrivacyError
 from optimizer.io.coords import in_china, wgs84_to_gcj02
 from optimizer.outputs.labels import DIALYSIS_KPI_LABELS
+from optimizer.results import REASONS
+from optimizer.services.dialysis.tables import BOTH_DIRECTIONS
 from optimizer.units import hhmm
 
 __all__ = [
@@ -146,6 +148,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "figure": ("指标", "Figure"),
     "value": ("数值", "Value"),
     "count": ("次数", "count"),
+    "island": ("岛屿", "Island"),
+    "time_band": ("时段", "Time band"),
+    "n_rides": ("人次", "Rides"),
+    "both_directions": ("去程和回程", "both directions"),
     "by_reason": ("按原因统计", "By reason"),
     "crossings": ("渡轮过海", "Ferry crossings"),
 }
@@ -677,13 +683,15 @@ def _summary_page(summ: Mapping[str, pd.DataFrame], langs: Sequence[str], *,
     page: dict[str, Any] = {
         "kind": "summary",
         "kpis": [(r["label"], r["text"]) for _, r in kp.iterrows()]}
-    if public:
+    if public:  # counts per island, direction, band and reason: no ride, no exact time
         page["vehicles"] = None
-        page["unserved_head"] = [L("ride"), L("direction"), L("reason"), L("detail")]
-        page["unserved_nowrap"] = 2  # ride, direction; reason and detail wrap within the page
-        page["unserved"] = [(r["ride"], label(r["direction"], langs)
-                             if r["direction"] in ("out", "ret") else r["direction"],
-                             r["reason"], r["detail"]) for _, r in summ["unserved"].iterrows()]
+        un = summ["unserved"]
+        page["unserved_head"] = [L("island"), L("direction"), L("time_band"), L("reason"),
+                                 L("n_rides")]
+        page["unserved_nowrap"] = 3  # island, direction, band; the reason wraps
+        page["unserved"] = [(r["island"], r["direction_label"], r["time_band"], r["reason"],
+                             int(r["rides"])) for _, r in un.iterrows()]
+        page["unserved_total"] = int(un["rides"].sum()) if len(un) else 0
     else:
         vh = summ["vehicles"]
         page["vehicles_head"] = [L("vehicle"), L("driver"), L("driver_phone"), L("shift"),
@@ -951,10 +959,13 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
     Returns
     -------
     dict of pandas.DataFrame
-        ``kpis`` (key, label, value, unit, as in :func:`summary_tables`); ``unserved`` (ride,
-        trip, direction, code, reason, detail; rides are the plan's ``R001`` … pseudonyms);
-        ``by_reason`` (code, reason, trips); ``crossings`` (gtfs_trip_id, route_id, from_pier,
-        to_pier, departure, arrival, is_estimate, rides = number of patients on that sailing).
+        ``kpis`` (key, label, value, unit, as in :func:`summary_tables`); ``unserved``
+        (island_id, island, direction, direction_label, time_band, code, reason, rides: unserved
+        rides counted per home island, direction, two-hour band of the session and reason,
+        cells under 3 merged, :meth:`DialysisPlan.unserved_counts`); ``by_reason`` (code,
+        reason, trips); ``crossings`` (route_id, route_name, from_pier, to_pier, time_band,
+        rides: rides per route and two-hour band of the departure, cells under 3 merged,
+        :meth:`DialysisPlan.crossing_counts`). No table names a ride or an exact time.
 
     Raises
     ------
@@ -973,23 +984,36 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
     for k in order:
         krows.append(_kpi_row(k, float(vals[k]), langs))
     kpis = pd.DataFrame(krows, columns=list(_KPI_COLUMNS))
-    un = pub["unserved"]
-    unserved = pd.DataFrame({
-        "ride": un["ride"], "trip": un["trip_id"], "direction": un["direction"],
-        "code": un["code"],
-        "reason": [_pair(z, e, langs) for z, e in zip(un["reason_zh"], un["reason_en"])],
-        "detail": un["detail"]}, columns=["ride", "trip", "direction", "code", "reason",
-                                          "detail"])
-    by = (unserved.groupby(["code", "reason"], sort=False).size().reset_index(name="trips"))
-    cr = pub["crossings"]
-    cols = ["gtfs_trip_id", "route_id", "from_pier", "to_pier", "departure", "arrival",
-            "is_estimate"]
-    crossings = (cr.groupby(cols, sort=False).size().reset_index(name="rides")
-                 if len(cr) else pd.DataFrame(columns=[*cols, "rides"]))
+    unserved = _unserved_counts(plan.unserved_counts(), langs)
+    by = (unserved.groupby(["code", "reason"], sort=False)["rides"].sum()
+          .reset_index(name="trips"))
+    crossings = plan.crossing_counts()
     out = {"kpis": kpis, "unserved": unserved, "by_reason": by, "crossings": crossings}
     for name, df in out.items():
         assert_publishable(df, layer=f"public summary {name}")
     return out
+
+
+_UNSERVED_PUBLIC = ["island_id", "island", "direction", "direction_label", "time_band", "code",
+                    "reason", "rides"]
+
+
+def _unserved_counts(counts: pd.DataFrame, langs: Sequence[str]) -> pd.DataFrame:
+    """The published unserved counts with the labels a person reads (direction, reason)."""
+    def direction(d: Any) -> str:
+        d = _s(d)
+        if d in ("out", "ret"):
+            return label(d, langs)
+        return label("both_directions", langs) if d == BOTH_DIRECTIONS else d
+
+    return pd.DataFrame({
+        "island_id": counts["island_id"], "island": counts["island_name"],
+        "direction": counts["direction"],
+        "direction_label": [direction(d) for d in counts["direction"]],
+        "time_band": counts["time_band"], "code": counts["code"],
+        "reason": [_pair(REASONS[c].zh, REASONS[c].en, langs) if c in REASONS else _s(c)
+                   for c in counts["code"]],
+        "rides": counts["rides"]}, columns=_UNSERVED_PUBLIC)
 
 
 def _assert_no_personal_values(plan: Any, inputs: Any, texts: Mapping[str, str]) -> None:

@@ -190,7 +190,7 @@ def plan_dialysis_day(
                         trip_summary=summary,
                         status=_status(solved.result, any(u.code != "NO_TRANSPORT_NEEDED"
                                                           for u in ordered)),
-                        searches=solved.searches, inputs=inputs)
+                        searches=solved.searches, inputs=inputs, island_names=m.island_names)
 
 
 def _check_day(date: dt.date | str, network: Network, inputs: DialysisInputs,
