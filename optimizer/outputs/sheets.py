@@ -985,8 +985,10 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
         krows.append(_kpi_row(k, float(vals[k]), langs))
     kpis = pd.DataFrame(krows, columns=list(_KPI_COLUMNS))
     unserved = _unserved_counts(plan.unserved_counts(), langs)
-    by = (unserved.groupby(["code", "reason"], sort=False)["rides"].sum()
-          .reset_index(name="trips"))
+    codes = pd.Series([u.code for u in plan.unserved], dtype=object)  # as the KPI does
+    by = pd.DataFrame({"code": codes, "reason": [_pair(REASONS[c].zh, REASONS[c].en, langs)
+                                                 for c in codes]})
+    by = by.groupby(["code", "reason"], sort=False).size().reset_index(name="trips")
     crossings = plan.crossing_counts()
     out = {"kpis": kpis, "unserved": unserved, "by_reason": by, "crossings": crossings}
     for name, df in out.items():
