@@ -335,11 +335,36 @@ _FERRY_KEYS = ("ferry_trip_id", "ferry_route_id", "ferry_route", "ferry_from", "
                "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated")
 
 
+BASE_NEAR_M = 3000.0
+"""A vehicle base without a known village is named after the nearest village point at most this
+many metres away (as :data:`optimizer.network.placenames.NEAR_M` names road nodes)."""
+
+
+def _base_village(r: Mapping[str, Any], villages: Mapping[str, str],
+                  points: pd.DataFrame | None) -> str:
+    """The village of a vehicle base: its ``village_code``'s name, else the nearest village point
+    within :data:`BASE_NEAR_M` (``"新街社区居委会附近"``), else ``""``."""
+    code = _s(r.get("village_code"))
+    if code and villages.get(code):
+        return villages[code]
+    if points is None or not len(points) or _is_na(r.get("lon")) or _is_na(r.get("lat")):
+        return ""
+    lon, lat = float(r["lon"]), float(r["lat"])
+    dx = (points["lon"].to_numpy(float) - lon) * 111320.0 * math.cos(math.radians(lat))
+    dy = (points["lat"].to_numpy(float) - lat) * 110574.0  # metres per degree (WGS-84, ~30°N)
+    dist = (dx * dx + dy * dy) ** 0.5
+    k = int(dist.argmin())
+    name = villages.get(str(points.index[k]), "")
+    return f"{name}附近 near" if name and dist[k] <= BASE_NEAR_M else ""
+
+
 def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
-                unit_en: Mapping[str, str], villages: Mapping[str, str]) -> str:
+                unit_en: Mapping[str, str], villages: Mapping[str, str],
+                points: pd.DataFrame | None = None) -> str:
     """What the sheet says a stop's place is: the patient's address (else the village's name,
-    or its code, and the position in WGS-84 and GCJ-02), the base's vehicle and the pier's name
-    with the island's name, the unit's name."""
+    or its code, and the position in WGS-84 and GCJ-02), the base's village (or the nearest
+    village point, ``points``) and island, the pier's name with the island's name, the unit's
+    name."""
     ptype = str(r["place_type"])
     island = _s(r.get("island_name"))
     where = f" · {island}" if island else ""
@@ -353,8 +378,11 @@ def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
         return (f"{label('home', langs)} · {village} "
                 f"({float(r['lat']):.5f}, {float(r['lon']):.5f})"
                 + (f" · GCJ-02 ({gcj[1]}, {gcj[0]})" if gcj[0] else ""))
-    if ptype == "base":
-        return f"{label('base', langs)} {vid}{where}"
+    if ptype == "base":  # the place, not the vehicle's id (the page names the vehicle)
+        near = _base_village(r, villages, points)
+        if near or where:
+            return f"{label('base', langs)}" + (f" · {near}" if near else "") + where
+        return f"{label('base', langs)} ({float(r['lat']):.5f}, {float(r['lon']):.5f})"
     if ptype == "unit":
         en = unit_en.get(str(r["place_name"]), "")
         return _pair(str(r["place_name"]), en, langs) if en else str(r["place_name"])
@@ -392,7 +420,8 @@ def _stop_notes(r: Mapping[str, Any], trip: Any, wheel: bool | None, escort: boo
 
 def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapping[str, Any],
                   trips: Mapping[str, Any], unit_en: Mapping[str, str],
-                  villages: Mapping[str, str]) -> list[dict[str, Any]]:
+                  villages: Mapping[str, str], points: pd.DataFrame | None = None
+                  ) -> list[dict[str, Any]]:
     """The sheet rows of one vehicle in time order (``row`` numbered from 1): its stops in route
     order, and after each boarding drop-off at a pier a ``board_ferry`` row placed at the
     sailing's departure among the vehicle's later stops."""
@@ -411,7 +440,7 @@ def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapp
             "action_label": label(action, langs) if action in STRINGS else action,
             "patient_id": _s(r["patient_id"]), "patient_name": _s(r["patient_name"]),
             "phone": _s(r["phone"]), "place_type": ptype,
-            "place": _place_text(r, vid, langs, unit_en, villages),
+            "place": _place_text(r, vid, langs, unit_en, villages, points),
             "address": _s(r.get("address")),
             "island": _s(r.get("island_name")), "village_code": _s(r["village_code"]),
             "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
@@ -486,7 +515,7 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
                 if vp is not None and "name_zh" in vp.columns else {})
     rows: list[dict[str, Any]] = []
     for vid, grp in st.groupby("vehicle_id", sort=False):
-        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en, villages)
+        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en, villages, vp)
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
 
 
