@@ -9,11 +9,13 @@ callable in-process through :func:`main` (used by the tests).
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -27,6 +29,30 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
 """Exit codes (see the module docs)."""
+
+
+_ROLE = re.compile(r":(?:[a-z]+:)?[a-z]+:`~?(?:[^`<]*<)?([^`>]+)>?`")
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def plain_help(doc: str | None) -> str:
+    """A command's docstring as the help text a person reads in ``optimizer CMD --help``: reST
+    roles (``:func:`a.b.f```) become the bare name, double-backtick literals 'quoted', and the
+    lines of each paragraph are joined (typer prints docstring line breaks as they are).
+
+    >>> plain_help("Read it (:func:`optimizer.io.matrix.read_matrix`):\\n``.csv`` files.")
+    "Read it (optimizer.io.matrix.read_matrix): '.csv' files."
+    """
+    text = _LITERAL.sub(r"'\1'", _ROLE.sub(r"\1", doc or ""))
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip())]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def command(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register ``fn`` as a CLI command whose help is :func:`plain_help` of its docstring (the
+    docstring stays as written for the API docs)."""
+    app.command(help=plain_help(fn.__doc__))(fn)
+    return fn
 
 
 def _solver_overrides(seed: int | None, time_limit_s: float | None,
@@ -48,15 +74,16 @@ def _progress(msg: str) -> None:
     typer.echo(f"· {msg}", err=True)
 
 
-@app.command()
+@command
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file (or a travel-time "
                                              "matrix .csv/.json)."),
              unit: Optional[str] = typer.Option(None, help="Unit of a matrix file: s or min "
                                              "(unless the file says it).")) -> None:
     """Check a scenario file and every input of every enabled service (the same checks as
     ``run``, in seconds, nothing solved or written); exit 2 listing every problem. A ``.csv`` or
-    ``.json`` file is read as a travel-time matrix (:func:`optimizer.io.matrix.read_matrix`): its
-    no-path pairs and warnings are listed by label."""
+    ``.json`` file is read as a travel-time matrix (as a scenario's ``matrix:`` entry reads it,
+    :func:`optimizer.io.matrix.read_matrix`): its no-path pairs and warnings are listed by
+    label."""
     from optimizer.scenario.run import validate_matrix, validate_scenario
 
     try:
@@ -85,7 +112,7 @@ def _report_run(result, out: Path) -> None:
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-@app.command()
+@command
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     out: Path = typer.Option(..., "--out", help="Output folder: new, empty, or an earlier run "
@@ -108,7 +135,7 @@ def run(
     _report_run(result, out)
 
 
-@app.command()
+@command
 def compare(
     scenario_a: Path = typer.Argument(..., help="Scenario A (e.g. the baseline)."),
     scenario_b: Path = typer.Argument(..., help="Scenario B (the what-if)."),
@@ -132,7 +159,7 @@ def compare(
     typer.echo(f"open {out / 'index.html'}")
 
 
-@app.command()
+@command
 def journey(
     scenario: Path = typer.Argument(..., help="Scenario YAML file (network, ferries, date)."),
     from_lonlat: str = typer.Option(..., "--from", help="Origin 'lon,lat' (WGS84)."),
@@ -150,7 +177,7 @@ def journey(
         _fail(exc)
 
 
-@app.command()
+@command
 def islands(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     depart: str = typer.Option("08:00", "--depart", help="Clock time for the reachability check."),
@@ -164,7 +191,7 @@ def islands(
         _fail(exc)
 
 
-@app.command()
+@command
 def template(out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder for the templates.")
              ) -> None:
     """Write blank templates (XLSX with a "说明 Guide" sheet, and CSV in UTF-8 with BOM) for
@@ -180,7 +207,7 @@ def template(out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder for
     typer.echo(f"done: {len(files)} templates in {out_dir}")
 
 
-@app.command()
+@command
 def init(out_dir: Path = typer.Argument(..., metavar="DIR", help="New or empty folder.")
          ) -> None:
     """Scaffold a scenario folder (scenario.yaml + input files with a few synthetic example

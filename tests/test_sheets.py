@@ -369,22 +369,21 @@ def test_public_summary_has_no_personal_data(plan, inputs, written):
     tabs = public_summary_tables(plan)
     for df in tabs.values():
         assert personal_columns(df.columns) == []
-    assert list(tabs["unserved"]["code"]) == [u.code for u in plan.unserved]
+    assert tabs["unserved"]["rides"].sum() == len(plan.unserved)  # counts, no ride listed
+    assert not {"ride", "trip", "detail"} & set(tabs["unserved"].columns)
     assert dict(zip(tabs["by_reason"]["code"], tabs["by_reason"]["trips"])) == {
         "NO_WHEELCHAIR_PLACE": 2, "UNREACHABLE_ISLAND": 2}
 
 
 def test_public_summary_refuses_leaked_values(plan, inputs, tmp_path, monkeypatch):
-    """Defence in depth: a name that slipped through public_frames() (say an unscrubbed detail
-    text) stops the writer before anything is written."""
-    real = type(plan).public_frames
+    """Defence in depth: a name that slipped into a published table (say an unscrubbed text)
+    stops the writer before anything is written."""
+    real = type(plan).unserved_counts
 
     def leaky(self):
-        fr = real(self)
-        fr["unserved"] = fr["unserved"].assign(detail="call 测试3 at 100-0000-0003")
-        return fr
+        return real(self).assign(island_name="call 测试3 at 100-0000-0003")
 
-    monkeypatch.setattr(type(plan), "public_frames", leaky)
+    monkeypatch.setattr(type(plan), "unserved_counts", leaky)
     with pytest.raises(PrivacyError) as ei:
         write_public_summary(plan, tmp_path, inputs=inputs)
     assert "测试3" in str(ei.value) or "100-0000-0003" in str(ei.value)
@@ -445,17 +444,21 @@ def test_print_gives_one_a4_page_per_sheet(written, tmp_path):
 
 
 @needs_browser
-def test_public_summary_fits_the_printed_page(plan, inputs, tmp_path):
-    """An unserved ride with a long reason (and a long unbroken token) wraps inside the A4 page:
+def test_public_summary_fits_the_printed_page(plan, inputs, tmp_path, monkeypatch):
+    """An unserved count with a long reason (and a long unbroken token) wraps inside the A4 page:
     printed (A4 portrait, the page's CSS), no element of the summary is wider than the page."""
     from playwright.sync_api import sync_playwright
 
+    import optimizer.outputs.sheets as sheets_module
     from optimizer.outputs.browser import CHROMIUM_FLAGS
 
-    long = ("leg R001-out: can be served alone, but not together with the other rides within "
+    long = ("can be served alone, but not together with the other rides within "
             "the solve limits (capacity or time conflicts) " + "X" * 160)
-    uns = tuple(dataclasses.replace(u, detail=long) for u in plan.unserved)
-    write_public_summary(dataclasses.replace(plan, unserved=uns), tmp_path, inputs=inputs)
+    real = sheets_module._unserved_counts
+    monkeypatch.setattr(sheets_module, "_unserved_counts",
+                        lambda counts, langs: real(counts, langs).assign(reason=long))
+    assert len(plan.unserved)
+    write_public_summary(plan, tmp_path, inputs=inputs)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=find_chromium(),
                                      args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
@@ -470,8 +473,8 @@ def test_public_summary_fits_the_printed_page(plan, inputs, tmp_path):
                 "() => [document.documentElement.clientWidth,"
                 " Math.max(...[...document.querySelectorAll('section.page *')]"
                 ".map(e => e.getBoundingClientRect().right))]")
-            detail = page.evaluate("() => document.querySelector('table.unserved td:last-child')"
-                                   ".textContent")
+            detail = page.evaluate("() => document.querySelector("
+                                   "'table.unserved td:nth-last-child(2)').textContent")
         finally:
             browser.close()
     assert errors == []

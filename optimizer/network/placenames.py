@@ -173,6 +173,12 @@ def _placed(gaz: pd.DataFrame, islands: Any, *, crs: str) -> pd.DataFrame:
     return out[out["island_id"].astype(str) != ""].reset_index(drop=True)
 
 
+def route_names(feed: Any) -> dict[str, str]:
+    """GTFS route id -> the name a person reads: ``route_short_name`` (direction-neutral,
+    "墩头-桃花"), else ``route_long_name``; empty without a feed or its ``routes`` table."""
+    return _route_names(feed)
+
+
 def _route_names(feed: Any) -> dict[str, str]:
     routes = getattr(feed, "routes", None)
     if routes is None or "route_id" not in routes:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimizer.outputs.csvfiles import write_csv
 from optimizer.results import NoteKind, merge_notes
 from optimizer.services.base import OutputFile, WriteContext
 from optimizer.services.connectivity.planning import ConnectivityResult
@@ -16,7 +17,7 @@ __all__ = ["write_connectivity"]
 
 def _csv(df: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
+    write_csv(df, path)  # BOM: Excel opens Chinese text correctly; coordinates to 6 decimals
 
 
 def write_connectivity(result: ConnectivityResult, out_dir: Path,

@@ -8,7 +8,8 @@
   and ``routes_map.html`` (the dispatcher map);
 * ``maps/routes.html``: the published route map (homes at village points);
 * ``dialysis/``: ``public_summary.html`` and ``public_*.csv``
-  (:func:`optimizer.outputs.sheets.write_public_summary`) and the de-identified tables of
+  (:func:`optimizer.outputs.sheets.write_public_summary`: unserved rides and crossings as counts
+  per island or route and two-hour band, cells under 3 merged) and the de-identified tables of
   :meth:`~optimizer.services.dialysis.DialysisPlan.published_tables` (``stops`` as counts per
   village or place and two-hour band with cells under 3 merged, ``crossings``, ``trips``,
   ``unserved``, ``kpis`` ``.csv``);
@@ -27,8 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from optimizer.outputs.csvfiles import write_csv
 from optimizer.outputs.maps import assert_publishable
 from optimizer.outputs.route_map import save_route_map
 from optimizer.outputs.sheets import write_public_summary, write_route_sheets
@@ -52,9 +52,11 @@ DESCRIPTIONS: dict[str, str] = {
     "dialysis/public_summary.html": "接送汇总（已脱敏，可公开）Ride summary, de-identified "
                                     "(publishable)",
     "dialysis/public_summary.csv": "接送主要指标（已脱敏）Ride key figures (de-identified)",
-    "dialysis/public_unserved.csv": "未能安排的接送（匿名编号）Unserved rides, pseudonymous "
-                                    "(de-identified)",
-    "dialysis/public_crossings.csv": "各航班乘客人数 Patients per sailing (de-identified)",
+    "dialysis/public_unserved.csv": "未能安排的接送人次：按岛屿、原因、方向和两小时时段（少于3的格已合并）"
+                                    "Unserved rides counted per island, reason, direction and "
+                                    "two-hour band (cells under 3 merged)",
+    "dialysis/public_crossings.csv": "各航线每两小时过海人次（少于3的格已合并）Rides crossing per "
+                                     "ferry route and two-hour band (cells under 3 merged)",
     "dialysis/stops.csv": "各村/地点每两小时上下车次数（少于3次的格已合并）Pickups and "
                           "drop-offs per village or place and two-hour band (cells under 3 "
                           "merged)",
@@ -85,19 +87,13 @@ def _output(out_dir: Path, path: Path) -> OutputFile:
     return OutputFile(rel, _describe(rel), personal=rel.startswith("dispatch/"))
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
-    return path
-
-
 def _public_tables(plan: Any, folder: Path) -> list[Path]:
     """The de-identified tables of ``plan.published_tables()`` (stops as counts per place and
     time band, small cells merged), each checked for personal columns before it is written."""
     written = []
     for name, df in plan.published_tables().items():
         assert_publishable(df, layer=f"dialysis {name}.csv")
-        written.append(_write_csv(df, folder / f"{name}.csv"))
+        written.append(write_csv(df, folder / f"{name}.csv"))
     return written
 
 

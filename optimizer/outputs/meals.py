@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 
 from optimizer.network.contract import WGS84
+from optimizer.outputs.csvfiles import round_coordinates, write_csv
 from optimizer.results import merge_notes
 from optimizer.services.base import OutputFile, WriteContext
 
@@ -85,7 +86,8 @@ def write_meals(result: MealsResult, out_dir: str | Path, ctx: WriteContext) -> 
 
 
 def write_meals_tables(result: MealsResult, out_dir: str | Path) -> list[Path]:
-    """Write the meal tables (CSV, UTF-8 with BOM) and the coverage points (GeoJSON).
+    """Write the meal tables (CSV, UTF-8 with BOM, coordinates to 6 decimals:
+    :func:`optimizer.outputs.csvfiles.write_csv`) and the coverage points (GeoJSON).
 
     Parameters
     ----------
@@ -113,10 +115,8 @@ def write_meals_tables(result: MealsResult, out_dir: str | Path) -> list[Path]:
     written = []
     for name, df in result.to_frames().items():
         assert_publishable(df, layer=name)
-        path = out / f"{name}.csv"
-        df.to_csv(path, index=False, encoding="utf-8-sig")
-        written.append(path)
-    p = result.points
+        written.append(write_csv(df, out / f"{name}.csv"))
+    p = round_coordinates(result.points)  # 6 decimals (about 0.1 m), as in the CSV
     gdf = gpd.GeoDataFrame(p.drop(columns=["detail"]),
                            geometry=gpd.points_from_xy(p["lon"], p["lat"]), crs=WGS84)
     assert_publishable(gdf, layer="coverage_points.geojson")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from optimizer.results import REASONS, SolveStatus
+from optimizer.outputs.labels import KPI_LABELS, kpi_label, step_label
+from optimizer.results import ACTIONS_ZH, REASONS, SolveStatus
 from optimizer.services.base import OutputFile
 
 __all__ = ["summary_data", "write_index", "write_summary"]
@@ -23,20 +26,52 @@ _ENV = Environment(loader=PackageLoader("optimizer", "outputs/templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 
-def _flat(kpis: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """``(step, key, text)`` rows of the KPIs for people: durations (keys ending ``_min``) in
-    whole minutes (``summary.json`` keeps the exact figures)."""
-    rows = []
-    for step, values in kpis.items():
-        for key, value in values.items():
-            if key.endswith("_min") and isinstance(value, float) and value == value:
-                value = round(value)
-            if isinstance(value, (list, tuple)):
-                value = ", ".join(map(str, value)) or "—"
-            elif isinstance(value, dict):
-                value = "; ".join(f"{k}: {v}" for k, v in value.items())
-            rows.append((step, key, str(value)))
-    return rows
+def site_names(run_dir: Path) -> dict[str, str]:
+    """Site id -> name of the canteens and candidate sites the run's meal tables list
+    (``meals/canteens.csv``, ``meals/siting.csv``, ``site_id`` and ``name_zh``); empty when the
+    run has no meal step. KPI values name sites by these names."""
+    names: dict[str, str] = {}
+    for rel in ("meals/canteens.csv", "meals/siting.csv"):
+        path = Path(run_dir) / rel
+        if not path.is_file() or path.stat().st_size < 8:
+            continue
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if {"site_id", "name_zh"} <= set(df.columns):
+            names.update({i: n for i, n in zip(df["site_id"], df["name_zh"]) if i and n})
+    return names
+
+
+_UNITS = {"%": "%", "min": " 分钟 min", "m": " 米 m"}
+"""How a unit of :data:`~optimizer.outputs.labels.KPI_LABELS` follows a number."""
+
+
+def _value_text(key: str, value: Any, names: Mapping[str, str]) -> str:
+    """A KPI value as a person reads it: durations (keys ending ``_min``) in whole minutes,
+    numbers with their unit (``%``, minutes, metres), yes/no, site ids as names, reason codes as their labels."""
+    unit = KPI_LABELS.get(key, ("", "", ""))[2]
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    if key.endswith("_min") and isinstance(value, float) and value == value:
+        value = round(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(names.get(str(v), str(v)) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{REASONS[k].label if k in REASONS else k}: "
+                         f"{REASONS[v].label if isinstance(v, str) and v in REASONS else v}"
+                         for k, v in value.items()) or "—"
+    if unit in _UNITS and isinstance(value, (int, float)):
+        return f"{value}{_UNITS[unit]}"
+    return "" if value is None else str(value)
+
+
+def _flat(kpis: dict[str, dict[str, Any]], names: Mapping[str, str] | None = None
+          ) -> list[tuple[str, str, str]]:
+    """``(step, KPI, text)`` rows of the KPIs for people: the step's and the KPI's bilingual
+    labels (:mod:`optimizer.outputs.labels`), values as :func:`_value_text` writes them
+    (``summary.json`` keeps the keys and the exact figures)."""
+    names = names or {}
+    return [(step_label(step), kpi_label(key), _value_text(key, value, names))
+            for step, values in kpis.items() for key, value in values.items()]
 
 
 def summary_data(result: Any) -> dict[str, Any]:
@@ -75,22 +110,23 @@ def write_summary(out_dir: Path, result: Any) -> list[OutputFile]:
     lines += [f"> {n}" for n in result.notes]
     lines += ["", "| step | status |", "|---|---|"]
     lines += [f"| {name} | {s.status} |" for name, s in result.steps.items()]
-    lines += ["", "| step | KPI | value |", "|---|---|---|"]
-    lines += [f"| {s} | {k} | {v} |" for s, k, v in _flat(result.kpis)]
+    lines += ["", "| 步骤 step | 指标 KPI | 值 value |", "|---|---|---|"]
+    lines += [f"| {s} | {k} | {v} |" for s, k, v in _flat(result.kpis, site_names(out))]
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [OutputFile("summary.md", "指标汇总 KPI summary (Markdown)"),
             OutputFile("summary.json", "指标汇总 KPI summary (JSON)")]
 
 
-def _explanations(result: Any) -> tuple[list[tuple[str, str, str]], list[Any]]:
-    """Every solve status and every catalogue code that appears in the run (steps and tables)."""
+def _explanations(result: Any) -> tuple[list[tuple[str, str, str]], list[tuple[Any, str]]]:
+    """Every solve status and every catalogue code that appears in the run (steps and tables):
+    ``(code, zh, en)`` of the statuses; ``(Reason, Chinese explanation)`` of the codes."""
     codes = {c for s in result.steps.values() for c in s.reason_codes}
     values = {st.value: st for st in SolveStatus}
     statuses = {s.status for s in result.steps.values()} | {values[c] for c in codes
                                                             if c in values}
     ordered = sorted(statuses, key=list(SolveStatus).index)
     return ([(str(st), *st.text) for st in ordered],
-            [REASONS[c] for c in sorted(codes) if c in REASONS])
+            [(REASONS[c], ACTIONS_ZH.get(c, "")) for c in sorted(codes) if c in REASONS])
 
 
 def write_index(out_dir: Path, result: Any) -> list[OutputFile]:
@@ -112,7 +148,8 @@ def write_index(out_dir: Path, result: Any) -> list[OutputFile]:
     index = OutputFile("index.html", "本页：全部输出与说明 This page: every output, explained")
     statuses, reasons = _explanations(result)
     html = _ENV.get_template("index.html.j2").render(
-        scenario=result.scenario, notes=result.notes, kpis=_flat(result.kpis),
+        scenario=result.scenario, notes=result.notes,
+        kpis=_flat(result.kpis, site_names(out_dir)),
         files=[*result.files, index], steps=list(result.steps.values()), statuses=statuses,
         reasons=reasons)
     (Path(out_dir) / "index.html").write_text(html, encoding="utf-8")

@@ -39,6 +39,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from optimizer.errors import InputError, PrivacyError
 from optimizer.io.coords import in_china, wgs84_to_gcj02
+from optimizer.outputs.labels import DIALYSIS_KPI_LABELS
+from optimizer.results import REASONS
+from optimizer.services.dialysis.tables import BOTH_DIRECTIONS
 from optimizer.units import hhmm
 
 __all__ = [
@@ -145,37 +148,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "figure": ("指标", "Figure"),
     "value": ("数值", "Value"),
     "count": ("次数", "count"),
+    "island": ("岛屿", "Island"),
+    "time_band": ("时段", "Time band"),
+    "n_rides": ("人次", "Rides"),
+    "both_directions": ("去程和回程", "both directions"),
     "by_reason": ("按原因统计", "By reason"),
     "crossings": ("渡轮过海", "Ferry crossings"),
 }
 """Every user-visible string as a ``(Chinese, English)`` pair; ``{name}`` fields, if any, are
 filled by :func:`label`."""
 
-KPI_LABELS: dict[str, tuple[str, str, str]] = {
-    "vehicles_used": ("使用车辆", "Vehicles used", ""),
-    "total_driving_time_min": ("总行驶时间", "Total driving time", "min"),
-    "max_leg_ride_time_min": ("单段最长乘车时间", "Longest ride in a vehicle (one leg)", "min"),
-    "max_ride_time_limit_min": ("每段乘车时间上限", "Ride time limit per leg", "min"),
-    "mean_trip_duration_min": ("平均门到门行程时间（含渡轮和候船）",
-                               "Mean door-to-door trip time (ferry and waits included)", "min"),
-    "max_trip_duration_min": ("最长门到门行程时间（含渡轮和候船）",
-                              "Longest door-to-door trip time (ferry and waits included)", "min"),
-    "mean_wait_at_unit_min": ("在透析中心平均等候", "Mean wait at the unit", "min"),
-    "ferry_crossings": ("渡轮过海人次", "Ferry crossings", ""),
-    "sessions": ("透析人次", "Sessions", ""),
-    "trips": ("行程总数", "Trips", ""),
-    "trips_served": ("已安排行程", "Trips served", ""),
-    "trips_unserved": ("未安排行程", "Trips unserved", ""),
-    "trips_no_transport_needed": ("无需接送的行程（上下车同一地点）",
-                                  "Trips needing no transport (same place)", ""),
-    "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
-                                    "Patients today not enrolled (travel on their own)", ""),
-}
-"""Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit. The trip time is
-door to door, from first pickup to last drop-off (ferry crossing and waits at the pier
-included); the ride time is one vehicle leg, from leaving the pickup to the drop-off, the
-quantity held to the per-leg limit; the wait at the unit is from the outbound drop-off to the
-session start. KPIs not listed here are printed under their key, never dropped."""
+KPI_LABELS = DIALYSIS_KPI_LABELS
+"""Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit; the run's one
+catalogue (:data:`optimizer.outputs.labels.DIALYSIS_KPI_LABELS`). KPIs not listed there are
+printed under their key, never dropped."""
 
 _KPI_ORDER = ("vehicles_used", "total_driving_time_min", "max_leg_ride_time_min",
               "max_ride_time_limit_min", "mean_trip_duration_min", "max_trip_duration_min",
@@ -349,11 +335,36 @@ _FERRY_KEYS = ("ferry_trip_id", "ferry_route_id", "ferry_route", "ferry_from", "
                "at_pier_by", "ferry_departure", "ferry_arrival", "ferry_estimated")
 
 
+BASE_NEAR_M = 3000.0
+"""A vehicle base without a known village is named after the nearest village point at most this
+many metres away (as :data:`optimizer.network.placenames.NEAR_M` names road nodes)."""
+
+
+def _base_village(r: Mapping[str, Any], villages: Mapping[str, str],
+                  points: pd.DataFrame | None) -> str:
+    """The village of a vehicle base: its ``village_code``'s name, else the nearest village point
+    within :data:`BASE_NEAR_M` (``"新街社区居委会附近"``), else ``""``."""
+    code = _s(r.get("village_code"))
+    if code and villages.get(code):
+        return villages[code]
+    if points is None or not len(points) or _is_na(r.get("lon")) or _is_na(r.get("lat")):
+        return ""
+    lon, lat = float(r["lon"]), float(r["lat"])
+    dx = (points["lon"].to_numpy(float) - lon) * 111320.0 * math.cos(math.radians(lat))
+    dy = (points["lat"].to_numpy(float) - lat) * 110574.0  # metres per degree (WGS-84, ~30°N)
+    dist = (dx * dx + dy * dy) ** 0.5
+    k = int(dist.argmin())
+    name = villages.get(str(points.index[k]), "")
+    return f"{name}附近 near" if name and dist[k] <= BASE_NEAR_M else ""
+
+
 def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
-                unit_en: Mapping[str, str], villages: Mapping[str, str]) -> str:
+                unit_en: Mapping[str, str], villages: Mapping[str, str],
+                points: pd.DataFrame | None = None) -> str:
     """What the sheet says a stop's place is: the patient's address (else the village's name,
-    or its code, and the position in WGS-84 and GCJ-02), the base's vehicle and the pier's name
-    with the island's name, the unit's name."""
+    or its code, and the position in WGS-84 and GCJ-02), the base's village (or the nearest
+    village point, ``points``) and island, the pier's name with the island's name, the unit's
+    name."""
     ptype = str(r["place_type"])
     island = _s(r.get("island_name"))
     where = f" · {island}" if island else ""
@@ -367,8 +378,11 @@ def _place_text(r: Mapping[str, Any], vid: str, langs: Sequence[str],
         return (f"{label('home', langs)} · {village} "
                 f"({float(r['lat']):.5f}, {float(r['lon']):.5f})"
                 + (f" · GCJ-02 ({gcj[1]}, {gcj[0]})" if gcj[0] else ""))
-    if ptype == "base":
-        return f"{label('base', langs)} {vid}{where}"
+    if ptype == "base":  # the place, not the vehicle's id (the page names the vehicle)
+        near = _base_village(r, villages, points)
+        if near or where:
+            return f"{label('base', langs)}" + (f" · {near}" if near else "") + where
+        return f"{label('base', langs)} ({float(r['lat']):.5f}, {float(r['lon']):.5f})"
     if ptype == "unit":
         en = unit_en.get(str(r["place_name"]), "")
         return _pair(str(r["place_name"]), en, langs) if en else str(r["place_name"])
@@ -406,7 +420,8 @@ def _stop_notes(r: Mapping[str, Any], trip: Any, wheel: bool | None, escort: boo
 
 def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapping[str, Any],
                   trips: Mapping[str, Any], unit_en: Mapping[str, str],
-                  villages: Mapping[str, str]) -> list[dict[str, Any]]:
+                  villages: Mapping[str, str], points: pd.DataFrame | None = None
+                  ) -> list[dict[str, Any]]:
     """The sheet rows of one vehicle in time order (``row`` numbered from 1): its stops in route
     order, and after each boarding drop-off at a pier a ``board_ferry`` row placed at the
     sailing's departure among the vehicle's later stops."""
@@ -425,7 +440,7 @@ def _vehicle_rows(vid: str, grp: pd.DataFrame, langs: Sequence[str], cross: Mapp
             "action_label": label(action, langs) if action in STRINGS else action,
             "patient_id": _s(r["patient_id"]), "patient_name": _s(r["patient_name"]),
             "phone": _s(r["phone"]), "place_type": ptype,
-            "place": _place_text(r, vid, langs, unit_en, villages),
+            "place": _place_text(r, vid, langs, unit_en, villages, points),
             "address": _s(r.get("address")),
             "island": _s(r.get("island_name")), "village_code": _s(r["village_code"]),
             "lon": f"{float(r['lon']):.6f}", "lat": f"{float(r['lat']):.6f}",
@@ -500,7 +515,7 @@ def route_sheet_rows(plan: Any, *, languages: Sequence[str] = LANGUAGES,
                 if vp is not None and "name_zh" in vp.columns else {})
     rows: list[dict[str, Any]] = []
     for vid, grp in st.groupby("vehicle_id", sort=False):
-        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en, villages)
+        rows += _vehicle_rows(str(vid), grp, langs, cross, trips, unit_en, villages, vp)
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
 
 
@@ -697,13 +712,15 @@ def _summary_page(summ: Mapping[str, pd.DataFrame], langs: Sequence[str], *,
     page: dict[str, Any] = {
         "kind": "summary",
         "kpis": [(r["label"], r["text"]) for _, r in kp.iterrows()]}
-    if public:
+    if public:  # counts per island, direction, band and reason: no ride, no exact time
         page["vehicles"] = None
-        page["unserved_head"] = [L("ride"), L("direction"), L("reason"), L("detail")]
-        page["unserved_nowrap"] = 2  # ride, direction; reason and detail wrap within the page
-        page["unserved"] = [(r["ride"], label(r["direction"], langs)
-                             if r["direction"] in ("out", "ret") else r["direction"],
-                             r["reason"], r["detail"]) for _, r in summ["unserved"].iterrows()]
+        un = summ["unserved"]
+        page["unserved_head"] = [L("island"), L("direction"), L("time_band"), L("reason"),
+                                 L("n_rides")]
+        page["unserved_nowrap"] = 3  # island, direction, band; the reason wraps
+        page["unserved"] = [(r["island"], r["direction_label"], r["time_band"], r["reason"],
+                             int(r["rides"])) for _, r in un.iterrows()]
+        page["unserved_total"] = int(un["rides"].sum()) if len(un) else 0
     else:
         vh = summ["vehicles"]
         page["vehicles_head"] = [L("vehicle"), L("driver"), L("driver_phone"), L("shift"),
@@ -971,10 +988,13 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
     Returns
     -------
     dict of pandas.DataFrame
-        ``kpis`` (key, label, value, unit, as in :func:`summary_tables`); ``unserved`` (ride,
-        trip, direction, code, reason, detail; rides are the plan's ``R001`` … pseudonyms);
-        ``by_reason`` (code, reason, trips); ``crossings`` (gtfs_trip_id, route_id, from_pier,
-        to_pier, departure, arrival, is_estimate, rides = number of patients on that sailing).
+        ``kpis`` (key, label, value, unit, as in :func:`summary_tables`); ``unserved``
+        (island_id, island, direction, direction_label, time_band, code, reason, rides: unserved
+        rides counted per home island, direction, two-hour band of the session and reason,
+        cells under 3 merged, :meth:`DialysisPlan.unserved_counts`); ``by_reason`` (code,
+        reason, trips); ``crossings`` (route_id, route_name, from_pier, to_pier, time_band,
+        rides: rides per route and two-hour band of the departure, cells under 3 merged,
+        :meth:`DialysisPlan.crossing_counts`). No table names a ride or an exact time.
 
     Raises
     ------
@@ -993,23 +1013,38 @@ def public_summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES
     for k in order:
         krows.append(_kpi_row(k, float(vals[k]), langs))
     kpis = pd.DataFrame(krows, columns=list(_KPI_COLUMNS))
-    un = pub["unserved"]
-    unserved = pd.DataFrame({
-        "ride": un["ride"], "trip": un["trip_id"], "direction": un["direction"],
-        "code": un["code"],
-        "reason": [_pair(z, e, langs) for z, e in zip(un["reason_zh"], un["reason_en"])],
-        "detail": un["detail"]}, columns=["ride", "trip", "direction", "code", "reason",
-                                          "detail"])
-    by = (unserved.groupby(["code", "reason"], sort=False).size().reset_index(name="trips"))
-    cr = pub["crossings"]
-    cols = ["gtfs_trip_id", "route_id", "from_pier", "to_pier", "departure", "arrival",
-            "is_estimate"]
-    crossings = (cr.groupby(cols, sort=False).size().reset_index(name="rides")
-                 if len(cr) else pd.DataFrame(columns=[*cols, "rides"]))
+    unserved = _unserved_counts(plan.unserved_counts(), langs)
+    codes = pd.Series([u.code for u in plan.unserved], dtype=object)  # as the KPI does
+    by = pd.DataFrame({"code": codes, "reason": [_pair(REASONS[c].zh, REASONS[c].en, langs)
+                                                 for c in codes]})
+    by = by.groupby(["code", "reason"], sort=False).size().reset_index(name="trips")
+    crossings = plan.crossing_counts()
     out = {"kpis": kpis, "unserved": unserved, "by_reason": by, "crossings": crossings}
     for name, df in out.items():
         assert_publishable(df, layer=f"public summary {name}")
     return out
+
+
+_UNSERVED_PUBLIC = ["island_id", "island", "direction", "direction_label", "time_band", "code",
+                    "reason", "rides"]
+
+
+def _unserved_counts(counts: pd.DataFrame, langs: Sequence[str]) -> pd.DataFrame:
+    """The published unserved counts with the labels a person reads (direction, reason)."""
+    def direction(d: Any) -> str:
+        d = _s(d)
+        if d in ("out", "ret"):
+            return label(d, langs)
+        return label("both_directions", langs) if d == BOTH_DIRECTIONS else d
+
+    return pd.DataFrame({
+        "island_id": counts["island_id"], "island": counts["island_name"],
+        "direction": counts["direction"],
+        "direction_label": [direction(d) for d in counts["direction"]],
+        "time_band": counts["time_band"], "code": counts["code"],
+        "reason": [_pair(REASONS[c].zh, REASONS[c].en, langs) if c in REASONS else _s(c)
+                   for c in counts["code"]],
+        "rides": counts["rides"]}, columns=_UNSERVED_PUBLIC)
 
 
 def _assert_no_personal_values(plan: Any, inputs: Any, texts: Mapping[str, str]) -> None:

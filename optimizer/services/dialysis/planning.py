@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optimizer.errors import InputError
+from optimizer.network.placenames import route_names
 from optimizer.problems.darp import (
     DarpProblem,
     DarpResult,
@@ -170,7 +171,7 @@ def plan_dialysis_day(
     rules = LegRules.of(prm, boarding_buffer_s=network.boarding_buffer_s["foot"])
     unserved = _Unserved(patients)
     legs, crossing_of = _legs_and_crossings(trips, inputs, m, network.timetable, rules,
-                                            unserved.mark)
+                                            unserved.mark, route_names(network.feed))
     crossing_of = _with_route_names(crossing_of, network.feed)
     requests = [_request(leg, fleet, m, patients[leg.trip.patient_id], prm, rules)
                 for leg in legs]
@@ -191,7 +192,7 @@ def plan_dialysis_day(
                         trip_summary=summary,
                         status=_status(solved.result, any(u.code != "NO_TRANSPORT_NEEDED"
                                                           for u in ordered)),
-                        searches=solved.searches, inputs=inputs)
+                        searches=solved.searches, inputs=inputs, island_names=m.island_names)
 
 
 def _check_day(date: dt.date | str, network: Network, inputs: DialysisInputs,
@@ -215,15 +216,18 @@ def _check_day(date: dt.date | str, network: Network, inputs: DialysisInputs,
 
 
 def _legs_and_crossings(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix,
-                        timetable: Any, rules: LegRules, mark: Mark
+                        timetable: Any, rules: LegRules, mark: Mark,
+                        routes: Mapping[str, str] | None = None
                         ) -> tuple[list[Leg], dict[str, Crossing]]:
-    """Every trip's legs (and crossing), or the trip marked unserved with its reason."""
+    """Every trip's legs (and crossing), or the trip marked unserved with its reason (sailings
+    named by ``routes``, route id -> name)."""
     patients = {p.patient_id: p for p in inputs.patients}
     units = {u.unit_id: u for u in inputs.units}
     legs: list[Leg] = []
     crossing_of: dict[str, Crossing] = {}
     made_of = {t.trip_id: trip_legs(t, patients[t.patient_id],
-                                    units[patients[t.patient_id].unit_id], m, timetable, rules)
+                                    units[patients[t.patient_id].unit_id], m, timetable, rules,
+                                    routes)
                for t in trips}
     no_way_there = {t.patient_id for t in trips  # no sailing brings them to the session in time
                     if t.direction == "out" and made_of[t.trip_id].code == "NO_SAILING"}
@@ -244,16 +248,12 @@ def _legs_and_crossings(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceM
 
 
 def _with_route_names(crossing_of: dict[str, Crossing], feed: Any) -> dict[str, Crossing]:
-    """The crossings with the feed's route names for the route sheets: ``route_short_name``
-    (direction-neutral, "墩头-桃花"), else ``route_long_name``; unchanged without a feed."""
-    routes = getattr(feed, "routes", None)
-    if routes is None or "route_id" not in routes:
+    """The crossings with the feed's route names for the route sheets
+    (:func:`optimizer.network.placenames.route_names`: ``route_short_name``, else
+    ``route_long_name``); unchanged without a feed."""
+    names = route_names(feed)
+    if not names:
         return crossing_of
-    names: dict[str, str] = {}
-    for col in ("route_long_name", "route_short_name"):  # the short name wins
-        if col in routes:
-            names.update({str(r): str(n).strip() for r, n in zip(routes["route_id"], routes[col])
-                          if isinstance(n, str) and n.strip()})
     return {tid: dataclasses.replace(c, route_name=names.get(c.sailing.route_id, ""))
             for tid, c in crossing_of.items()}
 
@@ -368,7 +368,7 @@ def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedRea
         isl = m.island[leg.pickup]
         ferry_ok = [v.vehicle_id for v in fleet if v.may_board_car_ferry and v.serves(isl)]
         return (f"{head}: no vehicle is based on / serves {m.island_label(isl)}"
-                + (f"; car-ferry vehicles {ferry_ok} could make a dedicated run"
+                + (f"; car-ferry vehicles {', '.join(ferry_ok)} could make a dedicated run"
                    if ferry_ok else ""))
     r = full.requests[k]
     direct = float(full.travel_time_s[r.pickup_node, r.delivery_node])
@@ -404,9 +404,22 @@ def _from(earliest_s: float) -> str:
     return f" from {hhmm(earliest_s)}" if earliest_s > 0 else ""
 
 
+def leg_words(leg: Leg, *, brackets: bool = True) -> str:
+    """The leg as a person names it: ``"outbound leg"`` / ``"return leg"`` for a trip on one side,
+    ``"outbound leg, part 1 (before the ferry)"`` / ``"… part 2 (after the ferry)"`` for the two
+    legs of a trip across a sailing (``brackets=False``: ``"… part 2 after the ferry"``); never
+    the internal leg id."""
+    way = "outbound" if leg.trip.direction == "out" else "return"
+    _, sep, part = leg.leg_id.rpartition(":")
+    if not sep or leg.leg_id == leg.trip.trip_id or part not in ("1", "2"):
+        return f"{way} leg"
+    when = f"{'before' if part == '1' else 'after'} the ferry"
+    return f"{way} leg, part {part} " + (f"({when})" if brackets else when)
+
+
 def leg_head(leg: Leg, m: PlaceMatrix) -> str:
-    """``"leg R001-out:1 outbound (home → 沈家门码头, arrive 06:45–07:15)"``: the leg, its
-    direction, places and the time it must keep (HH:MM)."""
+    """``"outbound leg, part 1 before the ferry (home → 沈家门码头, arrive 06:45–07:15)"``: the
+    leg (:func:`leg_words`), its places and the time it must keep (HH:MM)."""
     a, b = m.places[leg.pickup].label, m.places[leg.delivery].label
     (ep, lp), (ed, ld) = leg.pickup_window_s, leg.delivery_window_s
     when = []
@@ -414,8 +427,7 @@ def leg_head(leg: Leg, m: PlaceMatrix) -> str:
         when.append(f"pickup {hhmm(ep)}–{hhmm(lp)}")
     if ld < 1e9:
         when.append(f"arrive {hhmm(ed)}–{hhmm(ld)}")
-    way = "outbound" if leg.trip.direction == "out" else "return"
-    return f"leg {leg.leg_id} {way} ({a} → {b}{', ' if when else ''}{', '.join(when)})"
+    return f"{leg_words(leg, brackets=False)} ({a} → {b}{', ' if when else ''}{', '.join(when)})"
 
 
 def _status(result: DarpResult | None, some_unserved: bool) -> SolveStatus:
@@ -453,7 +465,7 @@ def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], 
         ``mark(trip, code, detail)`` reports a trip unserved.
     describe
         ``describe(leg)``: the leg in words for the detail (places, direction, HH:MM windows;
-        :func:`leg_head`); default ``"leg <id>"``.
+        :func:`leg_head`); default :func:`leg_words`.
 
     Returns
     -------
@@ -470,7 +482,7 @@ def unlink_dropped_legs(problem: DarpProblem, raw: DarpResult, legs: list[Leg], 
         bad_trips.setdefault(by_id[rid].trip.trip_id, u)
     for u in bad_trips.values():
         leg = by_id[u.request_id]
-        head = describe(leg) if describe is not None else f"leg {u.request_id}"
+        head = describe(leg) if describe is not None else leg_words(leg)
         mark(leg.trip, DARP_TO_CODE.get(u.reason, "CAPACITY"), f"{head}: {u.detail}")
     remove = {leg.leg_id for leg in legs if leg.trip.trip_id in bad_trips
               and leg.leg_id not in dropped}

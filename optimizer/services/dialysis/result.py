@@ -65,7 +65,7 @@ class PlanUnserved:
 
 _CROSSING_COLUMNS = ["trip_id", "patient_id", "direction", "gtfs_trip_id", "route_id",
                      "route_name", "from_stop_id", "from_pier", "to_stop_id", "to_pier", "at_pier_by",
-                     "departure", "arrival", "departure_s", "arrival_s", "is_estimate"]
+                     "departure", "arrival", "is_estimate"]
 _UNSERVED_COLUMNS = ["trip_id", "patient_id", "direction", "island_id", "code", "reason_zh",
                      "reason_en", "detail"]
 
@@ -106,6 +106,8 @@ class DialysisPlan:
         What bounded each search (empty until the solver reports it).
     inputs
         The inputs planned (the dispatcher sheets need names, phones and vehicles).
+    island_names
+        Island id -> name (the published counts name islands).
     """
 
     date: dt.date
@@ -122,6 +124,7 @@ class DialysisPlan:
     status: SolveStatus = SolveStatus.OPTIMAL
     searches: tuple[SearchRecord, ...] = ()
     inputs: DialysisInputs | None = field(default=None, compare=False, repr=False)
+    island_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def served_trip_ids(self) -> tuple[str, ...]:
@@ -146,8 +149,8 @@ class DialysisPlan:
             (base/home/unit/pier), place_name, island_id, village_code, lon, lat (EPSG:4326),
             mobility, escort, note (wheelchair, escort, sailing), sailing_trip_id,
             seats_on_board, wheelchairs_on_board.
-            ``crossings``: trip_id, patient_id, direction, gtfs trip, route, piers, departure,
-            arrival. ``trips``: one row per served trip with its whole duration and the wait at
+            ``crossings``: trip_id, patient_id, direction, gtfs trip, route, piers, at_pier_by,
+            departure, arrival (``HH:MM``: a person reads the clock, never seconds), is_estimate. ``trips``: one row per served trip with its whole duration and the wait at
             the unit (whole minutes; the KPIs use the exact figures).
             ``unserved``: trip_id, patient_id, direction, island_id (home island), code,
             reason_zh, reason_en (the catalogue's labels), detail.
@@ -161,7 +164,6 @@ class DialysisPlan:
             "to_stop_id": c.sailing.to_stop_id, "to_pier": c.to_pier_name,
             "at_pier_by": hhmm(c.boarding_deadline_s),
             "departure": hhmm(c.sailing.departure_s), "arrival": hhmm(c.sailing.arrival_s),
-            "departure_s": c.sailing.departure_s, "arrival_s": c.sailing.arrival_s,
             "is_estimate": c.sailing.is_estimate} for c in self.crossings],
             columns=_CROSSING_COLUMNS)
         uns = pd.DataFrame([{"trip_id": u.trip_id, "patient_id": u.patient_id,
@@ -205,6 +207,22 @@ class DialysisPlan:
             out[name] = df
         out["kpis"] = fr["kpis"]
         return out
+
+    def unserved_counts(self) -> pd.DataFrame:
+        """The unserved rides as published: counts per home island, reason, direction and
+        two-hour band, cells under 3 merged
+        (:func:`~optimizer.services.dialysis.tables.unserved_counts`)."""
+        from optimizer.services.dialysis.tables import unserved_counts
+
+        return unserved_counts(self.unserved, self.trips, self.island_names)
+
+    def crossing_counts(self) -> pd.DataFrame:
+        """The ferry crossings as published: rides per route, piers and two-hour band of the
+        departure, cells under 3 merged
+        (:func:`~optimizer.services.dialysis.tables.crossing_counts`)."""
+        from optimizer.services.dialysis.tables import crossing_counts
+
+        return crossing_counts(self.crossings)
 
     def published_tables(self) -> dict[str, pd.DataFrame]:
         """The tables written to ``dialysis/`` (:meth:`public_frames`, with ``stops`` replaced

@@ -16,8 +16,11 @@ from optimizer.services.dialysis.records import DialysisInputs, Patient, Vehicle
 from optimizer.services.dialysis.trips import Crossing, Leg, Session, Trip
 from optimizer.units import hhmm
 
-__all__ = ["ISLAND_HOMES", "MIN_CELL", "STOP_COLUMNS", "STOP_COUNT_COLUMNS", "TRIP_COLUMNS", "day_kpis",
-           "max_leg_ride_time_min", "stop_counts", "stops_table", "trip_summary"]
+__all__ = ["ALL_DAY", "BOTH_DIRECTIONS", "CROSSING_COUNT_COLUMNS", "ISLAND_HOMES", "MIN_CELL",
+           "STOP_COLUMNS", "STOP_COUNT_COLUMNS", "SUPPRESSED_PLACE", "TRIP_COLUMNS",
+           "UNSERVED_COUNT_COLUMNS", "crossing_counts", "day_kpis", "max_leg_ride_time_min",
+           "merge_small_cells", "stop_counts", "stops_table", "time_band", "trip_summary",
+           "unserved_counts"]
 
 STOP_COLUMNS = ["vehicle_id", "driver", "driver_phone", "seq", "action", "clock", "arrival_s",
                 "start_s", "departure_s", "trip_id", "leg_id", "patient_id", "patient_name",
@@ -52,6 +55,151 @@ under :data:`MIN_CELL`)."""
 
 SUPPRESSED_PLACE = "其他（每格少于3次，已合并）other (cells under 3, merged)"
 """``place`` of the one row holding every suppressed cell of :func:`stop_counts`."""
+
+
+ALL_DAY = "全天 all day"
+"""``time_band`` of the cells :func:`merge_small_cells` merged over the day."""
+
+BOTH_DIRECTIONS = "both"
+"""``direction`` of the unserved cells merged over both directions (out and ret)."""
+
+UNSERVED_COUNT_COLUMNS = ["island_id", "island_name", "code", "direction", "time_band", "rides"]
+"""Columns of :func:`unserved_counts` (the published ``dialysis/public_unserved.csv`` adds the
+reason's label)."""
+
+CROSSING_COUNT_COLUMNS = ["route_id", "route_name", "from_pier", "to_pier", "time_band", "rides"]
+"""Columns of :func:`crossing_counts` (the published ``dialysis/public_crossings.csv``)."""
+
+
+def time_band(clock_s: float, band_s: int = BAND_S) -> str:
+    """The band of a clock time, ``"HH:MM–HH:MM"`` (bands of ``band_s`` seconds from midnight).
+
+    >>> time_band(45000)
+    '12:00–14:00'
+    """
+    b = int(float(clock_s) // band_s)
+    return f"{hhmm(b * band_s)}–{hhmm((b + 1) * band_s)}"
+
+
+def merge_small_cells(rows: pd.DataFrame, keys: Sequence[str], coarser: Sequence[Mapping[str, str]],
+                      *, other: tuple[str, str], count: str = "rides",
+                      min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Count ``rows`` per ``keys`` and publish no cell under ``min_cell``.
+
+    A cell under ``min_cell`` is coarsened by the first mapping of ``coarser`` (its columns set to
+    those values, e.g. the time band to :data:`ALL_DAY`) and merged with the other small cells
+    that become alike; what is still small goes on through the next mapping; what is small after
+    the last is one row whose column ``other[0]`` is ``other[1]`` (the others blank). Totals are
+    preserved: the counts sum to ``len(rows)``.
+
+    Parameters
+    ----------
+    rows
+        One row per item (a ride), with the ``keys`` columns (text).
+    keys
+        The columns of a cell.
+    coarser
+        Column -> value mappings, applied in turn to the small cells.
+    other
+        ``(column, text)`` of the last row holding every cell still under ``min_cell``.
+    count
+        Name of the count column.
+    min_cell
+        Smallest count shown (default :data:`MIN_CELL`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` + ``count``: the cells of ``min_cell`` or more, sorted by ``keys``, then the
+        coarsened cells in the order of ``coarser``, then the "other" row (if any).
+    """
+    keys = list(keys)
+    cells = rows.groupby(keys, sort=True).size().reset_index(name=count)
+    shown = [cells[cells[count] >= min_cell]]
+    rest = cells[cells[count] < min_cell]
+    for step in coarser:
+        if rest.empty:
+            break
+        rest = rest.assign(**dict(step)).groupby(keys, sort=True)[count].sum().reset_index()
+        shown.append(rest[rest[count] >= min_cell])
+        rest = rest[rest[count] < min_cell]
+    out = pd.concat(shown, ignore_index=True)
+    hidden = int(rest[count].sum())
+    if hidden:
+        row = dict.fromkeys(keys, "")
+        row.update({other[0]: other[1], count: hidden})
+        out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)
+    return out[[*keys, count]].reset_index(drop=True)
+
+
+def unserved_counts(unserved: Sequence[Any], trips: Sequence[Trip],
+                    island_names: Mapping[str, str], *, min_cell: int = MIN_CELL,
+                    band_s: int = BAND_S) -> pd.DataFrame:
+    """The unserved rides counted per home island, reason, direction and time band of the
+    session (the outbound trip's session start, the return trip's session end), cells under
+    ``min_cell`` merged (:func:`merge_small_cells`: first over the day, then over both
+    directions, then into one "other" row): the published form of the unserved list (an island,
+    a reason and an exact session time could name one patient).
+
+    Parameters
+    ----------
+    unserved
+        :attr:`DialysisPlan.unserved` (``trip_id``, ``direction``, ``code``, ``island_id``).
+    trips
+        The day's trips (their sessions give the times).
+    island_names
+        Island id -> name.
+    min_cell, band_s
+        As in :func:`stop_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNSERVED_COUNT_COLUMNS`; ``rides`` sums to ``len(unserved)``.
+    """
+    by_id = {t.trip_id: t for t in trips}
+    rows = []
+    for u in unserved:
+        t = by_id[u.trip_id]
+        clock = t.session.start_s if t.direction == "out" else t.session.end_s
+        rows.append({"island_id": u.island_id, "island_name": island_names.get(u.island_id, ""),
+                     "code": u.code, "direction": u.direction,
+                     "time_band": time_band(clock, band_s)})
+    df = pd.DataFrame(rows, columns=UNSERVED_COUNT_COLUMNS[:-1])
+    if df.empty:
+        return pd.DataFrame(columns=UNSERVED_COUNT_COLUMNS)
+    return merge_small_cells(df, UNSERVED_COUNT_COLUMNS[:-1],
+                             [{"time_band": ALL_DAY}, {"direction": BOTH_DIRECTIONS}],
+                             other=("island_name", SUPPRESSED_PLACE), min_cell=min_cell)
+
+
+def crossing_counts(crossings: Sequence[Crossing], *, min_cell: int = MIN_CELL,
+                    band_s: int = BAND_S) -> pd.DataFrame:
+    """Rides crossing by ferry, counted per route, direction (piers) and two-hour band of the
+    departure, cells under ``min_cell`` merged (first over the day, then into one "other" row):
+    the published form of the crossings (one ride on a named sailing is one patient's trip).
+
+    Parameters
+    ----------
+    crossings
+        :attr:`DialysisPlan.crossings`.
+    min_cell, band_s
+        As in :func:`stop_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CROSSING_COUNT_COLUMNS` (``route_name`` the route's name, else its id);
+        ``rides`` sums to ``len(crossings)``.
+    """
+    rows = [{"route_id": c.sailing.route_id, "route_name": c.route_name or c.sailing.route_id,
+             "from_pier": c.from_pier_name, "to_pier": c.to_pier_name,
+             "time_band": time_band(c.sailing.departure_s, band_s)} for c in crossings]
+    df = pd.DataFrame(rows, columns=CROSSING_COUNT_COLUMNS[:-1])
+    if df.empty:
+        return pd.DataFrame(columns=CROSSING_COUNT_COLUMNS)
+    return merge_small_cells(df, CROSSING_COUNT_COLUMNS[:-1], [{"time_band": ALL_DAY}],
+                             other=("route_name", SUPPRESSED_PLACE), min_cell=min_cell)
 
 
 def _stop_note(p: Patient | None, leg: Leg | None, pl: Place, action: str,

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from optimizer.errors import InputError
@@ -46,7 +46,7 @@ from optimizer.services.dialysis.records import Patient, Unit
 from optimizer.units import hhmm
 
 __all__ = ["SAME_PLACE_M", "Crossing", "Leg", "LegRules", "Session", "Trip", "TripLegs",
-           "as_date", "ground_distance_m", "sessions_for_date", "trip_legs"]
+           "as_date", "ground_distance_m", "sailing_text", "sessions_for_date", "trip_legs"]
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,18 @@ class TripLegs:
     detail: str = ""
 
 
+def sailing_text(s: Sailing, m: PlaceMatrix, route_names: Mapping[str, str] | None = None
+                 ) -> str:
+    """A sailing as a person reads it: ``"墩头-六横蛟头 六横大岙(蛟头)码头 06:30 → 沈家门墩头客运码头
+    08:20"`` (the route's name when known, the piers' names, departure and arrival HH:MM; never
+    the GTFS trip id)."""
+    route = (route_names or {}).get(s.route_id, "")
+    return (f"{route + ' ' if route else ''}{m.pier_name(s.from_stop_id)} "
+            f"{hhmm(s.departure_s)} → {m.pier_name(s.to_stop_id)} {hhmm(s.arrival_s)}")
+
+
 def trip_legs(trip: Trip, p: Patient, u: Unit, m: PlaceMatrix, timetable: FerryTimetable | None,
-              rules: LegRules) -> TripLegs:
+              rules: LegRules, route_names: Mapping[str, str] | None = None) -> TripLegs:
     """Split a trip into vehicle legs (one on the same side, two across a sailing).
 
     Parameters
@@ -255,6 +265,9 @@ def trip_legs(trip: Trip, p: Patient, u: Unit, m: PlaceMatrix, timetable: FerryT
         Sailings of the day (``None``: no ferries).
     rules
         Timing rules.
+    route_names
+        GTFS route id -> name (:func:`optimizer.network.placenames.route_names`), for the
+        sailings the details name.
 
     Returns
     -------
@@ -281,7 +294,7 @@ def trip_legs(trip: Trip, p: Patient, u: Unit, m: PlaceMatrix, timetable: FerryT
         a, b = (h, un) if trip.direction == "out" else (un, h)
         return TripLegs(legs=(Leg(trip.trip_id, trip, a, b, trip.pickup_window_s,
                                   trip.delivery_window_s),))
-    return _crossing_legs(trip, p, h, un, m, timetable, rules)
+    return _crossing_legs(trip, p, h, un, m, timetable, rules, route_names or {})
 
 
 def _sailings(timetable: FerryTimetable | None, a_side: Sequence[str], b_side: Sequence[str]
@@ -299,7 +312,8 @@ def _sailings(timetable: FerryTimetable | None, a_side: Sequence[str], b_side: S
 
 
 def _crossing_legs(trip: Trip, p: Patient, h: int, un: int, m: PlaceMatrix,
-                   timetable: FerryTimetable | None, rules: LegRules) -> TripLegs:
+                   timetable: FerryTimetable | None, rules: LegRules,
+                   route_names: Mapping[str, str]) -> TripLegs:
     """Choose the sailing of a cross-island trip and build its two legs."""
     home_piers = [s for s, n in m.pier_node.items() if m.snapped[n] and m.finite(h, n)]
     unit_piers = [s for s, n in m.pier_node.items() if m.snapped[n] and m.finite(n, un)]
@@ -317,7 +331,7 @@ def _crossing_legs(trip: Trip, p: Patient, h: int, un: int, m: PlaceMatrix,
         return TripLegs(code="NO_SAILING" if timetable is not None else "UNREACHABLE_ISLAND",
                         detail=f"no sailing links {isl} with the unit's side on {day}")
     pick = _outbound_legs if outbound else _return_legs
-    return pick(trip, rules.service_s(p), h, un, m, cands, rules)
+    return pick(trip, rules.service_s(p), h, un, m, cands, rules, route_names)
 
 
 def _crossing(trip: Trip, s: Sailing, m: PlaceMatrix, rules: LegRules) -> Crossing:
@@ -327,7 +341,8 @@ def _crossing(trip: Trip, s: Sailing, m: PlaceMatrix, rules: LegRules) -> Crossi
 
 
 def _outbound_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
-                   cands: Sequence[Sailing], rules: LegRules) -> TripLegs:
+                   cands: Sequence[Sailing], rules: LegRules,
+                   route_names: Mapping[str, str]) -> TripLegs:
     """Outbound: the sailing letting the patient leave home latest while leg 2 reaches the unit
     by the latest drop-off alone."""
     tt, pier = m.travel_time_s, m.pier_node
@@ -347,9 +362,8 @@ def _outbound_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
         return TripLegs(code="NO_SAILING", detail=(
             f"outbound (home → {unit.name}): earliest possible arrival {hhmm(reach)} at "
             f"{unit.name} is after the latest allowed arrival {hhmm(l_d)} (session "
-            f"{hhmm(trip.session.start_s)}); the first sailing that gets there, {first.trip_id} "
-            f"{m.pier_name(first.from_stop_id)} {hhmm(first.departure_s)} → "
-            f"{m.pier_name(first.to_stop_id)} {hhmm(first.arrival_s)}, lands too late"))
+            f"{hhmm(trip.session.start_s)}); the first sailing that gets there, "
+            f"{sailing_text(first, m, route_names)}, lands too late"))
     s = best[1]
     a, b = pier[s.from_stop_id], pier[s.to_stop_id]
     dead = s.departure_s - rules.boarding_buffer_s
@@ -361,7 +375,8 @@ def _outbound_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
 
 
 def _return_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
-                 cands: Sequence[Sailing], rules: LegRules) -> TripLegs:
+                 cands: Sequence[Sailing], rules: LegRules,
+                 route_names: Mapping[str, str]) -> TripLegs:
     """Return: the sailing bringing the patient home first among those the patient can board
     after a direct ride from the unit."""
     tt, pier = m.travel_time_s, m.pier_node
@@ -382,8 +397,7 @@ def _return_legs(trip: Trip, s_p: float, h: int, un: int, m: PlaceMatrix,
             f"return ({unit.name} → home): the session ends {hhmm(trip.session.end_s)}; earliest "
             f"possible arrival at {m.pier_name(last.from_stop_id)} {hhmm(at_pier)} is after the "
             f"last boarding time {hhmm(last.departure_s - rules.boarding_buffer_s)} of the last "
-            f"sailing home, {last.trip_id} {m.pier_name(last.from_stop_id)} "
-            f"{hhmm(last.departure_s)} → {m.pier_name(last.to_stop_id)}"))
+            f"sailing home, {sailing_text(last, m, route_names)}"))
     s = best[1]
     a, b = pier[s.from_stop_id], pier[s.to_stop_id]
     dead = s.departure_s - rules.boarding_buffer_s

@@ -1,0 +1,140 @@
+"""The KPI label catalogue: what each key figure of a run is called, in Chinese and English.
+
+One place for the labels a person reads beside a KPI: ``summary.md``, ``index.html``
+(:mod:`optimizer.outputs.report`) and the dialysis summaries (:mod:`optimizer.outputs.sheets`)
+use :func:`kpi_label` / :data:`KPI_LABELS`. ``summary.json`` keeps the keys (machine-readable).
+
+Each entry is ``key -> (Chinese, English, unit)``; ``unit`` is ``"min"`` (minutes), ``"%"``,
+``"km²"``, ``"m"`` or ``""``. The keys are those the steps write (``network`` from
+:func:`optimizer.scenario.run.network_kpis`, ``connectivity``, ``dialysis`` and ``meals`` from
+their services' ``kpis``); tests/test_report_labels.py checks that every KPI of the baseline run
+has a label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+__all__ = ["DIALYSIS_KPI_LABELS", "KPI_LABELS", "STEP_LABELS", "kpi_label", "step_label"]
+
+DIALYSIS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "vehicles_used": ("使用车辆", "Vehicles used", ""),
+    "total_driving_time_min": ("总行驶时间", "Total driving time", "min"),
+    "max_leg_ride_time_min": ("单段最长乘车时间", "Longest ride in a vehicle (one leg)", "min"),
+    "max_ride_time_limit_min": ("每段乘车时间上限", "Ride time limit per leg", "min"),
+    "mean_trip_duration_min": ("平均门到门行程时间（含渡轮和候船）",
+                               "Mean door-to-door trip time (ferry and waits included)", "min"),
+    "max_trip_duration_min": ("最长门到门行程时间（含渡轮和候船）",
+                              "Longest door-to-door trip time (ferry and waits included)", "min"),
+    "mean_wait_at_unit_min": ("在透析中心平均等候", "Mean wait at the unit", "min"),
+    "ferry_crossings": ("渡轮过海人次", "Ferry crossings", ""),
+    "sessions": ("透析人次", "Sessions", ""),
+    "trips": ("行程总数", "Trips", ""),
+    "trips_served": ("已安排行程", "Trips served", ""),
+    "trips_unserved": ("未安排行程", "Trips unserved", ""),
+    "trips_no_transport_needed": ("无需接送的行程（上下车同一地点）",
+                                  "Trips needing no transport (same place)", ""),
+    "patients_not_enrolled_today": ("今日未登记接送的患者（自行前往）",
+                                    "Patients today not enrolled (travel on their own)", ""),
+    "unserved_by_reason": ("未安排行程（按原因）", "Trips unserved, by reason", ""),
+    "checker_violations": ("方案校验发现的问题", "Problems the plan checker found", ""),
+}
+"""Labels of the dialysis plan's KPIs (``DialysisPlan.kpis``), in the order the dialysis
+summaries print them first. The trip time is door to door, from first pickup to last drop-off
+(ferry crossing and waits at the pier included); the ride time is one vehicle leg, from leaving
+the pickup to the drop-off, the quantity held to the per-leg limit; the wait at the unit is from
+the outbound drop-off to the session start."""
+
+NETWORK_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "nodes": ("路网节点数", "Road network nodes", ""),
+    "edges": ("路网路段数", "Road network edges", ""),
+    "road_source": ("道路数据来源", "Road data source", ""),
+    "approximate_roads": ("近似路网", "Approximate roads", ""),
+    "sailings_today": ("当日航班数", "Sailings on the day", ""),
+    "sailings_suspended": ("停航航班数", "Sailings suspended", ""),
+    "sailings_estimated": ("时刻为估计的航班数", "Sailings with estimated times", ""),
+}
+"""Labels of :func:`optimizer.scenario.run.network_kpis`."""
+
+CONNECTIVITY_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "routes_not_running": ("当日不运行的航线", "Ferry routes not running on the day", ""),
+    "islands_with_routes_not_running": ("有航线不运行的岛屿", "Islands with a route not running",
+                                        ""),
+    "islands_named": ("有名称的岛屿数", "Named islands", ""),
+    "islands_reachable": ("可到达的岛屿数", "Islands reachable", ""),
+    "islands_unreachable": ("无法到达的岛屿", "Islands not reachable", ""),
+    "journeys_to_unit_reachable": ("能到达透析中心的岛屿数", "Islands with a journey to the unit",
+                                   ""),
+    "isochrone_area_km2": ("等时圈面积（分钟: 平方公里）", "Isochrone area (minutes: km²)", "km²"),
+}
+"""Labels of the connectivity step's KPIs."""
+
+MEALS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "demand_level": ("需求点层级", "Demand level", ""),
+    "demand_points": ("需求点数", "Demand points", ""),
+    "elderly_total": ("老年人口（60岁以上）", "Residents aged 60+", ""),
+    "elderly_covered": ("时限内有食堂的老年人", "Residents 60+ within the threshold", ""),
+    "covered_pct": ("覆盖率", "Covered", "%"),
+    "threshold_min": ("配送时限", "Delivery threshold", "min"),
+    "delivery_mode": ("配送方式", "Delivery mode", ""),
+    "coverage_mode": ("覆盖计算方式", "Coverage measured by", ""),
+    "coverage_radius_m": ("覆盖半径", "Coverage radius", "m"),
+    "open_canteens": ("已开食堂", "Open canteens", ""),
+    "canteens_over_capacity": ("超出供餐能力的食堂", "Canteens over capacity", ""),
+    "meals_per_day_within_threshold": ("时限内每日需求餐数", "Meals a day within the threshold",
+                                       ""),
+    "capacity_meals_per_day": ("每日供餐能力", "Meals a day the canteens can cook", ""),
+    "elderly_beyond_threshold": ("最近食堂超出时限的老年人", "Residents 60+ beyond the threshold",
+                                 ""),
+    "elderly_no_canteen_on_island": ("本岛无食堂的老年人", "Residents 60+ with no canteen on "
+                                     "their island", ""),
+    "elderly_unreachable": ("无陆路可达的老年人", "Residents 60+ with no land path", ""),
+    "siting_model": ("选址模型", "Siting model", ""),
+    "siting_status": ("选址求解状态", "Siting status", ""),
+    "siting_gap": ("选址最优性差距", "Siting optimality gap", ""),
+    "new_sites": ("建议新址", "Recommended new sites", ""),
+    "covered_pct_after_siting": ("选址后覆盖率", "Covered after siting", "%"),
+    "couriers": ("送餐员", "Couriers", ""),
+    "meals_to_deliver": ("待配送餐数", "Meals to deliver", ""),
+    "meals_delivered": ("已配送餐数", "Meals delivered", ""),
+    "round_points_unserved": ("未配送的订餐点", "Subscriber points not delivered", ""),
+    "meals_undelivered_by_reason": ("未配送餐数（按原因）", "Meals not delivered, by reason", ""),
+}
+"""Labels of :attr:`optimizer.services.meals.MealsResult.kpis`."""
+
+KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    **NETWORK_KPI_LABELS, **CONNECTIVITY_KPI_LABELS, **DIALYSIS_KPI_LABELS, **MEALS_KPI_LABELS}
+"""Every KPI label: key -> (Chinese, English, unit). Keys are unique across the steps."""
+
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    "network": ("路网与航班", "Network"),
+    "connectivity": ("岛屿连通", "Island links"),
+    "dialysis": ("透析接送", "Dialysis rides"),
+    "meals": ("助餐", "Meals"),
+}
+"""Names of the steps of a run (the ``kpis`` blocks of ``summary.json``)."""
+
+
+def _text(pair: tuple[str, str], languages: Sequence[str]) -> str:
+    return " ".join(pair[("zh", "en").index(x)] for x in languages if pair[("zh", "en").index(x)])
+
+
+def kpi_label(key: str, languages: Sequence[str] = ("zh", "en"),
+              labels: Mapping[str, tuple[str, str, str]] = KPI_LABELS) -> str:
+    """The label of a KPI in ``languages`` (``"覆盖率 Covered"``); the key itself when the
+    catalogue has none (a KPI is never dropped for want of a label).
+
+    >>> kpi_label("trips_unserved")
+    '未安排行程 Trips unserved'
+    >>> kpi_label("no_such_kpi")
+    'no_such_kpi'
+    """
+    if key not in labels:
+        return key
+    zh, en, _ = labels[key]
+    return _text((zh, en), languages)
+
+
+def step_label(step: str, languages: Sequence[str] = ("zh", "en")) -> str:
+    """The name of a run step (``"透析接送 Dialysis rides"``); the step's key when unknown."""
+    return _text(STEP_LABELS[step], languages) if step in STEP_LABELS else step
