@@ -106,6 +106,9 @@ class DialysisPlan:
         What bounded each search (empty until the solver reports it).
     inputs
         The inputs planned (the dispatcher sheets need names, phones and vehicles).
+    fleet_sizing
+        :class:`~optimizer.services.dialysis.fleet.FleetReport` when ``dialysis.fleet_sizing``
+        is on, else ``None``.
     """
 
     date: dt.date
@@ -122,6 +125,7 @@ class DialysisPlan:
     status: SolveStatus = SolveStatus.OPTIMAL
     searches: tuple[SearchRecord, ...] = ()
     inputs: DialysisInputs | None = field(default=None, compare=False, repr=False)
+    fleet_sizing: Any = field(default=None, compare=False, repr=False)
 
     @property
     def served_trip_ids(self) -> tuple[str, ...]:
