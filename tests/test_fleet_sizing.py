@@ -13,6 +13,7 @@ and r3 together, B takes r1); a car-first greedy would add 2.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from pathlib import Path
@@ -22,6 +23,11 @@ import pandas as pd
 import pytest
 
 from optimizer.cli import main
+from optimizer.io.gtfs import read_gtfs
+from optimizer.network.ferries import add_ferries
+from optimizer.network.islands import load_islands
+from optimizer.network.land_proxy import build_land_proxy
+from optimizer.outputs.sheets import write_public_summary
 from optimizer.problems.darp import (
     DarpProblem,
     DarpResult,
@@ -31,10 +37,14 @@ from optimizer.problems.darp import (
     Stop,
     Vehicle,
 )
+from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs, plan_dialysis_day
+from optimizer.services.dialysis.fleet import plan_fleet_sizing
+from optimizer.services.dialysis.operations import operator_kpis
 from optimizer.solvers.checker import check_darp, route_schedule
 from optimizer.solvers.fleet_sizing import size_fleet, subproblem
 from optimizer.solvers.ortools_routing import SolveParams, solve_darp
-from optimizer.services.dialysis.operations import operator_kpis
+from optimizer.solvers.params import SolverParams
+from tests.test_dialysis_service import WED, D, toy_network
 
 BAD = Path(__file__).parent / "data" / "bad" / "fleet"
 POS = [0, 10, 20, 50]  # base, home 1, home 2, unit
@@ -211,3 +221,43 @@ def test_bad_fleet_sizing_budgets_are_refused(name: str, capsys: pytest.CaptureF
 
 def test_fleet_sizing_switch_validates(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(BAD / "fleet-sizing-on.yaml")]) == 0
+
+
+# ----------------------------------------------------------------------------- the dialysis day
+def test_dialysis_fleet_sizing_on_the_two_island_day(tmp_path: Path) -> None:
+    """tests/data/dialysis (README there): P3 on island TB uses a wheelchair, and TB's only car
+    (VB1) has no wheelchair place, so P3's two trips are unserved; P5 lives on TC, which no
+    pier reaches. The answer: one wheelchair car based on TB serves both of P3's trips; P5's
+    trips are not servable by any vehicle (UNREACHABLE_ISLAND). Every plan of the curve passes
+    the checker; the published summary shows the table and the sentence."""
+    islands = load_islands(D / "islands.geojson")
+    feed = read_gtfs(D / "gtfs")
+    G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
+                                     correct_lattice_detour=False, circuity=1.2, name="toy"),
+                    feed, islands=islands)
+    inputs = load_dialysis_inputs(D / "patients.csv", D / "units.csv", D / "vehicles.csv",
+                                  islands=islands)
+    net = toy_network(G, islands, feed)
+    solver = SolverParams(time_limit_s=1, workers=1, searches=1)
+    prm = DialysisParams(fleet_sizing=True, fleet_sizing_step_factor=0.5)
+    plan = plan_dialysis_day(inputs, WED, network=net, params=prm, solver=solver)
+    codes = {u.trip_id: u.code for u in plan.unserved}
+    assert codes == {"P3-out": "NO_WHEELCHAIR_PLACE", "P3-ret": "NO_WHEELCHAIR_PLACE",
+                     "P5-out": "UNREACHABLE_ISLAND", "P5-ret": "UNREACHABLE_ISLAND"}
+    rep = plan_fleet_sizing(plan, inputs, network=net, params=prm, solver=solver)
+    k = rep.kpis
+    assert (k["vehicles_to_add"], k["wheelchair_vehicles_to_add"]) == (1, 1)
+    assert k["trips_servable"] == len(plan.trips) - 2
+    assert k["trips_not_servable_by_any_vehicle"] == 2
+    assert k["not_servable_by_reason"] == {"UNREACHABLE_ISLAND": 2}
+    assert k["trips_served_after"] == len(plan.served_trip_ids) + 2
+    assert list(rep.table["home_island_id"]) == ["", "TB"]
+    assert list(rep.table["wheelchair_places"].iloc[1:]) == [1]
+    assert list(rep.table["trips_gained"]) == [0, 2]
+    for s in rep.sizing.steps[1:]:
+        assert check_darp(rep.sizing.problem_at(s.step), s.result) == []
+    assert "1 more vehicle, of which 1 with wheelchair places" in rep.sentence_en
+    plan = dataclasses.replace(plan, fleet_sizing=rep)
+    write_public_summary(plan, tmp_path, inputs=inputs)
+    html = (tmp_path / "public_summary.html").read_text(encoding="utf-8")
+    assert rep.sentence_zh in html and "Fleet sizing" in html
