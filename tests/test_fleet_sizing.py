@@ -193,13 +193,13 @@ def test_operator_kpis_on_a_hand_checked_plan() -> None:
     # vehicle-hours: A 6060 s + B 6600 s = 12660 s = 3.516667 h; 3 trips
     assert k["vehicle_hours"] == pytest.approx(12660 / 3600)
     assert k["trips_per_vehicle_hour"] == pytest.approx(3 / (12660 / 3600))
-    assert k["on_time_rate"] == pytest.approx(0.5)  # one of two outbound trips late
+    assert k["on_time_pct"] == pytest.approx(50.0)  # one of two outbound trips late
     # rides: r1 23460-21060 = 2400 s, r2 25200-22800 = 2400 s, r3 2400 s; direct 2400, 1800, 1800
     assert k["mean_leg_ride_time_min"] == pytest.approx(40.0)
     assert k["p90_leg_ride_time_min"] == pytest.approx(40.0)
     assert k["mean_excess_ride_time_min"] == pytest.approx((0 + 600 + 600) / 3 / 60)
     # empty arcs: A base→home 600 s, unit→base 3000 s; B base→home 1200 s, unit→base 3000 s
-    assert k["deadhead_share"] == pytest.approx((600 + 3000 + 1200 + 3000) / 12000)
+    assert k["deadhead_pct"] == pytest.approx(100 * (600 + 3000 + 1200 + 3000) / 12000)
 
 
 def test_operator_kpis_without_a_plan() -> None:
@@ -207,7 +207,7 @@ def test_operator_kpis_without_a_plan() -> None:
                                                         "wait_at_unit_min"]))
     assert k == {"vehicle_hours": 0.0, "trips_per_vehicle_hour": 0.0,
                  "mean_leg_ride_time_min": 0.0, "p90_leg_ride_time_min": 0.0,
-                 "mean_excess_ride_time_min": 0.0, "deadhead_share": 0.0}
+                 "mean_excess_ride_time_min": 0.0, "deadhead_pct": 0.0}
 
 
 # ----------------------------------------------------------------------------- parameters

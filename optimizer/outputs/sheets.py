@@ -172,16 +172,16 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
                                     "Patients today not enrolled (travel on their own)", ""),
     "vehicle_hours": ("车辆出车时数", "Vehicle-hours (base to base)", ""),
     "trips_per_vehicle_hour": ("每车时行程数", "Trips per vehicle-hour", ""),
-    "on_time_rate": ("准时到达透析中心比例（开始前到达）",
-                     "On-time rate (at the unit before the session starts)", ""),
+    "on_time_pct": ("准时到达透析中心比例（开始前到达，%）",
+                    "On-time rate (at the unit before the session starts, %)", ""),
     "mean_leg_ride_time_min": ("单段平均乘车时间", "Mean ride time in a vehicle (one leg)",
                                "min"),
     "p90_leg_ride_time_min": ("单段乘车时间第90百分位", "90th percentile ride time (one leg)",
                               "min"),
     "mean_excess_ride_time_min": ("平均绕行与等候（比直达多出的乘车时间）",
                                   "Mean excess ride time over the direct trip", "min"),
-    "deadhead_share": ("空驶比例（空车行驶/总行驶）", "Deadhead share (empty driving / driving)",
-                       ""),
+    "deadhead_pct": ("空驶比例（空车行驶/总行驶，%）",
+                     "Deadhead share (empty driving / driving, %)", ""),
 }
 """Labels of the plan's KPIs (``DialysisPlan.kpis``): Chinese, English, unit. The trip time is
 door to door, from first pickup to last drop-off (ferry crossing and waits at the pier
@@ -189,9 +189,9 @@ included); the ride time is one vehicle leg, from leaving the pickup to the drop
 quantity held to the per-leg limit; the wait at the unit is from the outbound drop-off to the
 session start. KPIs not listed here are printed under their key, never dropped."""
 
-OPERATOR_KPI_KEYS = frozenset({"vehicle_hours", "trips_per_vehicle_hour", "on_time_rate",
+OPERATOR_KPI_KEYS = frozenset({"vehicle_hours", "trips_per_vehicle_hour", "on_time_pct",
                                "mean_leg_ride_time_min", "p90_leg_ride_time_min",
-                               "mean_excess_ride_time_min", "deadhead_share"})
+                               "mean_excess_ride_time_min", "deadhead_pct"})
 """The operators' KPIs (:mod:`optimizer.services.dialysis.operations`): in the public summary
 and ``summary.json``, not on the dispatcher's one-page summary (which stays one A4 page)."""
 

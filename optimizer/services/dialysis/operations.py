@@ -9,8 +9,8 @@ trip summary, what a ride operator watches besides the trips served:
 ``trips_per_vehicle_hour``
     Trips served (whole trips, a ferry crossing's two legs count once) per vehicle-hour;
     0 without vehicle-hours.
-``on_time_rate``
-    Share (0–1) of the served outbound trips whose last drop-off at the unit starts at or before
+``on_time_pct``
+    Percentage (0–100) of the served outbound trips whose last drop-off at the unit starts at or before
     the session start (the plan's windows make late arrivals impossible, so anything below 1 is
     a defect); omitted when no outbound trip is served.
 ``mean_leg_ride_time_min``, ``p90_leg_ride_time_min``
@@ -22,10 +22,13 @@ trip summary, what a ride operator watches besides the trips served:
 ``mean_excess_ride_time_min``
     Mean over legs of the ride time minus the direct drive from pickup to drop-off (the
     problem's travel time), minutes: the detour and waiting with the patient on board.
-``deadhead_share``
-    Empty driving over all driving (0–1): the travel time of route arcs driven with nobody on
+``deadhead_pct``
+    Empty driving as a percentage of all driving (0–100): the travel time of route arcs driven with nobody on
     board (after the previous stop no seat and no wheelchair place is taken; the first arc from
-    the base is empty) divided by the travel time of all arcs.
+    the base is empty) divided by the travel time of all arcs, x 100.
+
+Shares are percentages so that the reports' one-decimal rounding
+(:func:`optimizer.scenario.run.tidy_kpis`) keeps them readable (97.6, not 1.0).
 
 Ride-time figures and the deadhead share are 0 when no leg is served.
 """
@@ -41,8 +44,8 @@ from optimizer.problems.darp import DarpProblem, DarpResult
 
 __all__ = ["OPERATOR_KPIS", "operator_kpis"]
 
-OPERATOR_KPIS = ("vehicle_hours", "trips_per_vehicle_hour", "on_time_rate",
-                 "mean_leg_ride_time_min", "p90_leg_ride_time_min", "mean_excess_ride_time_min", "deadhead_share")
+OPERATOR_KPIS = ("vehicle_hours", "trips_per_vehicle_hour", "on_time_pct",
+                 "mean_leg_ride_time_min", "p90_leg_ride_time_min", "mean_excess_ride_time_min", "deadhead_pct")
 """Keys :func:`operator_kpis` may return, in the order a summary lists them."""
 
 
@@ -90,7 +93,7 @@ def operator_kpis(problem: DarpProblem | None, result: DarpResult | None,
     Returns
     -------
     dict
-        Keys of :data:`OPERATOR_KPIS` (floats; ``on_time_rate`` only with a served outbound
+        Keys of :data:`OPERATOR_KPIS` (floats; ``on_time_pct`` only with a served outbound
         trip).
     """
     routes = result.routes if result is not None else ()
@@ -102,7 +105,7 @@ def operator_kpis(problem: DarpProblem | None, result: DarpResult | None,
         trip_summary
     if len(outbound):
         on_time = (outbound["wait_at_unit_min"].astype(float) >= -1e-9).mean()
-        out["on_time_rate"] = float(on_time)
+        out["on_time_pct"] = float(100.0 * on_time)
     if problem is None or result is None:
         ride = direct = np.zeros(0)
     else:
@@ -114,6 +117,6 @@ def operator_kpis(problem: DarpProblem | None, result: DarpResult | None,
     else:
         out.update(mean_leg_ride_time_min=0.0, p90_leg_ride_time_min=0.0,
                    mean_excess_ride_time_min=0.0)
-    out["deadhead_share"] = (_deadhead_share(problem, result)
+    out["deadhead_pct"] = (100.0 * _deadhead_share(problem, result)
                              if problem is not None and result is not None else 0.0)
     return out
