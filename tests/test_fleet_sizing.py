@@ -256,6 +256,7 @@ def test_dialysis_fleet_sizing_on_the_two_island_day(tmp_path: Path) -> None:
     assert list(rep.table["trips_gained"]) == [0, 2]
     for s in rep.sizing.steps[1:]:
         assert check_darp(rep.sizing.problem_at(s.step), s.result) == []
+    assert [r.name for r in rep.sizing.searches] == ["fleet sizing pool", "fleet sizing step 1"]
     assert "1 more vehicle, of which 1 with wheelchair places" in rep.sentence_en
     plan = dataclasses.replace(plan, fleet_sizing=rep)
     write_public_summary(plan, tmp_path, inputs=inputs)

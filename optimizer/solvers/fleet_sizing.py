@@ -46,6 +46,7 @@ from optimizer.problems.darp import (
     Unserved,
     UnservedReason,
 )
+from optimizer.results import SearchRecord
 from optimizer.solvers.ortools_routing import SolveParams, explain_request, solve_darp
 
 __all__ = ["FleetSizing", "FleetStep", "default_fixed_costs", "restrict", "size_fleet",
@@ -103,6 +104,10 @@ class FleetSizing:
         Trip → (reason, detail) of its first request no vehicle can serve.
     pool
         The pool plan.
+    searches
+        What bounded each solve (pool first, then the re-solves in step order; named
+        ``fleet sizing pool``, ``fleet sizing base``, ``fleet sizing step <j>``) for the run
+        manifest, which flags a solve the wall clock cut.
     """
 
     problem: DarpProblem
@@ -112,6 +117,7 @@ class FleetSizing:
     servable: frozenset[str]
     not_servable: Mapping[str, tuple[UnservedReason, str]]
     pool: DarpResult
+    searches: tuple[SearchRecord, ...] = ()
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -253,12 +259,16 @@ def size_fleet(problem: DarpProblem, n_base: int, trip_of: Mapping[str, str], *,
     used = [c for c in cands if c in {rt.vehicle_id for rt in pool.routes}]
     order = _greedy_order(pool, trip_of, base, used)
     steps = [_base_step(problem, base, trip_of, step_params, base_served)]
+    searches = [dataclasses.replace(pool.search, name="fleet sizing pool")]
+    if base_served is None and steps[0].result is not None and steps[0].result.routes:
+        searches.append(dataclasses.replace(steps[0].result.search, name="fleet sizing base"))
     for j, vid in enumerate(order, start=1):
         fleet = base + order[:j]
         sub = subproblem(problem, fleet)
         options = [(len(trips_served(pool, trip_of, fleet)), "pool", restrict(sub, pool, fleet))]
         if step_params is not None:
             res = solve_darp(sub, step_params)
+            searches.append(dataclasses.replace(res.search, name=f"fleet sizing step {j}"))
             options.append((len(trips_served(res, trip_of)), "re-solve", res))
         prev = steps[-1]
         options.append((prev.trips_served, "previous",
@@ -267,7 +277,8 @@ def size_fleet(problem: DarpProblem, n_base: int, trip_of: Mapping[str, str], *,
         steps.append(FleetStep(j, vid, n, n - prev.trips_served, src, res))
     final = steps[-1].trips_served
     need = next(s.step for s in steps if s.trips_served >= final)
-    return FleetSizing(problem, n_base, tuple(steps), need, servable, bad, pool)
+    return FleetSizing(problem, n_base, tuple(steps), need, servable, bad, pool,
+                       tuple(searches))
 
 
 def _base_step(problem: DarpProblem, base: list[str], trip_of: Mapping[str, str],

@@ -239,7 +239,9 @@ def plan_fleet_sizing(plan: DialysisPlan, inputs: DialysisInputs, *, network: Ne
     solver
         The scenario's search limits: the pool solve gets
         ``params.fleet_sizing_time_factor x solver.time_limit_s``, each step's re-solve
-        ``params.fleet_sizing_step_factor x solver.time_limit_s`` (0: no re-solves).
+        ``params.fleet_sizing_step_factor x solver.time_limit_s`` (0: no re-solves). In work
+        mode each solve's wall-clock safety cap is at least ``solver.cap_s`` (the day plan's
+        own cap), so short re-solves on a loaded machine still stop on their work limits.
     types
         Candidate types.
 
@@ -254,12 +256,15 @@ def plan_fleet_sizing(plan: DialysisPlan, inputs: DialysisInputs, *, network: Ne
     day = _day_problem(inputs, [*inputs.vehicles, *(s for s, _ in cands)], plan.date, network,
                        params)
     t = float(solver.time_limit_s)
-    pool_s = dataclasses.replace(solver, time_limit_s=t * params.fleet_sizing_time_factor,
-                                 wall_clock_cap_s=None)
+
+    def limits(factor: float) -> SolverParams:
+        budget = dataclasses.replace(solver, time_limit_s=t * factor, wall_clock_cap_s=None)
+        return dataclasses.replace(budget, wall_clock_cap_s=max(budget.cap_s, solver.cap_s))
+
+    pool_s = limits(params.fleet_sizing_time_factor)
     step = None
     if params.fleet_sizing_step_factor > 0:
-        step = darp_params(dataclasses.replace(
-            solver, time_limit_s=t * params.fleet_sizing_step_factor, wall_clock_cap_s=None))
+        step = darp_params(limits(params.fleet_sizing_step_factor))
     sizing = size_fleet(day.problem, len(inputs.vehicles), day.trip_of,
                         params=darp_params(pool_s), step_params=step,
                         base_served=len(plan.served_trip_ids))

@@ -86,7 +86,10 @@ class DialysisService:
             return plan
         report = plan_fleet_sizing(plan, inputs, network=ctx.network, params=params,
                                    solver=ctx.solver)
-        return dataclasses.replace(plan, fleet_sizing=report, kpis={
+        searches = () if report.sizing is None else tuple(
+            dataclasses.replace(r, name=f"dialysis {r.name}") for r in report.sizing.searches)
+        return dataclasses.replace(plan, fleet_sizing=report, searches=(
+            *plan.searches, *searches), kpis={
             **plan.kpis, "fleet_sizing": dict(report.kpis),
             "fleet_sizing_answer": report.sentence})
 
