@@ -24,7 +24,8 @@ import pytest
 
 from optimizer.cli import main
 from optimizer.io.gtfs import read_gtfs
-from optimizer.network.ferries import add_ferries
+from optimizer.network.build import APPROXIMATE_ROADS_NOTE, Network
+from optimizer.network.ferries import add_ferries, timetable_for_date
 from optimizer.network.islands import load_islands
 from optimizer.network.land_proxy import build_land_proxy
 from optimizer.outputs.sheets import write_public_summary
@@ -37,7 +38,13 @@ from optimizer.problems.darp import (
     Stop,
     Vehicle,
 )
-from optimizer.services.dialysis import DialysisParams, load_dialysis_inputs, plan_dialysis_day
+from optimizer.services.base import DataContext, PlanContext, WriteContext
+from optimizer.services.dialysis import (
+    SERVICE,
+    DialysisParams,
+    load_dialysis_inputs,
+    plan_dialysis_day,
+)
 from optimizer.services.dialysis.fleet import plan_fleet_sizing
 from optimizer.services.dialysis.operations import operator_kpis
 from optimizer.solvers.checker import check_darp, route_schedule
@@ -262,3 +269,35 @@ def test_dialysis_fleet_sizing_on_the_two_island_day(tmp_path: Path) -> None:
     write_public_summary(plan, tmp_path, inputs=inputs)
     html = (tmp_path / "public_summary.html").read_text(encoding="utf-8")
     assert rep.sentence_zh in html and "Fleet sizing" in html
+
+
+def test_service_plans_and_writes_the_fleet_sizing(tmp_path: Path) -> None:
+    """Through the service contract (dialysis.fleet_sizing on): the KPIs, the sentence, the
+    manifest's search records, and ``dialysis/fleet_sizing.csv`` among the files written (and
+    on disk), with islands and counts only."""
+    islands = load_islands(D / "islands.geojson")
+    feed = read_gtfs(D / "gtfs")
+    G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
+                                     correct_lattice_detour=False, circuity=1.2, name="toy"),
+                    feed, islands=islands)
+    net = Network(G=G, islands=islands, feed=feed, timetable=timetable_for_date(feed, WED),
+                  date=WED, notes=(APPROXIMATE_ROADS_NOTE,))
+    prm = DialysisParams(patients=D / "patients.csv", units=D / "units.csv",
+                         vehicles=D / "vehicles.csv", fleet_sizing=True,
+                         fleet_sizing_step_factor=0)
+    inputs = SERVICE.load(prm, DataContext(dataset=D, islands=islands, date=WED))
+    plan = SERVICE.plan(inputs, prm, PlanContext(
+        network=net, solver=SolverParams(time_limit_s=1, workers=1, searches=1), date=WED))
+    assert plan.kpis["fleet_sizing"]["vehicles_to_add"] == 1
+    assert plan.kpis["fleet_sizing_answer"] == plan.fleet_sizing.sentence
+    assert [s.name for s in plan.searches] == ["dialysis DARP", "dialysis fleet sizing pool"]
+    files = SERVICE.write(plan, tmp_path, WriteContext(network=net, tiles="offline"))
+    assert "dialysis/fleet_sizing.csv" in {f.path for f in files}
+    assert not next(f for f in files if f.path == "dialysis/fleet_sizing.csv").personal
+    table = pd.read_csv(tmp_path / "dialysis" / "fleet_sizing.csv", encoding="utf-8-sig")
+    assert list(table.columns) == ["step", "vehicle_type", "seats", "wheelchair_places",
+                                   "shift", "home_island_id", "home_island", "trips_served",
+                                   "trips_gained"]
+    assert list(table["trips_served"]) == [4, 6] and list(table["seats"].iloc[1:]) == [3]
+    on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert on_disk == {f.path for f in files}

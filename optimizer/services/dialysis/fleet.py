@@ -306,7 +306,10 @@ def _report(sizing: FleetSizing, kind: Mapping[str, VehicleType], day: _Day,
             "trips_served_after": served,
             "trips_servable_unserved": max(0, servable - served)}
     zh, en = _sentence(n, wheel, servable - served)
-    return FleetReport(pd.DataFrame(rows, columns=FLEET_COLUMNS), kpis, zh, en, sizing)
+    table = pd.DataFrame(rows, columns=FLEET_COLUMNS)
+    for col in ("seats", "wheelchair_places"):  # blank at step 0, whole numbers after
+        table[col] = table[col].astype("Int64")
+    return FleetReport(table, kpis, zh, en, sizing)
 
 
 def _sentence(n: int, wheel: Mapping[str, int], left: int) -> tuple[str, str]:
