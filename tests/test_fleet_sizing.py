@@ -301,3 +301,32 @@ def test_service_plans_and_writes_the_fleet_sizing(tmp_path: Path) -> None:
     assert list(table["trips_served"]) == [4, 6] and list(table["seats"].iloc[1:]) == [3]
     on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert on_disk == {f.path for f in files}
+
+
+def test_candidates_follow_the_unserved_trips_islands_needs_and_shifts() -> None:
+    """Candidates of the two-island day: P3's wheelchair trips (TB, unit on TA) give one
+    wheelchair car on TB and one on TA; P5's unreachable trips give none; a trip no shift
+    covers (SHIFT_END, P1 on TA, walking) gives a car on TA whose shift ends 2 h after the
+    fleet's latest end (18:00 + 2 h = 20:00), based at TA's first vehicle (VA1)."""
+    from optimizer.services.dialysis.fleet import candidate_vehicles
+    from optimizer.services.dialysis.result import PlanUnserved
+
+    islands = load_islands(D / "islands.geojson")
+    feed = read_gtfs(D / "gtfs")
+    G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
+                                     correct_lattice_detour=False, circuity=1.2, name="toy"),
+                    feed, islands=islands)
+    inputs = load_dialysis_inputs(D / "patients.csv", D / "units.csv", D / "vehicles.csv",
+                                  islands=islands)
+    net = toy_network(G, islands, feed)
+    plan = plan_dialysis_day(inputs, WED, network=net, params=DialysisParams(),
+                             solver=SolverParams(time_limit_s=1, workers=1, searches=1))
+    late = PlanUnserved("P1-ret", "P1", "ret", "SHIFT_END", island_id="TA")
+    plan = dataclasses.replace(plan, unserved=(*plan.unserved, late))
+    got = {s.vehicle_id: s for s, _ in candidate_vehicles(plan, inputs, net)}
+    assert set(got) == {"+wc-TA-1", "+wc-TB-1", "+late-car-TA-1"}
+    va1 = next(v for v in inputs.vehicles if v.vehicle_id == "VA1")
+    assert (got["+late-car-TA-1"].lon, got["+late-car-TA-1"].lat) == (va1.lon, va1.lat)
+    assert got["+late-car-TA-1"].shift_end_s == 20 * 3600
+    assert got["+wc-TB-1"].shift_end_s == 18 * 3600
+    assert (got["+wc-TB-1"].seats, got["+wc-TB-1"].wheelchair_places) == (3, 1)

@@ -14,7 +14,9 @@ patients). A crossing trip counts on its home island and on its unit's island. E
   island's first open unit, else its first pier (by stop id); an island with none of these gets
   no candidate;
 * shift: the earliest start to the latest end of the fleet's shifts (a full-day volunteer);
-  06:30–18:30 without a fleet (the vehicles file's full-day shift);
+  06:30–18:30 without a fleet (the vehicles file's full-day shift); for trips no shift covers
+  (``SHIFT_END``), candidates of the same types whose shift ends :data:`LATE_SHIFT_EXTRA_S`
+  later (ids ``+late-…``);
 * serves every island reachable by land from its base; does not board car ferries.
 
 Method: :func:`optimizer.solvers.fleet_sizing.size_fleet` (one pool solve with a fixed cost per
@@ -55,7 +57,8 @@ from optimizer.units import hhmm
 if TYPE_CHECKING:  # pragma: no cover
     from optimizer.network.build import Network
 
-__all__ = ["DEFAULT_TYPES", "FIXABLE", "FLEET_COLUMNS", "POOL_TRIPS_PER_VEHICLE", "FleetReport",
+__all__ = ["DEFAULT_TYPES", "FIXABLE", "FLEET_COLUMNS", "LATE_SHIFT_EXTRA_S",
+           "POOL_TRIPS_PER_VEHICLE", "FleetReport",
            "VehicleType", "candidate_vehicles", "plan_fleet_sizing"]
 
 FIXABLE = frozenset({"CAPACITY", "NO_VEHICLE_ON_ISLAND", "SHIFT_END", "NO_WHEELCHAIR_PLACE",
@@ -67,6 +70,11 @@ POOL_TRIPS_PER_VEHICLE = 3
 """Candidates per island and type: one per this many unserved trips needing the type (project
 choice: the baseline's vehicles serve about 9 trips each, so a third of that leaves the search
 room; a larger pool costs solve time)."""
+
+LATE_SHIFT_EXTRA_S = 2 * 3600
+"""For trips unserved because no shift covers them (``SHIFT_END``), candidates whose shift ends
+this much later than the fleet's latest end (at most 24:00), seconds: 2 h covers the baseline's
+18:20–18:50 pier pickups on 六横 and the drive home (project choice)."""
 
 DEFAULT_SHIFT_S = (6 * 3600 + 1800, 18 * 3600 + 1800)
 """Shift of a candidate when the fleet is empty: 06:30–18:30, the full-day shift of the
@@ -141,7 +149,9 @@ def _base_point(island: str, inputs: DialysisInputs, network: Network
 
 
 def _needs(plan: DialysisPlan, inputs: DialysisInputs) -> dict[str, list[int]]:
-    """Island → [walking trips, wheelchair trips] left unserved for a fixable reason."""
+    """Island → [walking trips, wheelchair trips, walking trips past the shifts, wheelchair
+    trips past the shifts] left unserved for a fixable reason (``SHIFT_END`` counts in the last
+    two)."""
     patients = {p.patient_id: p for p in inputs.patients}
     out: dict[str, list[int]] = {}
     for u in plan.unserved:
@@ -153,8 +163,9 @@ def _needs(plan: DialysisPlan, inputs: DialysisInputs) -> dict[str, list[int]]:
             islands.add(inputs.unit(p.unit_id).island_id)
         except KeyError:  # pragma: no cover - the loader checks unit ids
             pass
+        col = int(p.wheelchair) + (2 if u.code == "SHIFT_END" else 0)
         for isl in sorted(islands):
-            out.setdefault(isl, [0, 0])[int(p.wheelchair)] += 1
+            out.setdefault(isl, [0, 0, 0, 0])[col] += 1
     return out
 
 
@@ -178,17 +189,20 @@ def candidate_vehicles(plan: DialysisPlan, inputs: DialysisInputs, network: Netw
     shifts = [(v.shift_start_s, v.shift_end_s) for v in inputs.vehicles]
     start, end = ((min(s for s, _ in shifts), max(e for _, e in shifts)) if shifts
                   else DEFAULT_SHIFT_S)
+    late = (start, min(end + LATE_SHIFT_EXTRA_S, 24 * 3600))
     out = []
-    for isl, (walk, wheel) in sorted(_needs(plan, inputs).items()):
+    for isl, (walk, wheel, walk_late, wheel_late) in sorted(_needs(plan, inputs).items()):
         point = _base_point(isl, inputs, network)
         if point is None:
             continue
-        for t in types:
-            need = wheel if t.wheelchair_places else walk
-            for n in range(1, math.ceil(need / POOL_TRIPS_PER_VEHICLE) + 1):
-                spec = VehicleSpec(f"+{t.key}-{isl}-{n}", "", "", isl, point[0], point[1],
-                                   t.seats, t.wheelchair_places, start, end)
-                out.append((spec, t))
+        for tag, (a, b), needs in (("", (start, end), (walk, wheel)),
+                                   ("late-", late, (walk_late, wheel_late))):
+            for t in types:
+                need = needs[1] if t.wheelchair_places else needs[0]
+                for n in range(1, math.ceil(need / POOL_TRIPS_PER_VEHICLE) + 1):
+                    spec = VehicleSpec(f"+{tag}{t.key}-{isl}-{n}", "", "", isl, point[0],
+                                       point[1], t.seats, t.wheelchair_places, a, b)
+                    out.append((spec, t))
     return out
 
 
