@@ -45,8 +45,9 @@ from optimizer.services.dialysis import (
     load_dialysis_inputs,
     plan_dialysis_day,
 )
-from optimizer.services.dialysis.fleet import plan_fleet_sizing
+from optimizer.services.dialysis.fleet import candidate_vehicles, plan_fleet_sizing
 from optimizer.services.dialysis.operations import operator_kpis
+from optimizer.services.dialysis.result import PlanUnserved
 from optimizer.solvers.checker import check_darp, route_schedule
 from optimizer.solvers.fleet_sizing import size_fleet, subproblem
 from optimizer.solvers.ortools_routing import SolveParams, solve_darp
@@ -308,9 +309,6 @@ def test_candidates_follow_the_unserved_trips_islands_needs_and_shifts() -> None
     wheelchair car on TB and one on TA; P5's unreachable trips give none; a trip no shift
     covers (SHIFT_END, P1 on TA, walking) gives a car on TA whose shift ends 2 h after the
     fleet's latest end (18:00 + 2 h = 20:00), based at TA's first vehicle (VA1)."""
-    from optimizer.services.dialysis.fleet import candidate_vehicles
-    from optimizer.services.dialysis.result import PlanUnserved
-
     islands = load_islands(D / "islands.geojson")
     feed = read_gtfs(D / "gtfs")
     G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
