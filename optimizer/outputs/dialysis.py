@@ -65,6 +65,8 @@ DESCRIPTIONS: dict[str, str] = {
     "dialysis/unserved.csv": "未能安排的接送及原因（已脱敏）Unserved rides with reasons "
                              "(de-identified)",
     "dialysis/kpis.csv": "接送主要指标 Ride key figures",
+    "dialysis/fleet_sizing.csv": "车队规模：每增加一辆车多服务的行程 Fleet sizing: trips served "
+                                 "after each added vehicle",
 }
 """Bilingual description of every file :func:`write_dialysis` may write (relative paths);
 per-vehicle sheets are described by :func:`_describe`."""
@@ -135,6 +137,10 @@ def write_dialysis(plan: Any, inputs: Any, out_dir: str | Path, ctx: WriteContex
     written += write_public_summary(plan, out / "dialysis", languages=langs, title=ctx.title,
                                     notes=notes, synthetic=synthetic, inputs=inputs)
     written += _public_tables(plan, out / "dialysis")
+    fleet = getattr(plan, "fleet_sizing", None)
+    if fleet is not None:  # types, islands and counts only: nothing personal
+        assert_publishable(fleet.table, layer="dialysis fleet_sizing.csv")
+        written.append(_write_csv(fleet.table, out / "dialysis" / "fleet_sizing.csv"))
     G, islands = ctx.network.G, ctx.network.islands
     written.append(save_route_map(plan, G, out / "maps" / "routes.html", islands=islands,
                                   tiles=ctx.tiles, published=True, synthetic=synthetic,

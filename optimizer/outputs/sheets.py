@@ -163,6 +163,12 @@ KPI_LABELS = DIALYSIS_KPI_LABELS
 catalogue (:data:`optimizer.outputs.labels.DIALYSIS_KPI_LABELS`). KPIs not listed there are
 printed under their key, never dropped."""
 
+OPERATOR_KPI_KEYS = frozenset({"vehicle_hours", "trips_per_vehicle_hour", "on_time_pct",
+                               "mean_leg_ride_time_min", "p90_leg_ride_time_min",
+                               "mean_excess_ride_time_min", "deadhead_pct"})
+"""The operators' KPIs (:mod:`optimizer.services.dialysis.operations`): in the public summary
+and ``summary.json``, not on the dispatcher's one-page summary (which stays one A4 page)."""
+
 _KPI_ORDER = ("vehicles_used", "total_driving_time_min", "max_leg_ride_time_min",
               "max_ride_time_limit_min", "mean_trip_duration_min", "max_trip_duration_min",
               "mean_wait_at_unit_min", "ferry_crossings", "sessions",
@@ -593,7 +599,7 @@ def summary_tables(plan: Any, *, languages: Sequence[str] = LANGUAGES,
     langs = _check_languages(languages)
     kp = {k: v for k, v in plan.kpis.items()  # figures only (not unserved_by_reason etc.)
           if isinstance(v, (int, float)) and not isinstance(v, bool)
-          and k != "checker_violations"}
+          and k != "checker_violations" and k not in OPERATOR_KPI_KEYS}
     keys = [k for k in _KPI_ORDER if k in kp] + [k for k in kp if k not in _KPI_ORDER]
     krows = []
     for k in keys:
@@ -736,6 +742,25 @@ def _summary_page(summ: Mapping[str, pd.DataFrame], langs: Sequence[str], *,
         page["unserved"] = [(r["trip_id"], r["patient_name"], r["phone"], r["direction_label"],
                              r["reason"], r["detail"]) for _, r in summ["unserved"].iterrows()]
     return page
+
+
+def _fleet_page(fleet: Any, langs: Sequence[str]) -> dict[str, Any]:
+    """The fleet-sizing table of the public summary (types, islands and counts only), or
+    nothing when the plan has no fleet sizing
+    (:class:`~optimizer.services.dialysis.fleet.FleetReport`)."""
+    if fleet is None:
+        return {}
+    tab = fleet.table
+    rows = [(int(r["step"]), r["vehicle_type"], r["home_island"], r["shift"],
+             int(r["trips_served"]), int(r["trips_gained"])) for _, r in tab.iterrows()]
+    return {"fleet_title": _pair("车队规模：每增加一辆车", "Fleet sizing: each vehicle added",
+                                 langs),
+            "fleet_sentence": fleet.sentence_zh if langs[0] == "zh" and len(langs) == 1
+            else fleet.sentence_en if len(langs) == 1 else fleet.sentence,
+            "fleet_head": [_pair(z, e, langs) for z, e in (
+                ("步", "step"), ("车型", "vehicle type"), ("所在岛", "home island"),
+                ("班次", "shift"), ("可服务行程", "trips served"), ("增加", "trips gained"))],
+            "fleet": rows}
 
 
 def _render(pages: list[dict[str, Any]], *, langs: Sequence[str], title: str, date: str,
@@ -1134,6 +1159,7 @@ def write_public_summary(
     tabs = public_summary_tables(plan, languages=langs)
     page = _summary_page(tabs, langs, public=True)
     page["by_reason"] = [(r["reason"], int(r["trips"])) for _, r in tabs["by_reason"].iterrows()]
+    page.update(_fleet_page(getattr(plan, "fleet_sizing", None), langs))
     secrets, pid_re = _personal_values(plan, inputs)
     notes_ = []
     withheld = 0

@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -222,6 +223,15 @@ class SolveParams:
         search per process, all at once).
     log_search
         Let OR-Tools print its search log.
+    vehicle_fixed_cost
+        Cost of *using* a vehicle, in problem cost units, by vehicle id (``None`` or a missing id
+        = 0). Charged on the arc from the vehicle's start to its first request stop, so an
+        unused vehicle (start straight to end) costs nothing: how OR-Tools implements
+        ``SetFixedCostOfVehicle`` (google/or-tools#2067), written into the arc costs so that our
+        ruin-and-recreate search sees it too. The default drop penalty is then raised by twice
+        the largest fixed cost: a fixed cost above one request's penalty would leave every
+        request of a new vehicle unserved (google/or-tools#951). Not part of
+        :attr:`DarpResult.objective` (arc costs only).
 
     Raises
     ------
@@ -248,6 +258,7 @@ class SolveParams:
     workers: int = 1
     searches: int | None = None
     log_search: bool = False
+    vehicle_fixed_cost: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
         if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
@@ -284,6 +295,12 @@ class SolveParams:
             raise InputError("cost_scale must be > 0", field="cost_scale")
         if not 0 <= self.lns_share < 1:
             raise InputError("lns_share must be in [0, 1)", field="lns_share")
+        if self.vehicle_fixed_cost is not None:
+            fixed = {str(k): float(v) for k, v in dict(self.vehicle_fixed_cost).items()}
+            if any(not (math.isfinite(v) and v >= 0) for v in fixed.values()):
+                raise InputError("vehicle_fixed_cost: expected finite costs >= 0 by vehicle id",
+                                 field="vehicle_fixed_cost")
+            object.__setattr__(self, "vehicle_fixed_cost", fixed)
         for name in ("workers", "searches"):
             v = getattr(self, name)
             if (v is not None or name == "workers") and (
@@ -561,7 +578,9 @@ def _integer_data(problem: DarpProblem, prm: SolveParams, active: list[int],
                   windows: dict[int, tuple[tuple[float, float], tuple[float, float]]]
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, float]:
     """Integer model data (module docs): ``(transit, arc cost, service, horizon, largest
-    finite arc cost, cost scale)``, stops numbered as in :mod:`optimizer.solvers.darp_lns`."""
+    finite arc cost, cost scale)``, stops numbered as in :mod:`optimizer.solvers.darp_lns`;
+    vehicle fixed costs are on the arcs from each start stop to the request stops (the largest
+    finite arc cost is taken before they are added)."""
     reqs, vehs = problem.requests, problem.vehicles
     nr, nv = len(active), len(vehs)
     n_stops = 2 * nr + 2 * nv
@@ -593,6 +612,10 @@ def _integer_data(problem: DarpProblem, prm: SolveParams, active: list[int],
     c_fin = np.rint(np.where(fin, cc, 0) * csc).astype(np.int64)
     max_c = int(c_fin.max()) if c_fin.size else 0
     c_int = np.where(fin, c_fin, 10 * (max_c + 1) * max(1, n_stops)).astype(np.int64)
+    for k, v in enumerate(vehs):
+        fixed = (prm.vehicle_fixed_cost or {}).get(v.vehicle_id, 0.0)
+        if fixed:
+            c_int[2 * nr + 2 * k, : 2 * nr] += int(round(fixed * csc))
     check_scale(transit, what="time transit")
     check_scale(c_int, what="arc cost")
     return transit, c_int, s_int, horizon, max_c, csc
@@ -651,7 +674,8 @@ def _build(problem: DarpProblem, prm: SolveParams, active: list[int],
         routing.AddDimensionWithVehicleCapacity(wcb, 0, [v.wheelchair_places for v in vehs],
                                                 True, "wheelchairs")
 
-    penalty = prm.drop_penalty or 10 * (4 * max_c + 1)
+    fixed = max((prm.vehicle_fixed_cost or {}).values(), default=0.0)
+    penalty = prm.drop_penalty or 10 * (4 * max_c + 1) + 2 * int(round(fixed * csc))
     keep: list = []
     ride_arr = np.full(nr, -1, dtype=np.int64)
     allowed_arr = np.zeros((nr, nv), dtype=bool)

@@ -149,6 +149,16 @@ class DialysisParams:
     service_walking_min, service_wheelchair_min
         Boarding / alighting time per stop, minutes (defaults 2 and 6, project
         assumptions).
+    fleet_sizing
+        Also answer "how many vehicles, of which type and where, would serve every servable
+        trip?" (:mod:`optimizer.services.dialysis.fleet`; ``dialysis/fleet_sizing.csv`` and
+        ``fleet_sizing`` in the summary). Default off: it costs a second solve.
+    fleet_sizing_time_factor
+        Search budget of the fleet-sizing pool solve as a multiple of ``solver.time_limit_s``
+        (default 1: as long as the day plan; work-limited like it when ``solver.stop: work``).
+    fleet_sizing_step_factor
+        Search budget of each re-solve along the curve (one per vehicle added), as a multiple
+        of ``solver.time_limit_s`` (default 0.1; 0 = the curve from the pool plan alone).
     """
 
     enabled: bool = True
@@ -165,6 +175,9 @@ class DialysisParams:
     max_ride_factor: float = Field(default=2.5, ge=1.0, allow_inf_nan=False)
     service_walking_min: Minutes = 2.0
     service_wheelchair_min: Minutes = 6.0
+    fleet_sizing: bool = False
+    fleet_sizing_time_factor: float = Field(default=1.0, gt=0, le=20, allow_inf_nan=False)
+    fleet_sizing_step_factor: float = Field(default=0.1, ge=0, le=5, allow_inf_nan=False)
 
     def file_coord_system(self, role: str) -> str:
         """Coordinate system of the file ``role`` (``"patients"``, ``"units"``,

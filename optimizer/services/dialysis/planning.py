@@ -48,6 +48,7 @@ from optimizer.problems.darp import (
 )
 from optimizer.problems.darp import SolveStatus as DarpStatus
 from optimizer.results import Note, NoteKind, SearchRecord, SolveStatus
+from optimizer.services.dialysis.operations import operator_kpis
 from optimizer.services.dialysis.params import DialysisParams
 from optimizer.services.dialysis.places import PlaceMatrix, build_places, day_piers
 from optimizer.services.dialysis.records import DialysisInputs, Patient, VehicleSpec
@@ -185,6 +186,7 @@ def plan_dialysis_day(
     kpis = day_kpis(inputs, d, sessions, trips, summary, ordered, solved.result, len(crossings),
                     len(solved.violations), stops=stops,
                     ride_time_limit_min=prm.max_ride_time_min)
+    kpis.update(operator_kpis(solved.problem, solved.result, summary))
     return DialysisPlan(date=d, stops=stops, crossings=crossings, unserved=ordered, kpis=kpis,
                         trips=trips, problem=solved.problem, result=solved.result,
                         violations=solved.violations,

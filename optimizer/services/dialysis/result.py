@@ -108,6 +108,9 @@ class DialysisPlan:
         The inputs planned (the dispatcher sheets need names, phones and vehicles).
     island_names
         Island id -> name (the published counts name islands).
+    fleet_sizing
+        :class:`~optimizer.services.dialysis.fleet.FleetReport` when ``dialysis.fleet_sizing``
+        is on, else ``None``.
     """
 
     date: dt.date
@@ -125,6 +128,7 @@ class DialysisPlan:
     searches: tuple[SearchRecord, ...] = ()
     inputs: DialysisInputs | None = field(default=None, compare=False, repr=False)
     island_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    fleet_sizing: Any = field(default=None, compare=False, repr=False)
 
     @property
     def served_trip_ids(self) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from optimizer.io.coords import WGS84_NAME, from_system, in_china
 from optimizer.results import Note, NoteKind
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
 from optimizer.services.dialysis.columns import TABLES
+from optimizer.services.dialysis.fleet import plan_fleet_sizing
 from optimizer.services.dialysis.inputs import load_dialysis_inputs, read_village_points
 from optimizer.services.dialysis.params import DialysisParams, ExtraVehicle
 from optimizer.services.dialysis.planning import plan_dialysis_day
@@ -75,9 +76,22 @@ class DialysisService:
 
     def plan(self, inputs: DialysisInputs, params: DialysisParams, ctx: PlanContext
              ) -> DialysisPlan:
-        """Plan the day ``ctx.date`` on ``ctx.network`` with the limits of ``ctx.solver``."""
-        return plan_dialysis_day(inputs, ctx.date, network=ctx.network, params=params,
+        """Plan the day ``ctx.date`` on ``ctx.network`` with the limits of ``ctx.solver``;
+        with ``params.fleet_sizing``, also size the fleet
+        (:func:`~optimizer.services.dialysis.fleet.plan_fleet_sizing`: KPIs under
+        ``fleet_sizing`` and the sentence ``fleet_sizing_answer``)."""
+        plan = plan_dialysis_day(inputs, ctx.date, network=ctx.network, params=params,
                                  solver=ctx.solver)
+        if not params.fleet_sizing:
+            return plan
+        report = plan_fleet_sizing(plan, inputs, network=ctx.network, params=params,
+                                   solver=ctx.solver)
+        searches = () if report.sizing is None else tuple(
+            dataclasses.replace(r, name=f"dialysis {r.name}") for r in report.sizing.searches)
+        return dataclasses.replace(plan, fleet_sizing=report, searches=(
+            *plan.searches, *searches), kpis={
+            **plan.kpis, "fleet_sizing": dict(report.kpis),
+            "fleet_sizing_answer": report.sentence})
 
     def write(self, result: DialysisPlan, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
         """Write route sheets, maps and tables (:func:`optimizer.outputs.dialysis.write_dialysis`);
