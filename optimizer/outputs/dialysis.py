@@ -140,7 +140,7 @@ def write_dialysis(plan: Any, inputs: Any, out_dir: str | Path, ctx: WriteContex
     fleet = getattr(plan, "fleet_sizing", None)
     if fleet is not None:  # types, islands and counts only: nothing personal
         assert_publishable(fleet.table, layer="dialysis fleet_sizing.csv")
-        written.append(_write_csv(fleet.table, out / "dialysis" / "fleet_sizing.csv"))
+        written.append(write_csv(fleet.table, out / "dialysis" / "fleet_sizing.csv"))
     G, islands = ctx.network.G, ctx.network.islands
     written.append(save_route_map(plan, G, out / "maps" / "routes.html", islands=islands,
                                   tiles=ctx.tiles, published=True, synthetic=synthetic,
