@@ -141,3 +141,11 @@ def test_bad_options_exit_2(tmp_path, capsys):
 def test_facilities_spec_declares_the_columns():
     assert FACILITIES.required == ("facility_id", "name_zh", "lon", "lat")
     assert {"name_en", "coord_system"} <= set(FACILITIES.names)
+
+
+def test_bands_include_their_upper_end():
+    from optimizer.scenario.access import BAND_NAMES, band_of
+
+    assert [band_of(m) for m in (0, 15, 16, 30, 60, 61, 120, 121)] == \
+        ["0-15", "0-15", "15-30", "15-30", "30-60", "60-90", "90-120", "over 120"]
+    assert band_of(math.nan) == "unreachable" and BAND_NAMES[-1] == "unreachable"

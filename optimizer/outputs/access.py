@@ -36,6 +36,10 @@ BAND_ZH = {"0-15": "15分钟内", "15-30": "15-30分钟", "30-60": "30-60分钟"
 """Chinese band names (the map's layers and legend)."""
 
 
+MODE_ZH = {"car": "汽车", "ebike": "电动自行车", "walk": "步行"}
+"""Travel modes as a Chinese reader reads them (map title)."""
+
+
 def _points_layer(m: Any, t: pd.DataFrame, *, id_col: str, radius_px: float,
                   show: bool, level: tuple[str, str]) -> None:
     from optimizer.outputs.maps import add_points
@@ -74,7 +78,8 @@ def access_map(report: Any, path: Path, *, tiles: str = "osm", offline: bool = T
 
     p = report.params
     approx = any(n.kind is NoteKind.APPROXIMATE_ROADS for n in report.notes)
-    m = base_map(title_zh=f"到最近设施的用时（{p['mode']}，{p['depart']} 出发，{p['date']}）",
+    m = base_map(title_zh=f"到最近设施的用时（{MODE_ZH.get(p['mode'], p['mode'])}，{p['depart']} "
+                          f"出发，{p['date']}）",
                  title_en=f"Travel time to the nearest facility ({p['mode']}, leaving "
                           f"{p['depart']}, {p['date']})", tiles=tiles,
                  notes=[str(n) for n in report.notes if n.kind is not NoteKind.APPROXIMATE_ROADS],
