@@ -149,3 +149,16 @@ def test_bands_include_their_upper_end():
     assert [band_of(m) for m in (0, 15, 16, 30, 60, 61, 120, 121)] == \
         ["0-15", "0-15", "15-30", "15-30", "30-60", "60-90", "90-120", "over 120"]
     assert band_of(math.nan) == "unreachable" and BAND_NAMES[-1] == "unreachable"
+
+
+def test_too_late_for_the_last_sailing_names_it(tmp_path):
+    """Walking from 佛渡岛 at 16:00: the last sailing to 沈家门 leaves 14:55 (NO_SAILING_AFTER,
+    times HH:MM); 悬山岛 still has no link at all."""
+    out = tmp_path / "out"
+    assert main(["access", str(SCENARIO), "hospitals", "--mode", "walk", "--depart", "16:00",
+                 "--out", str(out)]) == 0
+    v = pd.read_csv(out / "access_villages.csv", dtype={"village_code": str})
+    fd = v[v["island_name_zh"] == "佛渡岛"].iloc[0]
+    assert fd["reason_code"] == "NO_SAILING_AFTER" and fd["reason_zh"] == "赶不上当天任何航班"
+    assert "14:55" in fd["reason"] and "16:" in fd["reason"]
+    assert (v.loc[v["island_name_zh"] == "悬山岛", "reason_code"] == "NO_LINK").all()

@@ -377,9 +377,12 @@ def run_access(scenario: str | Path, facilities: str | Path, out_dir: str | Path
     optimizer.errors.InputError
         A bad option, scenario, facilities or demand file, or an output folder that is not
         ours (nothing is written then).
+    optimizer.errors.PrivacyError
+        If a written file has a column that looks personal (nothing is kept then).
     """
     from optimizer.io.facilities import read_facilities
     from optimizer.outputs.access import write_access
+    from optimizer.outputs.privacy import assert_folder_publishable
     from optimizer.scenario.outdir import check_target, staged_folder
     from optimizer.scenario.queries import scenario_network
     from optimizer.scenario.schema import load_scenario
@@ -416,4 +419,7 @@ def run_access(scenario: str | Path, facilities: str | Path, out_dir: str | Path
     say("writing")
     with staged_folder(out_dir) as tmp:
         files = write_access(report, tmp, runtime_s=time.perf_counter() - t0)
+        # published files: no column may look personal (the demand points are synthetic
+        # aggregates and the inputs hold no names or homes, so there are no values to look for)
+        assert_folder_publishable(tmp, [f.path for f in files], texts=(), points=())
     return report, files
