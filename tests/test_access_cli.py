@@ -7,7 +7,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -162,3 +161,23 @@ def test_too_late_for_the_last_sailing_names_it(tmp_path):
     assert fd["reason_code"] == "NO_SAILING_AFTER" and fd["reason_zh"] == "赶不上当天任何航班"
     assert "14:55" in fd["reason"] and "16:" in fd["reason"]
     assert (v.loc[v["island_name_zh"] == "悬山岛", "reason_code"] == "NO_LINK").all()
+
+
+def test_geojson_and_xlsx_facility_files_are_read(tmp_path):
+    """The same two facilities as GeoJSON (WGS-84 by definition; GCJ-02 rows marked) and as
+    XLSX read to the same WGS-84 points as the CSV."""
+    csv_g = read_facilities(BAD / "facilities_gcj02.csv")
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+              "properties": {"facility_id": r.facility_id, "name_zh": r.name_zh,
+                             "coord_system": "GCJ-02"}}
+             for r in pd.read_csv(BAD / "facilities_gcj02.csv").itertuples()]
+    gj = tmp_path / "f.geojson"
+    gj.write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
+                  encoding="utf-8")
+    xlsx = tmp_path / "f.xlsx"
+    pd.read_csv(BAD / "facilities_gcj02.csv", dtype=str).to_excel(xlsx, index=False)
+    for path in (gj, xlsx):
+        g = read_facilities(path)
+        assert list(g["facility_id"]) == ["F01", "F02"]
+        assert (g["lon"] - csv_g["lon"]).abs().max() < 1e-9
+        assert (g["lat"] - csv_g["lat"]).abs().max() < 1e-9

@@ -143,7 +143,8 @@ def write_access(report: Any, out_dir: str | Path, *, tiles: str = "osm",
     for level, t in (("villages", report.villages), ("points", report.points)):
         if t is not None:
             _csv(t, out / f"access_{level}.csv")
-            files.append(OutputFile(f"access_{level}.csv", f"到最近设施用时（按{'村' if level == 'villages' else '需求点'}） "
+            by = "村" if level == "villages" else "需求点"
+            files.append(OutputFile(f"access_{level}.csv", f"到最近设施用时（按{by}） "
                                     f"Travel time to the nearest facility by {level[:-1]}"))
     _csv(report.summary, out / "access_summary.csv")
     files.append(OutputFile("access_summary.csv", "按岛屿和用时段的60岁以上老人数 Residents "

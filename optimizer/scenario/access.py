@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import InputError, UnreachableError
+from optimizer.errors import InputError
 from optimizer.network.build import Network
 from optimizer.results import REASONS, Note, NoteKind
 from optimizer.units import hhmm, parse_clock
