@@ -107,3 +107,87 @@ def test_equals_brute_force(G, wed, depart, facilities, mode, access, buffer):
         if f >= 0:
             j = earliest_arrival(G, wed, NODES[i], facilities[f], depart, **kw)
             assert j.arrival_s == pytest.approx(r.arrival_s[i])
+
+
+def _random_network(draw_w, sailings):
+    """Three islands, two road nodes and a pier each (island 0 has a second pier); ferry edges
+    between every two piers on their own route ``R_<a>_<b>``."""
+    import networkx as nx
+
+    from tests.test_journey import _land
+
+    G = nx.MultiDiGraph(crs="EPSG:32651")
+    piers = ["P0", "P0b", "P1", "P2"]
+    for i in range(3):
+        for n in (f"r{i}a", f"r{i}b"):
+            G.add_node(n, x=0.0, y=0.0, lon=122.3, lat=29.9, island_id=f"I{i}", kind="road")
+        _land(G, f"r{i}a", f"r{i}b", *draw_w[i], 1000.0)
+    for p in piers:
+        isl = "I0" if p.startswith("P0") else f"I{p[1]}"
+        G.add_node(f"pier:{p}", x=0.0, y=0.0, lon=122.3, lat=29.9, island_id=isl, kind="pier",
+                   stop_id=p)
+    _land(G, "r0b", "pier:P0", 60, 60, 60, 50, mode="access")
+    _land(G, "r0a", "pier:P0b", 120, 150, 300, 50, mode="access")
+    _land(G, "r1b", "pier:P1", 60, 60, 60, 50, mode="access")
+    _land(G, "r2b", "pier:P2", 60, 60, 60, 50, mode="access")
+    for a in piers:
+        for b in piers:
+            if a != b:
+                G.add_edge(f"pier:{a}", f"pier:{b}", key=f"R_{a}_{b}", mode="ferry",
+                           route_id=f"R_{a}_{b}", length_m=1000.0)
+    return G
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_transfers_equal_brute_force_on_random_timetables(data):
+    """Random sailings between four piers on three islands (transfers ferry → land → ferry):
+    the profile scan equals one journey search per origin and facility."""
+    import datetime as dt
+
+    from optimizer.network.ferries import FerryTimetable, Sailing
+
+    weights = [data.draw(st.tuples(*(st.integers(30, 3000),) * 3)) for _ in range(3)]
+    piers = ["P0", "P0b", "P1", "P2"]
+    raw = data.draw(st.lists(st.tuples(st.sampled_from(piers), st.sampled_from(piers),
+                                       st.integers(5 * 3600, 20 * 3600), st.integers(300, 7200),
+                                       st.booleans()), max_size=14))
+    sailings = [Sailing(f"T{k}", f"R_{a}_{b}", a, b, dep, dep + dur, cars_allowed=cars)
+                for k, (a, b, dep, dur, cars) in enumerate(raw) if a != b]
+    tt = FerryTimetable(dt.date(2025, 4, 30), tuple(sailings))
+    G = _random_network(weights, sailings)
+    nodes = [n for n in G.nodes if not n.startswith("pier")]
+    facilities = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=2))
+    depart = data.draw(st.integers(4 * 3600, 20 * 3600))
+    kw = dict(travel_mode=data.draw(st.sampled_from(["car", "walk"])),
+              boarding_buffer_s=data.draw(st.sampled_from([0.0, 600.0])))
+    if kw["travel_mode"] == "car":
+        kw["ferry_access"] = data.draw(st.sampled_from(["foot", "vehicle"]))
+    r = nearest_facility(G, tt, nodes, facilities, depart, **kw)
+    np.testing.assert_allclose(r.arrival_s, _brute(G, tt, nodes, facilities, depart, **kw))
+    for i, chain in enumerate(r.sailings):  # the chain is a real itinerary: each boards later
+        for s1, s2 in zip(chain, chain[1:]):
+            assert s2.departure_s >= s1.arrival_s + kw["boarding_buffer_s"]
+        if chain:
+            assert chain[0].departure_s >= depart + kw["boarding_buffer_s"]
+            assert r.arrival_s[i] >= chain[-1].arrival_s
+
+
+def test_hand_checked_transfer_across_an_island():
+    """r1a → P1 (11 min) → T1 06:00-07:00 to P0 → across island 0 by land to P0b (1+10+2 min,
+    07:13) → T2 07:30-08:00 to P2 → r2a (11 min): 08:11, both sailings named; the 07:10 sailing
+    from P0b is missed by 3 minutes."""
+    import datetime as dt
+
+    from optimizer.network.ferries import FerryTimetable, Sailing
+
+    s = [Sailing("T1", "R_P1_P0", "P1", "P0", hm(6, 0), hm(7, 0)),
+         Sailing("T_missed", "R_P0b_P2", "P0b", "P2", hm(7, 10), hm(7, 40)),
+         Sailing("T2", "R_P0b_P2", "P0b", "P2", hm(7, 30), hm(8, 0))]
+    tt = FerryTimetable(dt.date(2025, 4, 30), tuple(s))
+    G = _random_network([(600, 600, 600)] * 3, s)
+    r = nearest_facility(G, tt, ["r1a", "r0a"], ["r2a"], hm(5, 0), boarding_buffer_s=0.0)
+    assert r.arrival_s[0] == hm(8, 11)
+    assert [x.trip_id for x in r.sailings[0]] == ["T1", "T2"]
+    # from r0a: P0b at 05:02, first sailing T_missed 07:10 → 07:40, r2a 07:51
+    assert r.arrival_s[1] == hm(7, 51) and [x.trip_id for x in r.sailings[1]] == ["T_missed"]
