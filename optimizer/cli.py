@@ -192,6 +192,42 @@ def islands(
 
 
 @command
+def access(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (network, ferries, date, "
+                                    "meals demand)."),
+    facilities: str = typer.Argument(..., help="Facilities file (CSV/XLSX/GeoJSON: "
+                                     "facility_id, name_zh, lon, lat …) or 'hospitals' for the "
+                                     "embedded hospitals."),
+    out: Path = typer.Option(..., "--out", help="Output folder: new, empty, or an earlier "
+                             "output (replaced whole)."),
+    mode: str = typer.Option("car", "--mode", help="car, ebike or walk."),
+    depart: str = typer.Option("08:00", "--depart", help="Departure clock time HH:MM."),
+    ferry_access: str = typer.Option("foot", "--ferry-access", help="foot (any sailing) or "
+                                     "vehicle (car ferries only)."),
+    coord_system: str = typer.Option("WGS-84", "--coord-system", help="Coordinate system of "
+                                     "the facilities file (WGS-84, GCJ-02, BD-09) where a row "
+                                     "has no coord_system."),
+) -> None:
+    """Travel time from every village and demand point to the nearest facility, leaving at a
+    time, ferries included; a table per level, a summary by island and time band, a map."""
+    from optimizer.scenario.access import run_access
+
+    try:
+        report, files = run_access(scenario, facilities, out, mode=mode, depart=depart,
+                                   ferry_access=ferry_access, coord_system=coord_system,
+                                   progress=_progress)
+    except OptimizerError as exc:
+        _fail(exc)
+    for f in files:
+        typer.echo(f"  {f.path}")
+    k = report.kpis()
+    typer.echo(f"done: {k['origins_reachable']} of {k['origins']} origins reach a facility; "
+               f"{k['residents_within_30_min']} of {k['residents_60plus']} residents aged 60+ "
+               f"within 30 min, {k['residents_unreachable']} cannot reach one today")
+    typer.echo(f"open {out / 'access_map.html'}")
+
+
+@command
 def template(out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder for the templates.")
              ) -> None:
     """Write blank templates (XLSX with a "说明 Guide" sheet, and CSV in UTF-8 with BOM) for

@@ -8,6 +8,7 @@ this list, :mod:`optimizer.scenario.schema`) and the KPI group of its results.
 from __future__ import annotations
 
 from optimizer.errors import InputError
+from optimizer.io.facilities import FACILITIES
 from optimizer.io.tables import TableSpec
 from optimizer.services.base import Service
 from optimizer.services.connectivity import SERVICE as CONNECTIVITY
@@ -39,7 +40,12 @@ def service(name: str) -> Service:
                      field="service")
 
 
+COMMAND_TABLES: tuple[TableSpec, ...] = (FACILITIES,)
+"""Input tables of commands outside the run (``optimizer access FACILITIES``)."""
+
+
 def all_tables() -> tuple[TableSpec, ...]:
-    """The input tables of every registered service, in run order (``optimizer template``, the
-    data guide's column reference)."""
-    return tuple(t for s in SERVICES for t in getattr(s, "tables", ()))
+    """The input tables of every registered service, in run order, then those of the other
+    commands (:data:`COMMAND_TABLES`) (``optimizer template``, the data guide's column
+    reference)."""
+    return (*(t for s in SERVICES for t in getattr(s, "tables", ())), *COMMAND_TABLES)
