@@ -53,6 +53,7 @@ def generate_all(out_dir: str | Path = SYNTHETIC_DIR, *, seed: int | None = None
     from optimizer.synthetic.dialysis import generate_patients, generate_units
     from optimizer.synthetic.facilities import (generate_candidate_sites, generate_canteens,
                                                 generate_vehicles)
+    from optimizer.synthetic.households import disperse_elderly
     from optimizer.synthetic.needy import generate_households, generate_offices
     from optimizer.synthetic.population import SEED, Land, generate_elderly, write_csv
 
@@ -61,14 +62,19 @@ def generate_all(out_dir: str | Path = SYNTHETIC_DIR, *, seed: int | None = None
     land = Land.default()
     elderly = generate_elderly(seed=s, land=land)
     patients = generate_patients(elderly, seed=s, land=land)
-    households = generate_households(elderly, seed=s, land=land)
+    canteens = generate_canteens(elderly, seed=s, land=land)
+    candidates = generate_candidate_sites(elderly, seed=s, land=land)
+    published = pd.concat([elderly, disperse_elderly(elderly, seed=s, land=land), canteens,
+                           candidates])  # points published maps show: no home may equal one
+    households = generate_households(elderly, seed=s, land=land,
+                                     avoid=zip(published["lon"], published["lat"]))
     towns = pd.read_csv(PUTUO_DIR / "places" / "towns.csv", dtype={"town_code": str})
     tables = {
         "elderly.csv": elderly,
         "dialysis_patients.csv": patients,
         "dialysis_units.csv": generate_units(n_patients=len(patients)),
-        "canteens.csv": generate_canteens(elderly, seed=s, land=land),
-        "candidate_sites.csv": generate_candidate_sites(elderly, seed=s, land=land),
+        "canteens.csv": canteens,
+        "candidate_sites.csv": candidates,
         "vehicles.csv": generate_vehicles(elderly, seed=s, land=land),
         "needy_households.csv": households,
         "offices.csv": generate_offices(elderly, households, towns, land=land),
