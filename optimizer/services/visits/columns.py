@@ -65,8 +65,8 @@ HOUSEHOLDS = TableSpec(
     "困难家庭（人户分离探访）", "needy households (visits wherever they live)", "visits.households",
     example_rows=(
         {"household_id": "NH0001", "name": "示例甲", "phone": "102-0000-0001",
-         "address": "新街社区居委会(示例)", "registration_town_code": "330903100",
-         "registration_town_name": "六横镇", "village_code": "330903001001",
+         "address": "新街社区居委会(示例)", "registration_town_code": "330903001",
+         "registration_town_name": "沈家门街道", "village_code": "330903001001",
          "lon": "122.296014", "lat": "29.955614", "coord_system": "WGS-84", "synthetic": "yes",
          "category": "特困", "visits_per_year": "12", "mobility": "wheelchair",
          "language": "舟山话"},

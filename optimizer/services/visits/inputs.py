@@ -184,9 +184,11 @@ def _office(rec: Mapping[str, str], line: int, fname: str, island: str,
         _err(errors, fname, line, who, "workers", f"workers {rec['workers']!r} and hours_per_day "
              f"{rec['hours_per_day']!r} must be numbers")
         return None
-    if workers < 1 or workers != float(rec["workers"]) or not hours > 0:
-        _err(errors, fname, line, who, "workers", "workers must be a whole number >= 1 and "
-             "hours_per_day > 0")
+    if workers != float(rec["workers"]):
+        _err(errors, fname, line, who, "workers", f"workers {rec['workers']!r} is not a whole "
+             "number")
+    if workers < 1 or not hours > 0:  # the declared bounds name the problem
+        return None
     if not island:
         _err(errors, fname, line, who, "lon", "the office lies in the sea; give a point on land")
     if len(errors) > n0 or days is None or start is None:
@@ -197,18 +199,19 @@ def _office(rec: Mapping[str, str], line: int, fname: str, island: str,
 
 
 def read_offices(path: Path, islands: pd.DataFrame, villages: Mapping[str, Village],
-                 errors: list[InputError]) -> list[Office]:
-    """The offices of ``path`` (problems appended to ``errors``): town codes must be known
-    (a village of the villages file has it) and unique; points on land."""
+                 errors: list[InputError]) -> tuple[list[Office], set[str] | None]:
+    """The offices of ``path`` (problems appended to ``errors``) and every town code the file
+    declares (also of offices with problems; ``None`` if the file cannot be read): town codes
+    must be known (a village of the villages file has it) and unique; points on land."""
     fname = str(path)
     try:
         df = read_points(path, spec=OFFICES, problems=errors)
     except InputErrors as e:
         errors.extend(e.errors)
-        return []
+        return [], None
     except InputError as e:
         errors.append(e)
-        return []
+        return [], None
     lines = df.attrs["lines"]
     where = island_of(df, islands)
     towns = {v.town_code for v in villages.values()}
@@ -227,11 +230,13 @@ def read_offices(path: Path, islands: pd.DataFrame, villages: Mapping[str, Villa
         o = _office(rec, line, fname, str(where["island_id"].iloc[k]), errors)
         if o is not None:
             out.append(o)
-    return out
+    return out, set(seen)
 
 
 def _household(rec: Mapping[str, str], line: int, fname: str, villages: Mapping[str, Village],
-               offices: Mapping[str, Office], errors: list[InputError]) -> Household | None:
+               offices: set[str] | None, errors: list[InputError]) -> Household | None:
+    """One household (``offices``: the town codes with an office; ``None``: the offices file
+    could not be read, so the towns are not checked)."""
     hid = str(rec["household_id"])
     who, n0 = f"household {hid}", len(errors)
     v = villages.get(rec["village_code"])
@@ -239,10 +244,10 @@ def _household(rec: Mapping[str, str], line: int, fname: str, villages: Mapping[
         _err(errors, fname, line, who, "village_code", f"unknown village code "
              f"{rec['village_code']!r}; use a code of the villages file (12 digits, e.g. "
              "330903001001) / 村代码不存在")
-    elif v.town_code not in offices:
+    elif offices is not None and v.town_code not in offices:
         _err(errors, fname, line, who, "village_code", f"village {v.name_zh} lies in town "
              f"{v.town_code}, which has no office in the offices file; add the office")
-    if rec["registration_town_code"] not in offices:
+    if offices is not None and rec["registration_town_code"] not in offices:
         _err(errors, fname, line, who, "registration_town_code",
              f"registration town {rec['registration_town_code']!r} has no office; expected one "
              f"of {sorted(offices)} / 户籍街道/镇无对应办事处")
@@ -266,7 +271,7 @@ def _household(rec: Mapping[str, str], line: int, fname: str, villages: Mapping[
                      rec.get("language") or "普通话", line)
 
 
-def read_households(path: Path, villages: Mapping[str, Village], offices: Mapping[str, Office],
+def read_households(path: Path, villages: Mapping[str, Village], offices: set[str] | None,
                     errors: list[InputError]) -> tuple[list[Household], pd.DataFrame | None]:
     """The households of ``path`` (problems appended to ``errors``) and the table as read."""
     try:
@@ -309,8 +314,8 @@ def load_visits_inputs(households: Path, offices: Path, villages: Path, *,
     """
     errors: list[InputError] = []
     vill = read_villages(villages)
-    offs = read_offices(offices, islands, vill, errors)
-    hh, hdf = read_households(households, vill, {o.town_code: o for o in offs}, errors)
+    offs, towns = read_offices(offices, islands, vill, errors)
+    hh, hdf = read_households(households, vill, towns, errors)
     if errors:
         raise InputErrors(errors)
     synth = [str(households)] if hdf is not None and synthetic_rows(hdf).any() else []
