@@ -170,7 +170,8 @@ def test_embedded_data_passes_the_strict_header_check():
     files = {"dialysis_patients": "dialysis_patients", "dialysis_units": "dialysis_units",
              "vehicles": "vehicles", "elderly_points": "elderly_points",
              "elderly_villages": "elderly", "canteens": "canteens",
-             "candidate_sites": "candidate_sites"}
+             "candidate_sites": "candidate_sites", "needy_households": "needy_households",
+             "offices": "offices"}
     for spec in all_tables():
         t = read_table(get_path(f"putuo/synthetic/{files[spec.name]}.csv"))
         assert spec.check_header(list(t.df.columns), spec.name) == []
