@@ -190,7 +190,8 @@ def test_baseline_handoff_kpis_and_tables(written):
 def test_flow_map_loads_without_nan(written):
     _, result, out, _ = written
     doc = (out / "maps" / "handoff.html").read_text(encoding="utf-8")
-    assert not NAN_TOKEN.search(doc)
+    start = doc.index("L.map(")  # the map's own script, after the inlined libraries
+    assert start > 0 and not NAN_TOKEN.search(doc[start:])
     dec = json.JSONDecoder(parse_constant=lambda c: pytest.fail(f"{c} in the GeoJSON"))
     arrows = 0
     for m in re.finditer(r'\{"features":|\{"type": ?"FeatureCollection"', doc):
@@ -223,3 +224,15 @@ def test_bad_files_are_refused_naming_file_line_id_field(tmp_path, capsys, key, 
     assert f"{len(expected)} input problem(s)" in err
     for e in expected:
         assert e in err
+
+
+def test_flow_arrow_runs_from_a_to_b_with_a_head_at_b():
+    from optimizer.outputs.visits import flow_arrow
+
+    a, b = (122.0, 30.0), (122.1, 30.0)
+    curve, w1, w2 = flow_arrow(a, b).geoms
+    assert curve.coords[0] == pytest.approx(a) and curve.coords[-1] == pytest.approx(b)
+    # bows to the right of the direction of travel (east -> south of the chord)
+    assert min(y for _, y in curve.coords) < 30.0 and max(y for _, y in curve.coords) == 30.0
+    for w in (w1, w2):
+        assert w.coords[0] == pytest.approx(b) and w.coords[1][0] < b[0]  # head points back

@@ -42,12 +42,13 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def flow_arrow(a: tuple[float, float], b: tuple[float, float], *, bend: float = 0.12,
-               head: float = 0.08) -> MultiLineString:
+               head: float = 0.08, head_max_deg: float = 0.006) -> MultiLineString:
     """A curved arrow from ``a`` to ``b`` (``(lon, lat)`` EPSG:4326 degrees).
 
     The curve bows to the right of the direction of travel by ``bend`` × the distance (so the
     arrows A→B and B→A do not overlap); the head is two strokes of ``head`` × the distance at
-    ``b``. Degrees are scaled by cos(latitude) in longitude so the shape is not skewed.
+    ``b``, at most ``head_max_deg`` degrees (about 600 m) long. Degrees are scaled by
+    cos(latitude) in longitude so the shape is not skewed.
 
     Returns
     -------
@@ -63,9 +64,9 @@ def flow_arrow(a: tuple[float, float], b: tuple[float, float], *, bend: float = 
            for t in (i / 16 for i in range(17))]
     tx, ty = bx - cx, by - cy
     norm = math.hypot(tx, ty) or 1.0
-    size = head * math.hypot(dx, dy)
+    size = min(head * math.hypot(dx, dy), head_max_deg)
     ux, uy = tx / norm * size, ty / norm * size
-    wings = [((bx - ux + uy * 0.6), (by - uy - ux * 0.6)), ((bx - ux - uy * 0.6), (by - uy + ux * 0.6))]
+    wings = [(bx - ux + uy * 0.6, by - uy - ux * 0.6), (bx - ux - uy * 0.6, by - uy + ux * 0.6)]
     back = [(x / k, y) for x, y in pts]
     strokes = [[(bx / k, by), (x / k, y)] for x, y in wings]
     return MultiLineString([LineString(back), *(LineString(s) for s in strokes)])
@@ -82,7 +83,7 @@ def _arrows(result: HandoffResult) -> gpd.GeoDataFrame:
 def handoff_map(result: HandoffResult, path: Path, ctx: WriteContext) -> Path:
     """``maps/handoff.html``: offices (registered, living, handed out/in) and one arrow per
     pair of offices, width by households (:data:`WIDTH_CLASSES`), red where a ferry is needed.
-    Counts only."""
+    Counts only; self-contained (scripts inlined, opens with no network but the tiles)."""
     from optimizer.outputs.maps import add_lines, add_points, base_map, save_map
 
     notes = merge_notes(ctx.notes, result.notes)
@@ -96,12 +97,11 @@ def handoff_map(result: HandoffResult, path: Path, ctx: WriteContext) -> Path:
         if part.empty:
             continue
         span = f"{lo}-{hi}" if hi is not None else f"{lo}+"
-        add_lines(m, part, name=(f"移交 {span} 户", f"hand-offs of {span} households"),
+        add_lines(m, part, name=(f"移交 {span} 户", f"{span} households"),
                   color_col="color", weight_px=width,
                   tooltip_cols=("from_office", "to_office", "households", "crossing_islands",
                                 "ferry_needed"), labels=_LABELS,
-                  legend={"需乘船 ferry between offices": FERRY_COLORS["yes"],
-                          "同岛或桥连 by road": FERRY_COLORS["no"]})
+                  legend={"乘船 ferry": FERRY_COLORS["yes"], "陆路 road": FERRY_COLORS["no"]})
     offices = result.by_office.copy()
     pos = {o.office_id: Point(o.lon, o.lat) for o in result.inputs.offices}
     gdf = gpd.GeoDataFrame(offices, geometry=[pos[i] for i in offices["office_id"]],
@@ -109,7 +109,7 @@ def handoff_map(result: HandoffResult, path: Path, ctx: WriteContext) -> Path:
     add_points(m, gdf, name=("办事处", "offices"), color="darkblue", icon="building",
                tooltip_cols=("office", "registered", "living", "handed_out", "handed_in"),
                labels=_LABELS)
-    return save_map(m, path)
+    return save_map(m, path, offline=True)
 
 
 def write_visits(result: HandoffResult, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
