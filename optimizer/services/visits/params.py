@@ -14,9 +14,9 @@ DEFAULT_FILES = {"households": "synthetic/needy_households.csv",
 """Default data files, relative to the dataset folder (``data/geo/putuo``)."""
 
 DEFAULT_VISITS_PER_YEAR = {"低保": 4, "低边": 2, "特困": 12, "支出型": 6}
-"""Visits a year by category when a household's ``visits_per_year`` cell is empty (assumption, as the
-synthetic data's :data:`optimizer.synthetic.needy.VISITS_PER_YEAR`: 特困 monthly, 支出型 every two
-months, 低保 quarterly, 低边 half-yearly; set the bureau's own rule here)."""
+"""Visits a year by category when a household's ``visits_per_year`` cell is empty (assumption,
+as the synthetic data's :data:`optimizer.synthetic.needy.VISITS_PER_YEAR`: 特困 monthly, 支出型
+every two months, 低保 quarterly, 低边 half-yearly; the bureau's own rule replaces these)."""
 
 
 @params
