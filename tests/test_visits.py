@@ -57,6 +57,9 @@ def test_generator_hits_its_stated_shares_exactly(households):
     assert int((h["language"] == "舟山话").sum()) == exact(
         {"a": 1 - DIALECT_ONLY_SHARE, "b": DIALECT_ONLY_SHARE})["b"] == 600
     assert (h["visits_per_year"].astype(int) == h["category"].map(VISITS_PER_YEAR)).all()
+    from optimizer.services.visits.params import DEFAULT_VISITS_PER_YEAR
+
+    assert DEFAULT_VISITS_PER_YEAR == VISITS_PER_YEAR  # the reader's default = the data's rule
     v = _read("elderly.csv").set_index("village_code")
     moved = h["registration_town_code"] != h["village_code"].map(v["town_code"])
     assert int(moved.sum()) == round(3002 * MOVED_SHARE) == 450
