@@ -279,3 +279,20 @@ def test_village_points_of_the_dataset_are_read_at_load():
 def test_a_named_village_file_that_is_missing_is_an_error(tmp_path, network):
     with pytest.raises(InputError, match="nope.csv"):
         SERVICE.load(toy_params(villages=tmp_path / "nope.csv"), data_ctx(network))
+
+
+def test_no_ride_home_is_planned_for_a_patient_no_sailing_brings_to_the_session(baseline_run):
+    """A return ride for a patient whose outbound has no sailing in time would be a vehicle
+    waiting at the unit for nobody: it is listed unserved (NO_SAILING) with why."""
+    import pandas as pd
+
+    un = pd.read_csv(baseline_run / "dispatch" / "route_unserved.csv", dtype=str,
+                     encoding="utf-8-sig")
+    no_way = set(un.loc[(un["direction"] == "out") & (un["code"] == "NO_SAILING"), "patient_id"])
+    assert len(no_way) >= 3  # the baseline has such patients (outer islands, early sessions)
+    ret = un[un["direction"] == "ret"].set_index("patient_id")
+    assert no_way <= set(ret.index)
+    assert set(ret.loc[sorted(no_way), "code"]) == {"NO_SAILING"}
+    stops = pd.read_csv(baseline_run / "dispatch" / "route_stops.csv", dtype=str,
+                        encoding="utf-8-sig", keep_default_na=False)
+    assert not set(stops["patient_id"]) & no_way

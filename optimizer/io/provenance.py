@@ -67,3 +67,26 @@ def synthetic_note(files: Iterable[str | Path]) -> Note | None:
     return Note(NoteKind.SYNTHETIC_DATA, f"合成数据（{listed}）",
                 f"Synthetic data: {listed} are generated, not real records "
                 "(see the dataset's SOURCES.md)")
+
+
+def combine_synthetic_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """The notes with every :func:`synthetic_note` merged into one listing all their files (at
+    the place of the first), so that a run that reads a file in two services labels it once.
+
+    Other notes are kept in order. The file names are read back from the notes' Chinese text,
+    whose format :func:`synthetic_note` fixes (``合成数据（a.csv, b.csv）``).
+    """
+    notes = list(notes)
+    files: list[str] = []
+    first = None
+    for k, n in enumerate(notes):
+        if n.kind == NoteKind.SYNTHETIC_DATA and n.zh.startswith("合成数据（") and n.zh.endswith("）"):
+            files += n.zh[len("合成数据（"):-1].split(", ")
+            first = k if first is None else first
+    if first is None:
+        return tuple(notes)
+    merged = synthetic_note(files)
+    out = [n for k, n in enumerate(notes) if k == first or not (
+        n.kind == NoteKind.SYNTHETIC_DATA and n.zh.startswith("合成数据（"))]
+    out[out.index(notes[first])] = merged
+    return tuple(out)

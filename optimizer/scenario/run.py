@@ -25,6 +25,7 @@ from typing import Any
 
 from optimizer.errors import InputError, InputErrors, OptimizerError
 from optimizer.network.build import Network, build_network
+from optimizer.io.provenance import combine_synthetic_notes
 from optimizer.results import Note, SearchRecord, SolveStatus, merge_notes
 from optimizer.scenario.outdir import check_target, staged_folder
 from optimizer.scenario.registry import SERVICES
@@ -285,7 +286,7 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
             step, res = _plan_and_write(item, scenario, net, tmp, net.notes)
             result.steps[step.name] = step
             result.kpis[step.name] = tidy_kpis(res.kpis)
-            result.notes = merge_notes(result.notes, res.notes)
+            result.notes = combine_synthetic_notes(merge_notes(result.notes, res.notes))
             result.files += step.files
         say("privacy check, summary, manifest and index")
         _check_privacy(tmp, result, loaded)

@@ -57,6 +57,7 @@ from optimizer.services.dialysis.trips import (
     Leg,
     LegRules,
     Trip,
+    TripLegs,
     as_date,
     sessions_for_date,
     trip_legs,
@@ -221,9 +222,18 @@ def _legs_and_crossings(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceM
     units = {u.unit_id: u for u in inputs.units}
     legs: list[Leg] = []
     crossing_of: dict[str, Crossing] = {}
+    made_of = {t.trip_id: trip_legs(t, patients[t.patient_id],
+                                    units[patients[t.patient_id].unit_id], m, timetable, rules)
+               for t in trips}
+    no_way_there = {t.patient_id for t in trips  # no sailing brings them to the session in time
+                    if t.direction == "out" and made_of[t.trip_id].code == "NO_SAILING"}
     for trip in trips:
-        p = patients[trip.patient_id]
-        made = trip_legs(trip, p, units[p.unit_id], m, timetable, rules)
+        p, made = patients[trip.patient_id], made_of[trip.trip_id]
+        if not made.code and trip.direction == "ret" and trip.patient_id in no_way_there:
+            made = TripLegs(code="NO_SAILING", detail=(
+                f"return after the session ending {hhmm(trip.session.end_s)}: no sailing brings "
+                f"{p.patient_id} to the session in time, so no ride home is planned (if the "
+                "patient gets there another way, add the ride by hand)"))
         if made.code:
             mark(trip, made.code, made.detail)
             continue
@@ -372,8 +382,8 @@ def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedRea
                 f"time {minutes_text(float(full.max_ride_s[k]))}")
     if why[0] is UnservedReason.TIME_WINDOW and ep + r.pickup_service_s + direct > ld + 1e-9:
         return (f"{head}: earliest possible arrival {hhmm(ep + r.pickup_service_s + direct)} at "
-                f"{b} is after the latest allowed arrival {hhmm(ld)} (pickup at {a} from "
-                f"{hhmm(ep)}, boarding {minutes_text(r.pickup_service_s)}, direct ride "
+                f"{b} is after the latest allowed arrival {hhmm(ld)} (pickup at {a}"
+                f"{_from(ep)}, boarding {minutes_text(r.pickup_service_s)}, direct ride "
                 f"{minutes_text(direct)})")
     if why[0] is UnservedReason.TIME_WINDOW:
         return (f"{head}: pickup at {a} by {hhmm(lp)} but arrival at {b} not before {hhmm(ed)}: "
@@ -384,9 +394,14 @@ def _precheck_detail(full: DarpProblem, k: int, leg: Leg, why: tuple[UnservedRea
                            or v.vehicle_id in r.eligible_vehicles)
         by = f", arrival at {b} by {hhmm(ld)}" if np.isfinite(ld) else ""
         return (f"{head}: no eligible vehicle's shift covers the ride from its base and back "
-                f"(pickup at {a} from {hhmm(ep)}{by}, direct ride {minutes_text(direct)}); "
+                f"(pickup at {a}{_from(ep)}{by}, direct ride {minutes_text(direct)}); "
                 f"shifts: {shifts}")
     return f"{head}: {why[1]}"
+
+
+def _from(earliest_s: float) -> str:
+    """``" from 07:10"``; empty when the window opens at midnight (no earliest time was set)."""
+    return f" from {hhmm(earliest_s)}" if earliest_s > 0 else ""
 
 
 def leg_head(leg: Leg, m: PlaceMatrix) -> str:
