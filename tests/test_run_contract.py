@@ -38,7 +38,7 @@ FAST = ("dialysis:\n  enabled: false\nmeals:\n  siting_model: none\n  rounds: fa
 # ----------------------------------------------------------------------------- registry
 def test_every_registered_service_satisfies_the_contract() -> None:
     names = [s.name for s in SERVICES]
-    assert names == ["connectivity", "dialysis", "meals"]
+    assert names == ["connectivity", "dialysis", "meals", "visits"]
     for s in SERVICES:
         for attr in ("name", "Params", "title", "load", "plan", "write", "personal_data"):
             assert hasattr(s, attr), (s.name, attr)

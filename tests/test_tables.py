@@ -170,7 +170,8 @@ def test_embedded_data_passes_the_strict_header_check():
     files = {"dialysis_patients": "dialysis_patients", "dialysis_units": "dialysis_units",
              "vehicles": "vehicles", "elderly_points": "elderly_points",
              "elderly_villages": "elderly", "canteens": "canteens",
-             "candidate_sites": "candidate_sites"}
+             "candidate_sites": "candidate_sites", "needy_households": "needy_households",
+             "offices": "offices"}
     for spec in all_tables():
         if spec.name == "facilities":  # optimizer access: no embedded file in this layout
             path = Path(__file__).parent / "data" / "bad" / "access" / "facilities_gcj02.csv"

@@ -14,6 +14,7 @@ from optimizer.services.base import Service
 from optimizer.services.connectivity import SERVICE as CONNECTIVITY
 from optimizer.services.dialysis import SERVICE as DIALYSIS
 from optimizer.services.meals import SERVICE as MEALS
+from optimizer.services.visits import SERVICE as VISITS
 
 __all__ = ["SERVICES", "all_tables", "service"]
 
@@ -21,6 +22,7 @@ SERVICES: tuple[Service, ...] = (
     CONNECTIVITY,
     DIALYSIS,
     MEALS,
+    VISITS,
 )
 """Every service, in the order a run plans and writes them."""
 
