@@ -136,8 +136,9 @@ def compare(
 def sweep(
     sweep_file: Path = typer.Argument(..., metavar="SWEEP.yaml", help="Sweep file: a base "
                                       "scenario and what varies (scenarios/sweeps/)."),
-    out: Path = typer.Option(..., "--out", help="Sweep folder: table, plots, one folder per "
-                             "variant; a rerun does only the variants not finished there."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Sweep folder: table, plots, one "
+                                       "folder per variant; a rerun does only the variants not "
+                                       "finished there (default: out/sweep-<file name>)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running "
                                             "Dask scheduler, tcp://HOST:PORT (default: an "
                                             "embedded local cluster)."),
@@ -149,6 +150,7 @@ def sweep(
     others still run and are in the table); exit 2 on a bad sweep file or variant."""
     from optimizer.scenario.sweep import run_sweep
 
+    out = out if out is not None else Path("out") / f"sweep-{sweep_file.stem}"
     try:
         res = run_sweep(sweep_file, out, scheduler=scheduler, workers=workers, say=_progress)
     except OptimizerError as exc:
