@@ -42,10 +42,12 @@ grid:
 
 FAILING = SWEEP.replace('["05:00", "08:00"]', '["05:00", "08:00", "12:00"]') + """
   connectivity.destination_unit: [null, NOPE]
+keep_runs: false
 """
 """Six variants: three with an unknown dialysis unit (``null`` = the default, the first active
 unit: the same scenario as the cached ones) (they fail when the run loads its data,
-after the schema accepted them), three that run (two of them already in the cache)."""
+after the schema accepted them), three that run (two of them already in the cache); the new
+one keeps only its KPIs (``keep_runs: false``)."""
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -128,6 +130,9 @@ def test_failing_variant_recorded_others_finish(local, capsys) -> None:
         assert not (out / "variants" / key / "result.json").exists()
     ok = table[table["status"] == "ok"]
     assert ok["kpi.connectivity.islands_named"].tolist() == [14, 14, 14]
+    runs = [(out / "variants" / k / "run").is_dir() for k in ok["key"]]
+    assert runs == [True, True, False]  # 05:00, 08:00 cached with their runs; 12:00 KPIs only
+    assert all((out / "variants" / k / "result.json").is_file() for k in ok["key"])
     assert (out / "sweep.html").is_file()
 
 
@@ -268,3 +273,22 @@ def test_scheduler_and_two_workers_same_results(local, scheduler, capsys) -> Non
     cols = ["variant", "key", "status", "connectivity.reachability_depart", *_kpi_columns(a)]
     pd.testing.assert_frame_equal(here[cols], there[cols])
     assert len(here) == 2 and list(here["status"]) == ["ok", "ok"]
+
+
+def test_example_sweeps_are_valid() -> None:
+    import datetime as dt
+
+    sweeps = REPO / "scenarios" / "sweeps"
+    fleet = build_variants(load_sweep(sweeps / "fleet.yaml"))
+    assert [v.params["dialysis.extra_vehicles.wheelchair_car"] for v in fleet] == [0, 1, 2, 3, 4]
+    third = fleet[2].scenario
+    assert [x.vehicle_id for x in third.dialysis.extra_vehicles] == ["wheelchair_car-1",
+                                                                    "wheelchair_car-2"]
+    assert {(x.seats, x.wheelchair_places, x.shift_start) for x in
+            third.dialysis.extra_vehicles} == {(3, 1, 6 * 3600 + 1800)}
+    assert (third.solver.time_limit_s, third.solver.workers, third.meals.enabled) == (2, 1, False)
+    canteens = build_variants(load_sweep(sweeps / "canteens.yaml"))
+    assert [v.scenario.meals.new_sites for v in canteens] == [0, 1, 2, 3, 4]
+    dates = build_variants(load_sweep(sweeps / "dates.yaml"))
+    assert [v.scenario.date for v in dates] == [dt.date(2026, 12, d) for d in range(1, 15)]
+    assert load_sweep(sweeps / "dates.yaml").keep_runs is False

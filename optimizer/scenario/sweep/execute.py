@@ -117,8 +117,10 @@ def _pack(folder: Path) -> bytes:
     return buf.getvalue()
 
 
-def run_variant(base: str, overrides: dict[str, Any]) -> dict[str, Any]:
+def run_variant(base: str, overrides: dict[str, Any], keep_run: bool = True) -> dict[str, Any]:
     """One variant as a task (runs on a Dask worker): never raises.
+
+    ``keep_run`` False: the run folder is not sent back (``archive`` is ``None``).
 
     Returns
     -------
@@ -138,7 +140,8 @@ def run_variant(base: str, overrides: dict[str, Any]) -> dict[str, Any]:
         failed = result.failed_steps
         return {"status": "no_plan" if failed else "ok", "kpis": flat_kpis(result.kpis),
                 "failed_steps": failed, "runtime_s": round(time.perf_counter() - t0, 1),
-                "error": "", "traceback": "", "archive": _pack(tmp / RUN_FOLDER)}
+                "error": "", "traceback": "",
+                "archive": _pack(tmp / RUN_FOLDER) if keep_run else None}
     except Exception as exc:  # recorded, the sweep goes on
         return {"status": "failed", "kpis": {}, "failed_steps": [],
                 "runtime_s": round(time.perf_counter() - t0, 1),
@@ -157,6 +160,8 @@ class ExecStats:
     ran: int = 0
     failed: int = 0
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keys: dict[int, str] = field(default_factory=dict)
+    """Variant index → cache key."""
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -175,8 +180,9 @@ def _store(folder: Path, rec: dict[str, Any], meta: dict[str, Any]) -> dict[str,
         _write_json(folder / ERROR_FILE, rec)
         return rec
     shutil.rmtree(folder / RUN_FOLDER, ignore_errors=True)
-    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        tar.extractall(folder, filter="data")
+    if archive is not None:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+            tar.extractall(folder, filter="data")
     rec.pop("traceback", None)
     (folder / ERROR_FILE).unlink(missing_ok=True)
     _write_json(folder / RESULT_FILE, rec)
@@ -212,7 +218,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
 
 def execute(variants: list[Any], base: Path, out: Path, *, scheduler: str | None = None,
-            workers: int | None = None, bar: bool = True,
+            workers: int | None = None, bar: bool = True, keep_runs: bool = True,
             say: Callable[[str], None] = lambda _m: None) -> ExecStats:
     """Run every variant not in the cache (see the module docs).
 
@@ -229,6 +235,8 @@ def execute(variants: list[Any], base: Path, out: Path, *, scheduler: str | None
         ``min(CPUs, variants to run)``).
     bar
         Show a progress bar (tqdm, on stderr).
+    keep_runs
+        Keep each variant's run folder (else only its KPIs).
 
     Returns
     -------
@@ -238,7 +246,7 @@ def execute(variants: list[Any], base: Path, out: Path, *, scheduler: str | None
     stats, memo = ExecStats(), {}
     todo: dict[str, Any] = {}
     for v in variants:
-        key = variant_key(v.scenario, memo)
+        key = stats.keys[v.index] = variant_key(v.scenario, memo)
         meta = {"variant": v.index, "key": key, "params": v.params}
         cached = out / "variants" / key / RESULT_FILE
         if cached.is_file():
@@ -251,18 +259,19 @@ def execute(variants: list[Any], base: Path, out: Path, *, scheduler: str | None
         return stats
     n = workers or max(1, min(os.cpu_count() or 1, len(todo)))
     say(f"dask: {'scheduler ' + scheduler if scheduler else f'local cluster, {n} processes'}")
-    _run_on_dask(todo, base, out, scheduler, n, bar, stats)
+    _run_on_dask(todo, (str(base), keep_runs), out, scheduler, n, bar, stats)
     return stats
 
 
-def _run_on_dask(todo: dict[str, Any], base: Path, out: Path, scheduler: str | None, n: int,
-                 bar: bool, stats: ExecStats) -> None:
+def _run_on_dask(todo: dict[str, Any], task: tuple[str, bool], out: Path,
+                 scheduler: str | None, n: int, bar: bool, stats: ExecStats) -> None:
     from dask.distributed import as_completed
     from tqdm import tqdm
 
     with dask_client(scheduler, n) as client:
-        futures = {client.submit(run_variant, str(base), v.overrides, key=f"variant-{key}",
-                                 pure=False): key for key, (v, _m) in todo.items()}
+        futures = {client.submit(run_variant, task[0], v.overrides, task[1],
+                                 key=f"variant-{key}", pure=False): key
+                   for key, (v, _m) in todo.items()}
         with tqdm(total=len(futures), desc="variants", unit="variant", disable=not bar) as pbar:
             for fut in as_completed(futures):
                 key = futures[fut]

@@ -17,6 +17,10 @@ A sweep names a ``base`` scenario, ``overrides`` applied to every variant, and w
     copies of the template (ids ``TYPE-1``, ``TYPE-2``, …). These replace any
     ``extra_vehicles`` the base scenario lists.
 
+``keep_runs``
+    ``true`` (default): keep each variant's full run folder under ``variants/<key>/run/``;
+    ``false``: keep only its KPIs (a year of dates makes hundreds of run folders of a few MB).
+
 Each variant is the base scenario with ``overrides`` then its own values deep-merged in
 (:func:`optimizer.scenario.yaml_io.deep_merge`), validated by the normal scenario schema
 (:func:`optimizer.scenario.schema.load_scenario`). Paths in the sweep file are relative to it.
@@ -39,7 +43,7 @@ from optimizer.scenario.yaml_io import deep_merge, load_yaml
 __all__ = ["SweepSpec", "Variant", "build_variants", "load_sweep"]
 
 TOP_KEYS = ("name", "title_zh", "title_en", "description", "base", "overrides", "grid",
-            "sample", "vehicle_types")
+            "sample", "vehicle_types", "keep_runs")
 """Keys a sweep file may hold."""
 
 VEHICLE_KEY = "dialysis.extra_vehicles."
@@ -79,6 +83,7 @@ class SweepSpec:
     sample: dict[str, Any] | None
     vehicle_types: dict[str, dict[str, Any]]
     title: str = ""
+    keep_runs: bool = True
 
     @property
     def varied(self) -> list[str]:
@@ -207,6 +212,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
     errors += problems
     for key in list(grid) + list((sample or {}).get("keys", {})):
         errors += _check_key(key, raw, file)
+    if not isinstance(raw.get("keep_runs", True), bool):
+        errors.append(_err(f"keep_runs={raw['keep_runs']!r}; expected true or false", file,
+                           "keep_runs"))
     if not grid and not sample and not problems:
         errors.append(_err("nothing varies: add a grid: or a sample: section", file, "grid"))
     if errors:
@@ -215,7 +223,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
     return SweepSpec(file=file, name=str(raw.get("name") or file.stem),
                      base=(file.parent / str(base)).resolve(), overrides=overrides,
                      grid=grid, sample=sample, vehicle_types=dict(raw.get("vehicle_types") or {}),
-                     title=str(raw.get("title_en") or raw.get("title_zh") or ""))
+                     title=str(raw.get("title_en") or raw.get("title_zh") or ""),
+                     keep_runs=raw.get("keep_runs", True))
 
 
 def _points(spec: SweepSpec) -> list[dict[str, Any]]:
