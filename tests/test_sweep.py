@@ -292,3 +292,23 @@ def test_example_sweeps_are_valid() -> None:
     dates = build_variants(load_sweep(sweeps / "dates.yaml"))
     assert [v.scenario.date for v in dates] == [dt.date(2026, 12, d) for d in range(1, 15)]
     assert load_sweep(sweeps / "dates.yaml").keep_runs is False
+
+
+def test_sweep_page_renders_offline_in_a_browser(tmp_path: Path) -> None:
+    import importlib.util
+
+    from optimizer.outputs.browser import check_page, find_chromium
+    from optimizer.scenario.sweep.results import write_plots
+
+    if (find_chromium() is None or importlib.util.find_spec("playwright") is None) and \
+            not os.environ.get("CI"):
+        pytest.skip("Debian chromium or the playwright package is missing (required when CI "
+                    "is set)")
+    df = pd.DataFrame({"variant": [1, 2], "status": ["ok", "ok"], "meals.new_sites": [0, 2],
+                       "kpi.meals.covered_pct": [88.5, 88.5],
+                       "kpi.meals.covered_pct_after_siting": [88.5, 92.6]})
+    write_plots(df, ["meals.new_sites"], tmp_path)
+    report = check_page(tmp_path / "sweep.html", measure=(".js-plotly-plot",), timeout_s=120)
+    assert list(report.js_errors) == [] and list(report.blocked_requests) == []  # plotly embedded
+    box = report.boxes[".js-plotly-plot"]
+    assert box is not None and box[2] > 300 and box[3] > 300  # drawn, 420 px high
