@@ -85,6 +85,7 @@ def test_local_cluster_table_equals_direct_runs(local, tmp_path: Path) -> None:
     table = pd.read_parquet(out / "sweep.parquet")
     assert list(table["variant"]) == [1, 2]
     assert list(table["status"]) == ["ok", "ok"]
+    assert list(table["reproducible"]) == [True, True]  # no search in these runs to cut
     assert list(table["connectivity.reachability_depart"]) == ["05:00", "08:00"]
     assert res.stats.ran == 2 and res.stats.cached == 0 and res.stats.failed == 0
     csv = pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
@@ -287,6 +288,7 @@ def test_example_sweeps_are_valid() -> None:
     assert {(x.seats, x.wheelchair_places, x.shift_start) for x in
             third.dialysis.extra_vehicles} == {(3, 1, 6 * 3600 + 1800)}
     assert (third.solver.time_limit_s, third.solver.workers, third.meals.enabled) == (2, 1, False)
+    assert third.solver.wall_clock_cap_s == 120  # work limits decide, even on a busy machine
     canteens = build_variants(load_sweep(sweeps / "canteens.yaml"))
     assert [v.scenario.meals.new_sites for v in canteens] == [0, 1, 2, 3, 4]
     dates = build_variants(load_sweep(sweeps / "dates.yaml"))

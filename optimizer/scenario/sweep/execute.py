@@ -126,7 +126,8 @@ def run_variant(base: str, overrides: dict[str, Any], keep_run: bool = True) -> 
     -------
     dict
         ``status`` (``"ok"``, ``"no_plan"`` when a service's solver produced no plan, or
-        ``"failed"``), ``kpis`` (flat, :func:`flat_kpis`), ``failed_steps``, ``runtime_s``
+        ``"failed"``), ``kpis`` (flat, :func:`flat_kpis`), ``failed_steps``, ``reproducible``
+        (False when a wall-clock cap cut a search: another run may differ), ``runtime_s``
         (measured), ``error`` and ``traceback`` (text, when failed), ``archive`` (the run folder
         as ``.tar.gz`` bytes, or ``None``).
     """
@@ -139,7 +140,8 @@ def run_variant(base: str, overrides: dict[str, Any], keep_run: bool = True) -> 
         result = run_scenario(load_scenario(base, overrides=overrides), tmp / RUN_FOLDER)
         failed = result.failed_steps
         return {"status": "no_plan" if failed else "ok", "kpis": flat_kpis(result.kpis),
-                "failed_steps": failed, "runtime_s": round(time.perf_counter() - t0, 1),
+                "failed_steps": failed,
+                "reproducible": all(r.reproducible for r in result.searches), "runtime_s": round(time.perf_counter() - t0, 1),
                 "error": "", "traceback": "",
                 "archive": _pack(tmp / RUN_FOLDER) if keep_run else None}
     except Exception as exc:  # recorded, the sweep goes on

@@ -2,7 +2,8 @@
 
 The table (``sweep.parquet`` and ``sweep.csv``, UTF-8 with BOM for Excel) has one row per variant,
 in variant order: ``variant`` (1, 2, …), ``key`` (the cache key, the folder under
-``variants/``), ``status`` (``ok``, ``no_plan``, ``failed``), ``error``, ``runtime_s``, one
+``variants/``), ``status`` (``ok``, ``no_plan``, ``failed``), ``error``, ``runtime_s``,
+``reproducible`` (False when a wall-clock cap cut a search, see ``solver.wall_clock_cap_s``), one
 column per varied key (as written in the sweep file: a vehicle type's count, a date as
 YYYY-MM-DD, a list as ``a; b``), then every KPI as ``kpi.<step>.<name>`` (lists joined with
 ``; ``).
@@ -61,7 +62,8 @@ def sweep_table(variants: list[Any], records: dict[str, dict[str, Any]],
     for v in variants:
         rec = records.get(keys[v.index], {})
         row = {"variant": v.index, "key": keys[v.index], "status": rec.get("status", "failed"),
-               "error": rec.get("error", ""), "runtime_s": rec.get("runtime_s")}
+               "error": rec.get("error", ""), "runtime_s": rec.get("runtime_s"),
+               "reproducible": rec.get("reproducible")}
         row.update({k: _cell(x) for k, x in v.params.items()})
         row.update({f"kpi.{k}": _cell(x) for k, x in (rec.get("kpis") or {}).items()})
         rows.append(row)
