@@ -314,3 +314,17 @@ def test_sweep_page_renders_offline_in_a_browser(tmp_path: Path) -> None:
     assert list(report.js_errors) == [] and list(report.blocked_requests) == []  # plotly embedded
     box = report.boxes[".js-plotly-plot"]
     assert box is not None and box[2] > 300 and box[3] > 300  # drawn, 420 px high
+
+
+def test_unreachable_scheduler_is_bad_input(tmp_path: Path, monkeypatch, capsys) -> None:
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("optimizer.scenario.sweep.execute"),
+                        "CONNECT_TIMEOUT_S", 3)
+    spec = _write(tmp_path, "depart.yaml", SWEEP)
+    code = main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--scheduler",
+                 "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in err
+    assert not list((tmp_path / "o").glob("variants/*"))

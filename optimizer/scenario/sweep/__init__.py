@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import InputError
-from optimizer.scenario.sweep.execute import ExecStats, execute
+from optimizer.scenario.sweep.execute import ExecStats, execute_variants
 from optimizer.scenario.sweep.results import sweep_table, write_plots, write_table
 from optimizer.scenario.sweep.spec import SweepSpec, Variant, build_variants, load_sweep
 
@@ -74,8 +74,8 @@ def run_sweep(path: str | Path, out: str | Path, *, scheduler: str | None = None
     variants = build_variants(spec)
     target = Path(out).resolve()
     target.mkdir(parents=True, exist_ok=True)
-    stats = execute(variants, spec.base, target, scheduler=scheduler, workers=workers, bar=bar,
-                    keep_runs=spec.keep_runs, say=say)
+    stats = execute_variants(variants, spec.base, target, scheduler=scheduler, workers=workers,
+                             bar=bar, keep_runs=spec.keep_runs, say=say)
     table = sweep_table(variants, stats.records, stats.keys)
     names = _island_names(variants[0].scenario) if "date" in spec.varied else {}
     files = write_table(table, target) + write_plots(table, spec.varied, target, names)

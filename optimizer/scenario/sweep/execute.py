@@ -10,9 +10,10 @@ importable). The client unpacks each run into ``DIR/variants/<key>/run/`` and wr
 The cache key (:func:`variant_key`) is a SHA-256 of the variant's resolved scenario (every value,
 after the base, the sweep's overrides and the variant's values are merged), the SHA-256 of every
 input file it reads (the dataset folder and any file a path key names) and of this package's
-source (but for this ``sweep`` package: a new plot does not change a run). A variant whose ``result.json`` exists is not run again. A variant that failed (an
-exception in the task, or a worker that died) is recorded in ``error.json`` with its error and is
-tried again on the next run; the other variants go on.
+source (but for this ``sweep`` package: a new plot does not change a run). A variant whose
+``result.json`` exists is not run again. A variant that failed (an exception in the task, or a
+worker that died) is recorded in ``error.json`` with its error and is tried again on the next
+run; the other variants go on.
 
 The cluster: an embedded :class:`distributed.LocalCluster` (``workers`` processes, one thread
 each, no dashboard) unless ``scheduler`` gives the address of a running one
@@ -39,7 +40,7 @@ from typing import Any
 
 from optimizer.errors import InputError
 
-__all__ = ["ExecStats", "execute", "flat_kpis", "run_variant", "variant_key"]
+__all__ = ["ExecStats", "execute_variants", "flat_kpis", "run_variant", "variant_key"]
 
 RESULT_FILE, ERROR_FILE, RUN_FOLDER = "result.json", "error.json", "run"
 """Names inside ``DIR/variants/<key>/``."""
@@ -141,7 +142,8 @@ def run_variant(base: str, overrides: dict[str, Any], keep_run: bool = True) -> 
         failed = result.failed_steps
         return {"status": "no_plan" if failed else "ok", "kpis": flat_kpis(result.kpis),
                 "failed_steps": failed,
-                "reproducible": all(r.reproducible for r in result.searches), "runtime_s": round(time.perf_counter() - t0, 1),
+                "reproducible": all(r.reproducible for r in result.searches),
+                "runtime_s": round(time.perf_counter() - t0, 1),
                 "error": "", "traceback": "",
                 "archive": _pack(tmp / RUN_FOLDER) if keep_run else None}
     except Exception as exc:  # recorded, the sweep goes on
@@ -156,7 +158,7 @@ def run_variant(base: str, overrides: dict[str, Any], keep_run: bool = True) -> 
 # ----------------------------------------------------------------------------- client
 @dataclass
 class ExecStats:
-    """What :func:`execute` did: variants found in the cache, run, failed."""
+    """What :func:`execute_variants` did: variants found in the cache, run, failed."""
 
     cached: int = 0
     ran: int = 0
@@ -219,9 +221,10 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         yield client
 
 
-def execute(variants: list[Any], base: Path, out: Path, *, scheduler: str | None = None,
-            workers: int | None = None, bar: bool = True, keep_runs: bool = True,
-            say: Callable[[str], None] = lambda _m: None) -> ExecStats:
+def execute_variants(variants: list[Any], base: Path, out: Path, *,
+                     scheduler: str | None = None, workers: int | None = None, bar: bool = True,
+                     keep_runs: bool = True,
+                     say: Callable[[str], None] = lambda _m: None) -> ExecStats:
     """Run every variant not in the cache (see the module docs).
 
     Parameters

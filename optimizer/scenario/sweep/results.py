@@ -11,8 +11,8 @@ YYYY-MM-DD, a list as ``a; b``), then every KPI as ``kpi.<step>.<name>`` (lists 
 The plots pick what the sweep varied (:func:`plot_specs`): trips served against extra vehicles,
 coverage against new sites ``p``, a calendar of unreachable islands by date, and headline KPIs
 against any other varied key (text values such as clock times as categories), one line per
-combination of the other varied keys. Each is a PNG (matplotlib) under ``plots/``; all of them are also
-in one interactive page ``sweep.html`` (plotly, its script embedded: works offline).
+combination of the other varied keys. Each is a PNG (matplotlib) under ``plots/``; all of them
+are also in one interactive page ``sweep.html`` (plotly, its script embedded: works offline).
 """
 
 from __future__ import annotations
