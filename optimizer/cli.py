@@ -160,6 +160,41 @@ def compare(
 
 
 @command
+def sweep(
+    sweep_file: Path = typer.Argument(..., metavar="SWEEP.yaml", help="Sweep file: a base "
+                                      "scenario and what varies (scenarios/sweeps/)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Sweep folder: table, plots, one "
+                                       "folder per variant; a rerun does only the variants not "
+                                       "finished there (default: out/sweep-<file name>)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running "
+                                            "Dask scheduler, tcp://HOST:PORT (default: an "
+                                            "embedded local cluster)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Processes of the embedded "
+                                          "cluster (default: CPUs)."),
+) -> None:
+    """Run a scenario over many variants on Dask: one table (Parquet, CSV) of every variant's
+    values and KPIs, plots (PNG, HTML). Exit 1 if any variant failed or produced no plan (the
+    others still run and are in the table); exit 2 on a bad sweep file or variant."""
+    from optimizer.scenario.sweep import run_sweep
+
+    out = out if out is not None else Path("out") / f"sweep-{sweep_file.stem}"
+    try:
+        res = run_sweep(sweep_file, out, scheduler=scheduler, workers=workers, say=_progress)
+    except OptimizerError as exc:
+        _fail(exc)
+    st = res.stats
+    typer.echo(f"done: {len(res.table)} variants ({st.cached} cached, {st.ran} run, "
+               f"{len(res.failed)} failed or without a plan); table {out / 'sweep.csv'}")
+    if any(f.name == "sweep.html" for f in res.files):
+        typer.echo(f"open {out / 'sweep.html'}")
+    for row in res.failed.itertuples():
+        typer.secho(f"error: variant {row.variant} ({row.status}): {row.error or 'no plan'}; "
+                    f"see {out / 'variants' / row.key}", fg=typer.colors.RED, err=True)
+    if len(res.failed):
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+@command
 def journey(
     scenario: Path = typer.Argument(..., help="Scenario YAML file (network, ferries, date)."),
     from_lonlat: str = typer.Option(..., "--from", help="Origin 'lon,lat' (WGS84)."),
