@@ -114,8 +114,21 @@ MEALS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
 }
 """Labels of :attr:`optimizer.services.meals.MealsResult.kpis`."""
 
+VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "households": ("困难家庭户数", "Needy households", ""),
+    "handoffs": ("转交居住地办事处的户数（人户分离）",
+                 "Households handed to the office where they live", ""),
+    "handoffs_crossing_islands": ("其中住在户籍地办事处以外岛屿的户数",
+                                  "... of which living on another island", ""),
+    "handoffs_by_ferry": ("其中两办事处间需乘渡轮的户数",
+                          "... of which the two offices are joined only by ferry", ""),
+    "offices": ("街道/镇办事处", "Town offices", ""),
+}
+"""Labels of :attr:`optimizer.services.visits.handoff.HandoffResult.kpis`."""
+
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
-    **NETWORK_KPI_LABELS, **CONNECTIVITY_KPI_LABELS, **DIALYSIS_KPI_LABELS, **MEALS_KPI_LABELS}
+    **NETWORK_KPI_LABELS, **CONNECTIVITY_KPI_LABELS, **DIALYSIS_KPI_LABELS, **MEALS_KPI_LABELS,
+    **VISITS_KPI_LABELS}
 """Every KPI label: key -> (Chinese, English, unit). Keys are unique across the steps."""
 
 STEP_LABELS: dict[str, tuple[str, str]] = {
@@ -123,6 +136,7 @@ STEP_LABELS: dict[str, tuple[str, str]] = {
     "connectivity": ("岛屿连通", "Island links"),
     "dialysis": ("透析接送", "Dialysis rides"),
     "meals": ("助餐", "Meals"),
+    "visits": ("困难家庭探访", "Home visits"),
 }
 """Names of the steps of a run (the ``kpis`` blocks of ``summary.json``)."""
 
