@@ -289,22 +289,24 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
             result.notes = combine_synthetic_notes(merge_notes(result.notes, res.notes))
             result.files += step.files
         say("privacy check, summary, manifest and index")
-        _check_privacy(tmp, result, loaded)
         _finish(tmp, result, build_s)
+        _check_privacy(tmp, result, loaded)  # after the summary: its notes are published too
     return result
 
 
 def _check_privacy(tmp: Path, result: RunResult, loaded: list[Loaded]) -> None:
     from optimizer.outputs.privacy import assert_folder_publishable
 
-    texts, points, owners = [], [], {}
+    texts, points, owners, ids = [], [], {}, []
     for item in loaded:
         pd_ = item.service.personal_data(item.inputs)
         texts += pd_.texts
         points += pd_.points
         owners.update(pd_.owners)
+        ids += pd_.ids
     on_disk = {p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()}
-    assert_folder_publishable(tmp, sorted(on_disk), texts=texts, points=points, owners=owners)
+    assert_folder_publishable(tmp, sorted(on_disk), texts=texts, points=points, owners=owners,
+                              ids=ids)
 
 
 def _finish(tmp: Path, result: RunResult, build_s: float) -> None:
