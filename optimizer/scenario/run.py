@@ -403,4 +403,18 @@ def validate_scenario(path: str | Path) -> str:
         describe = getattr(item.inputs, "describe", None)
         lines.append(f"  {item.service.name}: " + (describe() if callable(describe) else "ok"))
     lines += [f"  warning: {note.en}" for note in scenario_notes(sc)]
+    lines += _input_warnings(loaded)
     return "\n".join(lines)
+
+
+def _input_warnings(loaded: list[Loaded]) -> list[str]:
+    """The data warnings the services' inputs carry (a home moved onto the shore, an island
+    that disagrees with the point), as ``run`` reports them."""
+    from optimizer.results import NoteKind
+
+    seen: dict[str, None] = {}
+    for item in loaded:
+        for note in getattr(item.inputs, "notes", ()):
+            if getattr(note, "kind", None) is NoteKind.DATA_WARNING:
+                seen.setdefault(f"  warning: {note.en}")
+    return list(seen)
