@@ -4,8 +4,9 @@ and refused parameters.
 
 Toy day (tests/data/dialysis/README.md): P1 and P4 live on TA with the unit (not island
 patients), P2 and P3 on TB (across a sailing; P3 in a wheelchair), P5 on TC, which no pier
-reaches: its trips cannot be made, so each counts ``unmade_trip_h`` (4 h) and a flat saves P5
-the most (3 sessions x 2 trips x 4 h - 3 x 2 x 5 min walk = 23.5 h a week).
+reaches: its trips cannot be made. By default (``unmade_trip_h`` 0) such trips are not counted
+and P5 is listed ``trips_not_made``; with ``unmade_trip_h: 4`` each counts 4 h and a flat saves
+P5 the most (3 sessions x 2 trips x 4 h - 3 x 2 x 5 min walk = 23.5 h a week).
 """
 
 from __future__ import annotations
@@ -70,15 +71,20 @@ def test_cp_sat_choice_equals_brute_force_on_six_patients(seed: int) -> None:
 
 
 def test_ties_go_to_the_earliest_ids() -> None:
-    # a+b = a+c = b+c+... : equal values, two places -> the two earliest
+    # four equal values, two places: the two earliest ids
     p = FlatsProblem(("a", "b", "c", "d"), (5, 5, 5, 5), (False,) * 4, places=2)
     assert solve_flats(p, time_limit_s=1).chosen == ("a", "b")
-    # {a, d} = {b, c} = 9: a is the earliest id that an optimum can include
-    p = FlatsProblem(("a", "b", "c", "d"), (2, 4, 5, 7), (False,) * 4, places=2)
+    # one wheelchair place: {a,c}, {a,d}, {b,c}, {b,d} all give 6; a first, then c
+    p = FlatsProblem(("a", "b", "c", "d"), (4, 4, 2, 2), (True, True, False, False), places=2,
+                     wheelchair_places=1)
     r = solve_flats(p, time_limit_s=1)
-    assert (r.objective, r.chosen) == (12, ("c", "d"))
-    p = FlatsProblem(("a", "b", "c", "d"), (3, 4, 5, 6), (False,) * 4, places=2)
+    assert (r.objective, r.bound, r.chosen) == (6, 6, ("a", "c"))
+    # the best pair wins over earlier ids
+    p = FlatsProblem(("a", "b", "c", "d"), (2, 4, 5, 7), (False,) * 4, places=2)
     assert solve_flats(p, time_limit_s=1).chosen == ("c", "d")
+    p = FlatsProblem(("a", "b", "c", "d"), (4, 4, 5, 5), (False,) * 4, places=3)
+    assert solve_flats(p, time_limit_s=1).chosen == ("a", "c", "d")
+    # the wheelchair place is not enough for c: a and b
     p = FlatsProblem(("a", "b", "c", "d"), (5, 4, 5, 1), (False, False, True, False), places=2,
                      wheelchair_places=0)
     assert solve_flats(p, time_limit_s=1).chosen == ("a", "b")
@@ -115,8 +121,28 @@ def _plan(toy, **kw):
         network=net, solver=SolverParams(time_limit_s=1, workers=1, searches=1), date=WED))
 
 
-def test_toy_day_offers_the_unreachable_island_first_and_frees_its_trips(toy) -> None:
+def test_toy_day_by_default_counts_made_trips_only(toy) -> None:
     plan = _plan(toy, flats=1)
+    b = plan.burdens.set_index("patient_id")
+    assert b.loc["P5", "decision"] == "trips_not_made"
+    assert plan.kpis["candidates"] == 2 and plan.kpis["not_chosen_tied"] == 0
+    offered = b[b["decision"] == "offered"]
+    left = b[b["decision"] == "not_chosen"]
+    assert len(offered) == 1 and list(left.index) == sorted({"P2", "P3"} - set(offered.index))
+    assert offered["weekly_burden_saved"].iloc[0] >= left["weekly_burden_saved"].iloc[0]
+    for pid in ("P2", "P3"):  # 3 sessions; the saving = weighted ride + vehicle hours - walk
+        r = b.loc[pid]
+        assert r["weekly_ride_h_saved"] == pytest.approx(3 * r["ride_h_per_session"] - 0.5)
+        assert r["weekly_vehicle_h_saved"] == pytest.approx(3 * r["vehicle_h_per_session"])
+        assert r["weekly_burden_saved"] == pytest.approx(
+            r["weekly_ride_h_saved"] + r["weekly_vehicle_h_saved"])
+    # the offered patient is MWF: after the move its two trips need no transport
+    assert plan.after.kpis["trips_no_transport_needed"] == 2
+    assert plan.kpis["trips_no_transport_needed_after"] == 2
+
+
+def test_toy_day_offers_the_unreachable_island_first_and_frees_its_trips(toy) -> None:
+    plan = _plan(toy, flats=1, unmade_trip_h=4)
     b = plan.burdens.set_index("patient_id")
     assert list(b.loc[["P1", "P4"], "decision"]) == ["not_island", "not_island"]
     assert list(b.loc[["P2", "P3", "P5"], "island_patient"]) == [True, True, True]
@@ -139,16 +165,16 @@ def test_toy_day_offers_the_unreachable_island_first_and_frees_its_trips(toy) ->
 
 
 def test_toy_day_with_no_wheelchair_flat_passes_over_p3(toy) -> None:
-    both = _plan(toy, flats=3)
+    both = _plan(toy, flats=3, unmade_trip_h=4)
     assert both.kpis["offered"] == 3
-    plan = _plan(toy, flats=3, wheelchair_flats=0)
+    plan = _plan(toy, flats=3, wheelchair_flats=0, unmade_trip_h=4)
     b = plan.burdens.set_index("patient_id")
     assert list(b.loc[["P2", "P3", "P5"], "decision"]) == ["offered", "not_chosen", "offered"]
     assert plan.kpis["offered_wheelchair"] == 0
 
 
 def test_service_writes_counts_published_and_names_only_for_the_dispatcher(toy, tmp_path) -> None:
-    plan = _plan(toy, flats=2)
+    plan = _plan(toy, flats=2, unmade_trip_h=4)
     files = SERVICE.write(plan, tmp_path, WriteContext(network=toy[0], tiles="offline"))
     on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert on_disk == {f.path for f in files}
@@ -196,6 +222,7 @@ def test_flats_scenario_writes_files_and_kpis(tmp_path: Path) -> None:
     assert main(["run", str(sc), "--out", str(out)]) == 0
     k = json.loads((out / "summary.json").read_text(encoding="utf-8"))["kpis"]["flats"]
     assert (k["flats"], k["offered"], k["status"]) == (10, 10, "OPTIMAL")
+    assert k["vehicles_used_after"] <= k["vehicles_used_before"]
     assert k["objective_weighted_h"] == k["bound_weighted_h"] > 0
     assert k["weekly_ride_hours_saved"] > 0 and k["weekly_vehicle_hours_saved"] >= 0
     for key in ("trips_served", "vehicles_used", "trips_unserved", "driving_time_min"):

@@ -54,6 +54,9 @@ DECISIONS = {
     "not_enrolled": ("未登记接送（自行前往）", "not enrolled in the ride service"),
     "other_unit": ("在其他透析中心治疗", "treated at another unit"),
     "no_saving": ("住公寓不减少负担", "a flat saves nothing"),
+    "trips_not_made": ("当日计划无法安排其行程（如无航班衔接），不计负担",
+                       "the planner can make none of its trips (no sailing in time): not "
+                       "counted unless flats.unmade_trip_h > 0"),
 }
 """Decision of each patient -> (Chinese, English) (the dispatcher's candidate list)."""
 
@@ -187,7 +190,8 @@ def patient_burdens(inputs: DialysisInputs, date: dt.date, *, network: Network,
         saved_vehicle = n * vehicle / 3600.0
         burden = fparams.ride_weight * saved_ride + fparams.vehicle_weight * saved_vehicle
         value = max(0, int(round(burden * 3600.0)))
-        decision = _decision(p, unit, island, fparams) or ("no_saving" if value <= 0 else "")
+        decision = _decision(p, unit, island, fparams) or (
+            "" if value > 0 else "trips_not_made" if unmade else "no_saving")
         row.update(island_patient=island, unmade_trips_per_session=unmade,
                    ride_h_per_session=ride / 3600.0, vehicle_h_per_session=vehicle / 3600.0,
                    weekly_ride_h=n * ride / 3600.0, weekly_vehicle_h=n * vehicle / 3600.0,

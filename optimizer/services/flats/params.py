@@ -50,8 +50,11 @@ class FlatsParams:
         ``NO_TRANSPORT_NEEDED`` (no vehicle).
     unmade_trip_h
         Patient hours a trip counts when the day planner cannot make it by any sailing or road
-        (``NO_SAILING``, ``UNREACHABLE_ISLAND``): the family must arrange a private boat or a
-        night away (>= 0; default 4.0, a project assumption); no vehicle-hours.
+        (``NO_SAILING``, ``UNREACHABLE_ISLAND``; the family must arrange a private boat or a
+        night away), no vehicle-hours (>= 0). Default 0: only trips the planner can make count,
+        so the burden is measured, not assumed; such patients are listed ``trips_not_made``
+        (their session time or sailing is the first thing to fix). A value such as 4.0 ranks
+        them first (they then tie, and the lowest ids win).
     """
 
     enabled: bool = False
@@ -63,4 +66,4 @@ class FlatsParams:
     ride_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     vehicle_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     flat_walk_min: float = Field(default=5.0, ge=0, allow_inf_nan=False)
-    unmade_trip_h: float = Field(default=4.0, ge=0, allow_inf_nan=False)
+    unmade_trip_h: float = Field(default=0.0, ge=0, allow_inf_nan=False)

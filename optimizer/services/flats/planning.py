@@ -88,6 +88,16 @@ def _day_kpis(before: DialysisPlan, after: DialysisPlan) -> dict[str, Any]:
     return out
 
 
+def _tied(problem: FlatsProblem, choice: FlatsResult) -> int:
+    """Candidates left out whose saving equals the smallest saving offered (the tie-break, not
+    the saving, decided between them)."""
+    value = dict(zip(problem.ids, problem.value))
+    if not choice.chosen:
+        return 0
+    cut = min(value[i] for i in choice.chosen)
+    return sum(1 for i in problem.ids if i not in choice.chosen and value[i] == cut)
+
+
 def flats_kpis(fparams: FlatsParams, problem: FlatsProblem, choice: FlatsResult,
                burdens: pd.DataFrame, before: DialysisPlan, after: DialysisPlan,
                date: dt.date) -> dict[str, Any]:
@@ -97,6 +107,7 @@ def flats_kpis(fparams: FlatsParams, problem: FlatsProblem, choice: FlatsResult,
     return {"flats": fparams.flats, "places": problem.places, "candidates": len(problem.ids),
             "offered": len(choice.chosen), "offered_wheelchair": int(off["wheelchair"].sum()),
             "offered_with_session_today": int(today), "status": choice.status.value,
+            "not_chosen_tied": _tied(problem, choice),
             "objective_weighted_h": choice.objective / 3600.0,
             "bound_weighted_h": choice.bound / 3600.0, "tie_break": choice.tie_break,
             "weekly_ride_hours_saved": float(off["weekly_ride_h_saved"].sum()),
