@@ -234,3 +234,11 @@ def test_flats_scenario_writes_files_and_kpis(tmp_path: Path) -> None:
         assert (out / f).is_file()
     offer = pd.read_csv(out / "dispatch" / "flats_offer.csv", encoding="utf-8-sig", dtype=str)
     assert len(offer) == 10 and offer["phone"].notna().all()
+
+
+def test_eligible_all_makes_the_unit_side_patients_candidates(toy) -> None:
+    plan = _plan(toy, flats=5, eligible="all")
+    b = plan.burdens.set_index("patient_id")
+    assert set(b.loc[["P1", "P4"], "decision"]) == {"offered"}
+    assert plan.kpis["candidates"] == 4  # P1-P4; P5's trips cannot be made (not counted)
+    assert b.loc["P5", "decision"] == "trips_not_made"
