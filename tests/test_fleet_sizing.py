@@ -258,7 +258,7 @@ def test_dialysis_fleet_sizing_on_the_two_island_day(tmp_path: Path) -> None:
     assert k["trips_servable"] == len(plan.trips) - 2
     assert k["trips_not_servable_by_any_vehicle"] == 2
     assert k["not_servable_by_reason"] == {"UNREACHABLE_ISLAND": 2}
-    assert k["trips_served_after"] == len(plan.served_trip_ids) + 2
+    assert k["trips_served_with_added"] == len(plan.served_trip_ids) + 2
     assert list(rep.table["home_island_id"]) == ["", "TB"]
     assert list(rep.table["wheelchair_places"].iloc[1:]) == [1]
     assert list(rep.table["trips_gained"]) == [0, 2]

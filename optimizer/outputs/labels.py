@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["DIALYSIS_KPI_LABELS", "KPI_LABELS", "STEP_LABELS", "kpi_label", "step_label"]
+__all__ = ["DIALYSIS_KPI_LABELS", "FLATS_KPI_LABELS", "KPI_LABELS", "STEP_LABELS", "kpi_label", "step_label"]
 
 DIALYSIS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "vehicles_used": ("使用车辆", "Vehicles used", ""),
@@ -124,7 +124,7 @@ FLEET_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "trips_not_servable_by_any_vehicle": ("任何车辆都无法服务的行程",
                                           "Trips no vehicle can serve", ""),
     "not_servable_by_reason": ("无法服务的原因", "Not servable, by reason", ""),
-    "trips_served_after": ("增车后已安排行程", "Trips served with the added vehicles", ""),
+    "trips_served_with_added": ("增车后已安排行程", "Trips served with the added vehicles", ""),
     "trips_servable_unserved": ("增车后仍未安排的可服务行程",
                                 "Servable trips still unserved after adding", ""),
 }
@@ -143,9 +143,44 @@ VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
 }
 """Labels of :attr:`optimizer.services.visits.handoff.HandoffResult.kpis`."""
 
+FLATS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "flats": ("透析中心附近的公寓", "Flats near the unit", ""),
+    "places": ("可入住人数", "Places in the flats", ""),
+    "candidates": ("候选患者（海岛、可节省）", "Candidate patients (island, with a saving)", ""),
+    "offered": ("建议入住公寓的患者", "Patients offered a flat", ""),
+    "offered_wheelchair": ("其中轮椅使用者", "... of which wheelchair users", ""),
+    "offered_with_session_today": ("其中当日有透析的", "... of which with a session on the day",
+                                   ""),
+    "not_chosen_tied": ("未入选但节省与入选者最低值相同的患者（按编号取舍）",
+                        "Left out with a saving equal to the lowest offered (ids decided)", ""),
+    "status": ("公寓分配求解状态", "Status of the flats choice", ""),
+    "objective_weighted_h": ("每周减少的加权负担（小时）", "Weighted weekly burden saved (h)", ""),
+    "bound_weighted_h": ("其证明上界（小时）", "... its proved bound (h)", ""),
+    "tie_break": ("并列时的取舍", "Tie-break among equal choices", ""),
+    "weekly_ride_hours_saved": ("每周减少的患者出行小时", "Patient travel hours saved a week", ""),
+    "weekly_vehicle_hours_saved": ("每周减少的车辆小时（直达各段）",
+                                   "Vehicle-hours saved a week (direct legs)", ""),
+    "trips_served_before": ("当日已安排行程（入住前）", "Trips served on the day, before", ""),
+    "trips_served_after": ("当日已安排行程（入住后）", "Trips served on the day, after", ""),
+    "trips_unserved_before": ("当日未安排行程（入住前）", "Trips unserved on the day, before", ""),
+    "trips_unserved_after": ("当日未安排行程（入住后）", "Trips unserved on the day, after", ""),
+    "trips_no_transport_needed_before": ("无需接送的行程（入住前）",
+                                         "Trips needing no transport, before", ""),
+    "trips_no_transport_needed_after": ("无需接送的行程（入住后）",
+                                        "Trips needing no transport, after", ""),
+    "vehicles_used_before": ("使用车辆（入住前）", "Vehicles used, before", ""),
+    "vehicles_used_after": ("使用车辆（入住后）", "Vehicles used, after", ""),
+    "driving_time_min_before": ("总行驶时间（入住前）", "Driving time, before", "min"),
+    "driving_time_min_after": ("总行驶时间（入住后）", "Driving time, after", "min"),
+    "vehicle_hours_before": ("车辆出车时数（入住前）", "Vehicle-hours, before", ""),
+    "vehicle_hours_after": ("车辆出车时数（入住后）", "Vehicle-hours, after", ""),
+}
+"""Labels of :attr:`optimizer.services.flats.FlatsPlan.kpis` (before/after: the day plan
+without and with the offered patients living in the flats)."""
+
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
     **NETWORK_KPI_LABELS, **CONNECTIVITY_KPI_LABELS, **DIALYSIS_KPI_LABELS, **MEALS_KPI_LABELS,
-    **FLEET_KPI_LABELS, **VISITS_KPI_LABELS}
+    **FLEET_KPI_LABELS, **VISITS_KPI_LABELS, **FLATS_KPI_LABELS}
 """Every KPI label: key -> (Chinese, English, unit). Keys are unique across the steps."""
 
 STEP_LABELS: dict[str, tuple[str, str]] = {
@@ -154,6 +189,7 @@ STEP_LABELS: dict[str, tuple[str, str]] = {
     "dialysis": ("透析接送", "Dialysis rides"),
     "meals": ("助餐", "Meals"),
     "visits": ("困难家庭探访", "Home visits"),
+    "flats": ("透析公寓", "Flats near the unit"),
 }
 """Names of the steps of a run (the ``kpis`` blocks of ``summary.json``)."""
 

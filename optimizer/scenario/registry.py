@@ -13,6 +13,7 @@ from optimizer.io.tables import TableSpec
 from optimizer.services.base import Service
 from optimizer.services.connectivity import SERVICE as CONNECTIVITY
 from optimizer.services.dialysis import SERVICE as DIALYSIS
+from optimizer.services.flats import SERVICE as FLATS
 from optimizer.services.meals import SERVICE as MEALS
 from optimizer.services.visits import SERVICE as VISITS
 
@@ -23,6 +24,7 @@ SERVICES: tuple[Service, ...] = (
     DIALYSIS,
     MEALS,
     VISITS,
+    FLATS,
 )
 """Every service, in the order a run plans and writes them."""
 

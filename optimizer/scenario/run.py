@@ -123,7 +123,8 @@ def data_context(sc: Scenario) -> DataContext:
                          file=str(sc.source_files[-1]) if sc.source_files else None)
     islands = load_islands(dataset / "islands" / "putuo_islands_gshhg.geojson")
     return DataContext(dataset=dataset, islands=islands, date=sc.date,
-                       scenario_file=str(sc.source_files[-1]) if sc.source_files else "")
+                       scenario_file=str(sc.source_files[-1]) if sc.source_files else "",
+                       sections={s.name: getattr(sc, s.name) for s in SERVICES})
 
 
 def enabled_services(sc: Scenario) -> list[tuple[Service, Any]]:

@@ -76,12 +76,17 @@ class DataContext:
         The service date.
     scenario_file
         The scenario file the parameters came from (named in errors about keys).
+    sections
+        The scenario's parameters of every registered service, by section name, for a service
+        that builds on another's inputs (the flats read ``sections["dialysis"]``); empty
+        outside a run.
     """
 
     dataset: Path
     islands: gpd.GeoDataFrame
     date: dt.date
     scenario_file: str = ""
+    sections: Mapping[str, Any] = field(default_factory=dict)
 
     def path(self, given: Path | None, default: str) -> Path:
         """``given`` if set, else ``dataset / default``."""

@@ -114,7 +114,7 @@ class FleetReport:
     kpis
         ``vehicles_to_add``, ``by_type`` (type · island · shift → vehicles), ``trips_servable``,
         ``trips_not_servable_by_any_vehicle``, ``not_servable_by_reason`` (code → trips),
-        ``trips_served_after``, ``trips_servable_unserved`` (servable, not reached by the
+        ``trips_served_with_added``, ``trips_servable_unserved`` (servable, not reached by the
         pool), ``wheelchair_vehicles_to_add``.
     sentence_zh, sentence_en
         The answer in one sentence.
@@ -317,7 +317,7 @@ def _report(sizing: FleetSizing, kind: Mapping[str, VehicleType], day: _Day,
             "by_type": dict(sorted(by_type.items())), "trips_servable": servable,
             "trips_not_servable_by_any_vehicle": len(day.not_servable),
             "not_servable_by_reason": dict(sorted(reasons.items())),
-            "trips_served_after": served,
+            "trips_served_with_added": served,
             "trips_servable_unserved": max(0, servable - served)}
     zh, en = _sentence(n, wheel, servable - served)
     table = pd.DataFrame(rows, columns=FLEET_COLUMNS)
