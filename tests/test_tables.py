@@ -295,3 +295,14 @@ def test_gtfs_files_share_the_encoding_helper(tmp_path):
         read_gtfs(feed)
     errs = getattr(ei.value, "errors", [ei.value])
     assert any((e.file, e.line, e.field) == ("stops.txt", len(lines), "encoding") for e in errs)
+
+
+def test_the_same_problem_is_listed_once():
+    # the trial of issue 11: a unit in the sea read by two services was printed twice
+    from optimizer.errors import InputError, InputErrors
+
+    a = InputError("unit U01: lies in the sea", file="u.csv", line=2, field="lon")
+    b = InputError("unit U01: lies in the sea", file="u.csv", line=2, field="lon")
+    c = InputError("unit U02: lies in the sea", file="u.csv", line=3, field="lon")
+    e = InputErrors([a, b, c])
+    assert len(e.errors) == 2 and str(e).startswith("2 input problem(s)")
