@@ -169,6 +169,17 @@ REASONS: dict[str, Reason] = _catalogue(
     ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
      "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
      "unit."),
+    # ---- home visits (visits service)
+    ("HOME_UNREACHABLE", "住址无法往返", "Home cannot be reached and left in a day",
+     "The home has no road nearby, or no road joins it to the office, or a visit there and "
+     "back does not fit a working day; check the address or the office's hours."),
+    ("VISIT_NO_SAILING", "无当天往返的航班", "No sailing there and back in a working day",
+     "On no working day of the horizon do the sailings let a worker reach the home from the "
+     "office after the start of work and be back by its end; plan a longer day or a visit by "
+     "the island's own staff."),
+    ("OFFICE_CAPACITY", "办事处人手不足", "Not enough workers' days",
+     "The office's workers have no working day left in the horizon for this visit; add a "
+     "worker or visiting hours."),
     # ---- meal coverage
     ("BEYOND_THRESHOLD", "最近食堂超出时限", "Nearest canteen beyond the threshold",
      "The nearest open canteen is further than the delivery threshold (15 minutes by "
