@@ -134,7 +134,7 @@ VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "workers": ("探访工作人员", "Visiting workers", ""),
     "worker_days": ("出访人日", "Worker-days out visiting", ""),
     "visits_per_worker_day": ("每人日探访次数", "Visits per worker-day", ""),
-    "travel_share": ("路途时间占比", "Share of time travelling", "share"),
+    "travel_share": ("路途时间占比", "Share of working time spent travelling", "%"),
     "travel_hours": ("路途总时间", "Travel time in all", "h"),
     "travel_lower_bound_min": ("路途时间下界", "Lower bound on travel time", "min"),
     "travel_gap_pct": ("与下界的差距", "Gap to the lower bound", "%"),

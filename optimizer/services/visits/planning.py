@@ -100,7 +100,7 @@ class VisitPlan:
             "workers": self.workers,
             "worker_days": len(d),
             "visits_per_worker_day": round(len(self.visits) / len(d), 2) if len(d) else 0.0,
-            "travel_share": round(travel / (travel + visit), 4) if travel + visit else 0.0,
+            "travel_share": round(100 * travel / (travel + visit), 1) if travel + visit else 0.0,
             "travel_hours": round(travel / 60, 1),
             "travel_lower_bound_min": round(lb, 1),
             "travel_gap_pct": round(100 * (travel - lb) / travel, 1) if travel else 0.0,
