@@ -244,6 +244,11 @@ unvisited items with one of these codes, and the statuses its tables write (``CO
 
 
 ACTIONS_ZH: dict[str, str] = {
+    "HOME_UNREACHABLE": ("住址附近没有道路、与办事处之间无路可通，或往返一次超出工作时长；"
+                         "请核对地址或办事处的工作时间。"),
+    "VISIT_NO_SAILING": ("本期没有一个工作日的航班能让工作人员上班后出发、下班前返回；"
+                         "请安排延长工作日，或由岛上工作人员代为探访。"),
+    "OFFICE_CAPACITY": "办事处工作人员在本期已没有空余工作日；请增加人手或探访时间。",
     "UNREACHABLE": ("两地之间没有道路或桥梁相连，陆上车辆和送餐员不乘渡轮；"
                     "请核对坐标，或在该岛增设食堂/车辆。"),
     "UNREACHABLE_ISLAND": ("当天住址所在岛与透析中心之间没有道路或航班（或住址附近没有道路）；"

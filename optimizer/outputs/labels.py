@@ -138,8 +138,9 @@ VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "travel_hours": ("路途总时间", "Travel time in all", "h"),
     "travel_lower_bound_min": ("路途时间下界", "Lower bound on travel time", "min"),
     "travel_gap_pct": ("与下界的差距", "Gap to the lower bound", "%"),
-    "ferry_crossings": ("乘船次数", "Ferry crossings", ""),
 }
+# ``ferry_crossings`` (sailings the visiting workers board) shares the dialysis label
+# ("渡轮过海人次 Ferry crossings": person-crossings); keys are unique across the steps.
 """Labels of :attr:`optimizer.services.visits.handoff.HandoffResult.kpis`."""
 
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
