@@ -200,9 +200,11 @@ def test_travel_is_at_least_the_lower_bound(larger):
 def test_lower_bound_by_hand():
     # office 0, two homes 1 and 2: D symmetric, 0-1 10, 0-2 20, 1-2 5
     D = np.array([[0, 10, 20], [10, 0, 5], [20, 5, 0]], dtype=float)
-    # homes: ½(10 + 10) + ½(5 + 5) = 15 (1: nearest 0 in and out? no: min over {0, 2} = 5)
-    # 1: ½(5 + 5) = 5; 2: ½(5 + 5) = 5; one route: ½(10 + 10) = 10 → 20; optimum 0-1-2-0 = 35
-    assert travel_lower_bound(D, [1, 2], [], visit_s=60, day_s=3600) == pytest.approx(20)
+    # one day needed: the assignment is a tour 0-1-2-0 = 35, the optimum
+    assert travel_lower_bound(D, [1, 2], [], visit_s=60, day_s=3600) == pytest.approx(35)
+    # two days needed (visits fill 1.5 days): office copies 0a, 0b; 0a-1-0a and 0b-2-0b = 60,
+    # or 0a-1-2-0b-... (0b→0a forbidden) 0a→1→2→0b, 0b→? must be 0a: forbidden, so 60
+    assert travel_lower_bound(D, [1, 2], [], visit_s=2700, day_s=3600) == pytest.approx(60)
     # a ferry group of 3 visits needing 2 days at 100 s of crossing each
     assert travel_lower_bound(D, [], [(3, 100.0)], visit_s=1500, day_s=3600) == 200
 

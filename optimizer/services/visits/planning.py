@@ -172,8 +172,10 @@ def _office_setup(o: Office, living: list[Household], due: dict[str, list[dt.dat
             st.group_of.append(g)
             members[g].append(i)
     for g, idx in members.items():
+        c = comp.get(g)
+        isl = frozenset(k for k, v in comp.items() if v == c) if c is not None else {g}
         fa = FerryAccess(net, tr.nodes[0], [tr.nodes[i] for i in idx], o.start_s,
-                         o.hours_per_day * 3600, params.travel_mode, tts)
+                         o.hours_per_day * 3600, params.travel_mode, tts, frozenset(isl))
         st.ferries[g] = (fa, idx)
     return st
 
@@ -267,15 +269,19 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
                        *, visit_s: float, day_s: float) -> float:
     """A lower bound (seconds) on the travel of any plan of these visits of one office.
 
-    Every edge of a route is split half to each end. A land visit ``i`` is entered and left
-    once: its halves are at least ``½ (min_u D[u, i] + min_v D[i, v])`` over the office and the
-    other land visits (never itself). Each route starts and ends at the office, and there are at
-    least ``⌈visits × visit_s / day_s⌉`` land routes: the office's halves add
-    ``½ (min_i D[0, i] + min_i D[i, 0])`` per route. A ferry group with ``k`` visits needs at
-    least ``⌈k × visit_s / day_s⌉`` days, each with at least ``cross_s`` seconds of crossing
-    (given: the least out journey of the horizon plus the shortest sailing back with its
-    boarding buffer); moves on the island count 0. The bound holds for plans whose worker-days
-    each serve either the road-linked area or one island group (the planner's plans).
+    Land: at least ``r = ⌈visits × visit_s / day_s⌉`` worker-days leave the office (the visits
+    alone fill that many days). Land times are shortest paths plus access legs, so they obey
+    the triangle inequality: joining two routes into one never adds travel, hence some plan
+    with exactly ``r`` routes (ignoring the hours) costs no more than the best plan. Dropping
+    the "no subtour" condition of those routes leaves an assignment problem (every visit and
+    each of ``r`` copies of the office gets one successor and one predecessor, never itself;
+    office → office forbidden), solved exactly
+    (:func:`scipy.optimize.linear_sum_assignment`): a valid bound, at least the nearest-
+    neighbour bound ``Σ ½ (min in + min out)``. A ferry group with ``k`` visits needs at least
+    ``⌈k × visit_s / day_s⌉`` days, each with at least ``cross_s`` seconds of crossing (given:
+    the least out journey of the horizon plus the shortest sailing back with its boarding
+    buffer); moves on the island count 0. The bound holds for plans whose worker-days each
+    serve either the road-linked area or one island group (the planner's plans).
 
     Parameters
     ----------
@@ -286,19 +292,19 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
     ferry
         ``(visits, cross_s)`` per island group.
     """
+    from scipy.optimize import linear_sum_assignment
+
     lb = 0.0
-    idx = sorted(set(land))
-    if idx:
-        nodes = [0, *idx]
-        sub = D[np.ix_(nodes, nodes)].astype(float).copy()
-        np.fill_diagonal(sub, np.inf)
-        counts = {i: land.count(i) for i in idx}
-        for pos, i in enumerate(idx, start=1):
-            col = sub[:, pos].copy()
-            row = sub[pos, :].copy()
-            lb += counts[i] * 0.5 * (float(np.min(col)) + float(np.min(row)))
-        routes = math.ceil(len(land) * visit_s / day_s)
-        lb += routes * 0.5 * (float(np.min(D[0, idx])) + float(np.min(D[idx, 0])))
+    if land:
+        r = max(1, math.ceil(len(land) * visit_s / day_s))
+        nodes = [0] * r + list(land)
+        C = D[np.ix_(nodes, nodes)].astype(float)
+        C[:r, :r] = np.inf
+        np.fill_diagonal(C, np.inf)
+        big = 1e9  # stands for "forbidden" (linear_sum_assignment needs finite costs)
+        C = np.where(np.isfinite(C), C, big)
+        rows, cols = linear_sum_assignment(C)
+        lb += float(C[rows, cols].sum())
     for k, cross in ferry:
         if k and math.isfinite(cross):
             lb += math.ceil(k * visit_s / day_s) * cross

@@ -28,8 +28,8 @@ import numpy as np
 from optimizer.services.visits.routing import best_path
 from optimizer.services.visits.travel import FerryAccess
 
-__all__ = ["Route", "assign_days", "bearing", "ferry_eval", "ferry_routes", "land_routes",
-           "territories"]
+__all__ = ["Route", "assign_days", "bearing", "ferry_eval", "ferry_routes", "improve_routes",
+           "land_routes", "territories"]
 
 
 @dataclass(eq=False)
@@ -110,11 +110,55 @@ def land_routes(stops: Sequence[int], D: np.ndarray, *, visit_s: float, day_s: f
         cur, cost = [k], D[0, k] + D[k, 0]
     if cur:
         routes.append(cur)
+    routes = improve_routes(routes, D, visit_s=visit_s, day_s=day_s)
     out = []
     for r in routes:
         order, _ = best_path(D[0, r], D[np.ix_(r, r)], D[r, 0])
         out.append([r[i] for i in order])
     return out
+
+
+def _tour(r: Sequence[int], D: np.ndarray) -> float:
+    seq = [0, *r, 0]
+    return float(sum(D[a, b] for a, b in zip(seq, seq[1:])))
+
+
+def improve_routes(routes: list[list[int]], D: np.ndarray, *, visit_s: float, day_s: float,
+                   max_passes: int = 4) -> list[list[int]]:
+    """Relocate visits between one worker's days while the total travel falls (first
+    improvement, fixed scan order, at most ``max_passes`` passes: deterministic); every day
+    keeps travel + visits within ``day_s``. Emptied days are dropped."""
+    routes = [list(r) for r in routes]
+    cost = [_tour(r, D) for r in routes]
+    for _ in range(max_passes):
+        moved = False
+        for a in range(len(routes)):
+            k = 0
+            while k < len(routes[a]):
+                stop = routes[a][k]
+                rest = routes[a][:k] + routes[a][k + 1:]
+                save = cost[a] - _tour(rest, D)
+                best = None
+                for b in range(len(routes)):
+                    if b == a or (len(routes[b]) + 1) * visit_s > day_s:
+                        continue
+                    c, pos = _insertion(routes[b], cost[b], stop, D)
+                    gain = save - (c - cost[b])
+                    if gain > 1e-6 and c + (len(routes[b]) + 1) * visit_s <= day_s and (
+                            best is None or gain > best[0] + 1e-9):
+                        best = (gain, b, pos, c)
+                if best is None:
+                    k += 1
+                    continue
+                _, b, pos, c = best
+                routes[b].insert(pos, stop)
+                cost[b] = c
+                routes[a] = rest
+                cost[a] = _tour(rest, D)
+                moved = True
+        if not moved:
+            break
+    return [r for r in routes if r]
 
 
 def ferry_eval(fa: FerryAccess, day: dt.date, local: Sequence[int], inner: np.ndarray, *,
@@ -161,9 +205,14 @@ def ferry_routes(local: Sequence[int], fa: FerryAccess, inner: np.ndarray, days:
         ``(ordered local indices, dates it fits)`` per day, and the homes no day of ``days``
         allows (no sailing there and back within the hours).
     """
+    memo: dict[tuple, bool] = {}
+
     def fits(day, group):
-        return math.isfinite(ferry_eval(fa, day, group, inner, visit_s=visit_s, day_s=day_s,
-                                        start_s=start_s)[1])
+        k = (fa.timetables.get(day)[1], tuple(group))
+        if k not in memo:
+            memo[k] = math.isfinite(ferry_eval(fa, day, group, inner, visit_s=visit_s,
+                                               day_s=day_s, start_s=start_s)[1])
+        return memo[k]
 
     ref = next((d for d in days if any(fits(d, [i]) for i in local)), None)
     if ref is None:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimizer.io.gtfs import active_services
 from optimizer.network.build import Network
-from optimizer.network.ferries import FerryTimetable, timetable_for_date
+from optimizer.network.ferries import FerryTimetable, pier_node_id, timetable_for_date
 from optimizer.network.islands import points_from_lonlat
 from optimizer.network.journey import earliest_arrival, earliest_arrival_all
 from optimizer.network.matrix import point_matrix
@@ -38,18 +39,21 @@ class Timetables:
     def __init__(self, net: Network) -> None:
         self.net = net
         self._by_date: dict[dt.date, tuple[FerryTimetable, tuple]] = {}
+        self._by_key: dict[tuple, FerryTimetable] = {}
 
     def get(self, day: dt.date) -> tuple[FerryTimetable, tuple]:
-        """``(timetable, key)`` of ``day``; equal keys = the same sailings."""
+        """``(timetable, key)`` of ``day``; equal keys = the same sailings (the services
+        running that day and the day before, :func:`optimizer.io.gtfs.active_services`)."""
         if day not in self._by_date:
-            if day == self.net.date:
-                tt = self.net.timetable
-            else:
-                tt = timetable_for_date(self.net.feed, day,
-                                        suspended_routes=self.net.timetable.suspended_routes)
-            key = tuple(sorted((s.trip_id, s.from_stop_id, s.to_stop_id, s.departure_s)
-                               for s in tt.sailings))
-            self._by_date[day] = (tt, key)
+            feed = self.net.feed
+            key = (tuple(sorted(active_services(feed, day))),
+                   tuple(sorted(active_services(feed, day - dt.timedelta(days=1)))))
+            if key not in self._by_key:
+                self._by_key[key] = (
+                    self.net.timetable if day == self.net.date else
+                    timetable_for_date(feed, day,
+                                       suspended_routes=self.net.timetable.suspended_routes))
+            self._by_date[day] = (self._by_key[key], key)
         return self._by_date[day]
 
 
@@ -66,6 +70,9 @@ class FerryAccess:
         Start of the working day (seconds after midnight) and its length (seconds).
     travel_mode, timetables
         Land mode and the horizon's timetables.
+    islands
+        The islands of the group (road-linked to each other): sailings leaving their piers
+        are the ways back.
     """
 
     net: Network
@@ -75,8 +82,10 @@ class FerryAccess:
     day_s: float
     travel_mode: str
     timetables: Timetables
+    islands: frozenset[str] = frozenset()
     _out: dict = field(default_factory=dict)
     _back: dict = field(default_factory=dict)
+    _last: dict = field(default_factory=dict)
 
     def out_s(self, day: dt.date) -> np.ndarray:
         """Seconds from the start of ``day``'s work at the office to each home (``inf`` = not
@@ -97,14 +106,29 @@ class FerryAccess:
         t = math.ceil(leave_s / BACK_ROUND_S) * BACK_ROUND_S
         k = (key, stop, t)
         if k not in self._back:
-            j = earliest_arrival(self.net.G, tt, self.nodes[stop], self.office_node, t,
-                                 travel_mode=self.travel_mode, ferry_access="foot",
-                                 boarding_buffer_s=self.net.boarding_buffer_s)
-            self._back[k] = (j.arrival_s - leave_s, sum(1 for g in j.legs if g.kind == "ferry"))
-        return self._back[k][0]
+            if t + self.net.boarding_buffer_s.get("foot", 0.0) > self._last_departure(day):
+                self._back[k] = (math.inf, 0)  # no sailing leaves the group later that day
+            else:
+                j = earliest_arrival(self.net.G, tt, self.nodes[stop], self.office_node, t,
+                                     travel_mode=self.travel_mode, ferry_access="foot",
+                                     boarding_buffer_s=self.net.boarding_buffer_s)
+                self._back[k] = (j.arrival_s - t, sum(1 for g in j.legs if g.kind == "ferry"))
+        return self._back[k][0] + (t - leave_s)
+
+    def _last_departure(self, day: dt.date) -> float:
+        """Latest departure (seconds) of a sailing from a pier on the group's islands."""
+        tt, key = self.timetables.get(day)
+        if key not in self._last:
+            G = self.net.G
+            deps = [s.departure_s for s in tt.sailings
+                    if G.nodes.get(pier_node_id(s.from_stop_id), {}).get("island_id")
+                    in self.islands]
+            self._last[key] = max(deps, default=-math.inf)
+        return self._last[key]
 
     def sailings_back(self, day: dt.date, stop: int, leave_s: float) -> int:
-        """Sailings boarded on the way back (after :meth:`back_s` was asked)."""
+        """Sailings boarded on the way back leaving home ``stop`` at ``leave_s`` (rounded up
+        as in :meth:`back_s`)."""
         tt, key = self.timetables.get(day)
         self.back_s(day, stop, leave_s)
         return self._back[(key, stop, math.ceil(leave_s / BACK_ROUND_S) * BACK_ROUND_S)][1]
