@@ -59,6 +59,11 @@ class VisitsParams:
         Days in the horizon (1..92); ``None`` = to the end of ``horizon_start``'s month.
     visit_min
         Minutes in a home per visit (> 0); default :data:`VISIT_MIN` (assumption).
+    ferry_day_extra_min
+        Minutes a worker-day to an island reached by ferry may run past ``hours_per_day``
+        (>= 0; default 0: the office's hours hold on ferry days too). The synthetic offices'
+        6 visiting hours are a 7.5-hour day less office work, so 90 lets a ferry day take the
+        whole working day.
     travel_mode
         How workers travel on land (``"car"`` default: offices' cars; ``"ebike"``,
         ``"walk"``); they cross to other islands as foot passengers on any sailing.
@@ -72,4 +77,5 @@ class VisitsParams:
     horizon_start: dt.date | None = None
     horizon_days: int | None = Field(default=None, ge=1, le=92)
     visit_min: float = Field(default=VISIT_MIN, gt=0, le=480, allow_inf_nan=False)
+    ferry_day_extra_min: float = Field(default=0.0, ge=0, le=360, allow_inf_nan=False)
     travel_mode: Literal["car", "ebike", "walk"] = "car"

@@ -120,6 +120,7 @@ class _Office:
     ferries: dict[str, tuple[FerryAccess, list[int]]]
     unvisited: list[tuple[int, str]] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+    ferry_extra_s: float = 0.0
 
 
 def _due(inputs: VisitsInputs, start: dt.date, end: dt.date) -> dict[str, list[dt.date]]:
@@ -155,7 +156,8 @@ def _office_setup(o: Office, living: list[Household], due: dict[str, list[dt.dat
                        travel_mode=params.travel_mode)
     st = _Office(o, hh, [due[h.household_id] for h in hh],
                  working_days(start, end, o.working_days), tr.land_s,
-                 [terr[h.village_code] for h in hh], [], {})
+                 [terr[h.village_code] for h in hh], [], {},
+                 ferry_extra_s=params.ferry_day_extra_min * 60)
     home = comp.get(o.island_id)
     members: dict[str, list[int]] = defaultdict(list)
     for i, h in enumerate(hh, start=1):
@@ -175,7 +177,8 @@ def _office_setup(o: Office, living: list[Household], due: dict[str, list[dt.dat
         c = comp.get(g)
         isl = frozenset(k for k, v in comp.items() if v == c) if c is not None else {g}
         fa = FerryAccess(net, tr.nodes[0], [tr.nodes[i] for i in idx], o.start_s,
-                         o.hours_per_day * 3600, params.travel_mode, tts, frozenset(isl))
+                         o.hours_per_day * 3600 + st.ferry_extra_s, params.travel_mode, tts,
+                         frozenset(isl))
         st.ferries[g] = (fa, idx)
     return st
 
@@ -222,7 +225,8 @@ def _plan_heuristic(st: _Office, visit_s: float, day_s: float) -> None:
                 if not local:
                     continue
                 rs, left = ferry_routes(local, fa, st.D[np.ix_(idx, idx)], sl, visit_s=visit_s,
-                                        day_s=day_s, start_s=st.office.start_s)
+                                        day_s=day_s + st.ferry_extra_s,
+                                        start_s=st.office.start_s)
                 routes += [Route(w, [idx[k] for k in seq], g, p, ok) for seq, ok in rs]
                 st.unvisited += [(idx[k], "VISIT_NO_SAILING") for k in left]
     for r in assign_days(routes, st.days, st.office.workers, parts):
@@ -238,8 +242,8 @@ def _time_route(st: _Office, r: Route, visit_s: float, day_s: float) -> tuple[li
         fa, idx = st.ferries[r.group]
         local = [idx.index(i) for i in r.stops]
         inner = D[np.ix_(idx, idx)]
-        seq, travel, end = ferry_eval(fa, r.day, local, inner, visit_s=visit_s, day_s=day_s,
-                                      start_s=o.start_s)
+        seq, travel, end = ferry_eval(fa, r.day, local, inner, visit_s=visit_s,
+                                      day_s=day_s + st.ferry_extra_s, start_s=o.start_s)
         stops = [idx[k] for k in seq]
         legs = [fa.out_s(r.day)[seq[0]]] + [inner[a, b] for a, b in zip(seq, seq[1:])]
         back = end - (o.start_s + sum(legs) + visit_s * len(stops))
@@ -266,7 +270,8 @@ def _time_route(st: _Office, r: Route, visit_s: float, day_s: float) -> tuple[li
 
 
 def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple[int, float]],
-                       *, visit_s: float, day_s: float) -> float:
+                       *, visit_s: float, day_s: float, ferry_day_s: float | None = None
+                       ) -> float:
     """A lower bound (seconds) on the travel of any plan of these visits of one office.
 
     Land: at least ``r = ⌈visits × visit_s / day_s⌉`` worker-days leave the office (the visits
@@ -278,7 +283,7 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
     office → office forbidden), solved exactly
     (:func:`scipy.optimize.linear_sum_assignment`): a valid bound, at least the nearest-
     neighbour bound ``Σ ½ (min in + min out)``. A ferry group with ``k`` visits needs at least
-    ``⌈k × visit_s / day_s⌉`` days, each with at least ``cross_s`` seconds of crossing (given:
+    ``⌈k × visit_s / ferry_day_s⌉`` days (default ``day_s``), each with at least ``cross_s`` seconds of crossing (given:
     the least out journey of the horizon plus the shortest sailing back with its boarding
     buffer); moves on the island count 0. The bound holds for plans whose worker-days each
     serve either the road-linked area or one island group (the planner's plans).
@@ -307,7 +312,7 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
         lb += float(C[rows, cols].sum())
     for k, cross in ferry:
         if k and math.isfinite(cross):
-            lb += math.ceil(k * visit_s / day_s) * cross
+            lb += math.ceil(k * visit_s / (ferry_day_s or day_s)) * cross
     return lb
 
 
@@ -336,7 +341,8 @@ def _bound(st: _Office, net: Network, tts: Timetables, comp: dict[str, int], vis
             continue
         out = min(float(np.min(fa.out_s(d))) for d in st.days)
         ferry.append((k, out + _back_min(net, tts, st.days, comp, g)))
-    return travel_lower_bound(st.D, land, ferry, visit_s=visit_s, day_s=day_s)
+    return travel_lower_bound(st.D, land, ferry, visit_s=visit_s, day_s=day_s,
+                              ferry_day_s=day_s + st.ferry_extra_s)
 
 
 def plan_visits(inputs: VisitsInputs, net: Network, params: VisitsParams, *, date: dt.date
