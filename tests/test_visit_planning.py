@@ -260,3 +260,21 @@ def test_territories_map_has_villages_and_no_household_point(written):
     village = _json.dumps("新街社区居委会")[1:-1]  # GeoJSON escapes non-ASCII
     assert ("新街社区居委会" in doc or village in doc) and "OF001-W1" in doc
     assert len(result.plan.territories) == len({h.village_code for h in inputs.households})
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 14), st.floats(1200, 9000))
+def test_land_days_keep_the_hours_and_every_visit(seed, n, day_s):
+    """Random symmetric instances: every visit that fits a day alone is in exactly one day,
+    and no day's travel + visits exceeds its hours."""
+    from optimizer.services.visits.schedule import land_routes
+
+    rng = np.random.default_rng(seed)
+    P = rng.random((n + 1, 2)) * 5000
+    D = np.linalg.norm(P[:, None] - P[None], axis=2) / 8
+    routes = land_routes(list(range(1, n + 1)), D, visit_s=600, day_s=day_s)
+    alone = [k for k in range(1, n + 1) if D[0, k] + D[k, 0] + 600 <= day_s]
+    assert sorted(i for r in routes for i in r) == alone
+    for r in routes:
+        seq = [0, *r, 0]
+        assert sum(D[a, b] for a, b in zip(seq, seq[1:])) + 600 * len(r) <= day_s + 1e-6
