@@ -278,3 +278,27 @@ def test_land_days_keep_the_hours_and_every_visit(seed, n, day_s):
     for r in routes:
         seq = [0, *r, 0]
         assert sum(D[a, b] for a, b in zip(seq, seq[1:])) + 600 * len(r) <= day_s + 1e-6
+
+
+def test_weekly_households_get_every_visit_on_distinct_days(net, tmp_path):
+    """Two households visited 52 times a year, one worker, December: each is due 4 or 5 times
+    and every visit is planned, each on another day, in the order of the horizon's parts."""
+    (tmp_path / "o.csv").write_text(OFFICE.format(workers=1, hours=6), encoding="utf-8")
+    (tmp_path / "h.csv").write_text(
+        "household_id,name,registration_town_code,village_code,lon,lat,category,"
+        "visits_per_year\n"
+        f"W1,周某一,330903001,{HOMES[0][0]},{HOMES[0][1]},{HOMES[0][2]},特困,52\n"
+        f"W2,周某二,330903001,{HOMES[4][0]},{HOMES[4][1]},{HOMES[4][2]},特困,52\n",
+        encoding="utf-8")
+    params = VisitsParams(households=tmp_path / "h.csv", offices=tmp_path / "o.csv",
+                          villages=VILLAGES, horizon_start=dt.date(2026, 12, 1))
+    inputs = SERVICE.load(params, DataContext(dataset=tmp_path, islands=load_islands(),
+                                              date=MON))
+    plan = plan_visits(inputs, net, params, date=MON)
+    a, b = dt.date(2026, 12, 1), dt.date(2027, 1, 1)
+    for hid in ("W1", "W2"):
+        mine = plan.visits[plan.visits["household_id"] == hid]
+        assert len(mine) == len(due_dates(hid, 52, a, b)) >= 4
+        assert mine["date"].is_unique and mine["date"].is_monotonic_increasing
+    assert plan.unvisited.empty and plan.visits_required == len(plan.visits)
+    _hours_kept(plan, 6)
