@@ -115,11 +115,18 @@ def territories_map(result, path: Path, ctx: WriteContext) -> Path:
     return save_map(m, path, offline=True)
 
 
+MOBILITY_TEXT = {"walks": "自行走动 walks", "walking_aid": "助行器 walking aid",
+                 "wheelchair": "轮椅 wheelchair", "bedridden": "卧床 bedridden"}
+"""Bilingual mobility on the sheets."""
+
+
 def _visit_rows(result) -> pd.DataFrame:
     hh = {h.household_id: h for h in result.inputs.households}
     v = result.plan.visits.copy()
     for col in ("name", "phone", "address", "category", "mobility", "language"):
         v[col] = [getattr(hh[i], col) for i in v["household_id"]]
+    v["mobility"] = v["mobility"].map(lambda m: MOBILITY_TEXT.get(m, m))
+    v["ferry"] = v["ferry"].map({"yes": "是 yes", "no": "否 no"})
     return v
 
 
@@ -199,6 +206,7 @@ def daily_sheets(result, office, out: Path) -> list[Path]:
 
     v = _visit_rows(result)
     v = v[v["office_id"] == office.office_id]
+    days = result.plan.days.set_index(["worker", "date"])
     wb = Workbook()
     wb.remove(wb.active)
     parts = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>"
@@ -218,11 +226,13 @@ def daily_sheets(result, office, out: Path) -> list[Path]:
             head = "".join(f"<th>{html.escape(_HEAD[c])}</th>" for c in _DAY_COLS)
             body = "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r)
                            + "</tr>" for r in part[list(_DAY_COLS)].itertuples(index=False))
+            d = days.loc[(w, date)]
             parts.append(f"<section><p class='mark'>{INTERNAL}</p><h2>{html.escape(office.name_zh)}"
-                         f" · {date} · 工作人员 worker {html.escape(w)}</h2><p>从办事处出发 "
-                         f"leave the office at {html.escape(part['arrive'].iloc[0])} 前 "
-                         "(see times) · 探访后返回办事处 back to the office after the last visit"
-                         f"</p><table><tr>{head}</tr>{body}</table></section>")
+                         f" · {date} · 工作人员 worker {html.escape(w)}</h2><p>{d['start']} 从办事处"
+                         f"出发 leave the office · {d['end']} 回到办事处 back at the office · 探访 "
+                         f"{d['visits']} 户 visits · 路途 travel {d['travel_min']} 分钟 min · 乘船 "
+                         f"ferry crossings {d['ferry_crossings']}</p>"
+                         f"<table><tr>{head}</tr>{body}</table></section>")
     parts.append("</body></html>")
     x = save_workbook(wb, out / f"daily_{office.office_id}.xlsx")
     h = out / f"daily_{office.office_id}.html"
