@@ -302,3 +302,21 @@ def test_weekly_households_get_every_visit_on_distinct_days(net, tmp_path):
         assert mine["date"].is_unique and mine["date"].is_monotonic_increasing
     assert plan.unvisited.empty and plan.visits_required == len(plan.visits)
     _hours_kept(plan, 6)
+
+
+def test_balance_lends_whole_days_until_the_gap_narrows_no_more():
+    from optimizer.services.visits.planning import balance_workers
+    from optimizer.services.visits.schedule import Route
+
+    # worker 0: days of 5, 4, 3 h; worker 1: one day of 2 h; a ferry day of 6 h stays put
+    h = 3600.0
+    routes = [Route(0, [1], meta={"secs": 5 * h}), Route(0, [2], meta={"secs": 4 * h}),
+              Route(0, [3], meta={"secs": 3 * h}), Route(1, [4], meta={"secs": 2 * h}),
+              Route(0, [5], "ISL015", meta={"secs": 6 * h})]
+    # loads 18 vs 2: lend the day nearest 8 h below 16 (5 h) → 13 vs 7; then nearest 3 h
+    # below 6 (3 h) → 10 vs 10; stop
+    assert balance_workers(routes, 2, n_days=10) == 2
+    assert [r.worker for r in routes] == [1, 0, 1, 1, 0]
+    # no free day for the receiver: nothing moves
+    routes = [Route(0, [1], meta={"secs": 5 * h}), Route(1, [2], meta={"secs": 1 * h})]
+    assert balance_workers(routes, 2, n_days=1) == 0

@@ -133,6 +133,8 @@ VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "households_overdue": ("本期末逾期未访户数", "Households overdue at the horizon's end", ""),
     "workers": ("探访工作人员", "Visiting workers", ""),
     "worker_days": ("出访人日", "Worker-days out visiting", ""),
+    "visits_by_stand_in": ("为均衡工作量由同办事处其他人员代访的次数",
+                           "Visits by another worker of the office (days lent to balance)", ""),
     "visits_per_worker_day": ("每人日探访次数", "Visits per worker-day", ""),
     "travel_share": ("路途时间占比", "Share of working time spent travelling", "%"),
     "travel_hours": ("路途总时间", "Travel time in all", "h"),

@@ -34,12 +34,14 @@ from optimizer.services.visits.travel import FerryAccess, Timetables, office_tra
 from optimizer.units import hhmm
 
 __all__ = ["DAY_COLUMNS", "TERRITORY_COLUMNS", "UNVISITED_COLUMNS", "VISIT_COLUMNS", "VisitPlan",
-           "plan_visits", "worker_name"]
+           "balance_workers", "plan_visits", "travel_lower_bound", "worker_name"]
 
 VISIT_COLUMNS = ("office_id", "worker", "date", "seq", "household_id", "village_code",
-                 "village", "island_id", "arrive", "leave", "travel_min", "due_date", "ferry")
+                 "village", "island_id", "arrive", "leave", "travel_min", "due_date", "ferry",
+                 "territory_worker")
 """The planned visits (one row per visit; ``arrive``/``leave`` HH:MM; ``travel_min`` from the
-previous place)."""
+previous place; ``territory_worker`` the worker of the household's village, who visits it
+unless a day was lent to balance the month, :func:`balance_workers`)."""
 
 DAY_COLUMNS = ("office_id", "worker", "date", "start", "end", "visits", "travel_min",
                "visit_min", "ferry_crossings", "island_group")
@@ -99,6 +101,8 @@ class VisitPlan:
             "households_overdue": int(self.unvisited["household_id"].nunique()),
             "workers": self.workers,
             "worker_days": len(d),
+            "visits_by_stand_in": int((self.visits["worker"]
+                                       != self.visits["territory_worker"]).sum()),
             "visits_per_worker_day": round(len(self.visits) / len(d), 2) if len(d) else 0.0,
             "travel_share": round(100 * travel / (travel + visit), 1) if travel + visit else 0.0,
             "travel_hours": round(travel / 60, 1),
@@ -217,7 +221,9 @@ def _plan_heuristic(st: _Office, visit_s: float, day_s: float) -> None:
                     and len(st.due[i - 1]) > p and i not in bad]
             land = [i for i in mine if st.group_of[i - 1] == ""]
             for r in land_routes(land, st.D, visit_s=visit_s, day_s=day_s):
-                routes.append(Route(w, r, "", p))
+                seq = [0, *r, 0]
+                secs = sum(st.D[a, b] for a, b in zip(seq, seq[1:])) + visit_s * len(r)
+                routes.append(Route(w, r, "", p, meta={"secs": float(secs)}))
             placed = {i for r in routes for i in r.stops}
             st.unvisited += [(i, "HOME_UNREACHABLE") for i in land if i not in placed]
             for g, (fa, idx) in st.ferries.items():
@@ -227,12 +233,43 @@ def _plan_heuristic(st: _Office, visit_s: float, day_s: float) -> None:
                 rs, left = ferry_routes(local, fa, st.D[np.ix_(idx, idx)], sl, visit_s=visit_s,
                                         day_s=day_s + st.ferry_extra_s,
                                         start_s=st.office.start_s)
-                routes += [Route(w, [idx[k] for k in seq], g, p, ok) for seq, ok in rs]
+                routes += [Route(w, [idx[k] for k in seq], g, p, ok, meta={"secs": day_s})
+                           for seq, ok in rs]
                 st.unvisited += [(idx[k], "VISIT_NO_SAILING") for k in left]
+    for p in range(parts):
+        n_days = (p + 1) * len(st.days) // parts - p * len(st.days) // parts
+        balance_workers([r for r in routes if r.part == p], st.office.workers, n_days)
     for r in assign_days(routes, st.days, st.office.workers, parts):
         st.unvisited += [(i, "OFFICE_CAPACITY") for i in r.stops]
         routes.remove(r)
     st.routes = routes
+
+
+def balance_workers(routes: Sequence[Route], workers: int, n_days: int,
+                    max_moves: int = 100) -> int:
+    """Lend whole road-linked days from the busiest worker to the least busy one of an office
+    while that narrows the gap between them (each move: the day whose hours are nearest half
+    the gap and below it; the receiver must have a free day). Ferry days stay with their
+    worker. Returns the number of days lent (their visits are by a stand-in this horizon).
+    """
+    moves = 0
+    for _ in range(max_moves):
+        load = [0.0] * workers
+        count = [0] * workers
+        for r in routes:
+            load[r.worker] += r.meta.get("secs", 0.0)
+            count[r.worker] += 1
+        hi = max(range(workers), key=lambda w: (load[w], -w))
+        lo = min(range(workers), key=lambda w: (load[w], w))
+        gap = load[hi] - load[lo]
+        cands = [r for r in routes if r.worker == hi and not r.group
+                 and r.meta.get("secs", 0.0) < gap - 1e-6]
+        if hi == lo or not cands or count[lo] >= n_days:
+            break
+        best = min(cands, key=lambda r: (abs(r.meta["secs"] - gap / 2), r.stops))
+        best.worker = lo
+        moves += 1
+    return moves
 
 
 def _time_route(st: _Office, r: Route, visit_s: float, day_s: float) -> tuple[list, list]:
@@ -260,7 +297,8 @@ def _time_route(st: _Office, r: Route, visit_s: float, day_s: float) -> tuple[li
         due = st.due[i - 1][min(r.part, len(st.due[i - 1]) - 1)]
         rows.append((o.office_id, wname, r.day.isoformat(), k, h.household_id, h.village_code,
                      "", h.residence_island_id, hhmm(t), hhmm(t + visit_s),
-                     round(leg / 60, 1), due.isoformat(), "yes" if r.group else "no"))
+                     round(leg / 60, 1), due.isoformat(), "yes" if r.group else "no",
+                     worker_name(o.office_id, st.worker_of[i - 1])))
         t += visit_s
     travel = sum(legs) + back
     day = (o.office_id, wname, r.day.isoformat(), hhmm(o.start_s), hhmm(t + back), len(stops),

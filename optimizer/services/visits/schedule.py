@@ -10,10 +10,13 @@
    insertion) and visits fit in the working hours; then a new day starts. Visits on an island
    group reached by ferry make their own days (out on the sailings after the start of work, back
    in time for its end), timed on the horizon's timetables.
-3. **Days** (:func:`assign_days`): the worker-days are spread evenly over the worker's working
+3. **Balance** (:func:`optimizer.services.visits.planning.balance_workers`): whole road-linked
+   days are lent from the busiest worker of an office to the least busy while that narrows
+   the gap (those visits are by a stand-in this horizon; ``visits_by_stand_in``).
+4. **Days** (:func:`assign_days`): the worker-days are spread evenly over the worker's working
    days (ferry days first, on days whose sailings allow them); days that do not fit go to the
    office's worker with the most free days, else their visits are listed ``OFFICE_CAPACITY``.
-4. Every day is then ordered exactly (:func:`optimizer.services.visits.routing.best_path`).
+5. Every day is then ordered exactly (:func:`optimizer.services.visits.routing.best_path`).
 """
 
 from __future__ import annotations
