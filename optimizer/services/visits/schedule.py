@@ -93,17 +93,12 @@ def _insertion(route: list[int], cost: float, k: int, D: np.ndarray) -> tuple[fl
     return cost + best, pos
 
 
-def land_routes(stops: Sequence[int], D: np.ndarray, *, visit_s: float, day_s: float
+def _sweep_fill(stops: Sequence[int], D: np.ndarray, visit_s: float, day_s: float
                 ) -> list[list[int]]:
-    """Fill worker-days with ``stops`` (matrix indices, in sweep order) while travel + visits
-    fit in ``day_s`` seconds; each day then ordered exactly. Stops that do not fit a day alone
-    are left out (the caller lists them)."""
     routes: list[list[int]] = []
     cur: list[int] = []
     cost = 0.0
     for k in stops:
-        if not D[0, k] + D[k, 0] + visit_s <= day_s:
-            continue
         c, pos = _insertion(cur, cost, k, D)
         if c + (len(cur) + 1) * visit_s <= day_s:
             cur.insert(pos, k)
@@ -113,12 +108,50 @@ def land_routes(stops: Sequence[int], D: np.ndarray, *, visit_s: float, day_s: f
         cur, cost = [k], D[0, k] + D[k, 0]
     if cur:
         routes.append(cur)
-    routes = improve_routes(routes, D, visit_s=visit_s, day_s=day_s)
-    out = []
-    for r in routes:
-        order, _ = best_path(D[0, r], D[np.ix_(r, r)], D[r, 0])
-        out.append([r[i] for i in order])
-    return out
+    return routes
+
+
+def _savings_fill(stops: Sequence[int], D: np.ndarray, visit_s: float, day_s: float
+                  ) -> list[list[int]]:
+    """Clarke–Wright savings: join route ends while the joined day fits (ties by index)."""
+    routes = {k: [k] for k in stops}
+    where = {k: k for k in stops}
+    secs = {k: D[0, k] + D[k, 0] + visit_s for k in stops}
+    pairs = sorted(((D[i, 0] + D[0, j] - D[i, j], i, j) for i in stops for j in stops if i != j),
+                   key=lambda x: (-x[0], x[1], x[2]))
+    for sav, i, j in pairs:
+        if sav <= 0:
+            break
+        a, b = where[i], where[j]
+        if a == b or routes[a][-1] != i or routes[b][0] != j:
+            continue
+        t = secs[a] + secs[b] - D[i, 0] - D[0, j] + D[i, j]
+        if t > day_s:
+            continue
+        routes[a] += routes.pop(b)
+        secs[a] = t
+        for k in routes[a]:
+            where[k] = a
+    return [routes[k] for k in sorted(routes, key=lambda k: stops.index(routes[k][0]))]
+
+
+def land_routes(stops: Sequence[int], D: np.ndarray, *, visit_s: float, day_s: float
+                ) -> list[list[int]]:
+    """Fill worker-days with ``stops`` (matrix indices, in sweep order) so that travel +
+    visits fit in ``day_s`` seconds: the cheaper (then fewer days) of a sweep fill (by
+    bearing, cheapest insertion) and Clarke–Wright savings, each improved by
+    :func:`improve_routes`; each day then ordered exactly. Stops that do not fit a day alone
+    are left out (the caller lists them)."""
+    ok = [k for k in stops if D[0, k] + D[k, 0] + visit_s <= day_s]
+    best = None
+    for fill in (_sweep_fill, _savings_fill):
+        routes = improve_routes(fill(ok, D, visit_s, day_s), D, visit_s=visit_s, day_s=day_s)
+        routes = [[r[i] for i in best_path(D[0, r], D[np.ix_(r, r)], D[r, 0])[0]]
+                  for r in routes]
+        cost = sum(_tour(r, D) for r in routes)
+        if best is None or (cost, len(routes)) < (best[0] - 1e-6, best[1]):
+            best = (cost, len(routes), routes)
+    return best[2] if best else []
 
 
 def _tour(r: Sequence[int], D: np.ndarray) -> float:
