@@ -85,7 +85,12 @@ class VisitPlan:
 
     @property
     def kpis(self) -> dict[str, float | int | str]:
-        """The plan's KPIs (see :data:`optimizer.outputs.labels.VISITS_KPI_LABELS`)."""
+        """The plan's KPIs (see :data:`optimizer.outputs.labels.VISITS_KPI_LABELS`).
+
+        ``households_overdue``: households with a visit due in the horizon that is not planned
+        (their visit will be late; in a one-horizon plan the same as ``households_unvisited``).
+        ``travel_share``: travel / (travel + time in homes), percent. ``travel_gap_pct``:
+        (travel − bound) / travel, percent (:func:`travel_lower_bound`)."""
         d = self.days
         travel = float(d["travel_min"].sum()) if len(d) else 0.0
         visit = float(d["visit_min"].sum()) if len(d) else 0.0
