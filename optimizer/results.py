@@ -169,6 +169,17 @@ REASONS: dict[str, Reason] = _catalogue(
     ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
      "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
      "unit."),
+    # ---- home visits (visits service)
+    ("HOME_UNREACHABLE", "住址无法往返", "Home cannot be reached and left in a day",
+     "The home has no road nearby, or no road joins it to the office, or a visit there and "
+     "back does not fit a working day; check the address or the office's hours."),
+    ("VISIT_NO_SAILING", "无当天往返的航班", "No sailing there and back in a working day",
+     "On no working day of the horizon do the sailings let a worker reach the home from the "
+     "office after the start of work and be back by its end; plan a longer day or a visit by "
+     "the island's own staff."),
+    ("OFFICE_CAPACITY", "办事处人手不足", "Not enough workers' days",
+     "The office's workers have no working day left in the horizon for this visit; add a "
+     "worker or visiting hours."),
     # ---- meal coverage
     ("BEYOND_THRESHOLD", "最近食堂超出时限", "Nearest canteen beyond the threshold",
      "The nearest open canteen is further than the delivery threshold (15 minutes by "
@@ -233,6 +244,11 @@ unvisited items with one of these codes, and the statuses its tables write (``CO
 
 
 ACTIONS_ZH: dict[str, str] = {
+    "HOME_UNREACHABLE": ("住址附近没有道路、与办事处之间无路可通，或往返一次超出工作时长；"
+                         "请核对地址或办事处的工作时间。"),
+    "VISIT_NO_SAILING": ("本期没有一个工作日的航班能让工作人员上班后出发、下班前返回；"
+                         "请安排延长工作日，或由岛上工作人员代为探访。"),
+    "OFFICE_CAPACITY": "办事处工作人员在本期已没有空余工作日；请增加人手或探访时间。",
     "UNREACHABLE": ("两地之间没有道路或桥梁相连，陆上车辆和送餐员不乘渡轮；"
                     "请核对坐标，或在该岛增设食堂/车辆。"),
     "UNREACHABLE_ISLAND": ("当天住址所在岛与透析中心之间没有道路或航班（或住址附近没有道路）；"

@@ -96,3 +96,14 @@ def test_nested_kpis_read_by_their_labels() -> None:
                     "(car (4+0) · 六横岛 · 06:00–20:30: 2); 无法服务的原因 Not servable, by "
                     f"reason: ({REASONS['NO_SAILING'].label}: 4)")
     assert "fleet_sizing" in KPI_LABELS and "fleet_sizing_answer" in KPI_LABELS
+
+
+def test_no_kpi_key_has_two_labels() -> None:
+    # one catalogue per step, merged into KPI_LABELS: a key in two would lose one meaning
+    from collections import Counter
+
+    from optimizer.outputs import labels
+
+    parts = [v for k, v in vars(labels).items() if k.endswith("_KPI_LABELS") and k != "KPI_LABELS"]
+    twice = [k for k, n in Counter(k for d in parts for k in d).items() if n > 1]
+    assert len(parts) >= 7 and twice == []

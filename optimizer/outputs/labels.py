@@ -140,7 +140,26 @@ VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "handoffs_by_ferry": ("其中两办事处间需乘渡轮的户数",
                           "... of which the two offices are joined only by ferry", ""),
     "offices": ("街道/镇办事处", "Town offices", ""),
+    "horizon_start": ("探访计划起始日", "First day of the visit horizon", ""),
+    "horizon_days": ("探访计划天数", "Days in the visit horizon", "days"),
+    "households_due": ("本期应探访户数", "Households with a visit due", ""),
+    "visits_required": ("本期应探访次数", "Visits required in the horizon", ""),
+    "visits_planned": ("已安排探访次数", "Visits planned", ""),
+    "visits_unplanned": ("未能安排的探访次数（见原因表）", "Visits not planned (see reasons)", ""),
+    "households_unvisited": ("未能探访户数（见原因表）", "Households not visited (see reasons)", ""),
+    "households_overdue": ("本期末逾期未访户数", "Households overdue at the horizon's end", ""),
+    "workers": ("探访工作人员", "Visiting workers", ""),
+    "worker_days": ("出访人日", "Worker-days out visiting", ""),
+    "visits_by_stand_in": ("为均衡工作量由同办事处其他人员代访的次数",
+                           "Visits by another worker of the office (days lent to balance)", ""),
+    "visits_per_worker_day": ("每人日探访次数", "Visits per worker-day", ""),
+    "travel_share": ("路途时间占比", "Share of working time spent travelling", "%"),
+    "travel_hours": ("路途总时间", "Travel time in all", "h"),
+    "travel_lower_bound_min": ("路途时间下界", "Lower bound on travel time", "min"),
+    "travel_gap_pct": ("与下界的差距", "Gap to the lower bound", "%"),
 }
+# ``ferry_crossings`` (sailings the visiting workers board) shares the dialysis label
+# ("渡轮过海人次 Ferry crossings": person-crossings); keys are unique across the steps.
 """Labels of :attr:`optimizer.services.visits.handoff.HandoffResult.kpis`."""
 
 FLATS_KPI_LABELS: dict[str, tuple[str, str, str]] = {

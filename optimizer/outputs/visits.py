@@ -112,13 +112,15 @@ def handoff_map(result: HandoffResult, path: Path, ctx: WriteContext) -> Path:
     return save_map(m, path, offline=True)
 
 
-def write_visits(result: HandoffResult, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
-    """Write the hand-off tables and map under ``out_dir`` and return them (all published).
+def write_visits(result, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
+    """Write the hand-off tables and map under ``out_dir`` and, when the result holds a visit
+    plan, its files (:func:`optimizer.outputs.visit_plan.write_visit_plan`); return them all.
 
     Parameters
     ----------
     result
-        From :func:`optimizer.services.visits.plan_handoff`.
+        A :class:`~optimizer.services.visits.result.VisitsResult`, or the
+        :class:`~optimizer.services.visits.handoff.HandoffResult` alone.
     out_dir
         The run folder.
     ctx
@@ -128,11 +130,19 @@ def write_visits(result: HandoffResult, out_dir: Path, ctx: WriteContext) -> lis
     -------
     list of OutputFile
     """
+    full = result
+    if not isinstance(result, HandoffResult):
+        result = full.handoff
     out = Path(out_dir)
     _csv(result.handoff, out / "visits" / "handoff.csv")
     _csv(result.by_office, out / "visits" / "handoff_by_office.csv")
     handoff_map(result, out / "maps" / "handoff.html", ctx)
     k = result.kpis
+    more = []
+    if getattr(full, "plan", None) is not None:
+        from optimizer.outputs.visit_plan import write_visit_plan
+
+        more = write_visit_plan(full, out, ctx)
     return [
         OutputFile("visits/handoff.csv", f"呼叫转移移交表 Hand-off: {k['handoffs']} households "
                    "passed from the registration office to the residence office, by pair of "
@@ -141,4 +151,5 @@ def write_visits(result: HandoffResult, out_dir: Path, ctx: WriteContext) -> lis
                    "households registered, living, handed out, handed in"),
         OutputFile("maps/handoff.html", "地图：办事处间移交流向（仅户数） Map: hand-offs between "
                    "offices (counts only)"),
+        *more,
     ]

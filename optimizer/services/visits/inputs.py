@@ -36,12 +36,15 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @dataclass(frozen=True)
 class Village:
-    """A village (村/社区): its code, name, town and island (from the villages file)."""
+    """A village (村/社区): its code, name, town and island (from the villages file), and its
+    published reference point (``lon``/``lat`` EPSG:4326 degrees; NaN when the file has none)."""
 
     village_code: str
     name_zh: str
     town_code: str
     island_id: str
+    lon: float = float("nan")
+    lat: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,13 @@ def read_villages(path: Path) -> dict[str, Village]:
         raise InputError(f"missing column(s) {missing}; the villages file needs village_code, "
                          "name_zh, town_code and island_id", file=str(path), line=1,
                          field=missing[0])
-    return {r.village_code: Village(r.village_code, r.name_zh, r.town_code, r.island_id)
-            for r in df.itertuples(index=False)}
+    has_xy = "lon" in df.columns and "lat" in df.columns
+    lon = pd.to_numeric(df["lon"], errors="coerce") if has_xy else pd.Series(float("nan"),
+                                                                              index=df.index)
+    lat = pd.to_numeric(df["lat"], errors="coerce") if has_xy else lon
+    return {r.village_code: Village(r.village_code, r.name_zh, r.town_code, r.island_id,
+                                    float(x), float(y))
+            for r, x, y in zip(df.itertuples(index=False), lon, lat)}
 
 
 def _err(errors: list[InputError], fname: str, line: int, who: str, fld: str, msg: str) -> None:

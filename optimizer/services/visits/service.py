@@ -14,9 +14,11 @@ from pathlib import Path
 from optimizer.network.islands import land_components
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
 from optimizer.services.visits.columns import TABLES
-from optimizer.services.visits.handoff import HandoffResult, plan_handoff
+from optimizer.services.visits.handoff import plan_handoff
 from optimizer.services.visits.inputs import VisitsInputs, load_visits_inputs
 from optimizer.services.visits.params import DEFAULT_FILES, VisitsParams
+from optimizer.services.visits.planning import plan_visits
+from optimizer.services.visits.result import VisitsResult
 
 __all__ = ["SERVICE", "VisitsService"]
 
@@ -27,7 +29,7 @@ class VisitsService:
     name = "visits"
     Params = VisitsParams
     tables = TABLES
-    title = "困难群众探访“呼叫转移” visits: hand-off to the residence office"
+    title = "困难群众探访“呼叫转移” visits: hand-off and visit plan"
 
     def load(self, params: VisitsParams, ctx: DataContext) -> VisitsInputs:
         """Read and check households, offices and villages; raises
@@ -38,15 +40,21 @@ class VisitsService:
                                   islands=ctx.islands)
 
     def plan(self, inputs: VisitsInputs, params: VisitsParams, ctx: PlanContext
-             ) -> HandoffResult:
-        """Count the hand-offs; offices on islands of different road-linked groups of
-        ``ctx.network`` need a ferry."""
-        return plan_handoff(inputs, land_components(ctx.network.G))
+             ) -> VisitsResult:
+        """Count the hand-offs (offices on islands of different road-linked groups of
+        ``ctx.network`` need a ferry) and, with ``plan_visits``, plan the horizon's visits
+        (:func:`~optimizer.services.visits.planning.plan_visits`)."""
+        handoff = plan_handoff(inputs, land_components(ctx.network.G))
+        plan = (plan_visits(inputs, ctx.network, params, date=ctx.date)
+                if params.plan_visits else None)
+        return VisitsResult(handoff, plan)
 
-    def write(self, result: HandoffResult, out_dir: Path, ctx: WriteContext
+    def write(self, result: VisitsResult, out_dir: Path, ctx: WriteContext
               ) -> list[OutputFile]:
-        """Write ``visits/handoff.csv``, ``visits/handoff_by_office.csv`` and
-        ``maps/handoff.html`` (counts only); returns every file written."""
+        """Write the hand-off (``visits/handoff*.csv``, ``maps/handoff.html``: counts only)
+        and the plan (published: ``visits/workload.csv``, ``visits/unvisited.csv``,
+        ``maps/visit_territories.html``; internal under ``dispatch/visits/``: calendar, daily
+        sheets, unvisited households); returns every file written."""
         from optimizer.outputs.visits import write_visits
 
         return write_visits(result, out_dir, ctx)
