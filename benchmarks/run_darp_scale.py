@@ -1,0 +1,60 @@
+"""The dialysis day plan on scaled datasets (issue 14 item 3): served trips, wall time, limit.
+
+Usage::
+
+    python -m optimizer.synthetic --scale 10 --out /tmp/scale10
+    /usr/bin/time -v python -m benchmarks.run_darp_scale /tmp/scale10/scenario.yaml
+
+Loads the scenario's dialysis inputs, builds the day's network once, then times
+:func:`optimizer.services.dialysis.plan_dialysis_day` (the dialysis step without writing files)
+and prints one Markdown row: patients, vehicles, trips, trips served (share), legs in the model,
+the solver's search record (what stopped it), wall time of the step, the search limit
+``solver.time_limit_s``, and the checker's violations. Run it under ``/usr/bin/time -v`` for the
+peak memory ("Maximum resident set size").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Plan the day of each scenario and print a Markdown row each; exit code 0."""
+    from optimizer.network import build_network
+    from optimizer.scenario.run import data_context
+    from optimizer.scenario.schema import load_scenario
+    from optimizer.services.base import PlanContext
+    from optimizer.services.dialysis import SERVICE
+
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run_darp_scale", description=__doc__)
+    ap.add_argument("scenarios", nargs="+")
+    ap.add_argument("--time-limit", type=float, default=None, help="override solver.time_limit_s")
+    a = ap.parse_args(argv)
+    print("| scenario | patients | vehicles | trips | served | share | legs | wall s | limit s "
+          "| search | violations |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for path in a.scenarios:
+        over = {"solver": {"time_limit_s": a.time_limit}} if a.time_limit else None
+        sc = load_scenario(path, overrides=over)
+        ctx = data_context(sc)
+        inputs = SERVICE.load(sc.dialysis, ctx)
+        net = build_network(sc.network, sc.ferries, date=sc.date, dataset=ctx.dataset,
+                            name=sc.name)
+        t0 = time.perf_counter()
+        plan = SERVICE.plan(inputs, sc.dialysis, PlanContext(network=net, solver=sc.solver,
+                                                             date=sc.date))
+        wall = time.perf_counter() - t0
+        k = plan.kpis
+        trips, served = int(k["trips"]), int(k["trips_served"])
+        legs = len(plan.problem.requests) if plan.problem is not None else 0
+        search = "; ".join(f"{s.name}: {s.stopped_by.value}, {s.work_done} ({s.runtime_s:.1f} s)" for s in plan.searches)
+        print(f"| {sc.name} | {len(inputs.patients)} | {len(inputs.vehicles)} | {trips} | "
+              f"{served} | {served / max(trips, 1):.1%} | {legs} | {wall:.1f} | "
+              f"{sc.solver.time_limit_s:g} | {search} | {len(plan.violations)} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
