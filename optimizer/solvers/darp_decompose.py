@@ -95,6 +95,10 @@ BAND_GAP_S = 1200.0
 (20 min: the Putuo day's four groups, arrivals for the 07:30 and 12:00 sessions and the rides
 home after them, are separated by more, the requests within a group by less)."""
 
+TAIL_SHARE = 0.05
+"""Time mode: share of ``time_limit_s`` kept for the repair after the parts and the assembly
+(the parts share the rest)."""
+
 _EPS = 1e-6
 
 
@@ -329,7 +333,7 @@ class _Budget:
             out = dataclasses.replace(prm, time_limit_s=max(0.05, prm.time_limit_s * share),
                                       wall_clock_cap_s=max(0.5, cap), searches=1, workers=1)
         else:
-            left = prm.time_limit_s - (time.perf_counter() - self.t0)
+            left = prm.time_limit_s * (1.0 - TAIL_SHARE) - (time.perf_counter() - self.t0)
             t = max(0.05, left * n_band / max(1, self.left_requests))
             out = dataclasses.replace(prm, time_limit_s=t, searches=1, workers=1)
         self.left_requests -= n_band
@@ -410,8 +414,8 @@ def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float
     return states, left, records
 
 
-def _gap_insert(problem: DarpProblem, states: list[_VehicleState], left: list[int]
-                ) -> list[int]:
+def _gap_insert(problem: DarpProblem, states: list[_VehicleState], left: list[int],
+                why: dict[int, tuple[UnservedReason, str] | None]) -> list[int]:
     """Step 4's last pass: each request left (in key order) into the first idle gap of a
     vehicle's day where it fits without moving any other stop; returns the requests still
     left."""
@@ -421,7 +425,8 @@ def _gap_insert(problem: DarpProblem, states: list[_VehicleState], left: list[in
     still = []
     for i in sorted(left, key=lambda j: (_key(problem, j), j)):
         r = problem.requests[i]
-        if explain_request(problem, i) is not None:
+        why[i] = explain_request(problem, i)
+        if why[i] is not None:
             still.append(i)
             continue
         for s in states:
@@ -499,15 +504,12 @@ def _route(problem: DarpProblem, s: _VehicleState) -> Route | None:
 
 
 def _result(problem: DarpProblem, states: list[_VehicleState], left: list[int],
-            records: list[SearchRecord], prm: object, t0: float, part_requests: int
-            ) -> DarpResult:
-    from optimizer.solvers.ortools_routing import explain_request
-
+            why: dict[int, tuple[UnservedReason, str] | None], records: list[SearchRecord],
+            prm: object, t0: float, part_requests: int) -> DarpResult:
     routes = [rt for s in states if (rt := _route(problem, s)) is not None]
     unserved = []
     for i in sorted(left):
-        why = explain_request(problem, i)
-        unserved.append(Unserved(problem.requests[i].request_id, *(why or (
+        unserved.append(Unserved(problem.requests[i].request_id, *(why[i] or (
             UnservedReason.DROPPED_BY_SEARCH,
             "can be served alone, but not together with the other rides within the solve "
             "limits (capacity or time conflicts)"))))
@@ -601,8 +603,9 @@ def solve_decomposed(problem: DarpProblem, params: object | None = None, *,
         best = _better(full, base)
         return dataclasses.replace(best, runtime_s=time.perf_counter() - t0)
     states, left, records = _decompose(problem, prm, part_requests, t0)
-    left = _gap_insert(problem, states, left)
-    return _result(problem, states, left, records, prm, t0, part_requests)
+    why: dict[int, tuple[UnservedReason, str] | None] = {}
+    left = _gap_insert(problem, states, left, why)
+    return _result(problem, states, left, why, records, prm, t0, part_requests)
 
 
 def _scaled(prm: object, share: float) -> object:
