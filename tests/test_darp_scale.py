@@ -240,3 +240,15 @@ def test_more_vehicles_never_serve_fewer(seed):
     assert check_darp(p, more) == []
     assert _served(more) >= _served(alone)
     assert _served(more) > 0
+
+
+def test_parts_on_two_processes_give_the_same_plan():
+    """Side-by-side parts solved on two processes: the same work-limited plan as on one."""
+    import dataclasses
+
+    p = dialysis_day(6, homes=30, vehicles=6)
+    one = solve_decomposed(p, FAST, above_requests=10, part_requests=8)
+    two = solve_decomposed(p, dataclasses.replace(FAST, workers=2), above_requests=10,
+                           part_requests=8)
+    assert two.routes == one.routes and two.unserved == one.unserved
+    assert check_darp(p, two) == []

@@ -47,12 +47,14 @@ never worse than the plan of :func:`solve_decomposed` on the base fleet with
 
 Budget
 ------
-Time mode (``deterministic=False``): each part gets its share of the wall time *left*, so the
-whole solve ends near ``time_limit_s``. Work mode: each part's work limits are derived from its
-share of ``time_limit_s`` (the rates are calibrated on the reference machine) and its wall-clock
-cap from the same share of the cap. Parts run one search each (``searches=1``, ``workers=1``):
-the parts replace the portfolio, and starting worker processes for every part would cost more
-than it brings.
+Time mode (``deterministic=False``): each part gets its share of the wall time *left* (less
+:data:`TAIL_SHARE` for the repair and assembly), so the whole solve ends near ``time_limit_s``.
+Work mode: each part's work limits are derived from its share of ``time_limit_s`` (the rates
+are calibrated on the reference machine, so the parts together take about ``time_limit_s``
+there); the safety cap is what is left of the whole solve's ``wall_clock_cap_s``. Parts run one search each (``searches=1``): the parts
+replace the portfolio. The side-by-side parts of a band are independent and run on ``workers``
+processes at once (started once per solve); like the portfolio, this changes the wall time,
+never a work-limited plan. In time mode such a part may take ``workers`` times its share.
 """
 
 from __future__ import annotations
@@ -323,34 +325,27 @@ class _Budget:
     total_requests: int
     left_requests: int = 0
 
-    def part(self, n_band: int, n_model: int) -> object:
-        """The :class:`SolveParams` of a part with ``n_band`` new requests (``n_model`` in its
-        model)."""
+    def part(self, n_band: int, at_once: int = 1) -> object:
+        """The :class:`SolveParams` of a part with ``n_band`` new requests, run with
+        ``at_once - 1`` other parts at the same time (time mode: each may take that many times
+        its share of the time left)."""
         prm = self.prm
         share = n_band / max(1, self.total_requests)
-        if prm.deterministic:
-            cap = prm.cap_s * share
+        if prm.deterministic:  # the safety cap: what is left of the whole solve's
+            cap = prm.cap_s - (time.perf_counter() - self.t0)
             out = dataclasses.replace(prm, time_limit_s=max(0.05, prm.time_limit_s * share),
                                       wall_clock_cap_s=max(0.5, cap), searches=1, workers=1)
         else:
             left = prm.time_limit_s * (1.0 - TAIL_SHARE) - (time.perf_counter() - self.t0)
-            t = max(0.05, left * n_band / max(1, self.left_requests))
+            t = max(0.05, left * min(1.0, at_once * n_band / max(1, self.left_requests)))
             out = dataclasses.replace(prm, time_limit_s=t, searches=1, workers=1)
         self.left_requests -= n_band
         return out
 
 
-def _solve_band(problem: DarpProblem, reqs: list[int], states: list[_VehicleState],
-                prm: object) -> tuple[list[int], dict]:
-    """Solve one part; append its routes to the vehicles' states; return the requests it left
-    unserved and the solver's work counters."""
-    from optimizer.solvers.ortools_routing import solve_darp
-
-    live = [s for s in states if s.free_s < problem.vehicles[s.position].shift_s[1]]
-    if not live:
-        return list(reqs), {}
-    sub, nodes = _subproblem(problem, reqs, live)
-    res = solve_darp(sub, prm)
+def _apply(problem: DarpProblem, reqs: list[int], live: list[_VehicleState], nodes: np.ndarray,
+           res: DarpResult) -> list[int]:
+    """Append a part's routes to its vehicles' days; return the requests it left unserved."""
     by_id = {problem.vehicles[s.position].vehicle_id: s for s in live}
     for rt in res.routes:
         s = by_id[rt.vehicle_id]
@@ -361,34 +356,78 @@ def _solve_band(problem: DarpProblem, reqs: list[int], states: list[_VehicleStat
         end = rt.stops[-1]
         s.node, s.free_s = int(nodes[end.node]), float(end.arrival_s)
     pos = {problem.requests[i].request_id: i for i in reqs}
-    return [pos[u.request_id] for u in res.unserved], {
-        "search": res.search, "runtime_s": res.runtime_s}
+    return [pos[u.request_id] for u in res.unserved]
+
+
+def _warm() -> None:
+    """Import the solver in a worker process (before its first part arrives)."""
+    import optimizer.solvers.ortools_routing  # noqa: F401
+
+
+class _Runner:
+    """Solves the side-by-side parts of a band, on ``processes`` processes when more than one
+    (the parts are independent: their vehicles differ; a work-limited part gives the same plan
+    in any process). The worker processes are ``spawn``-ed once, on first use."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = max(1, int(processes))
+        self._pool = None
+        if self.processes > 1:  # start the workers now: they import while the first band runs
+            self._start()
+            for _ in range(self.processes):
+                self._pool.submit(_warm)
+
+    def _start(self) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(max_workers=self.processes,
+                                         mp_context=mp.get_context("spawn"))
+
+    def solve(self, calls: list[tuple[DarpProblem, object]]) -> list[DarpResult]:
+        from optimizer.solvers.ortools_routing import solve_darp
+
+        if self.processes == 1 or len(calls) == 1:
+            return [solve_darp(sub, prm) for sub, prm in calls]
+        if self._pool is None:
+            self._start()
+        futures = [self._pool.submit(solve_darp, sub, prm) for sub, prm in calls]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
 
 def _solve_split_band(problem: DarpProblem, model: list[int], n_new: int,
                       states: list[_VehicleState], part_requests: int, budget: _Budget,
-                      records: list[SearchRecord]) -> list[int]:
+                      records: list[SearchRecord], runner: _Runner) -> list[int]:
     """One band: split by place when larger than ``part_requests`` (side by side, vehicles
-    shared out), each part solved; returns the requests left unserved."""
+    shared out), the parts solved (at once when there are processes); returns the requests
+    left unserved."""
     live = [s for s in states if s.free_s < problem.vehicles[s.position].shift_s[1]]
     if not live:
         budget.left_requests -= n_new
         return list(model)
     n_parts = math.ceil(len(model) / part_requests)
     parts = split_by_place(problem, model, [s.node for s in live], n_parts)
-    unserved: list[int] = []
+    at_once = min(runner.processes, len(parts))
+    calls, prepared = [], []
     for reqs, slots in parts:
-        n_share = round(n_new * len(reqs) / len(model))
-        prm = budget.part(n_share, len(reqs))
-        left, info = _solve_band(problem, reqs, [live[k] for k in slots], prm)
-        if "search" in info:
-            records.append(info["search"])
-        unserved.extend(left)
+        mine = [live[k] for k in slots]
+        sub, nodes = _subproblem(problem, reqs, mine)
+        calls.append((sub, budget.part(round(n_new * len(reqs) / len(model)), at_once)))
+        prepared.append((reqs, mine, nodes))
+    unserved: list[int] = []
+    for (reqs, mine, nodes), res in zip(prepared, runner.solve(calls)):
+        records.append(res.search)
+        unserved.extend(_apply(problem, reqs, mine, nodes, res))
     return unserved
 
 
-def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float
-               ) -> tuple[list[_VehicleState], list[int], list[SearchRecord]]:
+def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float,
+               runner: _Runner) -> tuple[list[_VehicleState], list[int], list[SearchRecord]]:
     """Steps 1-4 of the module docs: the vehicles' days, the requests left and the parts'
     search records."""
     states = [_VehicleState(k, v.start_node, float(v.shift_s[0]))
@@ -405,7 +444,7 @@ def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float
         for band in time_bands(problem, reqs, part_requests):
             model = sorted(carry + band, key=lambda i: (_key(problem, i), i))
             unserved = _solve_split_band(problem, model, len(band), [states[k] for k in vks],
-                                         part_requests, budget, records)
+                                         part_requests, budget, records, runner)
             t_next = min((states[k].free_s for k in vks), default=math.inf)
             carry = [i for i in unserved if _open_after(problem, i, t_next)]
             kept = set(carry)
@@ -602,7 +641,11 @@ def solve_decomposed(problem: DarpProblem, params: object | None = None, *,
         full = solve_decomposed(problem, _scaled(prm, 1.0 - base_share), **opts)
         best = _better(full, base)
         return dataclasses.replace(best, runtime_s=time.perf_counter() - t0)
-    states, left, records = _decompose(problem, prm, part_requests, t0)
+    runner = _Runner(prm.workers)
+    try:
+        states, left, records = _decompose(problem, prm, part_requests, t0, runner)
+    finally:
+        runner.close()
     why: dict[int, tuple[UnservedReason, str] | None] = {}
     left = _gap_insert(problem, states, left, why)
     return _result(problem, states, left, why, records, prm, t0, part_requests)
