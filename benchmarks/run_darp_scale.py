@@ -33,12 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=None, help="override solver.time_limit_s")
     ap.add_argument("--stop", choices=("work", "time"), default=None,
                     help="override solver.stop (work: reproducible work limits; time: wall clock)")
+    ap.add_argument("--decompose-above", type=int, default=None,
+                    help="override solver.decompose_above_requests (e.g. 100000: whole solve)")
     a = ap.parse_args(argv)
     print("| scenario | stop | patients | vehicles | trips | served | share | legs | step wall s "
           "| search wall s | limit s | search | violations |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for path in a.scenarios:
-        solver = {k: v for k, v in (("time_limit_s", a.time_limit), ("stop", a.stop)) if v}
+        solver = {k: v for k, v in (("time_limit_s", a.time_limit), ("stop", a.stop),
+                                    ("decompose_above_requests", a.decompose_above)) if v}
         over = {"solver": solver} if solver else None
         sc = load_scenario(path, overrides=over)
         ctx = data_context(sc)

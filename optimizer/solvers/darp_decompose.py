@@ -325,21 +325,31 @@ class _Budget:
     total_requests: int
     left_requests: int = 0
 
-    def part(self, n_band: int, at_once: int = 1) -> object:
-        """The :class:`SolveParams` of a part with ``n_band`` new requests, run with
-        ``at_once - 1`` other parts at the same time (time mode: each may take that many times
-        its share of the time left)."""
+    def band(self, n_new: int, sizes: Sequence[int], processes: int) -> list[object]:
+        """The :class:`SolveParams` of the side-by-side parts of a band with ``n_new`` new
+        requests (parts of ``sizes`` requests, carried ones included, solved on ``processes``
+        processes).
+
+        Work mode: part ``p`` has the work of its share ``n_new x sizes[p] / sum(sizes)`` of
+        the requests (independent of ``processes``). Time mode: the band gets its share of the
+        time left, ``n_new`` of the requests left; its parts run in ``ceil(parts /
+        processes)`` waves, each wave the band's time over the number of waves."""
         prm = self.prm
-        share = n_band / max(1, self.total_requests)
+        total = max(1, sum(sizes))
+        shares = [n_new * n / total for n in sizes]
         if prm.deterministic:  # the safety cap: what is left of the whole solve's
-            cap = prm.cap_s - (time.perf_counter() - self.t0)
-            out = dataclasses.replace(prm, time_limit_s=max(0.05, prm.time_limit_s * share),
-                                      wall_clock_cap_s=max(0.5, cap), searches=1, workers=1)
+            cap = max(0.5, prm.cap_s - (time.perf_counter() - self.t0))
+            out = [dataclasses.replace(prm, time_limit_s=max(
+                0.05, prm.time_limit_s * sh / max(1, self.total_requests)),
+                wall_clock_cap_s=cap, searches=1, workers=1) for sh in shares]
         else:
             left = prm.time_limit_s * (1.0 - TAIL_SHARE) - (time.perf_counter() - self.t0)
-            t = max(0.05, left * min(1.0, at_once * n_band / max(1, self.left_requests)))
-            out = dataclasses.replace(prm, time_limit_s=t, searches=1, workers=1)
-        self.left_requests -= n_band
+            band_s = left * min(1.0, n_new / max(1, self.left_requests))
+            waves = math.ceil(len(sizes) / max(1, min(processes, len(sizes))))
+            t = max(0.2, band_s / waves)
+            out = [dataclasses.replace(prm, time_limit_s=t, searches=1, workers=1)
+                   for _ in sizes]
+        self.left_requests -= n_new
         return out
 
 
@@ -412,12 +422,12 @@ def _solve_split_band(problem: DarpProblem, model: list[int], n_new: int,
         return list(model)
     n_parts = math.ceil(len(model) / part_requests)
     parts = split_by_place(problem, model, [s.node for s in live], n_parts)
-    at_once = min(runner.processes, len(parts))
+    prms = budget.band(n_new, [len(reqs) for reqs, _ in parts], runner.processes)
     calls, prepared = [], []
-    for reqs, slots in parts:
+    for (reqs, slots), prm in zip(parts, prms):
         mine = [live[k] for k in slots]
         sub, nodes = _subproblem(problem, reqs, mine)
-        calls.append((sub, budget.part(round(n_new * len(reqs) / len(model)), at_once)))
+        calls.append((sub, prm))
         prepared.append((reqs, mine, nodes))
     unserved: list[int] = []
     for (reqs, mine, nodes), res in zip(prepared, runner.solve(calls)):
