@@ -14,7 +14,7 @@ Method
 1. **Island groups.** Requests and vehicles are joined when the vehicle may serve the request
    (eligibility, capacities) and reaches its pickup from the base and its base from the
    drop-off (finite travel times). The connected components are independent problems (no
-   vehicle can serve two of them), solved one after the other.
+   vehicle can serve two of them), solved one after the other, the smallest first.
 2. **Time bands.** A group with more than ``part_requests`` requests is cut into
    ``ceil(R / part_requests)`` bands of consecutive requests in the order of their *key* (the
    latest drop-off when it is bounded, else the earliest pickup plus boarding and the direct
@@ -100,6 +100,12 @@ home after them, are separated by more, the requests within a group by less)."""
 TAIL_SHARE = 0.05
 """Time mode: share of ``time_limit_s`` kept for the repair after the parts and the assembly
 (the parts share the rest)."""
+
+TIME_MODE_FIRST = ("LOCAL_CHEAPEST_INSERTION",)
+"""Time mode: the one construction of a part. A part may get a fraction of a second on a loaded
+machine; split four ways (the whole solve's portfolio) no construction finished and the part
+served nobody (10 x day, load average 8-10). Local cheapest insertion always found a first
+plan in the project's solver notes."""
 
 _EPS = 1e-6
 
@@ -347,8 +353,9 @@ class _Budget:
             band_s = left * min(1.0, n_new / max(1, self.left_requests))
             waves = math.ceil(len(sizes) / max(1, min(processes, len(sizes))))
             t = max(0.2, band_s / waves)
-            out = [dataclasses.replace(prm, time_limit_s=t, searches=1, workers=1)
-                   for _ in sizes]
+            out = [dataclasses.replace(prm, time_limit_s=t, searches=1, workers=1,
+                                       first_solution_strategies=TIME_MODE_FIRST,
+                                       construction_share=0.25) for _ in sizes]
         self.left_requests -= n_new
         return out
 
@@ -367,6 +374,18 @@ def _apply(problem: DarpProblem, reqs: list[int], live: list[_VehicleState], nod
         s.node, s.free_s = int(nodes[end.node]), float(end.arrival_s)
     pos = {problem.requests[i].request_id: i for i in reqs}
     return [pos[u.request_id] for u in res.unserved]
+
+
+def _solve_part(sub: DarpProblem, prm: object, end_epoch: float | None) -> DarpResult:
+    """:func:`~optimizer.solvers.ortools_routing.solve_darp` of one part; in time mode its time
+    limit is cut to what is left before ``end_epoch`` (a part that waited for a worker does not
+    run late)."""
+    from optimizer.solvers.ortools_routing import solve_darp
+
+    if end_epoch is not None and not prm.deterministic:
+        prm = dataclasses.replace(prm, time_limit_s=max(0.05, min(prm.time_limit_s,
+                                                                  end_epoch - time.time())))
+    return solve_darp(sub, prm)
 
 
 def _warm() -> None:
@@ -394,25 +413,26 @@ class _Runner:
         self._pool = ProcessPoolExecutor(max_workers=self.processes,
                                          mp_context=mp.get_context("spawn"))
 
-    def solve(self, calls: list[tuple[DarpProblem, object]]) -> list[DarpResult]:
-        from optimizer.solvers.ortools_routing import solve_darp
-
+    def solve(self, calls: list[tuple[DarpProblem, object]], end_epoch: float | None = None
+              ) -> list[DarpResult]:
+        """Solve the parts; time mode: none runs past ``end_epoch`` (``time.time()``)."""
         if self.processes == 1 or len(calls) == 1:
-            return [solve_darp(sub, prm) for sub, prm in calls]
+            return [_solve_part(sub, prm, end_epoch) for sub, prm in calls]
         if self._pool is None:
             self._start()
-        futures = [self._pool.submit(solve_darp, sub, prm) for sub, prm in calls]
+        futures = [self._pool.submit(_solve_part, sub, prm, end_epoch) for sub, prm in calls]
         return [f.result() for f in futures]
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(wait=False, cancel_futures=True)  # the workers exit alone
             self._pool = None
 
 
 def _solve_split_band(problem: DarpProblem, model: list[int], n_new: int,
                       states: list[_VehicleState], part_requests: int, budget: _Budget,
-                      records: list[SearchRecord], runner: _Runner) -> list[int]:
+                      records: list[SearchRecord], runner: _Runner,
+                      dropped: set[int]) -> list[int]:
     """One band: split by place when larger than ``part_requests`` (side by side, vehicles
     shared out), the parts solved (at once when there are processes); returns the requests
     left unserved."""
@@ -430,14 +450,20 @@ def _solve_split_band(problem: DarpProblem, model: list[int], n_new: int,
         calls.append((sub, prm))
         prepared.append((reqs, mine, nodes))
     unserved: list[int] = []
-    for (reqs, mine, nodes), res in zip(prepared, runner.solve(calls)):
+    end = None if budget.prm.deterministic else time.time() + max(p.time_limit_s for p in prms) \
+        * math.ceil(len(calls) / max(1, min(runner.processes, len(calls))))
+    for (reqs, mine, nodes), res in zip(prepared, runner.solve(calls, end)):
         records.append(res.search)
         unserved.extend(_apply(problem, reqs, mine, nodes, res))
+        pos = {problem.requests[i].request_id: i for i in reqs}
+        dropped.update(pos[u.request_id] for u in res.unserved
+                       if u.reason is UnservedReason.DROPPED_BY_SEARCH)
     return unserved
 
 
 def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float,
-               runner: _Runner) -> tuple[list[_VehicleState], list[int], list[SearchRecord]]:
+               runner: _Runner
+               ) -> tuple[list[_VehicleState], list[int], list[SearchRecord], set[int]]:
     """Steps 1-4 of the module docs: the vehicles' days, the requests left and the parts'
     search records."""
     states = [_VehicleState(k, v.start_node, float(v.shift_s[0]))
@@ -445,8 +471,9 @@ def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float,
     budget = _Budget(prm, t0, len(problem.requests), len(problem.requests))
     left: list[int] = []
     records: list[SearchRecord] = []
-    for reqs, vks in island_groups(problem):
-        if not vks:
+    dropped: set[int] = set()  # left by a part's search: servable alone
+    for reqs, vks in sorted(island_groups(problem), key=lambda g: (len(g[0]), g[0][0])):
+        if not vks:  # smallest groups first: in time mode the largest takes up any slack
             left.extend(reqs)
             budget.left_requests -= len(reqs)
             continue
@@ -454,32 +481,31 @@ def _decompose(problem: DarpProblem, prm: object, part_requests: int, t0: float,
         for band in time_bands(problem, reqs, part_requests):
             model = sorted(carry + band, key=lambda i: (_key(problem, i), i))
             unserved = _solve_split_band(problem, model, len(band), [states[k] for k in vks],
-                                         part_requests, budget, records, runner)
+                                         part_requests, budget, records, runner, dropped)
             t_next = min((states[k].free_s for k in vks), default=math.inf)
             carry = [i for i in unserved if _open_after(problem, i, t_next)]
             kept = set(carry)
             left.extend(i for i in unserved if i not in kept)
         left.extend(carry)
-    return states, left, records
+    return states, left, records, dropped
 
 
 def _gap_insert(problem: DarpProblem, states: list[_VehicleState], left: list[int],
-                why: dict[int, tuple[UnservedReason, str] | None]) -> list[int]:
+                end_s: float | None = None) -> list[int]:
     """Step 4's last pass: each request left (in key order) into the first idle gap of a
-    vehicle's day where it fits without moving any other stop; returns the requests still
-    left."""
-    from optimizer.solvers.ortools_routing import explain_request
-
+    vehicle's day where it fits without moving any other stop (an exact test); returns the
+    requests still left. Time mode: stops at ``end_s`` (``time.perf_counter()`` seconds)."""
     tt = problem.travel_time_s
     still = []
-    for i in sorted(left, key=lambda j: (_key(problem, j), j)):
+    for n, i in enumerate(sorted(left, key=lambda j: (_key(problem, j), j))):
+        if end_s is not None and n % 16 == 0 and time.perf_counter() > end_s:
+            still.extend(sorted(left, key=lambda j: (_key(problem, j), j))[n:])
+            break
         r = problem.requests[i]
-        why[i] = explain_request(problem, i)
-        if why[i] is not None:
-            still.append(i)
-            continue
         for s in states:
-            if problem.is_eligible(i, s.position) and _try_gap(problem, tt, r, i, s):
+            v = problem.vehicles[s.position]
+            if (math.isfinite(tt[v.start_node, r.pickup_node]) and problem.is_eligible(
+                    i, s.position) and _try_gap(problem, tt, r, i, s)):
                 break
         else:
             still.append(i)
@@ -553,12 +579,18 @@ def _route(problem: DarpProblem, s: _VehicleState) -> Route | None:
 
 
 def _result(problem: DarpProblem, states: list[_VehicleState], left: list[int],
-            why: dict[int, tuple[UnservedReason, str] | None], records: list[SearchRecord],
-            prm: object, t0: float, part_requests: int) -> DarpResult:
+            dropped: set[int], records: list[SearchRecord], prm: object, t0: float,
+            part_requests: int) -> DarpResult:
+    """The plan, each request left with its reason: dropped by a part's search (so servable
+    alone), or else the reason of :func:`~optimizer.solvers.ortools_routing.explain_request`
+    on the whole problem."""
+    from optimizer.solvers.ortools_routing import explain_request
+
     routes = [rt for s in states if (rt := _route(problem, s)) is not None]
     unserved = []
     for i in sorted(left):
-        unserved.append(Unserved(problem.requests[i].request_id, *(why[i] or (
+        why = None if i in dropped else explain_request(problem, i)
+        unserved.append(Unserved(problem.requests[i].request_id, *(why or (
             UnservedReason.DROPPED_BY_SEARCH,
             "can be served alone, but not together with the other rides within the solve "
             "limits (capacity or time conflicts)"))))
@@ -653,12 +685,12 @@ def solve_decomposed(problem: DarpProblem, params: object | None = None, *,
         return dataclasses.replace(best, runtime_s=time.perf_counter() - t0)
     runner = _Runner(prm.workers)
     try:
-        states, left, records = _decompose(problem, prm, part_requests, t0, runner)
+        states, left, records, dropped = _decompose(problem, prm, part_requests, t0, runner)
     finally:
         runner.close()
-    why: dict[int, tuple[UnservedReason, str] | None] = {}
-    left = _gap_insert(problem, states, left, why)
-    return _result(problem, states, left, why, records, prm, t0, part_requests)
+    end = None if prm.deterministic else t0 + prm.time_limit_s * (1.0 - TAIL_SHARE / 2)
+    left = _gap_insert(problem, states, left, end)
+    return _result(problem, states, left, dropped, records, prm, t0, part_requests)
 
 
 def _scaled(prm: object, share: float) -> object:
