@@ -934,12 +934,23 @@ def _precheck(problem: DarpProblem, prm: SolveParams
     active = []
     for i in candidates:
         (ep, lp), (ed, ld) = windows[i]
-        if ep > lp + 1e-9 or ed > ld + 1e-9:
+        if ep > lp + 1e-9 or ed > ld + 1e-9 or _empty_in_units(ep, lp, prm.time_scale) \
+                or _empty_in_units(ed, ld, prm.time_scale):
             unserved[i] = (UnservedReason.TIME_WINDOW,
                            "the windows, ride time and vehicle shifts leave no feasible time")
         else:
             active.append(i)
     return unserved, active, windows
+
+
+def _empty_in_units(earliest_s: float, latest_s: float, scale: float) -> bool:
+    """Whether a window is empty in integer time units (earliest rounded up, latest down, as
+    the model does): a window narrower than one unit between two unit marks, e.g. 100.3-100.6 s
+    at 1 s resolution, is not empty in seconds but is in the model, where OR-Tools fails on it
+    while building (``CP Solver fail``)."""
+    if not math.isfinite(latest_s):
+        return False
+    return math.ceil(earliest_s * scale - 1e-9) > math.floor(latest_s * scale + 1e-9)
 
 
 def _search_record(run: _Run | None, runtime_s: float) -> SearchRecord:

@@ -53,6 +53,14 @@ class SolverParams:
     wall_clock_cap_s
         Work mode: the wall-clock safety cap of one solve, seconds; ``None`` =
         :data:`DEFAULT_CAP_FACTOR` x ``time_limit_s``.
+    decompose_above_requests
+        Dial-a-ride days with more requests (legs) than this are solved in parts (island
+        groups and time bands, repaired across the cut;
+        :mod:`optimizer.solvers.darp_decompose`). Default 300: the Putuo baseline day (152
+        legs) is solved whole, as before.
+    decompose_part_requests
+        Target requests per part of a decomposed day (default 120, within the sizes the work
+        rates were measured on).
     """
 
     time_limit_s: float = Field(default=10.0, gt=0, allow_inf_nan=False)
@@ -61,6 +69,8 @@ class SolverParams:
     searches: int = Field(default=2, ge=1, le=64)
     workers: int = Field(default=2, ge=1, le=64)
     wall_clock_cap_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    decompose_above_requests: int = Field(default=300, ge=0)
+    decompose_part_requests: int = Field(default=120, ge=1)
 
     @property
     def deterministic(self) -> bool:

@@ -151,7 +151,8 @@ def generate_units(*, n_patients: int) -> pd.DataFrame:
 
 
 def generate_patients(elderly: pd.DataFrame, *, seed: int = SEED, land: Land | None = None,
-                      prevalence_pmp: float = HD_PREVALENCE_PMP) -> pd.DataFrame:
+                      prevalence_pmp: float = HD_PREVALENCE_PMP,
+                      n_patients: int | None = None) -> pd.DataFrame:
     """Synthetic haemodialysis patients for the whole district.
 
     Parameters
@@ -164,16 +165,19 @@ def generate_patients(elderly: pd.DataFrame, *, seed: int = SEED, land: Land | N
         Land sampler; default :meth:`Land.default`.
     prevalence_pmp
         Haemodialysis patients per million residents (default :data:`HD_PREVALENCE_PMP`).
+    n_patients
+        Number of patients (``None`` = :func:`patient_count` of ``prevalence_pmp``); the scaled
+        datasets of :mod:`optimizer.synthetic.scale` pass ``K x 199``.
 
     Returns
     -------
     pandas.DataFrame
-        :func:`patient_count` rows, columns :data:`PATIENT_COLUMNS`; homes (EPSG:4326) on land on
+        ``n_patients`` (default :func:`patient_count`) rows, columns :data:`PATIENT_COLUMNS`; homes (EPSG:4326) on land on
         the village's island within a few hundred metres of the village point.
     """
     land = land or Land.default()
     rng = np.random.default_rng([seed, 2])
-    n = patient_count(prevalence_pmp=prevalence_pmp)
+    n = patient_count(prevalence_pmp=prevalence_pmp) if n_patients is None else int(n_patients)
     e = elderly.reset_index(drop=True)
     p = e["elderly_60plus"].to_numpy(dtype=float)
     idx = np.sort(rng.choice(len(e), size=n, p=p / p.sum()))

@@ -177,7 +177,7 @@ def plan_dialysis_day(
     requests = [_request(leg, fleet, m, patients[leg.trip.patient_id], prm, rules)
                 for leg in legs]
     solved = _solve_day(d, legs, requests, fleet, m, unserved, solver or SolverParams(),
-                        solve_options)
+                        solve_options, base_vehicles=_base_fleet(fleet, prm))
     stops = stops_table(solved.result, fleet, m, solved.legs, patients, crossing_of)
     summary = trip_summary(stops, trips, unserved, crossing_of)
     served = set(summary["trip_id"])
@@ -290,7 +290,8 @@ def _vehicles(fleet: Sequence[VehicleSpec]) -> tuple[Vehicle, ...]:
 # ----------------------------------------------------------------------------- solving
 def _solve_day(d: dt.date, legs: list[Leg], requests: list[Request],
                fleet: Sequence[VehicleSpec], m: PlaceMatrix, unserved: _Unserved,
-               solver: SolverParams, options: Mapping[str, Any] | None) -> _Solved:
+               solver: SolverParams, options: Mapping[str, Any] | None, *,
+               base_vehicles: frozenset[str] | None = None) -> _Solved:
     """Pre-check every leg alone, solve the rest, unlink half-served trips, check the plan."""
     if not requests:
         return _Solved()
@@ -309,7 +310,7 @@ def _solve_day(d: dt.date, legs: list[Leg], requests: list[Request],
     kept = tuple(legs[k] for k in keep)
     if not problem.requests:
         return _Solved(problem=problem, legs=kept)
-    raw = solve_legs(problem, solver, options)
+    raw = solve_legs(problem, solver, options, base_vehicles=base_vehicles)
     result = unlink_dropped_legs(problem, raw, list(kept), unserved.mark,
                                  lambda leg: leg_head(leg, m))
     violations = _check(problem, result)
@@ -317,17 +318,31 @@ def _solve_day(d: dt.date, legs: list[Leg], requests: list[Request],
 
 
 def solve_legs(problem: DarpProblem, solver: SolverParams,
-               options: Mapping[str, Any] | None = None) -> DarpResult:
+               options: Mapping[str, Any] | None = None, *,
+               base_vehicles: frozenset[str] | None = None) -> DarpResult:
     """Solve the day's DARP with the scenario's search limits.
 
     :func:`optimizer.solvers.ortools_routing.darp_params` turns the scenario's
     :class:`~optimizer.solvers.params.SolverParams` into the solver's parameters (work mode:
     deterministic work limits with a wall-clock safety cap); ``options`` (other ``SolveParams``
-    fields) win.
+    fields) win. A day with more than ``solver.decompose_above_requests`` legs is solved in
+    parts (:func:`optimizer.solvers.darp_decompose.solve_decomposed`; ``base_vehicles``, the
+    fleet without the scenario's extra vehicles, then makes sure the extra vehicles never serve
+    fewer trips); smaller days exactly as before.
     """
-    from optimizer.solvers.ortools_routing import darp_params, solve_darp
+    from optimizer.solvers.darp_decompose import solve_decomposed
+    from optimizer.solvers.ortools_routing import darp_params
 
-    return solve_darp(problem, darp_params(solver, **dict(options or {})))
+    return solve_decomposed(problem, darp_params(solver, **dict(options or {})),
+                            above_requests=solver.decompose_above_requests,
+                            part_requests=solver.decompose_part_requests,
+                            base_vehicles=base_vehicles)
+
+
+def _base_fleet(fleet: Sequence[VehicleSpec], prm: DialysisParams) -> frozenset[str] | None:
+    """The fleet without the scenario's extra vehicles (``None`` when there are none)."""
+    extra = {v.vehicle_id for v in prm.extra_vehicles}
+    return frozenset(v.vehicle_id for v in fleet if v.vehicle_id not in extra) if extra else None
 
 
 def _searches(raw: DarpResult) -> tuple[SearchRecord, ...]:
