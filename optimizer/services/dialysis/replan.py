@@ -27,8 +27,10 @@ form one DARP whose vehicles start at their ``at`` positions
    planned time where the new order allows it;
 4. driving cost (the solver's objective).
 
-A trip already under way whose sailing is delayed is brought on to the unit even past its
-arrival window (never stranded at a pier); the change list shows the late arrival. The merged
+A trip already under way whose sailing is delayed may reach the unit as much later as the
+sailing lands later; the change list shows the late arrival. Trips the plan left unserved stay
+unserved with their reason (their patients were told; a new run plans them again); urgent
+requests are added. The merged
 plan (frozen past and new future) is checked on the day's full DARP by the independent checker
 (:func:`optimizer.solvers.checker.check_darp`).
 """
@@ -248,7 +250,10 @@ def _remaining(day0: Day, ev: AppliedEvents, fz: Frozen, network: Network) -> tu
     rem = _Remaining()
     legs0 = {leg.leg_id: leg for leg in day0.legs}
     begun = {_trip_of_leg(rid) for rid in fz.picked_at}
-    fresh = [t for t in ev.trips if t.trip_id not in begun and t.trip_id not in ev.cancelled]
+    planned = {_trip_of_leg(rid) for rid in fz.original_vehicle}
+    urgent = {t.trip_id for t in ev.trips} - {t.trip_id for t in day0.trips}
+    fresh = [t for t in ev.trips if t.trip_id not in begun and t.trip_id not in ev.cancelled
+             and (t.trip_id in planned or t.trip_id in urgent)]
     day1 = build_day(day0.inputs, network, day0.params, day0.date, timetable=ev.timetable,
                      trips=fresh, m=day0.m)
     rem.fresh_trips = {t.trip_id for t in fresh}
@@ -304,28 +309,37 @@ def _moved_crossing(cr: Crossing, ev: AppliedEvents, day1: Day) -> Crossing | No
 def _onboard_window(leg: Leg, req: Request, cr: Crossing | None, new_cr: Crossing | None,
                     day: Day) -> tuple[float, float]:
     """Drop-off window of a passenger on board: at a boarding pier any time before the (new)
-    boarding deadline; at the unit after a crossing, open at the end (late rather than
-    stranded); otherwise as planned."""
+    boarding deadline; at the unit after a crossing, as much later as the sailing lands later;
+    otherwise as planned."""
     lo, hi = req.delivery_window_s
     part = leg.leg_id.rpartition(":")[2]
     if cr is not None and part == "1":
         dead = (new_cr or cr).boarding_deadline_s
         return (0.0, max(dead, lo))
     if cr is not None and part == "2" and leg.trip.direction == "out":
-        return (lo, math.inf)
+        return (lo, hi + _delay(cr, new_cr))
     return (lo, hi)
+
+
+def _delay(cr: Crossing, new_cr: Crossing | None) -> float:
+    """How much later the (new) sailing lands than the planned one, seconds (>= 0)."""
+    if new_cr is None:
+        return 0.0
+    return max(0.0, float(new_cr.sailing.arrival_s - cr.sailing.arrival_s))
 
 
 def _moved_leg_request(leg: Leg, req: Request, cr: Crossing | None, new_cr: Crossing | None,
                        day: Day) -> Request:
     """An open leg of a begun trip: leg 2 after a changed sailing picks up at its new
-    arrival; an outbound leg 2 may reach the unit late (the patient is already across)."""
+    arrival; an outbound leg 2 may reach the unit as much later as the sailing lands later
+    (the patient is already on the way)."""
     if cr is None or leg.leg_id.rpartition(":")[2] != "2" or new_cr is None:
         return req
     arr = float(new_cr.sailing.arrival_s)
     if leg.trip.direction == "out":
+        lo, hi = req.delivery_window_s
         return dataclasses.replace(req, pickup_window_s=(arr, math.inf),
-                                   delivery_window_s=(req.delivery_window_s[0], math.inf))
+                                   delivery_window_s=(lo, hi + _delay(cr, new_cr)))
     return dataclasses.replace(req, pickup_window_s=(arr, arr + day.rules.return_within_s))
 
 
@@ -397,6 +411,8 @@ def _sub_problem(day0: Day, fz: Frozen, rem: _Remaining, visits: set[str],
                 max_ride_time_s=max(left, need), max_ride_factor=None,
                 eligible_vehicles=frozenset({v.vehicle_id})))
     for rid, req in rem.requests.items():
+        if req.eligible_vehicles is not None:
+            req = dataclasses.replace(req, eligible_vehicles=req.eligible_vehicles & running)
         was = fz.original_vehicle.get(rid)
         if keep and was in running and (req.eligible_vehicles is None
                                         or was in req.eligible_vehicles):
@@ -445,6 +461,33 @@ def start_plan(problem: DarpProblem, fz: Frozen, original: DarpResult,
                                                  not in fz.picked_at)]
         out[veh.vehicle_id] = _fit(problem, k, seq, reqs, moved, set(fz.onboard))
     return out
+
+
+def _start_result(problem: DarpProblem, start: Mapping[str, list[tuple[str, str]]]
+                  ) -> DarpResult:
+    """The start plan as a result (every request on it), timed as early as possible."""
+    reqs = {r.request_id: r for r in problem.requests}
+    tt = problem.travel_time_s
+    routes = []
+    for k, veh in enumerate(problem.vehicles):
+        seq = start.get(veh.vehicle_id, [])
+        if not seq:
+            continue
+        kinds = ["start", *(kind for _, kind in seq), "end"]
+        rids = [None, *(rid for rid, _ in seq), None]
+        nodes = [veh.start_node, *(reqs[r].pickup_node if kd == "pickup" else
+                                   reqs[r].delivery_node for r, kd in seq), veh.end_node]
+        svc = [0.0, *(reqs[r].pickup_service_s if kd == "pickup" else
+                      reqs[r].delivery_service_s for r, kd in seq), 0.0]
+        lo = [veh.shift_s[0], *((reqs[r].pickup_window_s if kd == "pickup" else
+                                 reqs[r].delivery_window_s)[0] for r, kd in seq), veh.shift_s[0]]
+        hi = [veh.shift_s[1], *((reqs[r].pickup_window_s if kd == "pickup" else
+                                 reqs[r].delivery_window_s)[1] for r, kd in seq), veh.shift_s[1]]
+        times = route_times(tt, nodes, svc, lo, hi)
+        routes.append(build_route(tt, veh.vehicle_id, kinds, nodes, svc, rids,
+                                  times if times is not None else lo, reqs))
+    return DarpResult(status=DarpStatus.FEASIBLE, routes=tuple(routes), unserved=(),
+                      objective=float(sum(r.cost for r in routes)))
 
 
 def _fit(problem: DarpProblem, k: int, seq: list[tuple[str, str]], reqs: Mapping[str, int],
@@ -711,7 +754,12 @@ def replan_day(day0: Day, original: DarpResult, applied: AppliedEvents, at_s: fl
     prob_a, extra = _sub_problem(day0, fz, rem, visits, keep=True)
     moved = set(applied.late) | {tid for tid, c in rem.crossings.items()
                                  if day0.crossing_of.get(tid) not in (None, c)}
-    sub = _solve(prob_a, solver, time_limit_s, start_plan(prob_a, fz, original, moved))
+    start = start_plan(prob_a, fz, original, moved)
+    if {rid for seq in start.values() for rid, _ in seq} >= {r.request_id
+                                                              for r in prob_a.requests}:
+        sub = _start_result(prob_a, start)  # the plan still holds: nothing to search
+    else:
+        sub = _solve(prob_a, solver, time_limit_s, start)
     searches, phase = [dataclasses.replace(sub.search, name="dialysis re-plan (kept)")], "kept"
     if any(u.reason is UnservedReason.DROPPED_BY_SEARCH and u.request_id in fz.original_vehicle
            for u in sub.unserved):
