@@ -253,3 +253,43 @@ def test_replan_cli_on_the_baseline_run(baseline_run, tmp_path, capsys):
     assert (out / "dispatch" / "changes.html").is_file()
     assert (out / "dispatch" / "route_sheets.xlsx").is_file()
     assert set(changes["code"]) - {""} <= set(figures["unserved_by_reason"])
+
+
+def test_a_no_show_at_a_pickup_already_made_keeps_the_visit(toy):
+    _net, day, original = toy
+    vid, p = _where(original, "P1-out")
+    at = p.start_s + 30  # the driver is at the door, nobody comes
+    rp = _replan(toy, [Event("no_show", 0, patient="P1")], at)
+    assert rp.violations == ()
+    assert rp.unserved["P1-out"][0] == "NO_SHOW" and rp.unserved["P1-ret"][0] == "NO_SHOW"
+    v, visit = _where(rp.result, "P1-out~no-show")
+    assert v == vid and visit.start_s == p.start_s  # the stop happened, as planned
+    assert _where(rp.result, "P1-out", "delivery")[0] is None
+    assert _where(rp.result, "P1-ret")[0] is None
+
+
+def test_a_cancelled_sailing_takes_the_next_boat(toy):
+    rp = _replan(toy, [Event("sailing_cancelled", 0, pier="甲岛码头",
+                             departure_s=parse_clock("12:10"))])
+    assert rp.violations == ()
+    cr = rp.crossings["P2-ret"]
+    assert cr.sailing.trip_id == "A_1400"  # the next sailing home, 14:00 → 14:20
+    v2, s2 = _where(rp.result, "P2-ret:2")
+    assert v2 == "VB1" and s2.start_s >= parse_clock("14:20")
+
+
+def test_an_urgent_request_is_added(toy, inputs):  # noqa: F811
+    net, _day, original = toy
+    p4 = next(p for p in inputs.patients if p.patient_id == "P4")  # no session on Wednesdays
+    day = build_day(inputs, net, DialysisParams(), WED, extra_patients=[p4])
+    ev = [Event("urgent_request", 0, patient="P4", direction="out",
+                earliest_s=parse_clock("10:00"), latest_s=parse_clock("10:30"))]
+    piers = {pl.place_id: pl.name for pl in day.m.places if pl.place_type == "pier"}
+    applied = apply_events(ev, day.trips, inputs.patients, [v.vehicle_id for v in inputs.vehicles],
+                           net.timetable, piers, day.params, WED)
+    rp = replan_day(day, original, applied, AT, network=net, solver=SOLVER, time_limit_s=1.0)
+    assert rp.violations == ()
+    _v, d = _where(rp.result, "P4-urgent1", "delivery")
+    assert d is not None and parse_clock("10:00") <= d.start_s <= parse_clock("10:30")
+    rows = change_list(rp, original, day)
+    assert rows.set_index("trip_id").loc["P4-urgent1", "change"] == "NEWLY_SERVED"
