@@ -255,7 +255,7 @@ def test_replan_cli_on_the_baseline_run(baseline_run, tmp_path, capsys):
     assert set(changes["code"]) - {""} <= set(figures["unserved_by_reason"])
 
 
-def test_a_no_show_at_a_pickup_already_made_keeps_the_visit(toy):
+def test_a_no_show_at_a_pickup_already_made_keeps_the_visit(toy, tmp_path):
     _net, day, original = toy
     vid, p = _where(original, "P1-out")
     at = p.start_s + 30  # the driver is at the door, nobody comes
@@ -266,6 +266,13 @@ def test_a_no_show_at_a_pickup_already_made_keeps_the_visit(toy):
     assert v == vid and visit.start_s == p.start_s  # the stop happened, as planned
     assert _where(rp.result, "P1-out", "delivery")[0] is None
     assert _where(rp.result, "P1-ret")[0] is None
+    from optimizer.outputs.replan import write_replan
+
+    files = write_replan(as_plan(rp), change_list(rp, original, day), tmp_path)
+    assert {f.path for f in files} >= {"dispatch/changes.csv", "dispatch/route_stops.csv"}
+    assert all(f.personal and (tmp_path / f.path).is_file() for f in files)
+    changes = pd.read_csv(tmp_path / "dispatch" / "changes.csv", encoding="utf-8-sig")
+    assert set(changes["change"]) == {"NO_SHOW"}
 
 
 def test_a_cancelled_sailing_takes_the_next_boat(toy):
