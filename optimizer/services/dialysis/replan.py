@@ -440,6 +440,34 @@ def _solve(problem: DarpProblem, solver: SolverParams, time_limit_s: float,
     return solve_darp(problem, prm)
 
 
+def _solve_kept(problem: DarpProblem, start: Mapping[str, list[tuple[str, str]]],
+                solver: SolverParams, time_limit_s: float) -> DarpResult:
+    """The kept solve: the requests missing from the start plan are inserted by a search over
+    only the vehicles that may take them (each planned trip may take only its own vehicle);
+    every other vehicle keeps its start plan untouched (nothing to search when none is
+    missing)."""
+    placed = {rid for seq in start.values() for rid, _ in seq}
+    missing = [r for r in problem.requests if r.request_id not in placed]
+    if not missing:
+        return _start_result(problem, start)  # the plan still holds: nothing to search
+    every = {v.vehicle_id for v in problem.vehicles}
+    touched: set[str] = set()
+    for r in missing:
+        touched |= every if r.eligible_vehicles is None else set(r.eligible_vehicles)
+    keep_v = [v for v in problem.vehicles if v.vehicle_id not in touched]
+    on_kept = {rid for v in keep_v for rid, _ in start.get(v.vehicle_id, [])}
+    reqs = [r if r.eligible_vehicles is None else
+            dataclasses.replace(r, eligible_vehicles=r.eligible_vehicles & frozenset(touched))
+            for r in problem.requests if r.request_id not in on_kept]
+    part = DarpProblem(problem.travel_time_s, tuple(reqs),
+                       tuple(v for v in problem.vehicles if v.vehicle_id in touched),
+                       node_labels=problem.node_labels, name=problem.name)
+    solved = _solve(part, solver, time_limit_s, {v: start.get(v, []) for v in sorted(touched)})
+    kept = _start_result(problem, {v.vehicle_id: start.get(v.vehicle_id, []) for v in keep_v})
+    return dataclasses.replace(solved, routes=(*solved.routes, *kept.routes),
+                               objective=solved.objective + kept.objective)
+
+
 def start_plan(problem: DarpProblem, fz: Frozen, original: DarpResult,
                moved: set[str]) -> dict[str, list[tuple[str, str]]]:
     """The plan's remaining stops as a start for the search: per vehicle, its passengers on
@@ -754,12 +782,7 @@ def replan_day(day0: Day, original: DarpResult, applied: AppliedEvents, at_s: fl
     prob_a, extra = _sub_problem(day0, fz, rem, visits, keep=True)
     moved = set(applied.late) | {tid for tid, c in rem.crossings.items()
                                  if day0.crossing_of.get(tid) not in (None, c)}
-    start = start_plan(prob_a, fz, original, moved)
-    if {rid for seq in start.values() for rid, _ in seq} >= {r.request_id
-                                                              for r in prob_a.requests}:
-        sub = _start_result(prob_a, start)  # the plan still holds: nothing to search
-    else:
-        sub = _solve(prob_a, solver, time_limit_s, start)
+    sub = _solve_kept(prob_a, start_plan(prob_a, fz, original, moved), solver, time_limit_s)
     searches, phase = [dataclasses.replace(sub.search, name="dialysis re-plan (kept)")], "kept"
     if any(u.reason is UnservedReason.DROPPED_BY_SEARCH and u.request_id in fz.original_vehicle
            for u in sub.unserved):
