@@ -300,3 +300,11 @@ def test_an_urgent_request_is_added(toy, inputs):  # noqa: F811
     assert d is not None and parse_clock("10:00") <= d.start_s <= parse_clock("10:30")
     rows = change_list(rp, original, day)
     assert rows.set_index("trip_id").loc["P4-urgent1", "change"] == "NEWLY_SERVED"
+
+
+def test_same_events_same_replan(toy):
+    events = [Event("session_late", 0, patient="P1", minutes=40),
+              Event("sailing_delayed", 1, pier="PA", departure_s=parse_clock("12:10"),
+                    minutes=30)]
+    a, b = _replan(toy, events), _replan(toy, events)
+    assert a.result.routes == b.result.routes and a.unserved == b.unserved

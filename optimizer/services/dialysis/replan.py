@@ -63,8 +63,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Frozen", "Replanned", "VehicleAt", "freeze", "replan_day", "retime_route"]
 
 REPLAN_LNS_ROUNDS = 60
-"""Ruin-and-recreate rounds of a re-plan solve (work limit; the search starts from the plan, so
-a short search suffices: the baseline day re-plans in under 5 s with it, BENCHMARKS.md)."""
+"""Ruin-and-recreate rounds of a re-plan solve per second of ``time_limit_s`` (a work limit, so
+the result does not depend on the machine; the search starts from the plan, so a short search
+suffices: the baseline day re-plans in under 5 s CPU with the default 1 s, BENCHMARKS.md)."""
 
 REPLAN_GLS_SOLUTIONS = 1
 """Guided-local-search solutions after it (work limit)."""
@@ -435,7 +436,8 @@ def _solve(problem: DarpProblem, solver: SolverParams, time_limit_s: float,
     if not problem.requests:
         return DarpResult(status=DarpStatus.OPTIMAL, routes=(), unserved=(), objective=0.0)
     prm = darp_params(solver, time_limit_s=time_limit_s, searches=1, workers=1,
-                      initial_routes=start, lns_iterations=REPLAN_LNS_ROUNDS,
+                      initial_routes=start,
+                      lns_iterations=max(1, int(round(REPLAN_LNS_ROUNDS * time_limit_s))),
                       solution_limit=REPLAN_GLS_SOLUTIONS)
     return solve_darp(problem, prm)
 
