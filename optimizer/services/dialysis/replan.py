@@ -60,7 +60,9 @@ from optimizer.units import hhmm
 if TYPE_CHECKING:  # pragma: no cover
     from optimizer.network.build import Network
 
-__all__ = ["Frozen", "Replanned", "VehicleAt", "freeze", "replan_day", "retime_route"]
+__all__ = ["NO_SHOW_SUFFIX", "REPLAN_GLS_SOLUTIONS", "REPLAN_LNS_ROUNDS", "Frozen", "Replanned",
+           "VehicleAt", "check_events_against_plan", "freeze", "replan_day", "retime_route",
+           "start_plan"]
 
 REPLAN_LNS_ROUNDS = 60
 """Ruin-and-recreate rounds of a re-plan solve per second of ``time_limit_s`` (a work limit, so
