@@ -22,7 +22,9 @@ form one DARP whose vehicles start at their ``at`` positions
 
 1. serve most trips;
 2. change fewest assignments (trip → vehicle): a first solve keeps every trip on its planned
-   vehicle; only if that serves fewer trips than a free solve is the free plan taken;
+   vehicle (searching only the vehicles that lost a trip); if it drops a planned trip, a second
+   lets only the dropped trips take other vehicles, and a third (all free) runs only if a
+   planned trip is still dropped; a later plan is taken only when it serves more trips;
 3. change fewest times: each route is re-timed (:func:`retime_route`) to keep every stop at its
    planned time where the new order allows it;
 4. driving cost (the solver's objective).
@@ -142,7 +144,8 @@ class Replanned:
     searches
         The solver's search records.
     phase
-        ``"kept"`` (trips kept on their vehicles) or ``"free"`` (the free solve served more).
+        ``"kept"`` (trips kept on their vehicles), ``"moved"`` (dropped trips moved to other
+        vehicles served more) or ``"free"`` (the free solve served more).
     """
 
     problem: DarpProblem
@@ -562,6 +565,38 @@ def _order_ok(problem: DarpProblem, k: int, seq: Sequence[tuple[str, str]],
     return route_times(tt, nodes, svc, lo, hi, rides) is not None
 
 
+def _dropped_planned(result: DarpResult, fz: Frozen) -> bool:
+    """Whether the search left a leg of the plan unserved."""
+    return any(u.reason is UnservedReason.DROPPED_BY_SEARCH and u.request_id in
+               fz.original_vehicle for u in result.unserved)
+
+
+def _second_chance(kept: DarpResult, free: DarpProblem, solver: SolverParams,
+                   time_limit_s: float, rem: _Remaining, fz: Frozen,
+                   searches: list[SearchRecord]) -> tuple[DarpResult, str]:
+    """After the kept solve dropped a planned trip: first let only the dropped legs take other
+    vehicles (every served leg stays on its vehicle); if a planned trip is still dropped, a
+    free solve (any leg, any eligible vehicle) from the best plan so far. A plan is taken only
+    when it serves more trips (then fewest reassignments: the first that does)."""
+    def start(res: DarpResult) -> dict[str, list[tuple[str, str]]]:
+        return {r.vehicle_id: [(s.request_id, s.kind) for s in r.stops[1:-1]]
+                for r in res.routes}
+
+    on = {s.request_id: r.vehicle_id for r in kept.routes for s in r.stops if s.request_id}
+    held = dataclasses.replace(free, requests=tuple(
+        dataclasses.replace(r, eligible_vehicles=frozenset({on[r.request_id]}))
+        if r.request_id in on else r for r in free.requests))
+    best, phase = kept, "kept"
+    for name, problem in (("moved", held), ("free", free)):
+        res = _solve(problem, solver, time_limit_s, start(best))
+        searches.append(dataclasses.replace(res.search, name=f"dialysis re-plan ({name})"))
+        if _trips_served(res, rem) > _trips_served(best, rem):
+            best, phase = res, name
+        if not _dropped_planned(best, fz):
+            break
+    return best, phase
+
+
 def _trips_served(result: DarpResult, rem: _Remaining) -> int:
     """Trips whose every open leg is on a route."""
     served = set(result.served)
@@ -788,14 +823,9 @@ def replan_day(day0: Day, original: DarpResult, applied: AppliedEvents, at_s: fl
                                  if day0.crossing_of.get(tid) not in (None, c)}
     sub = _solve_kept(prob_a, start_plan(prob_a, fz, original, moved), solver, time_limit_s)
     searches, phase = [dataclasses.replace(sub.search, name="dialysis re-plan (kept)")], "kept"
-    if any(u.reason is UnservedReason.DROPPED_BY_SEARCH and u.request_id in fz.original_vehicle
-           for u in sub.unserved):
+    if _dropped_planned(sub, fz):
         prob_b, _ = _sub_problem(day0, fz, rem, visits, keep=False)
-        kept = {r.vehicle_id: [(s.request_id, s.kind) for s in r.stops[1:-1]] for r in sub.routes}
-        free = _solve(prob_b, solver, time_limit_s, kept)
-        searches.append(dataclasses.replace(free.search, name="dialysis re-plan (free)"))
-        if _trips_served(free, rem) > _trips_served(sub, rem):
-            sub, phase = free, "free"
+        sub, phase = _second_chance(sub, prob_b, solver, time_limit_s, rem, fz, searches)
     stranded = [u.request_id for u in sub.unserved if u.request_id in fz.onboard
                 and u.request_id not in visits]
     if stranded:
