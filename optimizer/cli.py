@@ -135,6 +135,34 @@ def run(
 
 
 @command
+def replan(
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run folder of 'optimizer run'."),
+    events: Path = typer.Argument(..., metavar="EVENTS.yaml", help="The day's events (YAML)."),
+    at: str = typer.Option(..., "--at", help="Re-plan time HH:MM: what started by then is kept."),
+    out: Path = typer.Option(..., "--out", help="Output folder: new, empty, or an earlier "
+                             "re-plan (replaced whole)."),
+    time_limit_s: float = typer.Option(1.0, "--time-limit-s", help="Budget of each solve "
+                                       "(seconds; work mode: the work it stands for)."),
+) -> None:
+    """Re-plan a run's dialysis day from --at with the events (cancellation, no-show, late
+    session, delayed or cancelled sailing, vehicle out, urgent request): new route sheets and
+    a change list for the dispatcher in OUT/dispatch (:mod:`optimizer.scenario.replan`)."""
+    from optimizer.scenario.replan import replan_run
+
+    try:
+        result = replan_run(run_dir, events, at, out, time_limit_s=time_limit_s)
+    except OptimizerError as exc:
+        _fail(exc)
+    for f in result.files:
+        typer.echo(f"  {f.path}" + ("  (内部 internal: personal data)" if f.personal else ""))
+    typer.echo(f"done: {result.summary_line()}")
+    if result.violations:
+        typer.secho(f"error: the checker found {result.violations} violation(s) in the "
+                    "re-plan; see replan.json", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+@command
 def compare(
     scenario_a: Path = typer.Argument(..., help="Scenario A (e.g. the baseline)."),
     scenario_b: Path = typer.Argument(..., help="Scenario B (the what-if)."),

@@ -166,6 +166,12 @@ REASONS: dict[str, Reason] = _catalogue(
     ("NO_TRANSPORT_NEEDED", "无需接送（上下车为同一地点）", "No transport needed",
      "The pickup and the drop-off are the same place (the patient lives at the unit): it is "
      "not a ride, no vehicle seat is held for it; check the address if this is unexpected."),
+    ("CANCELLED", "已取消", "Cancelled",
+     "The patient or the unit cancelled the ride on the day; the re-plan frees its seats and "
+     "times (optimizer replan)."),
+    ("NO_SHOW", "患者未出现", "No-show",
+     "The patient was not at the pickup; the ride (and, after an outbound no-show, the ride "
+     "home) is dropped from the re-plan (optimizer replan)."),
     ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
      "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
      "unit."),
@@ -262,6 +268,8 @@ ACTIONS_ZH: dict[str, str] = {
     "TIME_WINDOW": "所要求的上车时间和到达时间即使直达也无法同时满足。",
     "SHIFT_END": "没有足够长的车辆或送餐员班次来完成往返；请延长班次或增加司机。",
     "CAPACITY": "单独安排可行，但与其他行程一起时车辆和时间不够；请增加车辆或调整治疗时间。",
+    "CANCELLED": "当天已取消接送；重新排班已释放其座位和时间。",
+    "NO_SHOW": "患者未在上车点出现；该趟（去程未出现时连同回程）已从重新排班中去掉。",
     "UNIT_INACTIVE": "该患者所属透析中心在本场景中未启用；请把患者分配到已启用的中心。",
     "BEYOND_THRESHOLD": "最近的已开食堂超出配送时限（默认15分钟）；附近新设食堂即可覆盖。",
     "NO_CANTEEN_ON_ISLAND": "本岛（及桥连岛）没有食堂，送餐员不乘渡轮；请在岛上设助餐点。",

@@ -78,7 +78,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -223,6 +223,12 @@ class SolveParams:
         search per process, all at once).
     log_search
         Let OR-Tools print its search log.
+    initial_routes
+        A start plan: vehicle id → its stops in order as ``(request id, "pickup" or
+        "delivery")`` (a re-plan passes the plan it changes). When the model accepts it, the
+        search starts from it instead of the construction portfolio (requests not in it are
+        inserted by the search); stops of requests left out by the pre-check are skipped;
+        ``None`` (default) = construct.
     vehicle_fixed_cost
         Cost of *using* a vehicle, in problem cost units, by vehicle id (``None`` or a missing id
         = 0). Charged on the arc from the vehicle's start to its first request stop, so an
@@ -259,6 +265,7 @@ class SolveParams:
     searches: int | None = None
     log_search: bool = False
     vehicle_fixed_cost: Mapping[str, float] | None = None
+    initial_routes: Mapping[str, Sequence[tuple[str, str]]] | None = None
 
     def __post_init__(self) -> None:
         if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
@@ -864,8 +871,27 @@ def _improve_gls(m: _Model, run: _Run, best, best_key):
     return best
 
 
-def _run_portfolio(m: _Model, run: _Run):
-    best, best_key = _construct(m, run)
+def _initial(m: _Model, problem: DarpProblem, prm: SolveParams):
+    """The assignment of ``prm.initial_routes`` (model stop numbers), or ``None`` when not
+    given or the model rejects it."""
+    if not prm.initial_routes:
+        return None
+    pos = {problem.requests[i].request_id: j for j, i in enumerate(m.active)}
+    routes = []
+    for v in problem.vehicles:
+        stops = prm.initial_routes.get(v.vehicle_id, ())
+        routes.append([2 * pos[rid] + (kind != "pickup") for rid, kind in stops if rid in pos])
+    m.routing.CloseModelWithParameters(search_parameters(  # RoutesToAssignment needs it closed
+        "AUTOMATIC", "GREEDY_DESCENT", time_s=1.0, solutions=1))
+    return _from_routes(m, routes)
+
+
+def _run_portfolio(m: _Model, run: _Run, problem: DarpProblem | None = None):
+    start = _initial(m, problem, run.prm) if problem is not None else None
+    if start is not None:
+        best, best_key = start, _key(m, start)
+    else:
+        best, best_key = _construct(m, run)
     if best is None:
         return None
     best, best_key = _improve_lns(m, run, best, best_key)
@@ -978,6 +1004,8 @@ def _params_dict(prm: SolveParams, limits: WorkLimits | None) -> dict:
     out = asdict(prm)
     out["first_solution_strategies"] = list(prm.first_solution_strategies)
     out["searches"] = prm.n_searches
+    if prm.initial_routes is not None:  # the run log records that a start plan was given
+        out["initial_routes"] = f"{sum(len(r) for r in prm.initial_routes.values())} stops"
     if limits is not None:
         out.update(construction_solutions=limits.construction_solutions,
                    lns_iterations=limits.lns_iterations, solution_limit=limits.gls_solutions,
@@ -1027,7 +1055,8 @@ def solve_darp(problem: DarpProblem, params: SolveParams | None = None, **option
         model = _build(problem, prm, active, windows)
         if prm.deterministic:
             model.routing.AddAtSolutionCallback(run.count)
-        sol = _run_plain(model, run) if prm.strategy == "plain" else _run_portfolio(model, run)
+        sol = (_run_plain(model, run) if prm.strategy == "plain"
+               else _run_portfolio(model, run, problem))
     routes: list[Route] = []
     status = SolveStatus.NO_SOLUTION if active else SolveStatus.OPTIMAL
     if sol is not None:
