@@ -38,11 +38,13 @@ FAST = ("dialysis:\n  enabled: false\nmeals:\n  siting_model: none\n  rounds: fa
 # ----------------------------------------------------------------------------- registry
 def test_every_registered_service_satisfies_the_contract() -> None:
     names = [s.name for s in SERVICES]
-    assert names == ["connectivity", "dialysis", "meals", "visits"]
+    assert names == ["connectivity", "dialysis", "dialysis_week", "meals", "visits"]
     for s in SERVICES:
         for attr in ("name", "Params", "title", "load", "plan", "write", "personal_data"):
             assert hasattr(s, attr), (s.name, attr)
-        assert dataclasses.is_dataclass(s.Params) and s.Params().enabled is True
+        # the week is off unless a scenario turns it on (the baseline plans one day)
+        assert dataclasses.is_dataclass(s.Params) and \
+            s.Params().enabled is (s.name != "dialysis_week")
     assert Service.__name__ == "Service"
 
 

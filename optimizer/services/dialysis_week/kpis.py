@@ -23,6 +23,10 @@ Key figures (:func:`week_kpis`):
     session start (the day plans' ``on_time_pct``, weighted by trips).
 ``unserved_by_reason``
     Reason code → unserved and excepted trips.
+``trips_lost_to_week_rules``
+    Trips the free pass (each day alone) served minus the trips the week serves: what the week
+    rules (preferred drivers, stable times, weekly hours) cost (negative: the week serves more);
+    added by :func:`~optimizer.services.dialysis_week.week.plan_dialysis_week`.
 """
 
 from __future__ import annotations

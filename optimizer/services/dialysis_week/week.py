@@ -11,9 +11,11 @@ minus the dated exceptions, in three passes, every day planned by
 2. **joint pass**, day by day: each leg may only use its group's preferred driver (when that
    vehicle is eligible for it) and must be picked up within ``pickup_spread_max_min / 2`` of its
    reference time (the window intersected with the leg's own; unchanged if they do not meet);
-   each vehicle's shift is shortened to the weekly hours it has left
-   (``weekly_hours_max_h`` minus its hours on the other days; a vehicle with under 10 minutes
-   left is not used). Trips the free plan served but the joint plan did not are re-planned with
+   a vehicle whose hours on the days planned plus its free-pass hours on the days still to
+   plan exceed ``weekly_hours_max_h`` gets a budget for the day: the hours left, shared among
+   the days still to plan in proportion to its free-pass hours (so they are spread over the
+   week rather than spent by Thursday); its shift is cut to that budget from the time it left
+   its base in the free plan (a vehicle with under 10 minutes is not used). Trips the free plan served but the joint plan did not are re-planned with
    their patients' legs free (no preferred driver, own windows). Of the free plan (when it fits
    the hours left), the joint plan and the repaired plan, the day keeps the one serving most
    trips, then the joint or repaired plan before the free one (it keeps the stable times), then
@@ -273,18 +275,56 @@ def _fits(plan: DialysisPlan, left_s: Mapping[str, float]) -> bool:
 
 
 # ----------------------------------------------------------------------------- one day
+def _budgets(c: _Ctx, plans: Mapping[dt.date, DialysisPlan], day: dt.date
+             ) -> dict[str, float]:
+    """Vehicle id → seconds it may be out on ``day`` (module docs): when its hours on the days
+    planned plus the free plans' hours on the days still to plan fit the weekly limit, the
+    limit minus both (the other days' free hours kept for them); else the hours left, shared
+    among the days still to plan in proportion to the free plans' hours. Either way the week
+    stays within the limit."""
+    limits = _limits(c.day_inputs[day].vehicles, c.prm)
+    todo = [d for d in c.free if d == day or d not in plans]
+    out = {}
+    for v, limit in limits.items():
+        used = sum(_route_hours(p).get(v, 0.0) for d, p in plans.items() if d != day)
+        est = {d: _route_hours(c.free[d]).get(v, 0.0) for d in todo}
+        total = sum(est.values())
+        if used + total <= limit:  # the other days' free hours are kept for them
+            out[v] = limit - used - (total - est[day])
+        else:
+            left = max(0.0, limit - used)
+            out[v] = left * est[day] / total if total > 0 else left / len(todo)
+    return out
+
+
+def _capped_fleet(fleet: Sequence[VehicleSpec], budget: Mapping[str, float],
+                  free: DialysisPlan) -> tuple[tuple[VehicleSpec, ...], frozenset[str]]:
+    """The fleet with each limited vehicle's shift cut to its budget from the time it left its
+    base in the free plan (its shift start if unused there), and the vehicles with less than
+    :data:`MIN_SHIFT_S` (not used that day)."""
+    starts = {} if free.result is None else {r.vehicle_id: float(r.stops[0].departure_s)
+                                             for r in free.result.routes}
+    out, off = [], set()
+    for v in fleet:
+        b = budget.get(v.vehicle_id, float(v.shift_end_s - v.shift_start_s))
+        if b < MIN_SHIFT_S:
+            off.add(v.vehicle_id)
+        elif b < v.shift_end_s - v.shift_start_s:
+            lo = int(max(v.shift_start_s, min(starts.get(v.vehicle_id, v.shift_start_s),
+                                              v.shift_end_s - b)))
+            v = dataclasses.replace(v, shift_start_s=lo, shift_end_s=int(lo + b))
+        out.append(v)
+    return tuple(out), frozenset(off)
+
+
 def _plan_joint_day(c: _Ctx, day: dt.date, pref: Mapping[tuple[str, str], str],
-                    used_elsewhere: Mapping[str, float]) -> tuple[DialysisPlan, str]:
+                    budget: Mapping[str, float]) -> tuple[DialysisPlan, str]:
     """Pass 2 for one day (module docs): the joint plan, repaired if it lost trips, or the free
-    plan when it serves more and fits the hours left; returns (plan, which)."""
+    plan when it serves more and fits the budgets (vehicle id → seconds, :func:`_budgets`);
+    returns (plan, which)."""
     base = c.day_inputs[day]
-    limits = _limits(base.vehicles, c.prm)
-    left = {v: limits[v] - used_elsewhere.get(v, 0.0) for v in limits}
-    off = frozenset(v for v, s in left.items() if s < MIN_SHIFT_S)
-    fleet = tuple(v if v.vehicle_id in off or left[v.vehicle_id] >= v.shift_end_s - v.shift_start_s
-                  else dataclasses.replace(v, shift_end_s=int(v.shift_start_s
-                                                              + left[v.vehicle_id]))
-                  for v in base.vehicles)
+    left = dict(budget)
+    fleet, off = _capped_fleet(base.vehicles, budget, c.free[day])
     inputs = dataclasses.replace(base, vehicles=fleet)
     ids = [v.vehicle_id for v in fleet]
     half = 30.0 * c.prm.pickup_spread_max_min
@@ -307,14 +347,6 @@ def _plan_joint_day(c: _Ctx, day: dt.date, pref: Mapping[tuple[str, str], str],
 
     which, plan = min(cands, key=key)
     return plan, which
-
-
-def _hours_elsewhere(plans: Mapping[dt.date, DialysisPlan], day: dt.date) -> dict[str, float]:
-    out: Counter = Counter()
-    for d, p in plans.items():
-        if d != day:
-            out.update(_route_hours(p))
-    return dict(out)
 
 
 def _week_score(plans: Mapping[dt.date, DialysisPlan], w_s: float) -> tuple[float, float]:
@@ -366,7 +398,7 @@ def _continuity_tries(c: _Ctx, plans: dict[dt.date, DialysisPlan], which: dict[d
         trial, trial_which = dict(plans), dict(which)
         for d in days:
             trial[d], trial_which[d] = _plan_joint_day(c, d, trial_pref,
-                                                       _hours_elsewhere(trial, d))
+                                                       _budgets(c, trial, d))
         if _week_score(trial, w_s) < _week_score(plans, w_s):
             plans.update(trial)
             which.update(trial_which)
@@ -424,14 +456,17 @@ def plan_dialysis_week(inputs: WeekInputs, *, network: Network, week_start: dt.d
     plans: dict[dt.date, DialysisPlan] = {}
     which: dict[dt.date, str] = {}
     for d in days:
-        plans[d], which[d] = _plan_joint_day(c, d, pref, _hours_elsewhere(plans, d))
+        plans[d], which[d] = _plan_joint_day(c, d, pref, _budgets(c, plans, d))
     _continuity_tries(c, plans, which, pref)
     week = tuple(WeekDay(d, plans[d], excepted[d], which[d]) for d in days)
     uses = [u for wd in week for u in wd.uses]
     spreads = spread_table(uses, prm.pickup_spread_max_min)
     hours = hours_table(week, _limits(inputs.day.vehicles, prm))
     notes = tuple(dict.fromkeys([*inputs.notes, *(n for wd in week for n in wd.plan.notes)]))
-    return WeekPlan(days=week, kpis=week_kpis(week, spreads, hours), spreads=spreads,
+    kpis = week_kpis(week, spreads, hours)
+    kpis["trips_lost_to_week_rules"] = sum(len(c.free[d].served_trip_ids) for d in days) - \
+        kpis["trips_served"]
+    return WeekPlan(days=week, kpis=kpis, spreads=spreads,
                     hours=hours, status=SolveStatus.worst([wd.plan.status for wd in week]),
                     searches=tuple(c.searches), notes=notes, inputs=inputs, params=prm)
 
