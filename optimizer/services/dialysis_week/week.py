@@ -15,11 +15,15 @@ minus the dated exceptions, in three passes, every day planned by
    plan exceed ``weekly_hours_max_h`` gets a budget for the day: the hours left, shared among
    the days still to plan in proportion to its free-pass hours (so they are spread over the
    week rather than spent by Thursday); its shift is cut to that budget from the time it left
-   its base in the free plan (a vehicle with under 10 minutes is not used). Trips the free plan served but the joint plan did not are re-planned with
-   their patients' legs free (no preferred driver, own windows). Of the free plan (when it fits
-   the hours left), the joint plan and the repaired plan, the day keeps the one serving most
-   trips, then the joint or repaired plan before the free one (it keeps the stable times), then
-   the least driving time + ``continuity_weight_min`` x legs off the preferred driver.
+   its base in the free plan (a vehicle with under 10 minutes is not used). Trips the free
+   plan served but the joint plan did not are re-planned with their patients' legs free (no
+   preferred driver, own windows). Of the free plan (when it fits
+   the hours left; else the day planned with the hours budgets only, ``capped``), the joint
+   plan and the repaired plan, the day keeps the one serving most trips, then the joint or
+   repaired plan before the free or capped one (it keeps drivers and stable times), then the
+   least driving time + ``continuity_weight_min`` x legs off the preferred driver. Serving
+   comes first: on a congested day the free plan wins and the week reports the spreads and
+   driver changes it brings.
 3. **continuity tries**: up to ``continuity_tries`` changes of preferred driver, most split leg
    groups first: a split group gets the driver it had instead, or a group that held its
    preferred driver on such a day (a blocker) gets that other driver; the group's days are
@@ -84,7 +88,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 @dataclass(frozen=True)
 class WeekDay:
     """One day of the week plan: the chosen day plan, the trips the exceptions took out, and
-    which pass the plan comes from (``free``, ``joint``, ``repaired``)."""
+    which pass the plan comes from (``free``, ``joint``, ``repaired``, ``capped``)."""
 
     date: dt.date
     plan: DialysisPlan
@@ -338,11 +342,15 @@ def _plan_joint_day(c: _Ctx, day: dt.date, pref: Mapping[tuple[str, str], str],
                                          _adjuster(pref, c.refs, half, ids, off, pids))))
     if _fits(free, left):
         cands.append(("free", free))
+    else:  # the free plan breaks the weekly hours: plan the day with the budgets only
+        everyone = frozenset(p.patient_id for p in base.patients)
+        cands.append(("capped", c.plan(day, inputs, "capped",
+                                       _adjuster(pref, c.refs, half, ids, off, everyone))))
     w = 60.0 * c.prm.continuity_weight_min
 
     def key(item: tuple[str, DialysisPlan]) -> tuple[float, int, float]:
-        name, p = item  # the free plan only when it serves more (stable times kept otherwise)
-        return (-len(p.served_trip_ids), int(name == "free"),
+        name, p = item  # free or capped only when it serves more (stable times kept otherwise)
+        return (-len(p.served_trip_ids), int(name in ("free", "capped")),
                 _drive_s(p) + w * _disagree(p, day, pref))
 
     which, plan = min(cands, key=key)
