@@ -51,12 +51,14 @@ MON = dt.date(2025, 6, 2)
 FAST = {"deterministic": True, "solution_limit": 200, "lns_iterations": 1000}
 SOLVER = SolverParams(time_limit_s=2, workers=1)
 
-PATIENTS = """patient_id,name,phone,village_code,island_id,lon,lat,mobility,escort,schedule,session_start,duration_min,unit_id
+PATIENTS = ("patient_id,name,phone,village_code,island_id,lon,lat,mobility,escort,schedule,"
+            "session_start,duration_min,unit_id\n") + """\
 X,测试X,100-0000-0011,VTA,TA,122.088278062,29.926587358,walking,no,Mon;Wed,07:30,240,U1
 Y,测试Y,100-0000-0012,VTA,TA,122.098596801,29.931170385,walking,no,Mon;Tue;Wed,07:30,240,U1
 Z,测试Z,100-0000-0013,VTA,TA,122.089278062,29.927587358,walking,no,Tue,07:30,240,U1
 """
-VEHICLES = """vehicle_id,driver,phone,base_village_code,island_id,lon,lat,seats,wheelchair_places,shift_start,shift_end,serves_islands,may_board_car_ferry
+VEHICLES = ("vehicle_id,driver,phone,base_village_code,island_id,lon,lat,seats,wheelchair_places,"
+            "shift_start,shift_end,serves_islands,may_board_car_ferry\n") + """\
 VA1,司机1,101-0000-0001,VTA,TA,122.072739032,29.926478981,1,0,05:30,18:00,TA,no
 VA2,司机2,101-0000-0002,VTA,TA,122.083139728,29.922039659,1,0,05:30,18:00,TA,no
 """

@@ -1,8 +1,8 @@
 """Planning the dialysis week jointly, on top of the day planner.
 
 :func:`plan_dialysis_week` plans Monday–Saturday (``days`` from ``week_start``) from the
-patients' weekly schedules (``MWF``/``TTS``…, :func:`~optimizer.services.dialysis.sessions_for_date`)
-minus the dated exceptions, in three passes, every day planned by
+patients' weekly schedules (``MWF``/``TTS``…,
+:func:`~optimizer.services.dialysis.sessions_for_date`) minus the dated exceptions, in three passes, every day planned by
 :func:`~optimizer.services.dialysis.plan_dialysis_day` (one DARP per day, checked):
 
 1. **free pass**: each day alone, as the day planner plans it. From these plans come each leg
