@@ -285,3 +285,21 @@ def test_week_scenario_runs_and_summary_carries_the_keys(tmp_path, capsys):
     codes = Counter(r.split(",")[4] for r in (out / "dispatch" / "week" / "unserved.csv")
                     .read_text(encoding="utf-8-sig").splitlines()[1:])
     assert codes["SESSION_CANCELLED"] == 2
+    import pandas as pd
+
+    notices = pd.read_csv(out / "dispatch" / "week" / "notices.csv", dtype=str).fillna("")
+    dp002 = notices.set_index("patient_id").loc["DP002"]
+    assert "Session cancelled" in dp002["2026-12-02 周三 Wed"]  # MWF: cancelled on Wednesday
+    assert dp002["2026-12-01 周二 Tue"] == ""                   # no session on Tuesday
+    monday = dp002["2026-11-30 周一 Mon"]
+    assert monday.startswith("去 out: ") and "回 back: " in monday
+    public = (out / "dialysis_week" / "kpis.csv").read_text(encoding="utf-8-sig")
+    assert "DP0" not in public and "100-0000" not in public
+
+
+def test_week_starts_on_the_monday_of_the_scenario_date():
+    from optimizer.services.dialysis_week.service import monday_of
+
+    assert monday_of(dt.date(2026, 12, 2)) == dt.date(2026, 11, 30)
+    assert monday_of(dt.date(2026, 11, 30)) == dt.date(2026, 11, 30)
+    assert monday_of(dt.date(2026, 12, 6)) == dt.date(2026, 11, 30)  # Sunday
