@@ -197,6 +197,8 @@ def test_exceptions_take_sessions_out_and_list_them(toy_inputs, network, tmp_pat
     wed, tue = week.days[2], week.days[1]
     assert {u.trip_id: u.code for u in wed.excepted} == {"P1-out": "SESSION_CANCELLED",
                                                          "P1-ret": "SESSION_CANCELLED"}
+    assert wed.excepted[0].detail == ("2025-06-04 (Wed): cancelled (exceptions file line 2): "
+                                      "moved")
     assert "P1" not in set(wed.plan.stops["patient_id"])
     assert {u.trip_id for u in tue.excepted} == {"P4-out", "P4-ret"}  # the only TTS patient
     assert {u.code for u in tue.excepted} == {"HOLIDAY"} and tue.plan.stops.empty
@@ -273,7 +275,8 @@ def test_week_scenario_runs_and_summary_carries_the_keys(tmp_path, capsys):
     assert k["unserved_by_reason"]["SESSION_CANCELLED"] == 2  # DP002 on Wednesday
     assert k["unserved_by_reason"]["HOSPITAL_STAY"] == 2      # DP015 on Wednesday
     for rel in ("dispatch/week/roster.xlsx", "dispatch/week/notices.xlsx",
-                "dispatch/week/notices.csv", "dispatch/2026-11-30/route_sheets.html",
+                "dispatch/week/notices.csv", "dispatch/week/notices.html",
+                "dispatch/2026-11-30/route_sheets.html",
                 "dispatch/2026-12-02/route_sheets.xlsx", "dialysis_week/kpis.csv"):
         assert (out / rel).is_file(), rel
     import openpyxl

@@ -6,7 +6,8 @@
   driver: the week's days as columns, the stops of each day down the column: time, pickup or
   drop-off, patient, phone, place), ``roster.csv`` (the same stops, one per row),
   ``notices.xlsx``/``notices.csv`` (one row per patient: each day's pickup times, driver and
-  driver's phone, or why there is no ride), ``unserved.csv`` (every trip of the week not served,
+  driver's phone, or why there is no ride) and ``notices.html`` (the same, one printable page
+  per patient), ``unserved.csv`` (every trip of the week not served,
   with its reason: a day plan's or an exception's), ``spreads.csv`` (pickup spreads per patient
   and direction);
 * ``dispatch/<date>/``: the day's route sheets
@@ -44,6 +45,8 @@ DESCRIPTIONS: dict[str, str] = {
                                 "(personal data)",
     "dispatch/week/notices.xlsx": "患者周通知（各天接车时间、司机及电话；仅调度员）Weekly notice per "
                                   "patient: pickup times, driver and phone (dispatcher only)",
+    "dispatch/week/notices.html": "患者周通知（每人一页，可打印；仅调度员）Weekly notice per "
+                                  "patient, one page each, printable (dispatcher only)",
     "dispatch/week/notices.csv": "患者周通知 CSV（仅调度员）Weekly notices (dispatcher only)",
     "dispatch/week/unserved.csv": "本周未安排的行程及原因（含例外）Trips of the week not served, "
                                   "with reasons (exceptions included; personal data)",
@@ -224,6 +227,34 @@ def _notices_workbook(notices: pd.DataFrame, path: Path, title: str) -> Path:
     return save_workbook(wb, path)
 
 
+def _notices_html(notices: pd.DataFrame, path: Path, title: str, synthetic: bool) -> Path:
+    """One printable notice per patient (a page each): the week's days with the pickup times,
+    driver and phone, or why there is no ride."""
+    from html import escape
+
+    days = [c for c in notices.columns if c not in ("patient_id", "name", "phone")]
+    banner = ('<p class="syn">合成数据（非真实患者）Synthetic data (not real patients)</p>'
+              if synthetic else "")
+    blocks = []
+    for r in notices.to_dict("records"):
+        rows = "".join(f"<tr><th>{escape(d)}</th><td>{escape(str(r[d]) or '—')}</td></tr>"
+                       for d in days if str(r[d]))
+        blocks.append(f'<section class="notice"><h2>{escape(str(r["name"]))} '
+                      f'({escape(str(r["patient_id"]))}) · {escape(str(r["phone"]))}</h2>'
+                      f"{banner}<p>本周接送安排 Your rides this week (去 = 接您去透析中心 out to "
+                      "the unit; 回 = 接您回家 back home; 时间为司机到达接您的时间 times are "
+                      "when the driver picks you up):</p>"
+                      f"<table>{rows}</table></section>")
+    page = ("<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)} · 患者周通知 weekly notices</title><style>"
+            "body{font-family:sans-serif}.notice{page-break-after:always;margin-bottom:2em}"
+            "th{text-align:left;padding-right:1em;vertical-align:top}.syn{color:#a00}"
+            "</style></head><body>" + "".join(blocks) + "</body></html>\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 # ----------------------------------------------------------------------------- writer
 def write_dialysis_week(week: Any, out_dir: str | Path, ctx: WriteContext) -> list[OutputFile]:
     """Write every file of the week plan (module docs) and return them all.
@@ -256,6 +287,8 @@ def write_dialysis_week(week: Any, out_dir: str | Path, ctx: WriteContext) -> li
     notices = notices_table(week)
     written += [_notices_workbook(notices, wk / "notices.xlsx", ctx.title),
                 write_csv(notices, wk / "notices.csv"),
+                _notices_html(notices, wk / "notices.html", ctx.title,
+                              bool(week.inputs.day.synthetic_patients)),
                 write_csv(_unserved_table(week), wk / "unserved.csv"),
                 write_csv(week.spreads, wk / "spreads.csv")]
     inputs = week.inputs.day

@@ -182,7 +182,8 @@ def _excepted(inputs: DialysisInputs, day: dt.date, exceptions: Sequence[Session
     listed = tuple(PlanUnserved(
         t.trip_id, t.patient_id, t.direction, EXCEPTION_CODES[hit[t.patient_id].kind],
         f"{day} ({WEEKDAYS[day.weekday()]}): {hit[t.patient_id].kind} (exceptions file line "
-        f"{hit[t.patient_id].line})", island_id=p.island_id)
+        f"{hit[t.patient_id].line})" + (f": {hit[t.patient_id].note}" if hit[t.patient_id].note
+                                        else ""), island_id=p.island_id)
         for t in trips for p in gone if p.patient_id == t.patient_id)
     kept = tuple(p for p in inputs.patients if p.patient_id not in hit)
     return dataclasses.replace(inputs, patients=kept), listed
