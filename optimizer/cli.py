@@ -81,9 +81,8 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file (or a
                                              "(unless the file says it).")) -> None:
     """Check a scenario file and every input of every enabled service (the same checks as
     ``run``, in seconds, nothing solved or written); exit 2 listing every problem. A ``.csv`` or
-    ``.json`` file is read as a travel-time matrix (as a scenario's ``matrix:`` entry reads it,
-    :func:`optimizer.io.matrix.read_matrix`): its no-path pairs and warnings are listed by
-    label."""
+    ``.json`` file is read as a travel-time matrix (:func:`optimizer.io.matrix.read_matrix`;
+    scenarios do not take one yet): its no-path pairs and warnings are listed by label."""
     from optimizer.scenario.run import validate_matrix, validate_scenario
 
     try:
@@ -266,7 +265,8 @@ def access(
 def template(out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder for the templates.")
              ) -> None:
     """Write blank templates (XLSX with a "说明 Guide" sheet, and CSV in UTF-8 with BOM) for
-    every input table: patients, units, vehicles, elderly, canteens, candidate sites."""
+    every input table: patients, units, vehicles, elderly (by village and by point), canteens,
+    candidate sites, needy households, offices, facilities."""
     from optimizer.scenario.scaffold import write_all_templates
 
     try:

@@ -97,12 +97,14 @@ class InputErrors(InputError):
     Parameters
     ----------
     errors
-        The individual :class:`InputError` objects, in the order found (all kept in
-        ``errors``; the message shows the first :data:`MAX_SHOWN`, then "… and N more").
+        The individual :class:`InputError` objects, in the order found (kept in ``errors``,
+        identical messages once; the message shows the first :data:`MAX_SHOWN`, then "… and N
+        more").
     """
 
     def __init__(self, errors: Iterable[InputError]) -> None:
-        self.errors = list(errors)
+        # the same problem found twice (a file read by two services) is listed once
+        self.errors = list({str(e): e for e in errors}.values())
         lines = [str(e) for e in self.errors[:MAX_SHOWN]]
         head = f"{len(self.errors)} input problem(s):\n  - " + "\n  - ".join(lines)
         if len(self.errors) > MAX_SHOWN:

@@ -566,3 +566,20 @@ def test_connectivity_reads_the_units_in_the_dialysis_coord_system(tmp_path, cap
     assert res.failed_steps == []
     j = pd.read_csv(res.out_dir / "network" / "journeys_to_dialysis_unit.csv", dtype=str)
     assert (j["arrive"].fillna("") != "").sum() > 10
+
+
+def test_geojson_lon_lat_properties_must_agree_with_the_geometry(wgs, tmp_path):
+    # the trial of issue 11: lon/lat properties that disagree were silently ignored
+    p = tmp_path / "both.geojson"
+    lon = wgs["lon"].to_numpy().copy()
+    gpd.GeoDataFrame({"id": wgs["id"], "lon": lon, "lat": wgs["lat"]},
+                     geometry=wgs.geometry.values, crs=4326).to_file(p, driver="GeoJSON")
+    assert read_points(p, id_col="id")["id"].tolist() == ["P1", "P2", "P3", "P4"]  # agree: read
+    lon[2] += 0.01
+    gpd.GeoDataFrame({"id": wgs["id"], "lon": lon, "lat": wgs["lat"]},
+                     geometry=wgs.geometry.values, crs=4326).to_file(p, driver="GeoJSON")
+    with pytest.raises(InputErrors) as ei:
+        read_points(p, id_col="id")
+    (e,) = ei.value.errors
+    assert e.field == "lon" and "feature 'P3': property lon=" in e.message
+    assert "disagrees with the point geometry" in e.message

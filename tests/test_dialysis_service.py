@@ -161,8 +161,10 @@ def test_snapped_home_is_reported(tmp_path, islands):
     assert rep.loc["P1", "status"] == "snapped"
     assert rep.loc["P1", "distance_to_land_m"] == pytest.approx(100.0, abs=1.0)
     warned = [n for n in inp.notes if n.kind is NoteKind.DATA_WARNING]
-    assert len(warned) == 1 and "P1" in warned[0].en and "off the shore" in warned[0].en
-    assert "P1" in warned[0].zh
+    # the note is published (summary, index): it names the file's line, never the patient id
+    assert len(warned) == 1 and warned[0].en == \
+        "patients.csv line 2: the home is 100 m off the shore; placed on island TA"
+    assert "patients.csv line 2" in warned[0].zh and "P1" not in str(warned[0])
 
 
 def test_bad_vehicle_and_unit_rows(tmp_path, islands):

@@ -85,3 +85,14 @@ def test_index_explains_codes_in_chinese_and_english(baseline_run: Path) -> None
     assert "CAPACITY" in shown and "NO_SAILING" in shown
     for c in shown:
         assert ACTIONS_ZH[c] in codes and REASONS[c].explanation in codes, c
+
+
+def test_nested_kpis_read_by_their_labels() -> None:
+    # the fleet-sizing block nests counts, a by-type table and reason codes: no key is shown
+    block = {"vehicles_to_add": 3, "by_type": {"car (4+0) · 六横岛 · 06:00–20:30": 2},
+             "not_servable_by_reason": {"NO_SAILING": 4}}
+    text = _value_text("fleet_sizing", block, {})
+    assert text == ("需增加车辆 Vehicles to add: 3; 按车型、岛屿和班次 By type, island and shift: "
+                    "(car (4+0) · 六横岛 · 06:00–20:30: 2); 无法服务的原因 Not servable, by "
+                    f"reason: ({REASONS['NO_SAILING'].label}: 4)")
+    assert "fleet_sizing" in KPI_LABELS and "fleet_sizing_answer" in KPI_LABELS

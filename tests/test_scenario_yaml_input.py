@@ -113,3 +113,34 @@ def test_bytes_in_no_supported_encoding_are_refused_naming_the_line(tmp_path: Pa
     with pytest.raises(ScenarioError, match=r"line 2 is not UTF-8 or GBK/GB18030 text "
                                             r"\(byte 0xff\)"):
         load_scenario(p)
+
+
+def test_validate_lists_the_inputs_data_warnings() -> None:
+    # the trial of issue 11: a home moved onto the shore was only reported by run
+    from types import SimpleNamespace
+
+    from optimizer.results import Note, NoteKind
+    from optimizer.scenario.run import _input_warnings
+
+    moved = Note(NoteKind.DATA_WARNING, "p.csv line 2：住址离岸", "p.csv line 2: the home is 251 m "
+                 "off the shore; placed on island ISL014")
+    other = Note(NoteKind.SYNTHETIC_DATA, "合成", "synthetic")
+    items = [SimpleNamespace(inputs=SimpleNamespace(notes=(moved, other, moved))),
+             SimpleNamespace(inputs=object())]
+    assert _input_warnings(items) == [
+        "  warning: p.csv line 2: the home is 251 m off the shore; placed on island ISL014"]
+
+
+def test_a_date_in_another_form_is_told_the_form(tmp_path) -> None:
+    from optimizer.errors import ScenarioError
+    from optimizer.scenario import load_scenario
+
+    p = tmp_path / "d.yaml"
+    p.write_text("name: d\ndate: 2027-3-3\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as ei:
+        load_scenario(p)
+    assert "write the date as YYYY-MM-DD" in str(ei.value) and "(got '2027-3-3')" in str(ei.value)
+    p.write_text("name: d\nmeals:\n  delivery_time: 1100\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as ei:
+        load_scenario(p)
+    assert str(ei.value).count("1100") == 1, str(ei.value)  # the value is quoted once

@@ -211,6 +211,16 @@ def test_init_validates_and_runs(scaffold, tmp_path, capsys):
     assert "dialysis: 2 patients" in out and "meals: 2 demand points, 1 canteens" in out
     assert main(["run", str(scaffold / "scenario.yaml"), "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "index.html").exists()
+    # the scaffold names no dataset: the embedded files read by default are hashed too
+    import json
+
+    m = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert any(k.endswith("dialysis_patients.csv") and "data" in k and "scaffold" not in k
+               for k in m["inputs"])
+    assert any(k.endswith("stop_times.txt") for k in m["inputs"])
+    # visits is scaffolded off (else the embedded synthetic households would be planned)
+    assert "visits" not in json.loads((tmp_path / "o" / "summary.json").read_text(
+        encoding="utf-8"))["kpis"]
 
 
 def test_markdown_reference_lists_every_table():
@@ -285,3 +295,14 @@ def test_gtfs_files_share_the_encoding_helper(tmp_path):
         read_gtfs(feed)
     errs = getattr(ei.value, "errors", [ei.value])
     assert any((e.file, e.line, e.field) == ("stops.txt", len(lines), "encoding") for e in errs)
+
+
+def test_the_same_problem_is_listed_once():
+    # the trial of issue 11: a unit in the sea read by two services was printed twice
+    from optimizer.errors import InputError, InputErrors
+
+    a = InputError("unit U01: lies in the sea", file="u.csv", line=2, field="lon")
+    b = InputError("unit U01: lies in the sea", file="u.csv", line=2, field="lon")
+    c = InputError("unit U02: lies in the sea", file="u.csv", line=3, field="lon")
+    e = InputErrors([a, b, c])
+    assert len(e.errors) == 2 and str(e).startswith("2 input problem(s)")

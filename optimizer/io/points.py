@@ -633,10 +633,33 @@ def _read_geo(path: Path, *, id_col: str, lon_col: str, lat_col: str,
         else:
             xs.append(repr(float(geom.x)))
             ys.append(repr(float(geom.y)))
+    if g.crs is None or g.crs.is_geographic:  # properties in degrees compare with the points
+        errors += _property_conflicts(df, xs, ys, ids, fname=fname, lon_col=lon_col,
+                                      lat_col=lat_col)
     if errors:
         raise InputErrors(errors)
     df[lon_col], df[lat_col] = xs, ys
     return df.reset_index(drop=True), g.crs
+
+
+def _property_conflicts(df: pd.DataFrame, xs: list[str], ys: list[str], ids: list[str], *,
+                        fname: str, lon_col: str, lat_col: str) -> list[InputError]:
+    """Features whose ``lon``/``lat`` properties disagree with their geometry (by more than
+    1e-6 in the file's units): which one is right cannot be told, so neither is taken."""
+    if lon_col not in df.columns and lat_col not in df.columns:
+        return []
+    out = []
+    for i, (x, y) in enumerate(zip(xs, ys), start=1):
+        for col, geo in ((lon_col, x), (lat_col, y)):
+            given = _to_float(str(df[col].iloc[i - 1])) if col in df.columns else None
+            if given is None or geo == "" or abs(given - float(geo)) <= 1e-6:
+                continue
+            who = f"feature {ids[i - 1]!r}" if ids[i - 1] else f"feature {i}"
+            out.append(InputError(
+                f"{who}: property {col}={given} disagrees with the point geometry "
+                f"({float(geo)}); drop the {col} property or correct it", file=fname,
+                feature=i, field=col))
+    return out
 
 
 def _to_float(s: str) -> float | None:

@@ -114,6 +114,23 @@ MEALS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
 }
 """Labels of :attr:`optimizer.services.meals.MealsResult.kpis`."""
 
+FLEET_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "fleet_sizing": ("车队规模测算", "Fleet sizing", ""),
+    "fleet_sizing_answer": ("车队规模结论", "Fleet sizing answer", ""),
+    "vehicles_to_add": ("需增加车辆", "Vehicles to add", ""),
+    "wheelchair_vehicles_to_add": ("其中带轮椅位", "... of which with wheelchair places", ""),
+    "by_type": ("按车型、岛屿和班次", "By type, island and shift", ""),
+    "trips_servable": ("可服务的行程", "Trips some vehicle could serve", ""),
+    "trips_not_servable_by_any_vehicle": ("任何车辆都无法服务的行程",
+                                          "Trips no vehicle can serve", ""),
+    "not_servable_by_reason": ("无法服务的原因", "Not servable, by reason", ""),
+    "trips_served_after": ("增车后已安排行程", "Trips served with the added vehicles", ""),
+    "trips_servable_unserved": ("增车后仍未安排的可服务行程",
+                                "Servable trips still unserved after adding", ""),
+}
+"""Labels of the fleet-sizing block (``dialysis.fleet_sizing``,
+:mod:`optimizer.services.dialysis.fleet`) and of its nested keys."""
+
 VISITS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "households": ("困难家庭户数", "Needy households", ""),
     "handoffs": ("转交居住地办事处的户数（人户分离）",
@@ -153,7 +170,7 @@ counts, vehicle-hours and trips per vehicle-hour share the day plan's labels."""
 
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
     **NETWORK_KPI_LABELS, **CONNECTIVITY_KPI_LABELS, **DIALYSIS_KPI_LABELS, **MEALS_KPI_LABELS,
-    **VISITS_KPI_LABELS, **DIALYSIS_WEEK_KPI_LABELS}
+    **FLEET_KPI_LABELS, **VISITS_KPI_LABELS, **DIALYSIS_WEEK_KPI_LABELS}
 """Every KPI label: key -> (Chinese, English, unit). Keys are unique across the steps."""
 
 STEP_LABELS: dict[str, tuple[str, str]] = {

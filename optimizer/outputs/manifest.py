@@ -126,7 +126,11 @@ def write_manifest(out_dir: Path, result: Any, *, network_runtime_s: float = 0.0
     """
     sc = result.scenario
     cut = [r.name for r in result.searches if not r.reproducible]
-    inputs = [*sc.source_files, *([Path(sc.dataset)] if sc.dataset else []),
+    # the dataset folder (the embedded Putuo data when none is given: the defaults of every
+    # file the scenario does not name, the ferry feed, coastlines) is hashed whole
+    from optimizer.datasets import get_path
+
+    inputs = [*sc.source_files, Path(sc.dataset) if sc.dataset else get_path("putuo"),
               *_named_files(sc)]
     content = {
         "tool": TOOL,

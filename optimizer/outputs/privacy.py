@@ -110,9 +110,24 @@ def _texts_found(text: str, needles: Sequence[str], pattern: re.Pattern[str] | N
     return [t for t in needles if t in text]
 
 
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+"""Embedded images and fonts (base64): letters and digits that are no record ids."""
+
+
+def _id_pattern(ids: Sequence[str]) -> re.Pattern[str] | None:
+    """Record ids as whole tokens (``DP001`` but not ``DP0010`` or ``XDP001``)."""
+    ids = sorted({str(i).strip() for i in ids if len(str(i).strip()) >= 2}, key=len,
+                 reverse=True)
+    if not ids:
+        return None
+    return re.compile("(?<![0-9A-Za-z_])(" + "|".join(map(re.escape, ids))
+                      + ")(?![0-9A-Za-z_])")
+
+
 def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
                    points: Sequence[tuple[float, float]],
-                   owners: Mapping[str, str] | None = None) -> list[str]:
+                   owners: Mapping[str, str] | None = None,
+                   ids: Sequence[str] = ()) -> list[str]:
     """Problems found in the published files (empty list = clean).
 
     Parameters
@@ -127,6 +142,9 @@ def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
         Exact (lon, lat) points in EPSG:4326 degrees that must not be shown.
     owners
         Whose each text is, used in the messages instead of the value.
+    ids
+        Record ids of people (patient ids, household ids), found as whole tokens outside
+        embedded base64 data; published files name people by per-run pseudonyms or counts.
 
     Returns
     -------
@@ -137,6 +155,7 @@ def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
     scale = 10 ** POINT_DECIMALS
     needles = [t for t in dict.fromkeys(str(t).strip() for t in texts) if len(t) >= 2]
     pattern = _trie_pattern(needles)
+    id_rx = _id_pattern(ids)
     exact = [(round(lon * scale), round(lat * scale)) for lon, lat in points]
     problems: list[str] = []
     for rel in files:
@@ -147,6 +166,10 @@ def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
         problems += [f"{rel}: {p}" for p in _header_problems(path, text)]
         problems += [f"{rel}: {owners.get(t, 'a personal value')} appears"
                      for t in _texts_found(text, needles, pattern)]
+        found = sorted(set(id_rx.findall(_DATA_URI.sub("", text)))) if id_rx else []
+        if found:
+            problems.append(f"{rel}: {len(found)} record id(s) of people appear (e.g. "
+                            f"{owners.get(found[0], found[0])})")
         if exact:
             pairs = _pairs(text)
             hits = sum(1 for xy in exact if xy in pairs)
@@ -158,7 +181,8 @@ def scan_published(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
 
 def assert_folder_publishable(out_dir: Path, files: Iterable[str], *, texts: Sequence[str],
                               points: Sequence[tuple[float, float]],
-                              owners: Mapping[str, str] | None = None) -> None:
+                              owners: Mapping[str, str] | None = None,
+                              ids: Sequence[str] = ()) -> None:
     """Run :func:`scan_published` and raise if anything is found.
 
     Raises
@@ -166,7 +190,8 @@ def assert_folder_publishable(out_dir: Path, files: Iterable[str], *, texts: Seq
     optimizer.errors.PrivacyError
         Listing every problem (file and whose value), never the values.
     """
-    problems = scan_published(out_dir, files, texts=texts, points=points, owners=owners)
+    problems = scan_published(out_dir, files, texts=texts, points=points, owners=owners,
+                              ids=ids)
     if problems:
         raise PrivacyError("personal data would be published outside dispatch/:\n  - "
                            + "\n  - ".join(problems), field="privacy")

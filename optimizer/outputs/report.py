@@ -55,10 +55,13 @@ def _value_text(key: str, value: Any, names: Mapping[str, str]) -> str:
         value = round(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(names.get(str(v), str(v)) for v in value) or "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{REASONS[k].label if k in REASONS else k}: "
-                         f"{REASONS[v].label if isinstance(v, str) and v in REASONS else v}"
-                         for k, v in value.items()) or "—"
+    if isinstance(value, dict):  # reason codes and nested KPIs by their labels
+        return "; ".join(
+            f"{REASONS[k].label if k in REASONS else kpi_label(k)}: "
+            + (f"({_value_text(k, v, names)})" if isinstance(v, dict) else
+               REASONS[v].label if isinstance(v, str) and v in REASONS else
+               _value_text(k, v, names))
+            for k, v in value.items()) or "—"
     if unit in _UNITS and isinstance(value, (int, float)):
         return f"{value}{_UNITS[unit]}"
     return "" if value is None else str(value)

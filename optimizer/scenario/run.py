@@ -289,22 +289,24 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, *,
             result.notes = combine_synthetic_notes(merge_notes(result.notes, res.notes))
             result.files += step.files
         say("privacy check, summary, manifest and index")
-        _check_privacy(tmp, result, loaded)
         _finish(tmp, result, build_s)
+        _check_privacy(tmp, result, loaded)  # after the summary: its notes are published too
     return result
 
 
 def _check_privacy(tmp: Path, result: RunResult, loaded: list[Loaded]) -> None:
     from optimizer.outputs.privacy import assert_folder_publishable
 
-    texts, points, owners = [], [], {}
+    texts, points, owners, ids = [], [], {}, []
     for item in loaded:
         pd_ = item.service.personal_data(item.inputs)
         texts += pd_.texts
         points += pd_.points
         owners.update(pd_.owners)
+        ids += pd_.ids
     on_disk = {p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()}
-    assert_folder_publishable(tmp, sorted(on_disk), texts=texts, points=points, owners=owners)
+    assert_folder_publishable(tmp, sorted(on_disk), texts=texts, points=points, owners=owners,
+                              ids=ids)
 
 
 def _finish(tmp: Path, result: RunResult, build_s: float) -> None:
@@ -401,4 +403,18 @@ def validate_scenario(path: str | Path) -> str:
         describe = getattr(item.inputs, "describe", None)
         lines.append(f"  {item.service.name}: " + (describe() if callable(describe) else "ok"))
     lines += [f"  warning: {note.en}" for note in scenario_notes(sc)]
+    lines += _input_warnings(loaded)
     return "\n".join(lines)
+
+
+def _input_warnings(loaded: list[Loaded]) -> list[str]:
+    """The data warnings the services' inputs carry (a home moved onto the shore, an island
+    that disagrees with the point), as ``run`` reports them."""
+    from optimizer.results import NoteKind
+
+    seen: dict[str, None] = {}
+    for item in loaded:
+        for note in getattr(item.inputs, "notes", ()):
+            if getattr(note, "kind", None) is NoteKind.DATA_WARNING:
+                seen.setdefault(f"  warning: {note.en}")
+    return list(seen)

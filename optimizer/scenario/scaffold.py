@@ -48,6 +48,10 @@ meals:
   elderly: data/elderly_points.csv
   canteens: data/canteens.csv
   candidates: data/candidate_sites.csv
+visits:
+  # off: with it on and no files given, the run would use the embedded synthetic households;
+  # give your own (templates needy_households, offices; guide 3.9-3.10) and set it on
+  enabled: false
 """
 
 

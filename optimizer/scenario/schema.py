@@ -167,7 +167,13 @@ def _problem(err: Any, lines: dict[tuple[Any, ...], int]) -> tuple[int | None, s
                                            else f"; valid keys here: {', '.join(valid)}")
     msg = str(err["msg"]).removeprefix("Value error, ")
     got = err.get("input")
-    return line, key, msg if isinstance(got, (dict, typing.Mapping)) else f"{msg} (got {got!r})"
+    if str(err["type"]).startswith(("date_", "datetime_")):  # pydantic's wording, then the fix
+        msg = f"{msg}; write the date as YYYY-MM-DD, e.g. 2027-03-03"
+    said = isinstance(got, (str, int, float)) and len(repr(got)) >= 3 and (
+        repr(got) in msg or str(got) in msg)  # the message already quotes the value
+    if isinstance(got, (dict, typing.Mapping)) or said:
+        return line, key, msg
+    return line, key, f"{msg} (got {got!r})"
 
 
 Problem = tuple[str, int | None, str, str]

@@ -153,11 +153,15 @@ class PersonalData:
     owners
         For each text, whose it is (``"patient DP001 name"``), to name in the error without
         repeating the value.
+    ids
+        Record ids of people (patient ids, household ids): published files name people by
+        per-run pseudonyms or counts, never by these (searched as whole tokens).
     """
 
     texts: tuple[str, ...] = ()
     points: tuple[tuple[float, float], ...] = ()
     owners: Mapping[str, str] = field(default_factory=dict)
+    ids: tuple[str, ...] = ()
 
 
 @runtime_checkable

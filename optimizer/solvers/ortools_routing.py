@@ -474,8 +474,13 @@ def explain_request(problem: DarpProblem, request: int) -> tuple[UnservedReason,
             return UnservedReason.NO_ELIGIBLE_VEHICLE, "no vehicle is on its eligibility list"
     fit_w = [k for k in vehicles if problem.vehicles[k].wheelchair_places >= r.wheelchair_places]
     if not fit_w:
+        named = ", ".join(f"{problem.vehicles[k].vehicle_id} "
+                          f"({problem.vehicles[k].wheelchair_places})" for k in vehicles[:8])
+        more = f" and {len(vehicles) - 8} more" if len(vehicles) > 8 else ""
         return (UnservedReason.NO_WHEELCHAIR_PLACE,
-                f"needs {r.wheelchair_places} wheelchair place(s); no eligible vehicle has them")
+                f"needs {r.wheelchair_places} wheelchair place(s); the vehicles that can serve "
+                f"this leg (wheelchair places): {named}{more}; a vehicle on the other side of a "
+                "ferry does not cross with the patient")
     fit = [k for k in fit_w if problem.vehicles[k].seats >= r.seats]
     if not fit:
         return (UnservedReason.NOT_ENOUGH_SEATS,

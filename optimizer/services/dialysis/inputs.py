@@ -410,18 +410,20 @@ def _place_homes(patients: list[Patient], islands: gpd.GeoDataFrame, file: str,
                 "the nearest island; check lon/lat (swapped? GCJ-02 instead of WGS 84?)",
                 file=file, line=lines[p.row - 1], field="lon"))
             continue
+        # published notes (summary, index) name the file's line, never the patient
+        where = f"{Path(file).name} line {lines[p.row - 1]}"
         if r.status == "snapped":
             notes.append(Note(NoteKind.DATA_WARNING,
-                              f"{p.patient_id} 住址离岸 {r.distance_to_land_m:.0f} 米，已移至 "
+                              f"{where}：住址离岸 {r.distance_to_land_m:.0f} 米，已移至 "
                               f"{r.island_id} 岛上",
-                              f"home of {p.patient_id} is {r.distance_to_land_m:.0f} m off the "
+                              f"{where}: the home is {r.distance_to_land_m:.0f} m off the "
                               f"shore; placed on island {r.island_id}"))
         if p.island_id and p.island_id != r.island_id:
             notes.append(Note(NoteKind.DATA_WARNING,
-                              f"{p.patient_id}：文件所填岛屿 {p.island_id} 与住址坐标所在岛 "
+                              f"{where}：所填岛屿 {p.island_id} 与住址坐标所在岛 "
                               f"{r.island_id} 不符，按坐标",
-                              f"{p.patient_id}: {Path(file).name} says island {p.island_id}, "
-                              f"the home point lies on {r.island_id}; the point is used"))
+                              f"{where}: island {p.island_id} given, the home point lies on "
+                              f"{r.island_id}; the point is used"))
         fixed.append(dataclasses.replace(p, island_id=str(r.island_id)))
     return fixed, report, notes
 

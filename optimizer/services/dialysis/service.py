@@ -101,7 +101,8 @@ class DialysisService:
         return write_dialysis(result, result.inputs, out_dir, ctx)
 
     def personal_data(self, inputs: DialysisInputs) -> PersonalData:
-        """Patient and driver names and phones (with their owners), homes and vehicle bases."""
+        """Patient and driver names and phones (with their owners), homes and vehicle bases,
+        patient ids."""
         owners: dict[str, str] = {}
         for p in inputs.patients:
             owners.setdefault(p.name, f"patient {p.patient_id} name")
@@ -113,7 +114,7 @@ class DialysisService:
         points = [*((p.lon, p.lat) for p in inputs.patients),
                   *((v.lon, v.lat) for v in inputs.vehicles)]
         return PersonalData(texts=tuple(owners), points=tuple(dict.fromkeys(points)),
-                            owners=owners)
+                            owners=owners, ids=tuple(p.patient_id for p in inputs.patients))
 
 
 def _extra_in_wgs84(params: DialysisParams, scenario_file: str) -> tuple[ExtraVehicle, ...]:

@@ -52,7 +52,7 @@ class VisitsService:
         return write_visits(result, out_dir, ctx)
 
     def personal_data(self, inputs: VisitsInputs) -> PersonalData:
-        """Households' names, phones and addresses (with their owners) and homes."""
+        """Households' names, phones and addresses (with their owners), homes and ids."""
         owners: dict[str, str] = {}
         for h in inputs.households:
             owners.setdefault(h.name, f"household {h.household_id} name")
@@ -60,7 +60,8 @@ class VisitsService:
             owners.setdefault(h.address, f"household {h.household_id} address")
         owners.pop("", None)
         points = tuple(dict.fromkeys((h.lon, h.lat) for h in inputs.households))
-        return PersonalData(texts=tuple(owners), points=points, owners=owners)
+        return PersonalData(texts=tuple(owners), points=points, owners=owners,
+                            ids=tuple(h.household_id for h in inputs.households))
 
 
 SERVICE = VisitsService()
