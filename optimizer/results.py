@@ -172,6 +172,14 @@ REASONS: dict[str, Reason] = _catalogue(
     ("NO_SHOW", "患者未出现", "No-show",
      "The patient was not at the pickup; the ride (and, after an outbound no-show, the ride "
      "home) is dropped from the re-plan (optimizer replan)."),
+    ("SESSION_CANCELLED", "本次治疗已取消", "Session cancelled",
+     "The exceptions file cancels this session: no ride is planned; remove the line if the "
+     "patient does come."),
+    ("HOSPITAL_STAY", "患者住院", "Patient in hospital",
+     "The exceptions file says the patient is in hospital on this day: no ride is planned."),
+    ("HOLIDAY", "节假日停诊", "Holiday",
+     "The exceptions file marks this day a holiday for the patient (or for every patient): no "
+     "session, no ride."),
     ("UNIT_INACTIVE", "所属透析中心未启用", "The patient's unit is not active",
      "The patient's dialysis unit is closed in this scenario; assign the patient to an open "
      "unit."),
@@ -270,6 +278,9 @@ ACTIONS_ZH: dict[str, str] = {
     "CAPACITY": "单独安排可行，但与其他行程一起时车辆和时间不够；请增加车辆或调整治疗时间。",
     "CANCELLED": "当天已取消接送；重新排班已释放其座位和时间。",
     "NO_SHOW": "患者未在上车点出现；该趟（去程未出现时连同回程）已从重新排班中去掉。",
+    "SESSION_CANCELLED": "例外文件取消了本次治疗，不安排接送；如患者仍来治疗，请删除该行。",
+    "HOSPITAL_STAY": "例外文件注明患者当天住院，不安排接送。",
+    "HOLIDAY": "例外文件注明当天为节假日（该患者或全部患者），不治疗，不安排接送。",
     "UNIT_INACTIVE": "该患者所属透析中心在本场景中未启用；请把患者分配到已启用的中心。",
     "BEYOND_THRESHOLD": "最近的已开食堂超出配送时限（默认15分钟）；附近新设食堂即可覆盖。",
     "NO_CANTEEN_ON_ISLAND": "本岛（及桥连岛）没有食堂，送餐员不乘渡轮；请在岛上设助餐点。",

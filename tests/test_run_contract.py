@@ -38,8 +38,9 @@ FAST = ("dialysis:\n  enabled: false\nmeals:\n  siting_model: none\n  rounds: fa
 # ----------------------------------------------------------------------------- registry
 def test_every_registered_service_satisfies_the_contract() -> None:
     names = [s.name for s in SERVICES]
-    assert names == ["connectivity", "dialysis", "meals", "visits", "flats"]
-    off_by_default = {"flats"}  # what-ifs a scenario turns on (scenarios/putuo-flats.yaml)
+    assert names == ["connectivity", "dialysis", "dialysis_week", "meals", "visits",
+                     "flats"]
+    off_by_default = {"flats", "dialysis_week"}  # turned on by their scenarios
     for s in SERVICES:
         for attr in ("name", "Params", "title", "load", "plan", "write", "personal_data"):
             assert hasattr(s, attr), (s.name, attr)

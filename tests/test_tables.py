@@ -171,7 +171,7 @@ def test_embedded_data_passes_the_strict_header_check():
              "vehicles": "vehicles", "elderly_points": "elderly_points",
              "elderly_villages": "elderly", "canteens": "canteens",
              "candidate_sites": "candidate_sites", "needy_households": "needy_households",
-             "offices": "offices"}
+             "offices": "offices", "dialysis_exceptions": "dialysis_exceptions"}
     for spec in all_tables():
         if spec.name == "facilities":  # optimizer access: no embedded file in this layout
             path = Path(__file__).parent / "data" / "bad" / "access" / "facilities_gcj02.csv"

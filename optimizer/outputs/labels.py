@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["DIALYSIS_KPI_LABELS", "FLATS_KPI_LABELS", "KPI_LABELS", "STEP_LABELS", "kpi_label", "step_label"]
+__all__ = ["DIALYSIS_KPI_LABELS", "DIALYSIS_WEEK_KPI_LABELS", "FLATS_KPI_LABELS", "KPI_LABELS",
+           "STEP_LABELS", "kpi_label", "step_label"]
 
 DIALYSIS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "vehicles_used": ("使用车辆", "Vehicles used", ""),
@@ -197,15 +198,42 @@ FLATS_KPI_LABELS: dict[str, tuple[str, str, str]] = {
 """Labels of :attr:`optimizer.services.flats.FlatsPlan.kpis` (before/after: the day plan
 without and with the offered patients living in the flats)."""
 
+DIALYSIS_WEEK_KPI_LABELS: dict[str, tuple[str, str, str]] = {
+    "days": ("计划天数", "Days planned", ""),
+    "trips_excepted": ("因例外取消的行程（取消、住院、节假日）",
+                       "Trips taken out by exceptions (cancelled, hospital, holiday)", ""),
+    "trips_lost_to_week_rules": ("因周规则（同一司机、稳定时间、周工时）少安排的行程",
+                                 "Trips not served because of the week rules (driver, times, "
+                                 "weekly hours)", ""),
+    "same_driver_share": ("由常用司机接送的行程段比例（%）",
+                          "Legs driven by the patient's usual driver (%)", ""),
+    "pickup_spread_max_min": ("同一患者本周接车时间最大差", "Largest spread of a patient's "
+                              "pickup times over the week", "min"),
+    "spreads_over_limit": ("接车时间差超过上限的患者（按方向）",
+                           "Patients (per direction) whose pickup times spread over the limit",
+                           ""),
+    "max_vehicle_week_hours": ("单车本周最长出车时数", "Most hours of one vehicle in the week",
+                               ""),
+    "vehicles_over_weekly_hours": ("超过周工时上限的车辆", "Vehicles over their weekly hours",
+                                   ""),
+    "on_time_rate": ("准时到达透析中心比例（%）",
+                     "On-time rate (at the unit before the session starts, %)", ""),
+    "per_day": ("每天", "Each day", ""),
+}
+"""Labels of the dialysis week's KPIs (:mod:`optimizer.services.dialysis_week.kpis`); the trip
+counts, vehicle-hours and trips per vehicle-hour share the day plan's labels."""
+
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
     **NETWORK_KPI_LABELS, **CONNECTIVITY_KPI_LABELS, **DIALYSIS_KPI_LABELS, **MEALS_KPI_LABELS,
-    **FLEET_KPI_LABELS, **VISITS_KPI_LABELS, **FLATS_KPI_LABELS}
+    **FLEET_KPI_LABELS, **VISITS_KPI_LABELS, **DIALYSIS_WEEK_KPI_LABELS,
+    **FLATS_KPI_LABELS}
 """Every KPI label: key -> (Chinese, English, unit). Keys are unique across the steps."""
 
 STEP_LABELS: dict[str, tuple[str, str]] = {
     "network": ("路网与航班", "Network"),
     "connectivity": ("岛屿连通", "Island links"),
     "dialysis": ("透析接送", "Dialysis rides"),
+    "dialysis_week": ("透析接送周计划", "Dialysis week"),
     "meals": ("助餐", "Meals"),
     "visits": ("困难家庭探访", "Home visits"),
     "flats": ("透析公寓", "Flats near the unit"),

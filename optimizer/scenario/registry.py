@@ -13,6 +13,7 @@ from optimizer.io.tables import TableSpec
 from optimizer.services.base import Service
 from optimizer.services.connectivity import SERVICE as CONNECTIVITY
 from optimizer.services.dialysis import SERVICE as DIALYSIS
+from optimizer.services.dialysis_week import SERVICE as DIALYSIS_WEEK
 from optimizer.services.flats import SERVICE as FLATS
 from optimizer.services.meals import SERVICE as MEALS
 from optimizer.services.visits import SERVICE as VISITS
@@ -22,11 +23,13 @@ __all__ = ["SERVICES", "all_tables", "service"]
 SERVICES: tuple[Service, ...] = (
     CONNECTIVITY,
     DIALYSIS,
+    DIALYSIS_WEEK,
     MEALS,
     VISITS,
     FLATS,
 )
-"""Every service, in the order a run plans and writes them."""
+"""Every service, in the order a run plans and writes them (``dialysis_week`` is off unless a
+scenario turns it on)."""
 
 
 def service(name: str) -> Service:

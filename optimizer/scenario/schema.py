@@ -106,6 +106,9 @@ def path_keys() -> set[tuple[str, ...]]:
         for fname, hint in typing.get_type_hints(cls).items():
             if _is_path(hint):
                 keys.add((name, fname))
+            elif dataclasses.is_dataclass(hint):  # a nested section (dialysis_week.rules)
+                keys |= {(name, fname, sub) for sub, h in typing.get_type_hints(hint).items()
+                         if _is_path(h)}
     return keys
 
 

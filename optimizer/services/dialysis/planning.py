@@ -125,6 +125,7 @@ def plan_dialysis_day(
     params: DialysisParams | None = None,
     solver: SolverParams | None = None,
     solve_options: Mapping[str, Any] | None = None,
+    adjust_requests: Callable[[Sequence[Leg], list[Request]], Sequence[Request]] | None = None,
 ) -> DialysisPlan:
     """Plan the dialysis rides of one day (see the module docs and
     :mod:`optimizer.services.dialysis.trips` for the ferry model).
@@ -151,6 +152,11 @@ def plan_dialysis_day(
     solve_options
         Extra :class:`~optimizer.solvers.ortools_routing.SolveParams` fields (e.g.
         ``deterministic=True``), for tests and benchmarks.
+    adjust_requests
+        ``adjust_requests(legs, requests) -> requests``: changes the DARP request of each leg
+        (same order, same ids) before the pre-check and the solve, e.g. the week planner
+        (:mod:`optimizer.services.dialysis_week`) narrows pickup windows and restricts eligible
+        vehicles; ``None`` = the requests as built.
 
     Returns
     -------
@@ -176,6 +182,8 @@ def plan_dialysis_day(
     crossing_of = _with_route_names(crossing_of, network.feed)
     requests = [_request(leg, fleet, m, patients[leg.trip.patient_id], prm, rules)
                 for leg in legs]
+    if adjust_requests is not None:
+        requests = list(adjust_requests(legs, requests))
     solved = _solve_day(d, legs, requests, fleet, m, unserved, solver or SolverParams(),
                         solve_options, base_vehicles=_base_fleet(fleet, prm))
     stops = stops_table(solved.result, fleet, m, solved.legs, patients, crossing_of)

@@ -1,0 +1,108 @@
+"""The dialysis week behind the service contract (:class:`optimizer.services.base.Service`).
+
+:data:`SERVICE` (scenario section ``dialysis_week:``, off by default): ``load`` reads the day
+inputs with the section's ``rules`` (as the ``dialysis`` service would) and the exceptions file;
+``plan`` plans the week (:func:`~optimizer.services.dialysis_week.week.plan_dialysis_week`);
+``write`` delegates to :func:`optimizer.outputs.dialysis_week.write_dialysis_week`. The only
+module of the package that imports :mod:`optimizer.outputs`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from optimizer.errors import InputError, InputErrors
+from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
+from optimizer.services.dialysis.service import SERVICE as DIALYSIS
+from optimizer.services.dialysis_week.columns import TABLES
+from optimizer.services.dialysis_week.inputs import WeekInputs, read_exceptions
+from optimizer.services.dialysis_week.params import DialysisWeekParams
+from optimizer.services.dialysis_week.week import WeekPlan, plan_dialysis_week
+
+__all__ = ["DEFAULT_EXCEPTIONS", "SERVICE", "DialysisWeekService", "monday_of"]
+
+DEFAULT_EXCEPTIONS = "synthetic/dialysis_exceptions.csv"
+"""Default exceptions file, relative to the dataset root (used when present)."""
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week (ISO weeks start on Monday)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class DialysisWeekService:
+    """The dialysis week (透析周计划): standing trips, same driver, stable times, weekly hours.
+
+    Attributes
+    ----------
+    name
+        ``"dialysis_week"`` (scenario section, output step, ``summary.json`` KPI block).
+    Params
+        :class:`~optimizer.services.dialysis_week.DialysisWeekParams`.
+    title
+        Bilingual step title.
+    tables
+        The exceptions table (:mod:`optimizer.services.dialysis_week.columns`).
+    """
+
+    name = "dialysis_week"
+    Params = DialysisWeekParams
+    tables = TABLES
+    title = "血透周计划 dialysis week"
+
+    def load(self, params: DialysisWeekParams, ctx: DataContext) -> WeekInputs:
+        """Read the patients, units and vehicles (``params.rules``) and the exceptions; every
+        problem of every file raised at once (file, line, id, field)."""
+        errors: list[InputError] = []
+        day = None
+        try:
+            day = DIALYSIS.load(params.rules, ctx)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+        path = ctx.path(params.exceptions, DEFAULT_EXCEPTIONS)
+        exceptions, note, used = (), None, ""
+        if params.exceptions is not None or path.is_file():
+            ids = [p.patient_id for p in day.patients] if day is not None else []
+            try:
+                exceptions, note = read_exceptions(path, ids)
+                used = str(path)
+            except InputErrors as exc:
+                errors.extend(exc.errors)
+            except InputError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0] if len(errors) == 1 else InputErrors(errors)
+        assert day is not None
+        return WeekInputs(day=day, exceptions=exceptions,
+                          notes=(*day.notes, *((note,) if note else ())), exceptions_file=used)
+
+    def plan(self, inputs: WeekInputs, params: DialysisWeekParams, ctx: PlanContext
+             ) -> WeekPlan:
+        """Plan the week from ``params.week_start`` (default: the Monday of ``ctx.date``)."""
+        start = params.week_start or monday_of(ctx.date)
+        return plan_dialysis_week(inputs, network=ctx.network, week_start=start, params=params,
+                                  solver=ctx.solver)
+
+    def write(self, result: WeekPlan, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
+        """Write the rosters, notices, daily sheets and week tables
+        (:func:`optimizer.outputs.dialysis_week.write_dialysis_week`)."""
+        from optimizer.outputs.dialysis_week import write_dialysis_week
+
+        return write_dialysis_week(result, out_dir, ctx)
+
+    def personal_data(self, inputs: WeekInputs) -> PersonalData:
+        """As the dialysis service (names, phones, homes, bases), plus the exceptions' notes."""
+        base = DIALYSIS.personal_data(inputs.day)
+        notes = {e.note: f"exception note of patient {e.patient_id} ({e.date})"
+                 for e in inputs.exceptions if len(e.note) >= 4}
+        owners = {**notes, **base.owners}
+        return dataclasses.replace(base, texts=tuple(dict.fromkeys((*base.texts, *notes))),
+                                   owners=owners)
+
+
+SERVICE = DialysisWeekService()
+"""The dialysis week service (the registry's entry)."""
