@@ -285,6 +285,12 @@ def test_week_scenario_runs_and_summary_carries_the_keys(tmp_path, capsys):
     ws = wb[wb.sheetnames[0]]
     assert [c.value for c in ws[2]] == ["2026-11-30 周一 Mon", "2026-12-01 周二 Tue",
                                         "2026-12-02 周三 Wed"]
+    # places as on the daily sheets: the base by its village and island, homes by village or
+    # address, never the vehicle id or the patient's name as a place
+    cells = [str(c.value) for row in ws.iter_rows(min_row=3) for c in row if c.value]
+    assert cells and cells[0].startswith(("0", "1")) and "车辆基地 Base · " in cells[0]
+    assert not any(" @ V0" in c for c in cells)
+    assert any("接 pick up" in c and "@ 家 Home · " in c for c in cells)
     codes = Counter(r.split(",")[4] for r in (out / "dispatch" / "week" / "unserved.csv")
                     .read_text(encoding="utf-8-sig").splitlines()[1:])
     assert codes["SESSION_CANCELLED"] == 2

@@ -26,7 +26,7 @@ import pandas as pd
 
 from optimizer.outputs.csvfiles import write_csv
 from optimizer.outputs.maps import assert_publishable
-from optimizer.outputs.sheets import write_route_sheets
+from optimizer.outputs.sheets import route_sheet_rows, write_route_sheets
 from optimizer.outputs.xlsx import save_workbook
 from optimizer.results import merge_notes, reason
 from optimizer.services.base import OutputFile, WriteContext
@@ -82,19 +82,30 @@ def _day_label(day: Any) -> str:
 # ----------------------------------------------------------------------------- tables
 def roster_table(week: Any) -> pd.DataFrame:
     """Every stop of the week, one per row: date, weekday, vehicle, driver, driver's phone,
-    seq, clock (HH:MM), action, patient id and name, phone, place, note (personal data)."""
+    seq, clock (HH:MM), action (and its label), patient id and name, phone, place, note
+    (personal data). Places and notes are the daily route sheets' own
+    (:func:`optimizer.outputs.sheets.route_sheet_rows`: the address, else the village and the
+    position; the base by its village and island; piers and the unit by name), so the roster
+    and the day's sheet say the same."""
+    cols = ["date", "weekday", "vehicle_id", "driver", "driver_phone", "seq", "clock", "action",
+            "action_label", "patient_id", "patient_name", "phone", "place_name", "note"]
     frames = []
     for wd in week.days:
         st = wd.plan.stops
         if st is None or st.empty:
             continue
-        df = st[["vehicle_id", "driver", "driver_phone", "seq", "clock", "action",
-                 "patient_id", "patient_name", "phone", "place_name", "note"]].copy()
-        df.insert(0, "weekday", WEEKDAY_LABELS[wd.date.weekday()])
-        df.insert(0, "date", wd.date.isoformat())
+        rows = route_sheet_rows(wd.plan, inputs=getattr(wd.plan, "inputs", None))
+        drivers = st.drop_duplicates("vehicle_id").set_index("vehicle_id")
+        df = pd.DataFrame({
+            "date": wd.date.isoformat(), "weekday": WEEKDAY_LABELS[wd.date.weekday()],
+            "vehicle_id": rows["vehicle_id"],
+            "driver": rows["vehicle_id"].map(drivers["driver"]),
+            "driver_phone": rows["vehicle_id"].map(drivers["driver_phone"]),
+            "seq": rows["row"], "clock": rows["time"], "action": rows["action"],
+            "action_label": rows["action_label"], "patient_id": rows["patient_id"],
+            "patient_name": rows["patient_name"], "phone": rows["phone"],
+            "place_name": rows["place"], "note": rows["notes"]})
         frames.append(df)
-    cols = ["date", "weekday", "vehicle_id", "driver", "driver_phone", "seq", "clock", "action",
-            "patient_id", "patient_name", "phone", "place_name", "note"]
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True)[cols].fillna("")
@@ -196,7 +207,8 @@ def _roster_workbook(week: Any, path: Path, title: str) -> Path:
 def _stop_text(r: Any) -> str:
     who = " ".join(x for x in (str(r.patient_name), str(r.phone)) if x and x != "nan")
     note = f" ({r.note})" if str(r.note) not in ("", "nan") else ""
-    return f"{r.clock} {ACTIONS.get(str(r.action), str(r.action))} {who} @ {r.place_name}{note}" \
+    act = ACTIONS.get(str(r.action), str(getattr(r, "action_label", "")) or str(r.action))
+    return f"{r.clock} {act} {who} @ {r.place_name}{note}" \
         .replace("  ", " ")
 
 
