@@ -4,6 +4,10 @@ territories map without homes."""
 
 from __future__ import annotations
 
+import pandas as pd
+
+import re
+
 import datetime as dt
 import itertools
 import math
@@ -231,6 +235,12 @@ def test_write_returns_the_files_on_disk_and_personal_ones_only_under_dispatch(w
     pd_ = SERVICE.personal_data(inputs)
     assert scan_published(out, paths, texts=pd_.texts, points=pd_.points,
                           owners=pd_.owners) == []
+    # every household not visited says why, with the village, the office and its day as HH:MM
+    u = pd.read_csv(out / "dispatch" / "visits" / "unvisited_households.csv", dtype=str)
+    assert len(u) == len(result.plan.unvisited) >= 1  # the 蚂蚁岛 home (VISIT_NO_SAILING)
+    for r in u.itertuples(index=False):
+        assert r.detail.startswith(f"{r.village} ({r.island_id}): ")
+        assert re.search(r"\(\d\d:\d\d–\d\d:\d\d\)", r.detail), r.detail
 
 
 def test_calendar_opens_with_one_sheet_per_worker(written):

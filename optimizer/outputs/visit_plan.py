@@ -16,6 +16,7 @@ import calendar
 import datetime as dt
 import html
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -24,9 +25,10 @@ from openpyxl.styles import Alignment, Font
 from shapely.geometry import Point
 
 from optimizer.results import NoteKind, merge_notes, reason
+from optimizer.units import hhmm
 from optimizer.services.base import OutputFile, WriteContext
 
-__all__ = ["INTERNAL", "write_visit_plan"]
+__all__ = ["INTERNAL", "unvisited_detail", "write_visit_plan"]
 
 INTERNAL = "内部资料 含个人信息 · Internal: contains personal data"
 """The mark of every internal visit sheet."""
@@ -37,7 +39,7 @@ WORKER_COLORS = ("red", "blue", "green", "purple", "orange", "darkred", "cadetbl
 
 WEEKDAYS = ("周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun")
 
-_HEAD = {"seq": "序号 No.", "arrive": "到达 arrive", "leave": "离开 leave",
+_HEAD = {"worker": "工作人员 worker", "seq": "序号 No.", "arrive": "到达 arrive", "leave": "离开 leave",
          "household_id": "编号 id", "name": "户主 name", "phone": "电话 phone",
          "address": "地址 address", "village": "村/社区 village", "category": "类别 category",
          "mobility": "行动能力 mobility", "language": "语言 language",
@@ -271,7 +273,29 @@ def write_visit_plan(result, out_dir: Path, ctx: WriteContext) -> list[OutputFil
     hh = {h.household_id: h for h in result.inputs.households}
     u.insert(1, "name", [hh[i].name for i in u["household_id"]])
     u["reason_zh"] = [reason(c).zh for c in u["reason"]]
+    u["detail"] = [unvisited_detail(r, offices, plan) for r in u.itertuples(index=False)]
     _csv(u, d / "unvisited_households.csv")
     files.append(OutputFile("dispatch/visits/unvisited_households.csv", "内部：未能探访的家庭及原因 "
                             "Internal: households not visited and why", personal=True))
     return files
+
+
+def unvisited_detail(row: Any, offices: Any, plan: Any) -> str:
+    """Why one household was not visited, in words a social worker acts on: the village, the
+    office, its working day as ``HH:MM``–``HH:MM`` and the horizon's dates (``row``: a row of
+    ``plan.unvisited``; ``offices``: the offices, each with ``office_id``, ``name_zh``,
+    ``workers``, ``start_s`` seconds after midnight and ``hours_per_day`` hours)."""
+    o = {x.office_id: x for x in offices}[row.office_id]
+    day = f"{hhmm(o.start_s)}–{hhmm(o.start_s + o.hours_per_day * 3600)}"
+    span = f"{plan.start.isoformat()}–{plan.end.isoformat()}"
+    where = f"{row.village} ({row.island_id})"
+    if row.reason == "VISIT_NO_SAILING":
+        return (f"{where}: on no working day of {span} do the sailings take a worker of "
+                f"{o.name_zh} leaving at {hhmm(o.start_s)} there and back within the day "
+                f"({day}); allow a longer ferry day (visits.ferry_day_extra_min) or ask staff "
+                "on the island to visit")
+    if row.reason == "OFFICE_CAPACITY":
+        return (f"{where}: the {o.workers} worker(s) of {o.name_zh} ({day}) have no working "
+                f"day left in {span}; add a worker or visiting hours")
+    return (f"{where}: no road joins the home to {o.name_zh}, or one visit there and back does "
+            f"not fit the working day ({day}); check the address")
