@@ -20,7 +20,7 @@ import pandas as pd
 from optimizer.errors import InputError, InputErrors
 from optimizer.io.points import read_points
 from optimizer.io.provenance import synthetic_note, synthetic_rows
-from optimizer.io.tables import read_table
+from optimizer.io.tables import TableSpec, read_table
 from optimizer.network.islands import island_of
 from optimizer.results import Note
 from optimizer.services.visits.columns import CATEGORIES, HOUSEHOLDS, MOBILITIES, OFFICES
@@ -212,13 +212,8 @@ def read_offices(path: Path, islands: pd.DataFrame, villages: Mapping[str, Villa
     declares (also of offices with problems; ``None`` if the file cannot be read): town codes
     must be known (a village of the villages file has it) and unique; points on land."""
     fname = str(path)
-    try:
-        df = read_points(path, spec=OFFICES, problems=errors)
-    except InputErrors as e:
-        errors.extend(e.errors)
-        return [], None
-    except InputError as e:
-        errors.append(e)
+    df = _points_or_none(path, OFFICES, errors)
+    if df is None:
         return [], None
     lines = df.attrs["lines"]
     where = island_of(df, islands)
@@ -279,16 +274,24 @@ def _household(rec: Mapping[str, str], line: int, fname: str, villages: Mapping[
                      rec.get("language") or "普通话", line)
 
 
+def _points_or_none(path: Path, spec: TableSpec, errors: list[InputError]
+                    ) -> pd.DataFrame | None:
+    """The points table of ``path`` read to ``spec``; ``None`` (problems appended to
+    ``errors``) when the file cannot be read as a whole."""
+    try:
+        return read_points(path, spec=spec, problems=errors)
+    except InputErrors as e:
+        errors.extend(e.errors)
+    except InputError as e:
+        errors.append(e)
+    return None
+
+
 def read_households(path: Path, villages: Mapping[str, Village], offices: set[str] | None,
                     errors: list[InputError]) -> tuple[list[Household], pd.DataFrame | None]:
     """The households of ``path`` (problems appended to ``errors``) and the table as read."""
-    try:
-        df = read_points(path, spec=HOUSEHOLDS, problems=errors)
-    except InputErrors as e:
-        errors.extend(e.errors)
-        return [], None
-    except InputError as e:
-        errors.append(e)
+    df = _points_or_none(path, HOUSEHOLDS, errors)
+    if df is None:
         return [], None
     lines = df.attrs["lines"]
     recs = df.drop(columns="geometry").astype(str).replace("nan", "").to_dict("records")
