@@ -242,3 +242,39 @@ def test_eligible_all_makes_the_unit_side_patients_candidates(toy) -> None:
     assert set(b.loc[["P1", "P4"], "decision"]) == {"offered"}
     assert plan.kpis["candidates"] == 4  # P1-P4; P5's trips cannot be made (not counted)
     assert b.loc["P5", "decision"] == "trips_not_made"
+
+
+def test_the_week_is_summed_day_by_day_on_each_days_timetable(toy, tmp_path: Path) -> None:
+    """The burden sums the real sessions of the scenario date's week, each on its own day's
+    sailings: with no sailing on the Friday of that week (GTFS calendar_dates removal), P2's
+    Friday trips cannot be made and count ``unmade_trip_h`` each instead of the crossing."""
+    import shutil
+
+    from optimizer.services.flats.burden import week_of
+    assert week_of(WED) == tuple(WED + pd.Timedelta(days=k).to_pytimedelta()
+                                 for k in range(-2, 4))
+    base = _plan(toy, flats=1, unmade_trip_h=4).burdens.set_index("patient_id")
+    gtfs = tmp_path / "gtfs"
+    shutil.copytree(D / "gtfs", gtfs)
+    (gtfs / "calendar_dates.txt").write_text("service_id,date,exception_type\n"
+                                             "DAILY,20250606,2\n", encoding="utf-8")
+    net0, ctx = toy
+    feed = read_gtfs(gtfs)
+    islands = ctx.islands
+    G = add_ferries(build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
+                                     correct_lattice_detour=False, circuity=1.2, name="toy"),
+                    feed, islands=islands)
+    prm = FlatsParams(enabled=True, flats=1, unmade_trip_h=4)
+    plan = SERVICE.plan(SERVICE.load(prm, ctx), prm, PlanContext(
+        network=toy_network(G, islands, feed),
+        solver=SolverParams(time_limit_s=1, workers=1, searches=1), date=WED))
+    b = plan.burdens.set_index("patient_id")
+    p2, p2_base = b.loc["P2"], base.loc["P2"]
+    assert p2["sessions_per_week"] == 3
+    # Monday and Wednesday as before; Friday: 2 unmade trips of 4 h, no vehicle time
+    per = p2_base["ride_h_per_session"]
+    assert p2["weekly_ride_h"] == pytest.approx(2 * per + 2 * 4.0)
+    assert p2["weekly_vehicle_h"] == pytest.approx(2 * p2_base["vehicle_h_per_session"])
+    assert p2["unmade_trips_per_session"] == pytest.approx(2 / 3)
+    # P1 lives with the unit on TA: no sailing needed, the same every day
+    assert b.loc["P1", "weekly_ride_h"] == pytest.approx(base.loc["P1", "weekly_ride_h"])

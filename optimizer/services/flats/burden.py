@@ -1,8 +1,10 @@
 """Weekly travel burden of each dialysis patient, and what a flat near the unit saves.
 
 Rule (stated, per session; a session is one outbound and one return trip as the day planner
-builds them, :func:`optimizer.services.dialysis.trips.trip_legs`, on the scenario's date and
-timetable, every weekday assumed to have the same sailings):
+builds them, :func:`optimizer.services.dialysis.trips.trip_legs`). The sessions are the real ones
+of the **week of the scenario's date** (Monday to Saturday, the week the dialysis-week plan
+covers), each on **its own day's timetable** (sailings differ by weekday and date); dated
+exceptions (holidays, hospital stays) are not applied: a flat is a standing offer.
 
 ``ride`` (patient hours)
     Door to door: from the start of boarding at the origin to the end of alighting at the
@@ -22,7 +24,7 @@ rules, the return of a session whose outbound trip cannot be made) counts
 ``flats.unmade_trip_h`` patient hours and no vehicle time.
 
 In a flat (at the unit's point) each trip is a walk of ``flats.flat_walk_min`` and no vehicle.
-Weekly figures = per-session figures x sessions a week (the ``schedule``'s days: 3 for MWF/TTS).
+Weekly figures = the sum over the week's sessions; per-session figures = weekly / sessions.
 Saved = before - after; the burden saved = ``ride_weight x ride hours saved + vehicle_weight x
 vehicle-hours saved``.
 """
@@ -45,7 +47,8 @@ from optimizer.services.flats.params import FlatsParams
 if TYPE_CHECKING:  # pragma: no cover
     from optimizer.network.build import Network
 
-__all__ = ["BURDEN_COLUMNS", "DECISIONS", "flats_unit", "patient_burdens", "trip_time_s"]
+__all__ = ["BURDEN_COLUMNS", "DECISIONS", "flats_unit", "patient_burdens", "trip_time_s",
+           "week_of"]
 
 DECISIONS = {
     "offered": ("提供公寓", "offered a flat"),
@@ -123,7 +126,8 @@ def _decision(p: Patient, unit: Unit | None, island: bool, fprm: FlatsParams) ->
 def _session_times(trips: Sequence[Trip], p: Patient, unit: Unit, m: PlaceMatrix,
                    network: Network, rules: LegRules, fprm: FlatsParams
                    ) -> tuple[float, float, int]:
-    """Ride seconds, vehicle seconds and unmade trips of one session of ``p``."""
+    """Ride seconds, vehicle seconds and unmade trips of one session of ``p`` (``network``
+    carries the session day's timetable)."""
     ride = vehicle = 0.0
     unmade = 0
     for t in trips:  # outbound first: with no way there, no ride home is planned either
@@ -137,6 +141,55 @@ def _session_times(trips: Sequence[Trip], p: Patient, unit: Unit, m: PlaceMatrix
     return ride, vehicle, unmade
 
 
+@dataclasses.dataclass
+class _Week:
+    """Sums over the week's sessions of one patient (seconds; trips)."""
+
+    sessions: int = 0
+    ride_s: float = 0.0
+    vehicle_s: float = 0.0
+    unmade: int = 0
+    island: bool = False
+
+
+def week_of(date: dt.date) -> tuple[dt.date, ...]:
+    """Monday to Saturday of ``date``'s ISO week (the dialysis week: no sessions on Sunday)."""
+    monday = date - dt.timedelta(days=date.weekday())
+    return tuple(monday + dt.timedelta(days=k) for k in range(6))
+
+
+def _day_network(network: Network, day: dt.date) -> Network:
+    """``network`` with ``day``'s timetable (same suspended routes)."""
+    from optimizer.services.dialysis_week.week import day_network
+    return day_network(network, day)
+
+
+def _week_sums(mine: Sequence[Patient], unit: Unit, date: dt.date, network: Network,
+               dparams: DialysisParams, fparams: FlatsParams) -> dict[str, _Week]:
+    """Every patient's sessions of the week of ``date``, each on its day's timetable."""
+    sums = {p.patient_id: _Week() for p in mine}
+    by_id = {p.patient_id: p for p in mine}
+    for day in week_of(date):
+        net = _day_network(network, day)
+        _, trips = sessions_for_date(mine, day, params=dparams)
+        if not trips:
+            continue
+        m = build_places((), (unit,), day_piers(net.G, net.timetable, net.feed), mine, net.G,
+                         net.islands)
+        rules = LegRules.of(dparams, boarding_buffer_s=net.boarding_buffer_s["foot"])
+        by_patient: dict[str, list[Trip]] = {}
+        for t in trips:
+            by_patient.setdefault(t.patient_id, []).append(t)
+        for pid, ts in by_patient.items():
+            p, w = by_id[pid], sums[pid]
+            h, un = m.home_node[pid], m.unit_node[unit.unit_id]
+            w.island = w.island or not (m.snapped[h] and m.snapped[un] and m.finite(h, un))
+            r, v, u = _session_times(ts, p, unit, m, net, rules, fparams)
+            w.sessions, w.ride_s, w.vehicle_s, w.unmade = (
+                w.sessions + 1, w.ride_s + r, w.vehicle_s + v, w.unmade + u)
+    return sums
+
+
 def patient_burdens(inputs: DialysisInputs, date: dt.date, *, network: Network,
                     dparams: DialysisParams, fparams: FlatsParams) -> pd.DataFrame:
     """One row per patient (file order): weekly ride and vehicle hours now and saved in a flat,
@@ -147,56 +200,61 @@ def patient_burdens(inputs: DialysisInputs, date: dt.date, *, network: Network,
     inputs
         Dialysis inputs as loaded with the scenario's ``dialysis:`` section.
     date
-        Scenario date (its timetable stands for every weekday).
+        Scenario date: its week (Monday to Saturday) is summed, each day on its own timetable
+        (from ``network.feed``).
     network
-        Built network (land graph, timetable, islands, foot boarding buffer).
+        Built network (land graph, timetable, feed, islands, foot boarding buffer).
     dparams, fparams
         The scenario's ``dialysis:`` and ``flats:`` sections.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`BURDEN_COLUMNS`; ``decision`` is empty for eligible patients with a
-        saving (the choice decides), else a key of :data:`DECISIONS`.
+        Columns :data:`BURDEN_COLUMNS` (``sessions_per_week`` = the week's sessions; per-session
+        columns = weekly / sessions; ``unmade_trips_per_session`` = unmade trips of the week /
+        sessions); ``decision`` is empty for eligible patients with a saving (the choice
+        decides), else a key of :data:`DECISIONS`.
     """
     unit = flats_unit(inputs, fparams)
     mine = [p for p in inputs.patients
             if unit is not None and p.unit_id == unit.unit_id and p.ride_service]
-    today = [dataclasses.replace(p, days=frozenset({date.weekday()})) for p in mine]
-    _, trips = sessions_for_date(today, date, params=dparams)
-    m = build_places(inputs.vehicles, inputs.units,
-                     day_piers(network.G, network.timetable, network.feed), today, network.G,
-                     network.islands)
-    rules = LegRules.of(dparams, boarding_buffer_s=network.boarding_buffer_s["foot"])
-    by_patient: dict[str, list[Trip]] = {}
-    for t in trips:
-        by_patient.setdefault(t.patient_id, []).append(t)
+    sums = _week_sums(mine, unit, date, network, dparams, fparams) if unit is not None else {}
     walk_s = 2 * fparams.flat_walk_min * 60.0
-    rows = []
-    for p in inputs.patients:
-        row = {"patient_id": p.patient_id, "island_id": p.island_id,
-               "island": m.island_label(p.island_id), "unit_id": p.unit_id,
-               "schedule": p.schedule, "wheelchair": p.wheelchair,
-               "sessions_per_week": len(p.days)}
-        ride = vehicle = 0.0
-        unmade, island = 0, False
-        if p.patient_id in by_patient:
-            h, un = m.home_node[p.patient_id], m.unit_node[unit.unit_id]
-            island = not (m.snapped[h] and m.snapped[un] and m.finite(h, un))
-            ride, vehicle, unmade = _session_times(by_patient[p.patient_id], p, unit, m,
-                                                   network, rules, fparams)
-        n = len(p.days)
-        saved_ride = n * (ride - walk_s) / 3600.0 if p.patient_id in by_patient else 0.0
-        saved_vehicle = n * vehicle / 3600.0
-        burden = fparams.ride_weight * saved_ride + fparams.vehicle_weight * saved_vehicle
-        value = max(0, int(round(burden * 3600.0)))
-        decision = _decision(p, unit, island, fparams) or (
-            "" if value > 0 else "trips_not_made" if unmade else "no_saving")
-        row.update(island_patient=island, unmade_trips_per_session=unmade,
-                   ride_h_per_session=ride / 3600.0, vehicle_h_per_session=vehicle / 3600.0,
-                   weekly_ride_h=n * ride / 3600.0, weekly_vehicle_h=n * vehicle / 3600.0,
-                   weekly_ride_h_saved=saved_ride, weekly_vehicle_h_saved=saved_vehicle,
-                   weekly_burden_saved=burden, value=value,
-                   eligible=not decision, decision=decision)
-        rows.append(row)
+    rows = [_burden_row(p, sums.get(p.patient_id), unit, walk_s, fparams, network)
+            for p in inputs.patients]
     return pd.DataFrame(rows, columns=BURDEN_COLUMNS)
+
+
+def _island_name(network: Network, island_id: str) -> str:
+    """The island's name as :meth:`PlaceMatrix.island_label` words it."""
+    isl = network.islands
+    names = {str(i): str(n) for i, n in zip(isl["island_id"], isl.get(
+        "name_zh", [""] * len(isl))) if isinstance(n, str) and n}
+    if not island_id:
+        return "an island with no road"
+    return names.get(island_id) or f"island {island_id}"
+
+
+def _burden_row(p: Patient, w: _Week | None, unit: Unit | None, walk_s: float,
+                fparams: FlatsParams, network: Network) -> dict:
+    """One row of :func:`patient_burdens` from the patient's week sums (``None``: no trip of
+    the ride service to the flats' unit this week)."""
+    w = w or _Week()
+    n = w.sessions
+    saved_ride = (w.ride_s - n * walk_s) / 3600.0 if n else 0.0
+    saved_vehicle = w.vehicle_s / 3600.0
+    burden = fparams.ride_weight * saved_ride + fparams.vehicle_weight * saved_vehicle
+    value = max(0, int(round(burden * 3600.0)))
+    decision = _decision(p, unit, w.island, fparams) or (
+        "" if value > 0 else "trips_not_made" if w.unmade else "no_saving")
+    per = 1.0 / n if n else 0.0
+    return {"patient_id": p.patient_id, "island_id": p.island_id,
+            "island": _island_name(network, p.island_id), "unit_id": p.unit_id,
+            "schedule": p.schedule, "wheelchair": p.wheelchair, "sessions_per_week": n,
+            "island_patient": w.island, "unmade_trips_per_session": w.unmade * per,
+            "ride_h_per_session": w.ride_s * per / 3600.0,
+            "vehicle_h_per_session": w.vehicle_s * per / 3600.0,
+            "weekly_ride_h": w.ride_s / 3600.0, "weekly_vehicle_h": w.vehicle_s / 3600.0,
+            "weekly_ride_h_saved": saved_ride, "weekly_vehicle_h_saved": saved_vehicle,
+            "weekly_burden_saved": burden, "value": value, "eligible": not decision,
+            "decision": decision}

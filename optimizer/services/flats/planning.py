@@ -36,9 +36,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["flats_problem", "move_to_flats", "plan_flats"]
 
 BURDEN_NOTE = Note(NoteKind.ASSUMPTION,
-                   "负担按每次透析往返直达行程（含候船、渡轮）计算；住公寓后步行往返，不需车辆",
-                   "Burden per session: the outbound and return trips driven directly (pier "
-                   "waits and ferry included); a patient in a flat walks to the unit, no vehicle")
+                   "负担为本周（周一至周六）每次透析往返直达行程之和（各按当天航班，含候船、"
+                   "渡轮）；住公寓后步行往返，不需车辆",
+                   "Burden: the week's sessions (Monday to Saturday, each on that day's "
+                   "sailings), outbound and return trips driven directly (pier waits and ferry "
+                   "included); a patient in a flat walks to the unit, no vehicle")
 
 
 def flats_problem(burdens: pd.DataFrame, fparams: FlatsParams) -> FlatsProblem:
