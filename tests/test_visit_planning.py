@@ -202,13 +202,13 @@ def test_travel_is_at_least_the_lower_bound(larger):
 
 
 def test_lower_bound_by_hand():
-    # office 0, two homes 1 and 2: D symmetric, 0-1 10, 0-2 20, 1-2 5
-    D = np.array([[0, 10, 20], [10, 0, 5], [20, 5, 0]], dtype=float)
-    # one day needed: the assignment is a tour 0-1-2-0 = 35, the optimum
-    assert travel_lower_bound(D, [1, 2], [], visit_s=60, day_s=3600) == pytest.approx(35)
-    # two days needed (visits fill 1.5 days): office copies 0a, 0b; 0a-1-0a and 0b-2-0b = 60,
-    # or 0a-1-2-0b-... (0b→0a forbidden) 0a→1→2→0b, 0b→? must be 0a: forbidden, so 60
-    assert travel_lower_bound(D, [1, 2], [], visit_s=2700, day_s=3600) == pytest.approx(60)
+    # office 0, two homes 1 and 2: D symmetric and metric (shortest paths), 0-1 10, 0-2 14, 1-2 5
+    D = np.array([[0, 10, 14], [10, 0, 5], [14, 5, 0]], dtype=float)
+    # one day needed: the assignment is a tour 0-1-2-0 = 29, the optimum (radial: 28)
+    assert travel_lower_bound(D, [1, 2], [], visit_s=60, day_s=3600) == pytest.approx(29)
+    # two days needed (visits fill 1.5 days): office copies 0a, 0b; 0a-1-0a and 0b-2-0b = 48,
+    # or 0a-1-2-0b-... (0b→0a forbidden) 0a→1→2→0b, 0b→? must be 0a: forbidden, so 48
+    assert travel_lower_bound(D, [1, 2], [], visit_s=2700, day_s=3600) == pytest.approx(48)
     # a ferry group of 3 visits needing 2 days at 100 s of crossing each
     assert travel_lower_bound(D, [], [(3, 100.0)], visit_s=1500, day_s=3600) == 200
 
@@ -330,3 +330,48 @@ def test_balance_lends_whole_days_until_the_gap_narrows_no_more():
     # no free day for the receiver: nothing moves
     routes = [Route(0, [1], meta={"secs": 5 * h}), Route(1, [2], meta={"secs": 1 * h})]
     assert balance_workers(routes, 2, n_days=1) == 0
+
+
+def test_radial_bound_by_hand_where_the_assignment_bound_is_weak():
+    """Office 0; homes 1-4 in a far village (100 s each way, 1 s apart), homes 5-8 in a near one
+    (10 s each way, 1 s apart), the villages 95 s apart; 45-minute visits in a 6-hour day: one
+    day holds all 8. The assignment relaxation closes each village on itself (0→5→0 = 20, the
+    far subtour 4, the near one 3: 27); the radial bound says the day must reach the far village
+    and come back: 200. The best day 0→1→2→3→4→5..8→0 costs 100+3+95+3+10 = 211."""
+    n = 9
+    far, near = range(1, 5), range(5, 9)
+    D = np.zeros((n, n))
+    for i in range(1, n):
+        D[0, i] = D[i, 0] = 100 if i in far else 10
+        for j in range(1, n):
+            if i != j:
+                D[i, j] = 1 if (i in far) == (j in far) else 95
+    from optimizer.services.visits.planning import _assignment_bound, _radial_bound
+    assert _assignment_bound(D, list(range(1, n)), 2700, 21600) == pytest.approx(27)
+    assert _radial_bound(D, list(range(1, n)), 2700, 21600) == pytest.approx(200)
+    lb = travel_lower_bound(D, list(range(1, n)), [], visit_s=2700, day_s=21600)
+    assert lb == pytest.approx(200) and lb <= 211
+    # 4-hour days hold 5 visits: the two days' longest round trips are the 1st and 6th: 200+20
+    assert _radial_bound(D, list(range(1, n)), 2700, 14400) == pytest.approx(220)
+
+
+def test_two_visits_of_one_household_never_follow_each_other_in_the_bound():
+    # home 1 visited twice (two days), 10 s from the office each way: 2 round trips = 40
+    D = np.array([[0, 10], [10, 0]], dtype=float)
+    assert travel_lower_bound(D, [1, 1], [], visit_s=60, day_s=3600) == pytest.approx(40)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lower_bound_never_exceeds_the_brute_force_optimum(seed):
+    """Random metric instances (straight-line times plus an access time per home, as the land
+    matrix is built): the bound is at most the least travel over every split into days."""
+    rng = np.random.default_rng(seed)
+    P = rng.random((6, 2)) * 3000
+    access = rng.random(6) * 60
+    D = np.linalg.norm(P[:, None] - P[None], axis=2) / 8 + access[:, None] + access[None]
+    np.fill_diagonal(D, 0)
+    visit_s, day_s = 600.0, float(rng.choice([2400, 4000, 6000]))
+    want = _brute_force(D, visit_s=visit_s, day_s=day_s, slots=5)
+    assert math.isfinite(want)
+    lb = travel_lower_bound(D, [1, 2, 3, 4, 5], [], visit_s=visit_s, day_s=day_s)
+    assert 0 < lb <= want + 1e-6

@@ -34,7 +34,8 @@ from optimizer.services.visits.travel import FerryAccess, Timetables, office_tra
 from optimizer.units import hhmm
 
 __all__ = ["DAY_COLUMNS", "TERRITORY_COLUMNS", "UNVISITED_COLUMNS", "VISIT_COLUMNS", "VisitPlan",
-           "balance_workers", "plan_visits", "travel_lower_bound", "worker_name"]
+           "balance_workers", "ferry_day_least", "plan_visits", "travel_lower_bound",
+           "worker_name"]
 
 VISIT_COLUMNS = ("office_id", "worker", "date", "seq", "household_id", "village_code",
                  "village", "island_id", "arrive", "leave", "travel_min", "due_date", "ferry",
@@ -317,19 +318,29 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
                        ) -> float:
     """A lower bound (seconds) on the travel of any plan of these visits of one office.
 
-    Land: at least ``r = ⌈visits × visit_s / day_s⌉`` worker-days leave the office (the visits
-    alone fill that many days). Land times are shortest paths plus access legs, so they obey
-    the triangle inequality: joining two routes into one never adds travel, hence some plan
-    with exactly ``r`` routes (ignoring the hours) costs no more than the best plan. Dropping
-    the "no subtour" condition of those routes leaves an assignment problem (every visit and
-    each of ``r`` copies of the office gets one successor and one predecessor, never itself;
-    office → office forbidden), solved exactly
-    (:func:`scipy.optimize.linear_sum_assignment`): a valid bound, at least the nearest-
-    neighbour bound ``Σ ½ (min in + min out)``. A ferry group with ``k`` visits needs at least
-    ``⌈k × visit_s / ferry_day_s⌉`` days (default ``day_s``), each with at least ``cross_s`` seconds of crossing (given:
-    the least out journey of the horizon plus the shortest sailing back with its boarding
-    buffer); moves on the island count 0. The bound holds for plans whose worker-days each
-    serve either the road-linked area or one island group (the planner's plans).
+    Land: the larger of two valid bounds on the road-linked visits (``r = ⌈visits × visit_s /
+    day_s⌉`` worker-days at least, since the visits alone fill that many days):
+
+    * **assignment**: land times are shortest paths plus access legs, so they obey the triangle
+      inequality: joining two routes into one never adds travel, hence some plan with exactly
+      ``r`` routes (ignoring the hours) costs no more than the best plan. Dropping the "no
+      subtour" condition of those routes leaves an assignment problem (every visit and each of
+      ``r`` copies of the office gets one successor and one predecessor, never itself; office →
+      office forbidden; two visits of one household never follow each other, as they fall on
+      different days), solved exactly (:func:`scipy.optimize.linear_sum_assignment`).
+    * **radial** (bin packing of the farthest visits): a day's route costs at least the round
+      trip office → v → office to each of its visits ``v`` (triangle inequality), and a day
+      holds at most ``c = ⌊day_s / visit_s⌋`` visits; with the round trips sorted longest
+      first, any split into days of at most ``c`` costs at least the sum of every ``c``-th
+      round trip from the first (each day pays its longest; the ``k``-th day's longest is at
+      least the ``k c``-th longest). Strong where the travel is mostly getting out to distant
+      villages and back, where the assignment bound lets neighbouring homes pair up at ~0.
+
+    A ferry group with ``k`` visits needs at least ``⌈k × visit_s / ferry_day_s⌉`` days
+    (default ``day_s``), each with at least ``cross_s`` seconds of crossing (given: the least out
+    journey of the horizon plus the shortest sailing back with its boarding buffer); moves on the
+    island count 0. The bound holds for plans whose worker-days each serve either the
+    road-linked area or one island group (the planner's plans).
 
     Parameters
     ----------
@@ -340,23 +351,45 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
     ferry
         ``(visits, cross_s)`` per island group.
     """
-    from scipy.optimize import linear_sum_assignment
-
-    lb = 0.0
-    if land:
-        r = max(1, math.ceil(len(land) * visit_s / day_s))
-        nodes = [0] * r + list(land)
-        C = D[np.ix_(nodes, nodes)].astype(float)
-        C[:r, :r] = np.inf
-        np.fill_diagonal(C, np.inf)
-        big = 1e9  # stands for "forbidden" (linear_sum_assignment needs finite costs)
-        C = np.where(np.isfinite(C), C, big)
-        rows, cols = linear_sum_assignment(C)
-        lb += float(C[rows, cols].sum())
+    lb = max(_assignment_bound(D, land, visit_s, day_s), _radial_bound(D, land, visit_s, day_s))
     for k, cross in ferry:
         if k and math.isfinite(cross):
             lb += math.ceil(k * visit_s / (ferry_day_s or day_s)) * cross
     return lb
+
+
+def _assignment_bound(D: np.ndarray, land: Sequence[int], visit_s: float, day_s: float
+                      ) -> float:
+    """The assignment relaxation of :func:`travel_lower_bound` (seconds; 0 without visits)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not land:
+        return 0.0
+    from collections import Counter
+
+    # at least the days the visits fill, and one day per visit of the most-visited household
+    r = max(1, math.ceil(len(land) * visit_s / day_s), max(Counter(land).values()))
+    nodes = [0] * r + list(land)
+    C = D[np.ix_(nodes, nodes)].astype(float)
+    C[:r, :r] = np.inf
+    idx = np.asarray(nodes)
+    same = idx[:, None] == idx[None, :]
+    same[:r, :r] = False
+    C[same] = np.inf  # the diagonal, and two visits of one household
+    big = 1e9  # stands for "forbidden" (linear_sum_assignment needs finite costs)
+    C = np.where(np.isfinite(C), C, big)
+    rows, cols = linear_sum_assignment(C)
+    return float(C[rows, cols].sum())
+
+
+def _radial_bound(D: np.ndarray, land: Sequence[int], visit_s: float, day_s: float) -> float:
+    """The radial (farthest visit per day) bound of :func:`travel_lower_bound` (seconds)."""
+    if not land:
+        return 0.0
+    c = max(1, int(day_s // visit_s))
+    idx = np.asarray(land)
+    trips = np.sort(D[0, idx].astype(float) + D[idx, 0].astype(float))[::-1]
+    return float(trips[::c].sum())
 
 
 def _back_min(net: Network, tts: Timetables, days: Sequence[dt.date], comp: dict[str, int],
@@ -374,18 +407,66 @@ def _back_min(net: Network, tts: Timetables, days: Sequence[dt.date], comp: dict
     return best + float(net.boarding_buffer_s.get("foot", 0.0))
 
 
+def ferry_day_least(fa: FerryAccess, days: Sequence[dt.date], most: int, visit_s: float
+                    ) -> list[float]:
+    """The least travel (seconds) of any ferry day to ``fa``'s island group with ``m`` visits,
+    for ``m = 1 .. most`` (list position ``m - 1``), over ``days`` (one search per distinct
+    timetable), waits for the sailings included.
+
+    A day with ``m`` visits leaves the group no earlier than ``L = start + out + m × visit_s``
+    (``out`` = the earliest arrival at any of its homes, :meth:`FerryAccess.out_s`), so it ends
+    no earlier than the earliest return to the office from any of its homes leaving at ``L``
+    (later departures never arrive earlier: sailings and roads are first-in first-out). Its
+    travel (the day's span less its visits, as :func:`~optimizer.services.visits.schedule.
+    ferry_eval` counts it) is therefore at least ``out + min_home back_s(L)``. ``inf`` when no
+    day reaches the group.
+    """
+    best = [math.inf] * most
+    seen: set = set()
+    for d in days:
+        key = fa.timetables.get(d)[1]
+        if key in seen:
+            continue
+        seen.add(key)
+        out = fa.out_s(d)
+        ok = [i for i in range(len(out)) if math.isfinite(out[i])]
+        if not ok:
+            continue
+        first = float(min(out[i] for i in ok))
+        for m in range(1, most + 1):
+            leave = fa.start_s + first + m * visit_s
+            best[m - 1] = min(best[m - 1], first + min(fa.back_s(d, i, leave) for i in ok))
+    return best
+
+
+def ferry_group_least(k: int, per_day: Sequence[float]) -> float:
+    """Least total of ``per_day[m - 1]`` over every split of ``k`` visits into days of at most
+    ``len(per_day)`` visits (a knapsack by dynamic programming; seconds; ``inf`` if none)."""
+    total = [0.0] + [math.inf] * k
+    for n in range(1, k + 1):
+        total[n] = min((per_day[m - 1] + total[n - m] for m in range(1, min(n, len(per_day)) + 1)),
+                       default=math.inf)
+    return total[k]
+
+
 def _bound(st: _Office, net: Network, tts: Timetables, comp: dict[str, int], visit_s: float,
            day_s: float) -> float:
+    """:func:`travel_lower_bound` of the office's land visits, plus per island group the larger
+    of its crossing bound and :func:`ferry_group_least` over :func:`ferry_day_least`."""
     land = [i for r in st.routes if not r.group for i in r.stops]
-    ferry = []
+    ferry_day_s = day_s + st.ferry_extra_s
+    lb = travel_lower_bound(st.D, land, [], visit_s=visit_s, day_s=day_s)
     for g, (fa, idx) in st.ferries.items():
         k = sum(len(r.stops) for r in st.routes if r.group == g)
         if not k:
             continue
         out = min(float(np.min(fa.out_s(d))) for d in st.days)
-        ferry.append((k, out + _back_min(net, tts, st.days, comp, g)))
-    return travel_lower_bound(st.D, land, ferry, visit_s=visit_s, day_s=day_s,
-                              ferry_day_s=day_s + st.ferry_extra_s)
+        cross = travel_lower_bound(st.D, [], [(k, out + _back_min(net, tts, st.days, comp, g))],
+                                   visit_s=visit_s, day_s=day_s, ferry_day_s=ferry_day_s)
+        cap = max(1, int(ferry_day_s // visit_s))
+        per_day = ferry_day_least(fa, st.days, min(k, cap), visit_s)
+        lb += max(cross, ferry_group_least(k, per_day))
+    return lb
 
 
 def plan_visits(inputs: VisitsInputs, net: Network, params: VisitsParams, *, date: dt.date
