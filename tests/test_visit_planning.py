@@ -375,3 +375,11 @@ def test_lower_bound_never_exceeds_the_brute_force_optimum(seed):
     assert math.isfinite(want)
     lb = travel_lower_bound(D, [1, 2, 3, 4, 5], [], visit_s=visit_s, day_s=day_s)
     assert 0 < lb <= want + 1e-6
+
+
+def test_ferry_group_least_splits_visits_into_the_cheapest_days():
+    from optimizer.services.visits.planning import ferry_group_least
+    # a day with 1, 2 or 3 visits costs at least 10, 12, 30: 4 visits = two days of 2 (24)
+    assert ferry_group_least(4, [10.0, 12.0, 30.0]) == 24.0
+    assert ferry_group_least(3, [10.0, 12.0, 30.0]) == 22.0  # 2 + 1
+    assert ferry_group_least(1, [math.inf]) == math.inf       # no day reaches the group
