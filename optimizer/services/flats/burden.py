@@ -42,6 +42,8 @@ from optimizer.services.dialysis.params import DialysisParams
 from optimizer.services.dialysis.places import PlaceMatrix, build_places, day_piers
 from optimizer.services.dialysis.records import DialysisInputs, Patient, Unit
 from optimizer.services.dialysis.trips import LegRules, Trip, TripLegs, sessions_for_date, trip_legs
+from optimizer.services.dialysis_week.service import monday_of
+from optimizer.services.dialysis_week.week import day_network, week_days
 from optimizer.services.flats.params import FlatsParams
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,14 +156,7 @@ class _Week:
 
 def week_of(date: dt.date) -> tuple[dt.date, ...]:
     """Monday to Saturday of ``date``'s ISO week (the dialysis week: no sessions on Sunday)."""
-    monday = date - dt.timedelta(days=date.weekday())
-    return tuple(monday + dt.timedelta(days=k) for k in range(6))
-
-
-def _day_network(network: Network, day: dt.date) -> Network:
-    """``network`` with ``day``'s timetable (same suspended routes)."""
-    from optimizer.services.dialysis_week.week import day_network
-    return day_network(network, day)
+    return week_days(monday_of(date), 6)
 
 
 def _week_sums(mine: Sequence[Patient], unit: Unit, date: dt.date, network: Network,
@@ -170,7 +165,7 @@ def _week_sums(mine: Sequence[Patient], unit: Unit, date: dt.date, network: Netw
     sums = {p.patient_id: _Week() for p in mine}
     by_id = {p.patient_id: p for p in mine}
     for day in week_of(date):
-        net = _day_network(network, day)
+        net = day_network(network, day)
         _, trips = sessions_for_date(mine, day, params=dparams)
         if not trips:
             continue
