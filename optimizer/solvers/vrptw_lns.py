@@ -795,7 +795,8 @@ def sisr_search(model: VrptwLnsModel, routes: Sequence[Sequence[int]] | None = N
                 seed: int = 0, time_limit_s: float | None = None,
                 max_iterations: int | None = None, c_bar: float = 10.0, l_max: int = 10,
                 split_depth: float = 0.01, blink: float = 0.01, t_start: float | None = None,
-                t_end: float | None = None, p_route: float | None = None) -> LnsVrptwResult:
+                t_end: float | None = None, p_route: float | None = None,
+                engine: str | None = None) -> LnsVrptwResult:
     """Improve a plan with SISR ruin and recreate (see the module docs).
 
     Parameters
@@ -825,6 +826,11 @@ def sisr_search(model: VrptwLnsModel, routes: Sequence[Sequence[int]] | None = N
     p_route
         Probability of also removing a whole short route; ``None`` = 0.2 when vehicles cost
         something (vehicle weight or fixed costs), else 0.
+    engine
+        ``"jit"`` (the search loop compiled with numba, :mod:`._sisr_jit`), ``"python"`` (this
+        module's numpy/Python loop) or ``None`` = ``"jit"`` when numba is importable, else
+        ``"python"``. Both run the same method; for one seed their plans differ (different
+        random streams), each is reproducible.
 
     Returns
     -------
@@ -841,15 +847,28 @@ def sisr_search(model: VrptwLnsModel, routes: Sequence[Sequence[int]] | None = N
     if time_limit_s is None and max_iterations is None:
         raise InputError("sisr_search needs time_limit_s or max_iterations", field="limits")
     t0 = time.perf_counter()
+    engine = default_engine() if engine is None else engine
+    if engine not in ENGINES:
+        raise InputError(f"engine={engine!r}; expected one of {ENGINES}", field="engine")
     X = _Ctx(model)
     rng = random.Random(seed)
     dd = _depot_dist(X)
     if routes is None:
         routes = construct(model, seed=seed).routes
     cur = _new_solution(X, routes)
+    vehicles_cost = any(o > 0 for o in X.open)
+    if engine == "jit":
+        return _sisr_compiled(model, X, cur, dd, seed=seed, time_limit_s=time_limit_s,
+                              max_iterations=max_iterations, c_bar=c_bar, l_max=l_max,
+                              split_depth=split_depth, blink=blink,
+                              t_start=(0.1 if vehicles_cost else 3.0) if t_start is None
+                              else t_start,
+                              t_end=(0.001 if vehicles_cost else 0.01) if t_end is None
+                              else t_end,
+                              p_route=(0.2 if vehicles_cost else 0.0) if p_route is None
+                              else p_route, t0=t0)
     if cur.unassigned:
         _recreate(cur, rng, blink=0.0, depot_dist=dd, order=2)
-    vehicles_cost = any(o > 0 for o in X.open)
     if p_route is None:
         p_route = 0.2 if vehicles_cost else 0.0
     if t_start is None:
@@ -893,3 +912,32 @@ def sisr_search(model: VrptwLnsModel, routes: Sequence[Sequence[int]] | None = N
         if c_new < cur_cost - temp * math.log(1.0 - rng.random()):
             cur, cur_cost = cand, c_new
     return _result(best, it, imp)
+
+
+ENGINES = ("jit", "python")
+"""Engines of :func:`sisr_search`."""
+
+
+def default_engine() -> str:
+    """``"jit"`` when numba is importable, else ``"python"``."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return "python"
+    return "jit"
+
+
+def _sisr_compiled(model: VrptwLnsModel, X: _Ctx, cur: _Sol, dd: list[int], *, seed: int,
+                   time_limit_s: float | None, max_iterations: int | None, t0: float,
+                   **params) -> LnsVrptwResult:
+    """:func:`sisr_search` on the compiled engine (numba imported here, lazily)."""
+    from optimizer.solvers import _sisr_jit
+
+    M = _sisr_jit.model_arrays(model, _neighbours(model, X), dd, X.vtype)
+    routes, cost, it, imp = _sisr_jit.search(M, cur.routes, seed=seed,
+                                             time_limit_s=time_limit_s,
+                                             max_iterations=max_iterations, t0=t0, **params)
+    routed = {c for r in routes for c in r}
+    return LnsVrptwResult(routes=tuple(tuple(r) for r in routes),
+                          unassigned=tuple(c for c in X.customers if c not in routed),
+                          cost=int(cost), iterations=it, improvements=imp)
