@@ -230,16 +230,16 @@ def _key(m: _Model, sol) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ options and work limits
-SISR_ITERATIONS_PER_S = 4000.0
-"""SISR ruin-and-recreate iterations per second of one search (one process).
+SISR_ITERATIONS_PER_S = 12000.0
+"""SISR ruin-and-recreate iterations per second of one search (one process), compiled engine
+(:mod:`optimizer.solvers._sisr_jit`).
 
-Measured on the reference 2-core machine (loaded by other jobs), 1 s per search after our
-construction: Putuo lunch rounds (vehicles then distance, 20-200 stops) 3,700-6,800/s, Solomon
-C101, R101, R201, RC201 (distance, 100 customers) 4,900-5,600/s; with the service's budgets of
-1 ms per stop (0.05-0.2 s) 3,300-6,800/s. The rate hardly depends on size (a round removes
-about 10 customers and tests every position of the plan at once with numpy). Command:
-``PYTHONPATH=. python /tmp/probe/solvers_sisrrate.py 1.0`` (the rate probe of this change, on
-the pickled Putuo rounds)."""
+Measured on the reference 2-core machine loaded by other jobs (load average 3-7): Putuo lunch
+rounds (vehicles then distance, 48-200 stops, the baseline's budgets of 1 ms per stop)
+10,900-22,000/s, 13,500/s over the ten canteens, whole ``sisr_search`` calls (model arrays and
+neighbour lists included); Solomon C101 ... RC201 (distance, 100 customers) 21,500-30,000/s.
+The Python engine ran 2,800-5,600/s on the same machine (the basis of the former 4,000/s).
+Commands: BENCHMARKS.md, "SISR iterations per second"."""
 
 VRPTW_GLS_SOLUTIONS_PER_S = 40.0
 """OR-Tools guided-local-search solutions per second of the polish after SISR (100 customers).
