@@ -112,3 +112,17 @@ def test_seed_state_is_never_zero_and_differs_by_seed():
     states = {int(J.seed_state(s)[0]) for s in range(100)}
     assert 0 not in states and len(states) == 100
     assert np.array_equal(J.seed_state(5), J.seed_state(5))
+
+
+def test_unknown_engine_is_an_input_error():
+    from optimizer.errors import InputError
+
+    p = random_problem(1, n=3, k=1)
+    m = L.build_model(p, list(p.customers))
+    with pytest.raises(InputError, match="engine"):
+        L.sisr_search(m, None, max_iterations=5, engine="fortran")
+
+
+def test_warm_up_is_zero_once_warm():
+    L.warm_up("jit")
+    assert L.warm_up("jit") == 0.0 and L.warm_up("python") == 0.0

@@ -237,8 +237,9 @@ SISR_ITERATIONS_PER_S = 12000.0
 Measured on the reference 2-core machine loaded by other jobs (load average 3-7): Putuo lunch
 rounds (vehicles then distance, 48-200 stops, the baseline's budgets of 1 ms per stop)
 10,900-22,000/s, 13,500/s over the ten canteens, whole ``sisr_search`` calls (model arrays and
-neighbour lists included); Solomon C101 ... RC201 (distance, 100 customers) 21,500-30,000/s.
-The Python engine ran 2,800-5,600/s on the same machine (the basis of the former 4,000/s).
+neighbour lists included); Solomon C101 ... RC201 (distance, 100 customers, 3 s each)
+25,400-43,500/s. The Python engine ran 1,700-3,000/s in the same run (the basis of the former
+4,000/s was 3,300-6,800/s on a quieter machine).
 Commands: BENCHMARKS.md, "SISR iterations per second"."""
 
 VRPTW_GLS_SOLUTIONS_PER_S = 40.0

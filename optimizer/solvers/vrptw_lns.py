@@ -45,7 +45,7 @@ over the model's arrays, the whole ruin-recreate-accept iteration in machine cod
 imported only when a search runs) or in this module (``engine="python"``). Same method, same
 parameters; the random streams differ, so one seed gives different (each reproducible) plans.
 Measured in one run on Solomon, 3 s per instance, loaded 2-core machine: compiled
-21,000-30,000 iterations/s, Python 2,800-5,600/s (BENCHMARKS.md, "SISR iterations per
+25,400-43,500 iterations/s, Python 1,700-3,000/s (BENCHMARKS.md, "SISR iterations per
 second"). :func:`construct` stays in Python.
 """
 
