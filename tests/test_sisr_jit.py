@@ -126,3 +126,24 @@ def test_unknown_engine_is_an_input_error():
 def test_warm_up_is_zero_once_warm():
     L.warm_up("jit")
     assert L.warm_up("jit") == 0.0 and L.warm_up("python") == 0.0
+
+
+@pytest.mark.parametrize("engine", ["jit", "python"])
+def test_vehicle_with_an_empty_shift_is_never_used(engine):
+    import dataclasses
+
+    # vehicle 0 must end at node 5 within 1 s of leaving node 0: even its empty route is
+    # infeasible, so no insertion may ever be offered on it
+    from optimizer.problems.vrptw import VrptwProblem
+
+    d = np.abs(np.arange(6.0)[:, None] - np.arange(6.0)[None, :]) * 10
+    q = p_svc = np.array([0, 1, 1, 1, 1, 0])
+    p = VrptwProblem.homogeneous(travel_time_s=d, distance_m=d, demand=q,
+                                 time_window_s=[(0, 1000)] * 6, service_s=p_svc,
+                                 n_vehicles=2, capacity=10)
+    dead = dataclasses.replace(p.vehicles[0], end_depot=5, shift_s=(0.0, 1.0))
+    p = dataclasses.replace(p, vehicles=(dead, *p.vehicles[1:]))
+    m = L.build_model(p, [1, 2, 3, 4])
+    res = L.sisr_search(m, None, seed=0, max_iterations=100, engine=engine)
+    assert res.routes[0] == ()
+    assert L.plan_cost(m, res.routes) is not None

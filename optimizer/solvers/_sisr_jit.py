@@ -93,6 +93,11 @@ def _recompute(M, R, nR, E, L, load, rcost, k):
         ld += q[c]
         prev = c
     if t + T[prev, e] > vhi[k] or ld > cap[k]:
+        if n == 0:  # an unusable vehicle (empty shift): no position is ever offered
+            E[k, 0] = _UNREACH
+            L[k, 0] = -_UNREACH
+            load[k] = 0
+            rcost[k] = 0
         return False
     if n > 0 and vdur[k] >= 0 and not _dur_ok(M, R, n, k, -1, -1):
         return False
@@ -413,7 +418,7 @@ def _init(M, S, st, fill):
     R, nR, E, L, load, rcost, ro = S
     K = nR.shape[0]
     for k in range(K):
-        if not _recompute(M, R, nR, E, L, load, rcost, k):
+        if not _recompute(M, R, nR, E, L, load, rcost, k) and nR[k] > 0:
             return False
         for i in range(nR[k]):
             ro[R[k, i]] = k

@@ -726,7 +726,8 @@ def _new_solution(X: _Ctx, routes: Sequence[Sequence[int]] | None) -> _Sol:
                     or any(c not in sol.unassigned for c in r)):
                 raise InputError(f"route {k}: customer repeated or not a customer", field="routes")
             seen.update(r)
-            if not sol.set_route(k, r):
+            if not sol.set_route(k, r) and r:  # (an empty route may be infeasible: the
+                # vehicle cannot even drive from its start to its end depot in its shift)
                 raise InputError(f"route {k} has an infeasible order", field="routes")
             sol.unassigned.difference_update(r)
     sol.disable_spare_empties()
