@@ -147,3 +147,13 @@ def test_vehicle_with_an_empty_shift_is_never_used(engine):
     res = L.sisr_search(m, None, seed=0, max_iterations=100, engine=engine)
     assert res.routes[0] == ()
     assert L.plan_cost(m, res.routes) is not None
+
+
+def test_rate_benchmark_reports_both_engines():
+    from benchmarks.sisr_rate import solomon_rates
+
+    rows = solomon_rates(0.3, ["jit", "python"], ["C101"])
+    body = [r for r in rows if r.startswith("| C101")]
+    assert [r.split("|")[2].strip() for r in body] == ["jit", "python"]
+    assert all(int(r.split("|")[3]) > 0 for r in body)
+    assert rows[-1].startswith("Mean iterations/s: jit")
