@@ -31,7 +31,8 @@ import time
 import numpy as np
 from numba import njit
 
-__all__ = ["search", "insertion_costs", "seed_state"]
+__all__ = ["insertion_costs", "model_arrays", "new_state", "search", "seed_state", "state_routes",
+           "warm_up"]
 
 _UNREACH = 2**42
 _BIGC = 2**62
