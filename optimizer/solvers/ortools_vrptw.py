@@ -230,16 +230,17 @@ def _key(m: _Model, sol) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ options and work limits
-SISR_ITERATIONS_PER_S = 4000.0
-"""SISR ruin-and-recreate iterations per second of one search (one process).
+SISR_ITERATIONS_PER_S = 12000.0
+"""SISR ruin-and-recreate iterations per second of one search (one process), compiled engine
+(:mod:`optimizer.solvers._sisr_jit`).
 
-Measured on the reference 2-core machine (loaded by other jobs), 1 s per search after our
-construction: Putuo lunch rounds (vehicles then distance, 20-200 stops) 3,700-6,800/s, Solomon
-C101, R101, R201, RC201 (distance, 100 customers) 4,900-5,600/s; with the service's budgets of
-1 ms per stop (0.05-0.2 s) 3,300-6,800/s. The rate hardly depends on size (a round removes
-about 10 customers and tests every position of the plan at once with numpy). Command:
-``PYTHONPATH=. python /tmp/probe/solvers_sisrrate.py 1.0`` (the rate probe of this change, on
-the pickled Putuo rounds)."""
+Measured on the reference 2-core machine loaded by other jobs (load average 3-7): Putuo lunch
+rounds (vehicles then distance, 48-200 stops, the baseline's budgets of 1 ms per stop)
+10,900-22,000/s, 13,500/s over the ten canteens, whole ``sisr_search`` calls (model arrays and
+neighbour lists included); Solomon C101 ... RC201 (distance, 100 customers, 3 s each)
+25,400-43,500/s. The Python engine ran 1,700-3,000/s in the same run (the basis of the former
+4,000/s was 3,300-6,800/s on a quieter machine).
+Commands: BENCHMARKS.md, "SISR iterations per second"."""
 
 VRPTW_GLS_SOLUTIONS_PER_S = 40.0
 """OR-Tools guided-local-search solutions per second of the polish after SISR (100 customers).
@@ -859,7 +860,7 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
     optimizer.errors.SolverError
         If OR-Tools returns an inconsistent assignment.
     """
-    t0 = time.perf_counter()
+    t0 = t_wall = time.perf_counter()
     o = _Opts(float(time_limit_s), seed, objective, strategy, bool(deterministic),
               None if wall_clock_cap_s is None else float(wall_clock_cap_s), solution_limit,
               polish_solutions, tuple(first_solution_strategies), construction_share,
@@ -874,12 +875,16 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
     status = SolveStatus.PARTIAL if unserved else SolveStatus.OPTIMAL
     clock = stats = None
     if active:
+        if o.strategy == "portfolio":  # compiled SISR kernels: loading is not search time
+            from optimizer.solvers import vrptw_lns
+
+            t0 += vrptw_lns.warm_up()
         clock = _Clock(o, t0)
         routes, status, stats = _plan(problem, active, o, clock, unserved, params)
     dist = float(sum(r.distance_m for r in routes))
     used = {r.vehicle_id for r in routes}
     fixed = sum(v.fixed_cost_m for v in problem.vehicles if v.vehicle_id in used)
-    runtime = time.perf_counter() - t0
+    runtime = time.perf_counter() - t_wall
     return VrptwResult(
         status=status, routes=tuple(routes),
         unserved=tuple(VrptwUnserved(c, problem.node_names[c], why, detail)
