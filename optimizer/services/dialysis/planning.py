@@ -127,6 +127,11 @@ THROUGH_CODES = frozenset({"NO_WHEELCHAIR_PLACE", "NOT_ENOUGH_SEATS", "NO_VEHICL
                            "UNREACHABLE_ISLAND"})
 """Reasons of an unserved crossing trip a vehicle crossing with the patient may overcome."""
 
+CAR_FERRY_SOLVE_SHARE = 0.5
+"""Search budget of each solve with through rides, as a share of the day's
+(``solver.time_limit_s``, or its work limit): it starts from the day's plan and only has to fit
+the through rides in (project choice, keeps the main job's time)."""
+
 
 @dataclass(frozen=True)
 class _Solved:
@@ -598,19 +603,19 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
                     solver: SolverParams, options: Mapping[str, Any] | None,
                     base_vehicles: frozenset[str] | None) -> _FerryPass | None:
     """Through rides on car ferries for the crossing trips the split left unserved
-    (:mod:`optimizer.services.dialysis.car_ferry`): the day re-solved from ``first`` with them,
-    through rides over a sailing's deck space taken out (``CAR_FERRY_DECK_FULL``) and the day
-    solved again; ``None`` (and ``unserved`` as it was) when there is nothing to try or the new
-    plan serves no more trips or a checker rejects it."""
+    (:mod:`optimizer.services.dialysis.car_ferry`): each checked alone, then the day re-solved
+    from ``first`` with those that fit alone (search budget :data:`CAR_FERRY_SOLVE_SHARE` of the
+    day's), through rides over a sailing's deck space taken out (``CAR_FERRY_DECK_FULL``) and the
+    day solved again. ``None`` when there is nothing to try or the new plan serves no more trips
+    or a checker rejects it; the unserved trips then say why the car ferry did not help."""
     fleet = inputs.vehicles
-    sailings = car_sailings(network.timetable, m)
     if prm.car_ferry_deck_places == 0 or not any(v.may_board_car_ferry for v in fleet):
         return None
     buf = float(network.boarding_buffer_s["vehicle"])
+    sailings = car_sailings(network.timetable, m)
     rides = _through_rides(trips, inputs, m, sailings, prm, buf, unserved, network.feed)
     if not rides:
         return None
-    before = dict(unserved.by_trip)
     m2, land, pinned = pinned_matrix(m, rides, sailings, buffer_s=buf)
     n = len(m.places)
     patients = {p.patient_id: p for p in inputs.patients}
@@ -618,29 +623,36 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
             for k, r in enumerate(rides)]
     reqs = [through_request(r, n + 2 * k, n + 2 * k + 1, patients[r.leg.trip.patient_id], fleet,
                             m) for k, r in enumerate(rides)]
+    alone = _through_alone(d, reqs, legs, m2, fleet, unserved)
+    if not alone:
+        return None
+    before = dict(unserved.by_trip)
     base = [(r, leg) for r, leg in zip(first.problem.requests if first.problem else (),
                                        first.legs) if leg.trip.trip_id not in before]
     initial = {rt.vehicle_id: [(s.request_id, s.kind) for s in rt.stops if s.request_id]
                for rt in (first.result.routes if first.result is not None else ())}
+    opts = {**dict(options or {}), "initial_routes": initial}
+    budget = dataclasses.replace(solver, time_limit_s=solver.time_limit_s * CAR_FERRY_SOLVE_SHARE)
     full: dict[str, str] = {}
-    for _ in range(len(rides) + 1):
-        keep = [k for k, r in enumerate(rides) if r.leg.leg_id not in full]
+    for _ in range(len(alone) + 1):
+        keep = [k for k in alone if legs[k].leg_id not in full]
         unserved.by_trip = dict(before)
         out = _solve_through(d, [r for r, _ in base] + [reqs[k] for k in keep],
-                             [leg for _, leg in base] + [legs[k] for k in keep], m2, land, sailings,
-                             buf, prm, fleet, unserved, solver,
-                             {**dict(options or {}), "initial_routes": initial}, base_vehicles)
+                             [leg for _, leg in base] + [legs[k] for k in keep], m2, land,
+                             sailings, buf, prm, fleet, unserved, budget, opts, base_vehicles)
         excess = deck_excess(out[2], pinned, deck_places=prm.car_ferry_deck_places)
         if not excess:
             break
         full.update(excess)
-    by_leg = {r.leg.leg_id: r for r in rides}
-    for leg_id, detail in full.items():
-        unserved.mark(by_leg[leg_id].leg.trip, "CAR_FERRY_DECK_FULL",
-                      f"{leg_words(by_leg[leg_id].leg)}, through ride on the car ferry: {detail}")
+    for k in alone:
+        if legs[k].leg_id in full:
+            unserved.mark(legs[k].trip, "CAR_FERRY_DECK_FULL", f"{leg_words(legs[k])}, through "
+                          f"ride on the car ferry: {full[legs[k].leg_id]}")
     solved, violations, crossings = out
     if violations or len(unserved.by_trip) >= len(before):
-        unserved.by_trip = before
+        tried = unserved.by_trip  # keep what the second solve says of the trips it could not serve
+        unserved.by_trip = {t: (tried[t] if t in tried and tried[t].code == u.code else u)
+                            for t, u in before.items()}
         return None
     served = {leg_id.removesuffix(THROUGH_SUFFIX) for leg_id in solved.result.served
               if leg_id.endswith(THROUGH_SUFFIX)}
@@ -650,6 +662,29 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
                       _crossing_notes(crossings, m2, buf),
                       CarFerryCheck(land, tuple(sailings), m2.pier_node, buf,
                                     prm.car_ferry_deck_places))
+
+
+def _through_alone(d: dt.date, reqs: Sequence[Request], legs: Sequence[Leg], m2: PlaceMatrix,
+                   fleet: Sequence[VehicleSpec], unserved: _Unserved) -> list[int]:
+    """Positions of the through requests a car-ferry vehicle can serve alone (from its base and
+    back within its shift); the others' trips say why not."""
+    from optimizer.solvers.ortools_routing import explain_request
+
+    problem = DarpProblem(m2.travel_time_s, tuple(reqs), _vehicles(fleet),
+                          node_labels=m2.labels, name=f"dialysis {d} through rides")
+    ok = []
+    for k, leg in enumerate(legs):
+        why = explain_request(problem, k)
+        if why is None:
+            ok.append(k)
+            continue
+        u = unserved.by_trip[leg.trip.trip_id]
+        r = reqs[k]
+        unserved.by_trip[leg.trip.trip_id] = dataclasses.replace(u, detail=(
+            f"{u.detail}; a vehicle crossing with the patient on the car ferry (pickup "
+            f"{hhmm(r.pickup_window_s[0])}, arrival {hhmm(r.delivery_window_s[0])}) cannot do it "
+            f"from its base and back within its shift ({why[1]})"))
+    return ok
 
 
 def _through_rides(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix,
