@@ -61,6 +61,7 @@ SAILINGS = [  # trip, from, dep, to, arr, cars_allowed
 VEHICLES = {
     "VA1": "VA1,司机1,101-0000-0001,VTA,TA,122.072739032,29.926478981,4,1,04:00,18:00,all,yes",
     "VA2": "VA2,司机2,101-0000-0002,VTA,TA,122.072739032,29.926478981,4,1,04:00,18:00,all,yes",
+    "VA1e": "VA1,司机1,101-0000-0001,VTA,TA,122.072739032,29.926478981,4,1,04:00,13:00,all,yes",
     "VA3": "VA3,司机4,101-0000-0004,VTA,TA,122.083139728,29.922039659,4,0,05:30,18:00,TA,no",
     "VB1": "VB1,司机3,101-0000-0003,VTB,TB,122.150435005,29.927002554,4,0,05:30,18:00,TB,no",
 }
@@ -211,3 +212,16 @@ def test_deck_space_two_serves_both(tmp_path, islands):
     assert {"P3-out", "P6-out", "P3-ret", "P6-ret"} <= set(plan.served_trip_ids)
     assert plan.violations == ()
     assert plan.car_ferry.check(plan.problem, plan.result)[0] == []
+
+
+def test_a_van_that_cannot_get_back_in_its_shift_is_named_in_the_reason(tmp_path, islands):
+    # VA1's shift ends 13:00: the return ride lands P3 at home 12:45 but the van gets back to
+    # its base only on B_1400 (14:20), so only the outbound trip goes by car ferry
+    plan = _case(tmp_path, vehicles=("VA1e", "VA3", "VB1"), islands=islands)
+    assert "P3-out" in plan.served_trip_ids
+    u = {x.trip_id: x for x in plan.unserved}
+    assert u["P3-ret"].code == "NO_WHEELCHAIR_PLACE"
+    assert "cannot do it from its base and back within its shift" in u["P3-ret"].detail
+    assert plan.car_ferry.check(plan.problem, plan.result)[0] == []
+    names = [s.name for s in plan.searches]
+    assert names == ["dialysis DARP", "dialysis DARP with car ferries"]

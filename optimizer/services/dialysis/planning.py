@@ -595,7 +595,7 @@ class _FerryPass:
     places: PlaceMatrix
     crossings: dict[str, Crossing]
     notes: dict[tuple[str, int], tuple[str, str]]
-    check: CarFerryCheck
+    check: CarFerryCheck | None
 
 
 def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix,
@@ -606,8 +606,9 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
     (:mod:`optimizer.services.dialysis.car_ferry`): each checked alone, then the day re-solved
     from ``first`` with those that fit alone (search budget :data:`CAR_FERRY_SOLVE_SHARE` of the
     day's), through rides over a sailing's deck space taken out (``CAR_FERRY_DECK_FULL``) and the
-    day solved again. ``None`` when there is nothing to try or the new plan serves no more trips
-    or a checker rejects it; the unserved trips then say why the car ferry did not help."""
+    day solved again. ``None`` when there is nothing to try; ``first`` with the search record of
+    the second solve added when its plan serves no more trips or a checker rejects it (the
+    unserved trips then say why the car ferry did not help)."""
     fleet = inputs.vehicles
     if prm.car_ferry_deck_places == 0 or not any(v.may_board_car_ferry for v in fleet):
         return None
@@ -653,7 +654,8 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
         tried = unserved.by_trip  # keep what the second solve says of the trips it could not serve
         unserved.by_trip = {t: (tried[t] if t in tried and tried[t].code == u.code else u)
                             for t, u in before.items()}
-        return None
+        return _FerryPass(dataclasses.replace(first, searches=first.searches + solved.searches),
+                          m, {}, {}, None)
     served = {leg_id.removesuffix(THROUGH_SUFFIX) for leg_id in solved.result.served
               if leg_id.endswith(THROUGH_SUFFIX)}
     return _FerryPass(dataclasses.replace(solved, searches=first.searches + solved.searches),
@@ -753,8 +755,8 @@ def _solve_through(d: dt.date, requests: list[Request], legs: list[Leg], m2: Pla
 
     violations = tuple(check_darp(problem, result)) + tuple(
         v for v in bad if v.code != "DECK_SPACE")
-    return (_Solved(problem, result, tuple(legs), violations, _searches(raw)), violations,
-            crossings)
+    searches = (dataclasses.replace(raw.search, name="dialysis DARP with car ferries"),)
+    return _Solved(problem, result, tuple(legs), violations, searches), violations, crossings
 
 
 def _crossing_notes(crossings: Sequence[Any], m: PlaceMatrix, buf: float
