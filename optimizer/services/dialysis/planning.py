@@ -632,6 +632,11 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
                                        first.legs) if leg.trip.trip_id not in before]
     initial = {rt.vehicle_id: [(s.request_id, s.kind) for s in rt.stops if s.request_id]
                for rt in (first.result.routes if first.result is not None else ())}
+    if not _fits_somewhere(m2, [r for r, _ in base], [reqs[k] for k in alone], initial, fleet):
+        for k in alone:
+            _tried(unserved, legs[k].trip, "no car-ferry vehicle has the time free in the day's "
+                   "plan")
+        return None
     opts = {**dict(options or {}), "initial_routes": initial}
     budget = dataclasses.replace(solver, time_limit_s=solver.time_limit_s * CAR_FERRY_SOLVE_SHARE)
     full: dict[str, str] = {}
@@ -664,6 +669,42 @@ def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m
                       _crossing_notes(crossings, m2, buf),
                       CarFerryCheck(land, tuple(sailings), m2.pier_node, buf,
                                     prm.car_ferry_deck_places))
+
+
+def _tried(unserved: _Unserved, trip: Trip, why: str) -> None:
+    """Add to an unserved trip's detail that a through ride on the car ferry was tried."""
+    u = unserved.by_trip[trip.trip_id]
+    unserved.by_trip[trip.trip_id] = dataclasses.replace(u, detail=(
+        f"{u.detail}; a vehicle crossing with the patient on the car ferry was tried and does "
+        f"not fit ({why})"))
+
+
+def _fits_somewhere(m2: PlaceMatrix, base: Sequence[Request], through: Sequence[Request],
+                    routes: Mapping[str, Sequence[tuple[str, str]]],
+                    fleet: Sequence[VehicleSpec]) -> bool:
+    """Whether some through request fits, as one direct ride, between two trips of an eligible
+    vehicle's route in the first plan (or on an unused vehicle) without moving anything: the
+    exact time test of :func:`optimizer.solvers.checker.route_schedule`. The second solve is
+    made only then (a gate that keeps the main job's time when the car-ferry vehicles are busy
+    all day; a plan that frees a vehicle by moving other trips is not looked for)."""
+    from optimizer.solvers.checker import route_schedule
+
+    problem = DarpProblem(m2.travel_time_s, (*base, *through), _vehicles(fleet),
+                          node_labels=m2.labels, name="through rides in the first plan")
+    pos = {r.request_id: k for k, r in enumerate(problem.requests)}
+    for k, r in enumerate(through, start=len(base)):
+        for vk, v in enumerate(fleet):
+            if v.vehicle_id not in (r.eligible_vehicles or ()):
+                continue
+            events = [(pos[rid], kind == "pickup") for rid, kind in routes.get(v.vehicle_id, ())]
+            load = 0
+            for i in range(len(events) + 1):
+                if load == 0 and route_schedule(problem, vk, [
+                        *events[:i], (k, True), (k, False), *events[i:]]) is not None:
+                    return True
+                if i < len(events):
+                    load += 1 if events[i][1] else -1
+    return False
 
 
 def _through_alone(d: dt.date, reqs: Sequence[Request], legs: Sequence[Leg], m2: PlaceMatrix,
@@ -735,13 +776,11 @@ def _solve_through(d: dt.date, requests: list[Request], legs: list[Leg], m2: Pla
     first_reason = dict(unserved.by_trip)
 
     def mark(trip: Trip, code: str, detail: str = "") -> None:
-        u = first_reason.get(trip.trip_id)
-        if u is None:
-            unserved.mark(trip, code, detail)
+        if trip.trip_id in first_reason:
+            unserved.by_trip[trip.trip_id] = first_reason[trip.trip_id]
+            _tried(unserved, trip, detail)
         else:
-            unserved.by_trip[trip.trip_id] = dataclasses.replace(u, detail=(
-                f"{u.detail}; a vehicle crossing with the patient on the car ferry was tried and "
-                f"does not fit ({detail})"))
+            unserved.mark(trip, code, detail)
 
     raw = solve_legs(problem, solver, options, base_vehicles=base_vehicles)
     result = unlink_dropped_legs(problem, raw, legs, mark, lambda leg: leg_head(leg, m2))
