@@ -69,12 +69,14 @@ P6 = ("P6,测试6,100-0000-0006,VTB,TB,122.155576717,29.931547693,wheelchair,yes
       "U1")
 
 
-def _gtfs(out: Path, *, cars: bool = True) -> Path:
+def _gtfs(out: Path, *, cars: bool = True, drop=()) -> Path:
     g = out / "gtfs"
     shutil.copytree(D / "gtfs", g)
     trips = ["route_id,service_id,trip_id,direction_id,cars_allowed,is_estimate"]
     times = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
     for tid, a, dep, b, arr, c in SAILINGS:
+        if tid in drop:
+            continue
         trips.append(f"R_AB,DAILY,{tid},{0 if a == 'PA' else 1},{c if cars else 2},0")
         times += [f"{tid},{dep}:00,{dep}:00,{a},1", f"{tid},{arr}:00,{arr}:00,{b},2"]
     (g / "trips.txt").write_text("\n".join(trips) + "\n", encoding="utf-8")
@@ -83,16 +85,17 @@ def _gtfs(out: Path, *, cars: bool = True) -> Path:
 
 
 def _case(tmp: Path, *, vehicles=("VA1", "VA3", "VB1"), extra_patients=(), cars=True,
-          deck=2, islands=None):
+          deck=2, islands=None, p3_start="07:30", drop=()):
     tmp.mkdir(parents=True, exist_ok=True)
-    lines = (D / "patients.csv").read_text(encoding="utf-8").splitlines()
+    lines = (D / "patients.csv").read_text(encoding="utf-8").replace(
+        "MWF,07:30,240,U1\nP4", f"MWF,{p3_start},240,U1\nP4").splitlines()
     keep = [lines[0]] + [x for x in lines[1:] if x.split(",")[0] in ("P2", "P3")]
     (tmp / "patients.csv").write_text("\n".join([*keep, *extra_patients]) + "\n",
                                       encoding="utf-8")
     head = (D / "vehicles.csv").read_text(encoding="utf-8").splitlines()[0]
     (tmp / "vehicles.csv").write_text("\n".join([head, *(VEHICLES[v] for v in vehicles)]) + "\n",
                                       encoding="utf-8")
-    feed = read_gtfs(_gtfs(tmp, cars=cars))
+    feed = read_gtfs(_gtfs(tmp, cars=cars, drop=drop))
     g = build_land_proxy(islands, spacing_m=500, bridges=(), select=False,
                          correct_lattice_detour=False, circuity=1.2, name="toy")
     G = add_ferries(g, feed, islands=islands)
@@ -225,3 +228,14 @@ def test_a_van_that_cannot_get_back_in_its_shift_is_named_in_the_reason(tmp_path
     assert plan.car_ferry.check(plan.problem, plan.result)[0] == []
     names = [s.name for s in plan.searches]
     assert names == ["dialysis DARP", "dialysis DARP with car ferries"]
+
+
+def test_no_ride_home_by_car_ferry_when_no_way_to_the_session(tmp_path, islands):
+    # session 07:00 without B_0550: the first sailing to TA (B_0630) lands 06:50, after the
+    # latest drop-off 06:45, so the outbound trip has no sailing and, as for the split, no ride
+    # home is planned: no through ride is tried for the return (A_1220 would carry it)
+    plan = _case(tmp_path, islands=islands, p3_start="07:00", drop=("B_0550",))
+    u = {x.trip_id: x for x in plan.unserved}
+    assert u["P3-out"].code == u["P3-ret"].code == "NO_SAILING"
+    assert "car ferry" not in u["P3-ret"].detail
+    assert plan.car_ferry is None

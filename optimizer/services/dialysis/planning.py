@@ -738,7 +738,8 @@ def _through_rides(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix
     patients = {p.patient_id: p for p in inputs.patients}
     rules = LegRules.of(prm, boarding_buffer_s=buf)
     names = route_names(feed)
-    rides = []
+    rides: list[ThroughRide] = []
+    made: set[str] = set()
     for trip in trips:
         u = unserved.by_trip.get(trip.trip_id)
         p = patients[trip.patient_id]
@@ -750,6 +751,10 @@ def _through_rides(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix
         if not any(v.may_board_car_ferry and all(v.serves(i) for i in isl)
                    for v in inputs.vehicles):
             continue
+        out = unserved.by_trip.get(f"{trip.patient_id}-out")
+        if (trip.direction == "ret" and out is not None and out.code == "NO_SAILING"
+                and f"{trip.patient_id}-out{THROUGH_SUFFIX}" not in made):
+            continue  # no way to the session: no ride home either (as for the split)
         ride = through_ride(trip, p, h, un, m, sailings, buffer_s=buf,
                             service_s=rules.service_s(p), route_names=names)
         if ride is None:
@@ -758,6 +763,7 @@ def _through_rides(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix
                 "patient in time either"))
             continue
         rides.append(ride)
+        made.add(ride.leg.leg_id)
     return rides
 
 
