@@ -239,3 +239,41 @@ def test_no_ride_home_by_car_ferry_when_no_way_to_the_session(tmp_path, islands)
     assert u["P3-out"].code == u["P3-ret"].code == "NO_SAILING"
     assert "car ferry" not in u["P3-ret"].detail
     assert plan.car_ferry is None
+
+
+def test_cross_arcs_are_exact(plan):
+    # into a pinned node j at t_j: leaving x at t_j - arc catches a car sailing in time, one
+    # second later does not; out of a pinned node i: arriving at y earlier than departure + arc
+    # is impossible and departure + arc is reached (re-timed by the checker's own rule)
+    from optimizer.solvers.checker import car_sailing_for
+
+    cf, pr = plan.car_ferry, plan.problem
+    land, tt = cf.land_s, pr.travel_time_s
+    kw = {"buffer_s": cf.boarding_buffer_s}
+    pinned = {}
+    for r in pr.requests:
+        if r.request_id.endswith(":car"):
+            pinned[r.pickup_node] = (r.pickup_window_s[0], r.pickup_service_s)
+            pinned[r.delivery_node] = (r.delivery_window_s[0], r.delivery_service_s)
+    assert len(pinned) == 4
+    checked = 0
+    for j, (t_j, _) in pinned.items():
+        for x in range(pr.n_nodes):
+            if x in pinned or math.isfinite(land[x, j]) or not math.isfinite(tt[x, j]):
+                continue
+            leave = t_j - tt[x, j]
+            assert car_sailing_for(land, cf.sailings, cf.pier_node, x, leave, j, t_j, **kw)
+            assert car_sailing_for(land, cf.sailings, cf.pier_node, x, leave + 1, j, t_j,
+                                   **kw) is None
+            checked += 1
+    for i, (t_i, svc) in pinned.items():
+        dep = t_i + svc
+        for y in range(pr.n_nodes):
+            if math.isfinite(land[i, y]) or not math.isfinite(tt[i, y]):
+                continue
+            at = dep + tt[i, y]
+            assert car_sailing_for(land, cf.sailings, cf.pier_node, i, dep, y, at + 1e-6, **kw)
+            assert car_sailing_for(land, cf.sailings, cf.pier_node, i, dep, y, at - 1,
+                                   **kw) is None
+            checked += 1
+    assert checked > 20
