@@ -149,7 +149,13 @@ REASONS: dict[str, Reason] = _catalogue(
      "No vehicle is based on, or allowed to drive on, the island of a leg; add a volunteer "
      "vehicle there or send a car-ferry vehicle on a dedicated run."),
     ("NO_WHEELCHAIR_PLACE", "没有带轮椅位的车辆", "No vehicle with a wheelchair place",
-     "No vehicle that can serve this leg has a wheelchair place; add one on that side."),
+     "No vehicle that can serve this leg has a wheelchair place, and no wheelchair vehicle that "
+     "may board the car ferry can cross with the patient in time; add one on that side."),
+    ("CAR_FERRY_DECK_FULL", "汽车轮渡车位已满", "Car-ferry deck places used up",
+     "Only a vehicle crossing with the patient on the car ferry could serve this trip, and the "
+     "sailing already carries as many of our vehicles as the deck places allow "
+     "(dialysis.car_ferry_deck_places); ask the ferry company for a place or add a vehicle "
+     "with a wheelchair place on the home side."),
     ("NOT_ENOUGH_SEATS", "座位不足（含陪护）", "Not enough seats (escort included)",
      "The patient and escort need more seats than any eligible vehicle has."),
     ("RIDE_TIME", "直达行程已超过最长乘车时间", "Direct ride exceeds the maximum ride time",
@@ -270,7 +276,11 @@ ACTIONS_ZH: dict[str, str] = {
     "NO_SAILING": "当天没有航班能让患者在治疗前到达或治疗后回家；请核对时刻表或调整治疗时间。",
     "NO_VEHICLE_ON_ISLAND": ("没有车辆驻在或获准行驶在某一段行程所在的岛上；"
                              "请在该岛增加志愿车辆，或派可上车客渡的车辆专程接送。"),
-    "NO_WHEELCHAIR_PLACE": "能服务这段行程的车辆都没有轮椅位；请在该侧增加带轮椅位的车辆。",
+    "NO_WHEELCHAIR_PLACE": ("能服务这段行程的车辆都没有轮椅位，也没有可上汽车轮渡的轮椅车能按时载患者过海；"
+                            "请在该侧增加带轮椅位的车辆。"),
+    "CAR_FERRY_DECK_FULL": ("只有车辆载患者乘汽车轮渡才能完成这趟行程，而该航班为本服务预留的车位已满"
+                            "（dialysis.car_ferry_deck_places）；请与轮渡公司联系加位，"
+                            "或在患者所在一侧增加带轮椅位的车辆。"),
     "NOT_ENOUGH_SEATS": "患者及陪护所需座位多于任何可用车辆的座位数。",
     "RIDE_TIME": "即使直达，行程也超过最长乘车时间；请放宽上限或以其他方式接送。",
     "TIME_WINDOW": "所要求的上车时间和到达时间即使直达也无法同时满足。",

@@ -18,6 +18,12 @@ Every rule of :mod:`optimizer.problems.darp` is re-checked from the travel-time 
 
 Tolerance ``tol_s`` (seconds) absorbs floating-point noise only; the solver rounds travel times
 up, so its plans are feasible in exact arithmetic.
+
+Vehicles on car ferries (:func:`check_car_ferries`) are re-timed stop by stop from the land
+matrix and the timetable, never from the DARP matrix: between two places on the same side the
+land time; across the sea the vehicle must catch a car sailing after leaving the previous stop
+(vehicle boarding buffer included) that lands it in time for the next stop's start; our vehicles
+per sailing are counted against the deck space.
 """
 
 from __future__ import annotations
@@ -28,9 +34,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.network.ferries import Sailing
 from optimizer.problems.darp import DarpProblem, DarpResult
+from optimizer.units import hhmm
 
-__all__ = ["RouteSchedule", "Violation", "check_darp", "route_schedule"]
+__all__ = ["CarCrossing", "RouteSchedule", "Violation", "car_sailing_for", "check_car_ferries",
+           "check_darp", "route_schedule"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,10 @@ class Violation:
     ``SPLIT_REQUEST``, ``INCOMPLETE_REQUEST``, ``NOT_ACCOUNTED``, ``SERVED_AND_UNSERVED``,
     ``DUPLICATE_UNSERVED``, ``ELIGIBILITY``, ``SEATS``, ``WHEELCHAIR``, ``UNREACHABLE``,
     ``TRAVEL_TIME``, ``SERVICE_TIME``, ``TIME_WINDOW``, ``RIDE_TIME``, ``ROUTE_DURATION``,
-    ``SHIFT``, ``ORDER_INFEASIBLE``, ``COST``.
+    ``SHIFT``, ``ORDER_INFEASIBLE``, ``COST``; from :func:`check_car_ferries` also
+    ``LAND_TIME`` (too little time between two stops by land), ``CAR_FERRY`` (no car sailing
+    makes an arc across the sea in time) and ``DECK_SPACE`` (more of our vehicles on a sailing
+    than the deck places).
     """
 
     code: str
@@ -359,3 +371,122 @@ def check_darp(problem: DarpProblem, result: DarpResult, *, tol_s: float = 1e-6,
         out.append(Violation("COST", f"stated objective {result.objective} != recomputed "
                              f"{total_cost}"))
     return out
+
+
+@dataclass(frozen=True)
+class CarCrossing:
+    """A vehicle on a car sailing between two consecutive stops of its route (stop positions
+    ``after_stop`` and ``after_stop + 1``; ``from_node`` / ``to_node`` their matrix nodes;
+    ``on_board`` the requests on board while crossing)."""
+
+    vehicle_id: str
+    sailing: Sailing
+    after_stop: int
+    from_node: int
+    to_node: int
+    on_board: tuple[str, ...]
+
+
+def car_sailing_for(land_s: np.ndarray, sailings: Sequence[Sailing], pier_node,
+                    i: int, depart_s: float, j: int, by_s: float, *, buffer_s: float,
+                    tol_s: float = 1e-6) -> Sailing | None:
+    """The car sailing a vehicle takes from node ``i`` (leaving at ``depart_s``) to node ``j``
+    (there by ``by_s``): the latest-departing one it can catch (at the boarding pier
+    ``buffer_s`` before the departure, after ``land_s[i, pier]``) that lands it in time
+    (``arrival + land_s[pier, j] <= by_s``); ``None`` when none does.
+
+    Parameters
+    ----------
+    land_s
+        ``(n, n)`` land travel times, seconds (``inf`` across the sea).
+    sailings
+        Car sailings of the day.
+    pier_node
+        GTFS stop id -> node of ``land_s``.
+    i, j, depart_s, by_s
+        Nodes and clock times, seconds after midnight.
+    buffer_s
+        Vehicle boarding buffer, seconds.
+    tol_s
+        Tolerance, seconds.
+    """
+    best = None
+    for s in sailings:
+        a, b = pier_node.get(s.from_stop_id), pier_node.get(s.to_stop_id)
+        if a is None or b is None:
+            continue
+        if (depart_s + land_s[i, a] + buffer_s <= s.departure_s + tol_s
+                and s.arrival_s + land_s[b, j] <= by_s + tol_s):
+            if best is None or (s.departure_s, s.trip_id) > (best.departure_s, best.trip_id):
+                best = s
+    return best
+
+
+def check_car_ferries(problem: DarpProblem, result: DarpResult, *, land_s: np.ndarray,
+                      sailings: Sequence[Sailing], pier_node, boarding_buffer_s: float,
+                      deck_places: int, tol_s: float = 1e-6
+                      ) -> tuple[list[Violation], list[CarCrossing]]:
+    """Re-time every route from the land matrix and the timetable (not from the DARP matrix).
+
+    Parameters
+    ----------
+    problem, result
+        The instance (its nodes index ``land_s``) and the plan.
+    land_s
+        ``(n_nodes, n_nodes)`` travel times by land, seconds; ``inf`` where the sea separates
+        two places.
+    sailings
+        The day's sailings that carry cars (``Sailing.cars_allowed``).
+    pier_node
+        GTFS stop id -> node.
+    boarding_buffer_s
+        A vehicle is at the pier this long before a departure, seconds.
+    deck_places
+        Our vehicles allowed on one sailing (counted per GTFS trip id).
+    tol_s
+        Tolerance, seconds.
+
+    Returns
+    -------
+    violations, crossings
+        ``LAND_TIME``: a stop starts before the previous stop's departure plus the land time;
+        ``CAR_FERRY``: no car sailing gets the vehicle across in time; ``DECK_SPACE``: a
+        sailing carries more of our vehicles than ``deck_places``. ``crossings``: every vehicle
+        crossing with the sailing it takes (:func:`car_sailing_for`).
+    """
+    out: list[Violation] = []
+    crossings: list[CarCrossing] = []
+    name = problem.node_name
+    for rt in result.routes:
+        aboard: list[str] = []
+        for k, (a, b) in enumerate(zip(rt.stops[:-1], rt.stops[1:])):
+            if a.kind == "pickup":
+                aboard.append(a.request_id)
+            elif a.kind == "delivery" and a.request_id in aboard:
+                aboard.remove(a.request_id)
+            leg = land_s[a.node, b.node]
+            if math.isfinite(leg):
+                if b.start_s + tol_s < a.departure_s + leg:
+                    out.append(Violation("LAND_TIME", f"{rt.vehicle_id!r} leaves {name(a.node)} "
+                                         f"at {hhmm(a.departure_s)} and cannot start at "
+                                         f"{name(b.node)} at {hhmm(b.start_s)} ({leg:.0f} s by "
+                                         "land)", rt.vehicle_id, b.request_id))
+                continue
+            s = car_sailing_for(land_s, sailings, pier_node, a.node, a.departure_s, b.node,
+                                b.start_s, buffer_s=boarding_buffer_s, tol_s=tol_s)
+            if s is None:
+                out.append(Violation("CAR_FERRY", f"{rt.vehicle_id!r}: no car sailing takes it "
+                                     f"from {name(a.node)} (leaving {hhmm(a.departure_s)}) to "
+                                     f"{name(b.node)} by {hhmm(b.start_s)}", rt.vehicle_id,
+                                     b.request_id))
+                continue
+            crossings.append(CarCrossing(rt.vehicle_id, s, k, a.node, b.node, tuple(aboard)))
+    per: dict[str, set[str]] = {}
+    for c in crossings:
+        per.setdefault(c.sailing.trip_id, set()).add(c.vehicle_id)
+    for trip_id, vs in sorted(per.items()):
+        if len(vs) > deck_places:
+            out.append(Violation("DECK_SPACE", f"sailing {trip_id} carries {len(vs)} of our "
+                                 f"vehicles ({', '.join(sorted(vs))}); deck places "
+                                 f"{deck_places}"))
+    return out, crossings

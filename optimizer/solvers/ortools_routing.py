@@ -486,8 +486,7 @@ def explain_request(problem: DarpProblem, request: int) -> tuple[UnservedReason,
         more = f" and {len(vehicles) - 8} more" if len(vehicles) > 8 else ""
         return (UnservedReason.NO_WHEELCHAIR_PLACE,
                 f"needs {r.wheelchair_places} wheelchair place(s); the vehicles that can serve "
-                f"this leg (wheelchair places): {named}{more}; a vehicle on the other side of a "
-                "ferry does not cross with the patient")
+                f"this leg (wheelchair places): {named}{more}")
     fit = [k for k in fit_w if problem.vehicles[k].seats >= r.seats]
     if not fit:
         return (UnservedReason.NOT_ENOUGH_SEATS,

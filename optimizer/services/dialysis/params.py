@@ -90,8 +90,9 @@ class ExtraVehicle:
         ``"all"`` (default: every island) or the island ids the vehicle may drive on besides its
         base island, ``"ISL001;ISL003"`` or a list.
     may_board_car_ferry
-        Whether the vehicle may ride car ferries (``yes``/``no``); reported, not modelled as a
-        through ride (see :mod:`optimizer.services.dialysis.trips`).
+        Whether the vehicle may ride car ferries (``yes``/``no``): it may then serve a crossing
+        trip as one through ride on a car sailing
+        (:mod:`optimizer.services.dialysis.car_ferry`).
     base_village_code
         Village of the base (published maps show the base at the village point).
     """
@@ -159,6 +160,12 @@ class DialysisParams:
     fleet_sizing_step_factor
         Search budget of each re-solve along the curve (one per vehicle added), as a multiple
         of ``solver.time_limit_s`` (default 0.1; 0 = the curve from the pool plan alone).
+    car_ferry_deck_places
+        Our vehicles one car-ferry sailing takes (deck space kept for the ride service),
+        counting vehicles crossing empty; 0 = no through rides on car ferries
+        (:mod:`optimizer.services.dialysis.car_ferry`). Default 2: an assumption (no operator
+        figure; the car ferries of the Zhoushan routes carry a few dozen cars, most booked by
+        the public), to be confirmed with the ferry company.
     """
 
     enabled: bool = True
@@ -178,6 +185,7 @@ class DialysisParams:
     fleet_sizing: bool = False
     fleet_sizing_time_factor: float = Field(default=1.0, gt=0, le=20, allow_inf_nan=False)
     fleet_sizing_step_factor: float = Field(default=0.1, ge=0, le=5, allow_inf_nan=False)
+    car_ferry_deck_places: int = Field(default=2, ge=0, le=50)
 
     def file_coord_system(self, role: str) -> str:
         """Coordinate system of the file ``role`` (``"patients"``, ``"units"``,

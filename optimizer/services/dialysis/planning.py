@@ -19,8 +19,13 @@ reported per trip.
 Vehicles serve only the islands of their base and those listed in ``serves_islands`` (``all`` =
 every island); a leg may use a vehicle only when both its end points are on served islands and
 reachable by land from the base. A trip whose home side has no vehicle is reported
-``NO_VEHICLE_ON_ISLAND`` naming the car-ferry-capable vehicles a dispatcher could send on a
-dedicated run (vehicles on car ferries are not modelled as through rides).
+``NO_VEHICLE_ON_ISLAND`` naming the car-ferry-capable vehicles.
+
+Vehicles on car ferries: after the split day is solved, every crossing trip it left unserved gets
+a through request (a car-ferry vehicle crossing with the patient,
+:mod:`optimizer.services.dialysis.car_ferry`) and the day is solved again from the first plan
+(:func:`_car_ferry_pass`); the second plan is kept only when it serves more trips and both
+checkers accept it, so a trip the split serves stays split.
 """
 
 from __future__ import annotations
@@ -48,6 +53,16 @@ from optimizer.problems.darp import (
 )
 from optimizer.problems.darp import SolveStatus as DarpStatus
 from optimizer.results import Note, NoteKind, SearchRecord, SolveStatus
+from optimizer.services.dialysis.car_ferry import (
+    THROUGH_SUFFIX,
+    CarFerryCheck,
+    ThroughRide,
+    car_sailings,
+    deck_excess,
+    pinned_matrix,
+    through_request,
+    through_ride,
+)
 from optimizer.services.dialysis.operations import operator_kpis
 from optimizer.services.dialysis.params import DialysisParams
 from optimizer.services.dialysis.places import PlaceMatrix, build_places, day_piers
@@ -105,6 +120,17 @@ class _Unserved:
 
     def ordered(self, trips: Sequence[Trip]) -> tuple[PlanUnserved, ...]:
         return tuple(self.by_trip[t.trip_id] for t in trips if t.trip_id in self.by_trip)
+
+
+THROUGH_CODES = frozenset({"NO_WHEELCHAIR_PLACE", "NOT_ENOUGH_SEATS", "NO_VEHICLE_ON_ISLAND",
+                           "CAPACITY", "NO_SAILING", "TIME_WINDOW", "SHIFT_END", "RIDE_TIME",
+                           "UNREACHABLE_ISLAND"})
+"""Reasons of an unserved crossing trip a vehicle crossing with the patient may overcome."""
+
+CAR_FERRY_SOLVE_SHARE = 0.5
+"""Search budget of each solve with through rides, as a share of the day's
+(``solver.time_limit_s``, or its work limit): it starts from the day's plan and only has to fit
+the through rides in (project choice, keeps the main job's time)."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +212,12 @@ def plan_dialysis_day(
         requests = list(adjust_requests(legs, requests))
     solved = _solve_day(d, legs, requests, fleet, m, unserved, solver or SolverParams(),
                         solve_options, base_vehicles=_base_fleet(fleet, prm))
-    stops = stops_table(solved.result, fleet, m, solved.legs, patients, crossing_of)
+    ferry = _car_ferry_pass(d, trips, inputs, m, network, prm, unserved, solved,
+                            solver or SolverParams(), solve_options, _base_fleet(fleet, prm))
+    if ferry is not None:
+        solved, m, crossing_of = ferry.solved, ferry.places, {**crossing_of, **ferry.crossings}
+    stops = stops_table(solved.result, fleet, m, solved.legs, patients, crossing_of,
+                        car_crossings=ferry.notes if ferry is not None else None)
     summary = trip_summary(stops, trips, unserved, crossing_of)
     served = set(summary["trip_id"])
     crossings = tuple(c for tid, c in crossing_of.items() if tid in served)
@@ -202,7 +233,8 @@ def plan_dialysis_day(
                         trip_summary=summary,
                         status=_status(solved.result, any(u.code != "NO_TRANSPORT_NEEDED"
                                                           for u in ordered)),
-                        searches=solved.searches, inputs=inputs, island_names=m.island_names)
+                        searches=solved.searches, inputs=inputs, island_names=m.island_names,
+                        car_ferry=ferry.check if ferry is not None else None)
 
 
 def _check_day(date: dt.date | str, network: Network, inputs: DialysisInputs,
@@ -554,3 +586,237 @@ def _without(problem: DarpProblem, rt: Route, remove: set[str]) -> Route | None:
         prev = new
     return Route(rt.vehicle_id, tuple(stops), tot_c, tot_t,
                  stops[-1].arrival_s - stops[0].departure_s)
+
+
+# ----------------------------------------------------------------------------- car ferries
+@dataclass(frozen=True)
+class _FerryPass:
+    solved: _Solved
+    places: PlaceMatrix
+    crossings: dict[str, Crossing]
+    notes: dict[tuple[str, int], tuple[str, str]]
+    check: CarFerryCheck | None
+
+
+def _car_ferry_pass(d: dt.date, trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix,
+                    network: Network, prm: DialysisParams, unserved: _Unserved, first: _Solved,
+                    solver: SolverParams, options: Mapping[str, Any] | None,
+                    base_vehicles: frozenset[str] | None) -> _FerryPass | None:
+    """Through rides on car ferries for the crossing trips the split left unserved
+    (:mod:`optimizer.services.dialysis.car_ferry`): each checked alone, then the day re-solved
+    from ``first`` with those that fit alone (search budget :data:`CAR_FERRY_SOLVE_SHARE` of the
+    day's), through rides over a sailing's deck space taken out (``CAR_FERRY_DECK_FULL``) and the
+    day solved again. ``None`` when there is nothing to try; ``first`` with the search record of
+    the second solve added when its plan serves no more trips or a checker rejects it (the
+    unserved trips then say why the car ferry did not help)."""
+    fleet = inputs.vehicles
+    if prm.car_ferry_deck_places == 0 or not any(v.may_board_car_ferry for v in fleet):
+        return None
+    buf = float(network.boarding_buffer_s["vehicle"])
+    sailings = car_sailings(network.timetable, m)
+    rides = _through_rides(trips, inputs, m, sailings, prm, buf, unserved, network.feed)
+    if not rides:
+        return None
+    m2, land, pinned = pinned_matrix(m, rides, sailings, buffer_s=buf)
+    n = len(m.places)
+    patients = {p.patient_id: p for p in inputs.patients}
+    legs = [dataclasses.replace(r.leg, pickup=n + 2 * k, delivery=n + 2 * k + 1)
+            for k, r in enumerate(rides)]
+    reqs = [through_request(r, n + 2 * k, n + 2 * k + 1, patients[r.leg.trip.patient_id], fleet,
+                            m) for k, r in enumerate(rides)]
+    alone = _through_alone(d, reqs, legs, m2, fleet, unserved)
+    if not alone:
+        return None
+    before = dict(unserved.by_trip)
+    base = [(r, leg) for r, leg in zip(first.problem.requests if first.problem else (),
+                                       first.legs) if leg.trip.trip_id not in before]
+    initial = {rt.vehicle_id: [(s.request_id, s.kind) for s in rt.stops if s.request_id]
+               for rt in (first.result.routes if first.result is not None else ())}
+    if not _fits_somewhere(m2, [r for r, _ in base], [reqs[k] for k in alone], initial, fleet):
+        for k in alone:
+            _tried(unserved, legs[k].trip, "no car-ferry vehicle has the time free in the day's "
+                   "plan")
+        return None
+    opts = {**dict(options or {}), "initial_routes": initial}
+    budget = dataclasses.replace(solver, time_limit_s=solver.time_limit_s * CAR_FERRY_SOLVE_SHARE)
+    full: dict[str, str] = {}
+    for _ in range(len(alone) + 1):
+        keep = [k for k in alone if legs[k].leg_id not in full]
+        unserved.by_trip = dict(before)
+        out = _solve_through(d, [r for r, _ in base] + [reqs[k] for k in keep],
+                             [leg for _, leg in base] + [legs[k] for k in keep], m2, land,
+                             sailings, buf, prm, fleet, unserved, budget, opts, base_vehicles)
+        excess = deck_excess(out[2], pinned, deck_places=prm.car_ferry_deck_places)
+        if not excess:
+            break
+        full.update(excess)
+    for k in alone:
+        if legs[k].leg_id in full:
+            unserved.mark(legs[k].trip, "CAR_FERRY_DECK_FULL", f"{leg_words(legs[k])}, through "
+                          f"ride on the car ferry: {full[legs[k].leg_id]}")
+    solved, violations, crossings = out
+    if violations or len(unserved.by_trip) >= len(before):
+        tried = unserved.by_trip  # keep what the second solve says of the trips it could not serve
+        unserved.by_trip = {t: (tried[t] if t in tried and tried[t].code == u.code else u)
+                            for t, u in before.items()}
+        return _FerryPass(dataclasses.replace(first, searches=first.searches + solved.searches),
+                          m, {}, {}, None)
+    served = {leg_id.removesuffix(THROUGH_SUFFIX) for leg_id in solved.result.served
+              if leg_id.endswith(THROUGH_SUFFIX)}
+    return _FerryPass(dataclasses.replace(solved, searches=first.searches + solved.searches),
+                      m2, {r.leg.trip.trip_id: r.crossing for r in rides
+                           if r.leg.trip.trip_id in served},
+                      _crossing_notes(crossings, m2, buf),
+                      CarFerryCheck(land, tuple(sailings), m2.pier_node, buf,
+                                    prm.car_ferry_deck_places))
+
+
+def _tried(unserved: _Unserved, trip: Trip, why: str) -> None:
+    """Add to an unserved trip's detail that a through ride on the car ferry was tried."""
+    u = unserved.by_trip[trip.trip_id]
+    unserved.by_trip[trip.trip_id] = dataclasses.replace(u, detail=(
+        f"{u.detail}; a vehicle crossing with the patient on the car ferry was tried and does "
+        f"not fit ({why})"))
+
+
+def _fits_somewhere(m2: PlaceMatrix, base: Sequence[Request], through: Sequence[Request],
+                    routes: Mapping[str, Sequence[tuple[str, str]]],
+                    fleet: Sequence[VehicleSpec]) -> bool:
+    """Whether some through request fits, as one direct ride, between two trips of an eligible
+    vehicle's route in the first plan (or on an unused vehicle) without moving anything: the
+    exact time test of :func:`optimizer.solvers.checker.route_schedule`. The second solve is
+    made only then (a gate that keeps the main job's time when the car-ferry vehicles are busy
+    all day; a plan that frees a vehicle by moving other trips is not looked for)."""
+    from optimizer.solvers.checker import route_schedule
+
+    problem = DarpProblem(m2.travel_time_s, (*base, *through), _vehicles(fleet),
+                          node_labels=m2.labels, name="through rides in the first plan")
+    pos = {r.request_id: k for k, r in enumerate(problem.requests)}
+    for k, r in enumerate(through, start=len(base)):
+        for vk, v in enumerate(fleet):
+            if v.vehicle_id not in (r.eligible_vehicles or ()):
+                continue
+            events = [(pos[rid], kind == "pickup") for rid, kind in routes.get(v.vehicle_id, ())]
+            load = 0
+            for i in range(len(events) + 1):
+                if load == 0 and route_schedule(problem, vk, [
+                        *events[:i], (k, True), (k, False), *events[i:]]) is not None:
+                    return True
+                if i < len(events):
+                    load += 1 if events[i][1] else -1
+    return False
+
+
+def _through_alone(d: dt.date, reqs: Sequence[Request], legs: Sequence[Leg], m2: PlaceMatrix,
+                   fleet: Sequence[VehicleSpec], unserved: _Unserved) -> list[int]:
+    """Positions of the through requests a car-ferry vehicle can serve alone (from its base and
+    back within its shift); the others' trips say why not."""
+    from optimizer.solvers.ortools_routing import explain_request
+
+    problem = DarpProblem(m2.travel_time_s, tuple(reqs), _vehicles(fleet),
+                          node_labels=m2.labels, name=f"dialysis {d} through rides")
+    ok = []
+    for k, leg in enumerate(legs):
+        why = explain_request(problem, k)
+        if why is None:
+            ok.append(k)
+            continue
+        u = unserved.by_trip[leg.trip.trip_id]
+        r = reqs[k]
+        unserved.by_trip[leg.trip.trip_id] = dataclasses.replace(u, detail=(
+            f"{u.detail}; a vehicle crossing with the patient on the car ferry (pickup "
+            f"{hhmm(r.pickup_window_s[0])}, arrival {hhmm(r.delivery_window_s[0])}) cannot do it "
+            f"from its base and back within its shift ({why[1]})"))
+    return ok
+
+
+def _through_rides(trips: Sequence[Trip], inputs: DialysisInputs, m: PlaceMatrix,
+                   sailings: Sequence[Any], prm: DialysisParams, buf: float,
+                   unserved: _Unserved, feed: Any) -> list[ThroughRide]:
+    """The through ride of every unserved crossing trip (reason in :data:`THROUGH_CODES`) that
+    a car sailing and a car-ferry vehicle allow; the others get a sentence why not."""
+    patients = {p.patient_id: p for p in inputs.patients}
+    rules = LegRules.of(prm, boarding_buffer_s=buf)
+    names = route_names(feed)
+    rides: list[ThroughRide] = []
+    made: set[str] = set()
+    for trip in trips:
+        u = unserved.by_trip.get(trip.trip_id)
+        p = patients[trip.patient_id]
+        h, un = m.home_node.get(p.patient_id), m.unit_node.get(p.unit_id)
+        if (u is None or u.code not in THROUGH_CODES or h is None or un is None
+                or not (m.snapped[h] and m.snapped[un]) or m.finite(h, un)):
+            continue
+        isl = {m.island[h], m.island[un]}
+        if not any(v.may_board_car_ferry and all(v.serves(i) for i in isl)
+                   for v in inputs.vehicles):
+            continue
+        out = unserved.by_trip.get(f"{trip.patient_id}-out")
+        if (trip.direction == "ret" and out is not None and out.code == "NO_SAILING"
+                and f"{trip.patient_id}-out{THROUGH_SUFFIX}" not in made):
+            continue  # no way to the session: no ride home either (as for the split)
+        ride = through_ride(trip, p, h, un, m, sailings, buffer_s=buf,
+                            service_s=rules.service_s(p), route_names=names)
+        if ride is None:
+            unserved.by_trip[trip.trip_id] = dataclasses.replace(u, detail=(
+                f"{u.detail}; no sailing that carries cars lets a vehicle cross with the "
+                "patient in time either"))
+            continue
+        rides.append(ride)
+        made.add(ride.leg.leg_id)
+    return rides
+
+
+def _solve_through(d: dt.date, requests: list[Request], legs: list[Leg], m2: PlaceMatrix,
+                   land: np.ndarray, sailings: Sequence[Any], buf: float, prm: DialysisParams,
+                   fleet: Sequence[VehicleSpec], unserved: _Unserved, solver: SolverParams,
+                   options: Mapping[str, Any], base_vehicles: frozenset[str] | None
+                   ) -> tuple[_Solved, tuple, list]:
+    """One solve of the day with through requests; a through ride the search drops keeps the
+    trip's first reason (its detail says the car ferry was tried). Returns the solved day, the
+    violations of both checkers (deck space apart) and the vehicles' car-ferry crossings."""
+    from optimizer.solvers.checker import check_car_ferries
+
+    problem = DarpProblem(m2.travel_time_s, tuple(requests), _vehicles(fleet),
+                          node_labels=m2.labels, name=f"dialysis {d} with car ferries")
+    first_reason = dict(unserved.by_trip)
+
+    def mark(trip: Trip, code: str, detail: str = "") -> None:
+        if trip.trip_id in first_reason:
+            unserved.by_trip[trip.trip_id] = first_reason[trip.trip_id]
+            _tried(unserved, trip, detail)
+        else:
+            unserved.mark(trip, code, detail)
+
+    raw = solve_legs(problem, solver, options, base_vehicles=base_vehicles)
+    result = unlink_dropped_legs(problem, raw, legs, mark, lambda leg: leg_head(leg, m2))
+    for rid in result.served:
+        if rid.endswith(THROUGH_SUFFIX):
+            unserved.by_trip.pop(rid.removesuffix(THROUGH_SUFFIX), None)
+    bad, crossings = check_car_ferries(problem, result, land_s=land, sailings=sailings,
+                                       pier_node=m2.pier_node, boarding_buffer_s=buf,
+                                       deck_places=prm.car_ferry_deck_places)
+    from optimizer.solvers.checker import check_darp
+
+    violations = tuple(check_darp(problem, result)) + tuple(
+        v for v in bad if v.code != "DECK_SPACE")
+    searches = (dataclasses.replace(raw.search, name="dialysis DARP with car ferries"),)
+    return _Solved(problem, result, tuple(legs), violations, searches), violations, crossings
+
+
+def _crossing_notes(crossings: Sequence[Any], m: PlaceMatrix, buf: float
+                    ) -> dict[tuple[str, int], tuple[str, str]]:
+    """(vehicle id, stop position) -> the car ferry the vehicle takes to reach that stop
+    (a bilingual note with HH:MM and pier names, the sailing's GTFS trip id)."""
+    out = {}
+    for c in crossings:
+        s = c.sailing
+        route = f"{m.pier_name(s.from_stop_id)} → {m.pier_name(s.to_stop_id)}"
+        who = ("车辆载患者" if c.on_board else "空车", "with the patient" if c.on_board
+               else "empty")
+        out[(c.vehicle_id, c.after_stop + 1)] = (
+            f"{who[0]}乘汽车轮渡 {route} {hhmm(s.departure_s)} 开船 ({hhmm(s.arrival_s)} 到), "
+            f"{hhmm(s.departure_s - buf)} 前到码头 / vehicle boards the car ferry {route} "
+            f"{hhmm(s.departure_s)} → {hhmm(s.arrival_s)} {who[1]} (at the pier by "
+            f"{hhmm(s.departure_s - buf)})", s.trip_id)
+    return out

@@ -283,6 +283,12 @@ def _route_back(day: Day, vid: str, k: int, grp: pd.DataFrame, src: str) -> Rout
             rids.append(None)
             continue
         req = day.requests.get(r.leg_id)
+        if req is None and str(r.leg_id).endswith(":car"):
+            raise InputError(f"row {r.row} of vehicle {vid}: leg {r.leg_id!r} is a through ride "
+                             "on a car ferry (the vehicle crosses with the patient); re-planning "
+                             "a day with vehicles on car ferries is not supported yet: re-run the "
+                             "scenario with dialysis.car_ferry_deck_places: 0 to re-plan it",
+                             file=src, row=int(r.row), field="leg_id")
         if req is None:
             raise InputError(f"row {r.row} of vehicle {vid}: leg {r.leg_id!r} is not made by "
                              "the inputs: the inputs changed since the run; re-run the "

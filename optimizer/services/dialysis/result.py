@@ -111,6 +111,9 @@ class DialysisPlan:
     fleet_sizing
         :class:`~optimizer.services.dialysis.fleet.FleetReport` when ``dialysis.fleet_sizing``
         is on, else ``None``.
+    car_ferry
+        :class:`~optimizer.services.dialysis.car_ferry.CarFerryCheck` when the plan has
+        vehicles on car ferries (re-checks :attr:`result` from the timetable), else ``None``.
     """
 
     date: dt.date
@@ -129,6 +132,7 @@ class DialysisPlan:
     inputs: DialysisInputs | None = field(default=None, compare=False, repr=False)
     island_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     fleet_sizing: Any = field(default=None, compare=False, repr=False)
+    car_ferry: Any = field(default=None, compare=False, repr=False)
 
     @property
     def served_trip_ids(self) -> tuple[str, ...]:

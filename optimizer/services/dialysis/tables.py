@@ -212,7 +212,7 @@ def _stop_note(p: Patient | None, leg: Leg | None, pl: Place, action: str,
         note.append("轮椅 wheelchair")
     if p.escort:
         note.append("陪护 escort")
-    if cr is not None and pl.place_type == "pier":
+    if cr is not None and pl.place_type == "pier" and not cr.vehicle_boards:
         s = cr.sailing
         route = f"{cr.from_pier_name} → {cr.to_pier_name}" + (
             f" ({cr.route_name})" if cr.route_name else "")
@@ -231,7 +231,9 @@ def _stop_note(p: Patient | None, leg: Leg | None, pl: Place, action: str,
 
 def stops_table(result: DarpResult | None, fleet: Sequence[VehicleSpec], m: PlaceMatrix,
                 legs: Sequence[Leg], patients: Mapping[str, Patient],
-                crossings: Mapping[str, Crossing]) -> pd.DataFrame:
+                crossings: Mapping[str, Crossing], *,
+                car_crossings: Mapping[tuple[str, int], tuple[str, str]] | None = None
+                ) -> pd.DataFrame:
     """One row per stop of every route, in route order (columns :data:`STOP_COLUMNS`).
 
     Parameters
@@ -248,6 +250,10 @@ def stops_table(result: DarpResult | None, fleet: Sequence[VehicleSpec], m: Plac
         Patient id → patient.
     crossings
         Trip id → crossing.
+    car_crossings
+        ``(vehicle id, stop position) -> (note, sailing trip id)``: the car ferry the vehicle
+        rides to reach that stop (:mod:`optimizer.services.dialysis.car_ferry`), added to the
+        stop's note and ``sailing_trip_id``.
     """
     by_id = {leg.leg_id: leg for leg in legs}
     vehicles = {v.vehicle_id: v for v in fleet}
@@ -261,6 +267,10 @@ def stops_table(result: DarpResult | None, fleet: Sequence[VehicleSpec], m: Plac
             action = {"pickup": "pickup", "delivery": "dropoff"}.get(st.kind, st.kind)
             cr = crossings.get(leg.trip.trip_id) if leg else None
             on_pier = cr is not None and pl.place_type == "pier"
+            car = (car_crossings or {}).get((rt.vehicle_id, seq))
+            note = _stop_note(p, leg, pl, action, cr)
+            if car is not None:
+                note = "; ".join(x for x in (car[0], note) if x)
             rows.append({
                 "vehicle_id": rt.vehicle_id, "driver": veh.driver, "driver_phone": veh.phone,
                 "seq": seq, "action": action, "clock": hhmm(st.start_s),
@@ -274,8 +284,9 @@ def stops_table(result: DarpResult | None, fleet: Sequence[VehicleSpec], m: Plac
                 "island_name": m.island_names.get(m.island[st.node], ""),
                 "village_code": pl.village_code,
                 "lon": pl.lon, "lat": pl.lat, "mobility": p.mobility if p else None,
-                "escort": p.escort if p else None, "note": _stop_note(p, leg, pl, action, cr),
-                "sailing_trip_id": cr.sailing.trip_id if on_pier else None,
+                "escort": p.escort if p else None, "note": note,
+                "sailing_trip_id": car[1] if car is not None else (
+                    cr.sailing.trip_id if on_pier else None),
                 "seats_on_board": st.seats_on_board,
                 "wheelchairs_on_board": st.wheelchairs_on_board})
     return pd.DataFrame(rows, columns=STOP_COLUMNS)

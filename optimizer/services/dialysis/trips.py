@@ -27,8 +27,8 @@ vehicles of each side (:func:`trip_legs`):
   the sailing's arrival). The sailing chosen is the one bringing the patient home **first** among
   those the patient can still board after a direct ride from the unit.
 
-Known gap: vehicles riding car ferries (``may_board_car_ferry``) are not modelled as through
-rides (a vehicle crossing needs time-dependent arcs the static DARP matrix cannot hold).
+A crossing trip the split leaves unserved may still be served by a vehicle riding a car ferry
+with the patient (``may_board_car_ferry``): :mod:`optimizer.services.dialysis.car_ferry`.
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ class Crossing:
     """The sailing a trip takes: piers (GTFS stop ids and names), departure / arrival seconds,
     the time the patient must be at the boarding pier (seconds after midnight) and the route's
     name for people (``routes.txt`` ``route_short_name``, else ``route_long_name``; ``""`` when
-    the feed has neither: readers then name the two piers)."""
+    the feed has neither: readers then name the two piers). ``vehicle_boards``: the vehicle crosses
+on this car sailing with the patient (a through ride, :mod:`optimizer.services.dialysis.car_ferry`;
+``boarding_deadline_s`` is then the vehicle's), else the patient crosses on foot."""
 
     trip_id: str
     patient_id: str
@@ -93,6 +95,7 @@ class Crossing:
     to_pier_name: str
     boarding_deadline_s: float
     route_name: str = ""
+    vehicle_boards: bool = False
 
 
 @dataclass(frozen=True)
