@@ -36,7 +36,7 @@ force on small days.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from optimizer.problems.darp import (
@@ -213,7 +213,9 @@ def _greedy_order(pool: DarpResult, trip_of: Mapping[str, str], base: list[str],
 def size_fleet(problem: DarpProblem, n_base: int, trip_of: Mapping[str, str], *,
                params: SolveParams, step_params: SolveParams | None = None,
                fixed_cost: Mapping[str, float] | None = None,
-               base_served: int | None = None) -> FleetSizing:
+               base_served: int | None = None,
+               solve: Callable[[DarpProblem, SolveParams], DarpResult] | None = None
+               ) -> FleetSizing:
     """The fewest candidates to add and the curve (module docs).
 
     Parameters
@@ -234,6 +236,10 @@ def size_fleet(problem: DarpProblem, n_base: int, trip_of: Mapping[str, str], *,
         Candidate id → fixed cost (default :func:`default_fixed_costs`).
     base_served
         Trips the base fleet's own plan serves (e.g. the day plan); step 0's count.
+    solve
+        The solver of the pool solve and the re-solves (default
+        :func:`~optimizer.solvers.ortools_routing.solve_darp`; a large day passes
+        :func:`~optimizer.solvers.darp_decompose.solve_decomposed`).
 
     Returns
     -------
@@ -253,7 +259,8 @@ def size_fleet(problem: DarpProblem, n_base: int, trip_of: Mapping[str, str], *,
         raise InputError(f"requests without a trip: {missing[:5]}", field="trip_of")
     servable, bad = _servable(problem, trip_of)
     fixed = dict(fixed_cost) if fixed_cost is not None else default_fixed_costs(problem, n_base)
-    pool = solve_darp(problem, dataclasses.replace(params, vehicle_fixed_cost=fixed))
+    solve = solve or solve_darp
+    pool = solve(problem, dataclasses.replace(params, vehicle_fixed_cost=fixed))
     base = [v.vehicle_id for v in problem.vehicles[:n_base]]
     cands = [v.vehicle_id for v in problem.vehicles[n_base:]]
     used = [c for c in cands if c in {rt.vehicle_id for rt in pool.routes}]
@@ -267,7 +274,7 @@ def size_fleet(problem: DarpProblem, n_base: int, trip_of: Mapping[str, str], *,
         sub = subproblem(problem, fleet)
         options = [(len(trips_served(pool, trip_of, fleet)), "pool", restrict(sub, pool, fleet))]
         if step_params is not None:
-            res = solve_darp(sub, step_params)
+            res = solve(sub, step_params)
             searches.append(dataclasses.replace(res.search, name=f"fleet sizing step {j}"))
             options.append((len(trips_served(res, trip_of)), "re-solve", res))
         prev = steps[-1]
