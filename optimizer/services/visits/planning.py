@@ -56,6 +56,12 @@ TERRITORY_COLUMNS = ("office_id", "office", "worker", "village_code", "village",
 """Which worker covers which village (village reference points: published)."""
 
 
+
+EXACT_BOUND_MAX_NODES = 2_000
+"""Largest assignment (visits plus office copies of one office) :func:`travel_lower_bound`
+solves exactly; above it the weaker row/column-minimum bound is used (project choice: the
+baseline's largest office has a few hundred land visits a month; 10 x that took minutes)."""
+
 def worker_name(office_id: str, k: int) -> str:
     """``"OF001-W1"``: worker ``k`` (0-based) of an office (no person's name)."""
     return f"{office_id}-W{k + 1}"
@@ -325,7 +331,11 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
     each of ``r`` copies of the office gets one successor and one predecessor, never itself;
     office → office forbidden), solved exactly
     (:func:`scipy.optimize.linear_sum_assignment`): a valid bound, at least the nearest-
-    neighbour bound ``Σ ½ (min in + min out)``. A ferry group with ``k`` visits needs at least
+    neighbour bound ``Σ ½ (min in + min out)``. With more than
+    :data:`EXACT_BOUND_MAX_NODES` nodes (visits plus office copies: an office of the 10 x
+    dataset) the assignment is replaced by its own lower bound, the larger of the sums of the
+    row minima and of the column minima (the exact assignment there is cubic in the visits:
+    minutes per office). A ferry group with ``k`` visits needs at least
     ``⌈k × visit_s / ferry_day_s⌉`` days (default ``day_s``), each with at least ``cross_s`` seconds of crossing (given:
     the least out journey of the horizon plus the shortest sailing back with its boarding
     buffer); moves on the island count 0. The bound holds for plans whose worker-days each
@@ -349,10 +359,15 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
         C = D[np.ix_(nodes, nodes)].astype(float)
         C[:r, :r] = np.inf
         np.fill_diagonal(C, np.inf)
-        big = 1e9  # stands for "forbidden" (linear_sum_assignment needs finite costs)
-        C = np.where(np.isfinite(C), C, big)
-        rows, cols = linear_sum_assignment(C)
-        lb += float(C[rows, cols].sum())
+        if len(nodes) > EXACT_BOUND_MAX_NODES:
+            # each node has one successor and one predecessor: the row minima (and the column
+            # minima) sum to at most the assignment's optimum
+            lb += max(float(np.min(C, axis=1).sum()), float(np.min(C, axis=0).sum()))
+        else:
+            big = 1e9  # stands for "forbidden" (linear_sum_assignment needs finite costs)
+            C = np.where(np.isfinite(C), C, big)
+            rows, cols = linear_sum_assignment(C)
+            lb += float(C[rows, cols].sum())
     for k, cross in ferry:
         if k and math.isfinite(cross):
             lb += math.ceil(k * visit_s / (ferry_day_s or day_s)) * cross
