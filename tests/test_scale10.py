@@ -107,3 +107,41 @@ def test_ten_times_scenario_names_the_generated_files():
     for p in paths:
         assert Path(p).parent.as_posix() == "../data/scale/k10"
         assert Path(p).name in SCALED_FILES
+
+
+_ALPHABET = "DPNH01_-x 者,."
+
+
+def _regex_ids(ids, text):
+    """The previous whole-token search: one alternation of every id."""
+    import re
+
+    ids = sorted({i.strip() for i in ids if len(i.strip()) >= 2}, key=len, reverse=True)
+    if not ids:
+        return set()
+    rx = re.compile("(?<![0-9A-Za-z_])(" + "|".join(map(re.escape, ids)) + ")(?![0-9A-Za-z_])")
+    return set(rx.findall(text))
+
+
+def test_privacy_id_finder_matches_the_whole_token_regex():
+    """The set lookup over letter/digit tokens finds exactly the ids the alternation of all
+    ids found (hypothesis: ids with and without other characters, texts around them), and
+    ``DP001`` is found in ``患者DP001,`` but not in ``DP0010`` or ``XDP001``."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from optimizer.outputs.privacy import _id_pattern
+
+    f = _id_pattern(["DP001", "NH00042", "V01-2"])
+    assert set(f.findall("患者DP001, V01-2; DP0010 XDP001 NH00042_")) == {"DP001", "V01-2"}
+    assert _id_pattern([]) is None and _id_pattern(["x"]) is None
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.text(_ALPHABET, min_size=2, max_size=5), max_size=6),
+           st.text(_ALPHABET, max_size=60))
+    def check(ids, text):
+        f = _id_pattern(ids)
+        got = set() if f is None else set(f.findall(text))
+        assert got == _regex_ids(ids, text)
+
+    check()
