@@ -145,3 +145,48 @@ def test_privacy_id_finder_matches_the_whole_token_regex():
         assert got == _regex_ids(ids, text)
 
     check()
+
+
+def _greedy_by_recount(pool, trip_of, base, used):
+    """The greedy order as first written: every candidate's trips recounted at every step."""
+    from optimizer.solvers.fleet_sizing import trips_served
+
+    order, left = [], list(used)
+    target = len(trips_served(pool, trip_of))
+    while left and len(trips_served(pool, trip_of, base + order)) < target:
+        gains = [len(trips_served(pool, trip_of, [*base, *order, c])) for c in left]
+        best = left[gains.index(max(gains))]
+        order.append(best)
+        left.remove(best)
+    return order
+
+
+def test_incremental_greedy_order_equals_the_recount():
+    """Hypothesis: random pool plans (requests of two-leg trips spread over base and candidate
+    vehicles) give the same greedy order, ties included, as recounting every step."""
+    from types import SimpleNamespace
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from optimizer.solvers.fleet_sizing import _greedy_order
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.integers(1, 12), st.integers(0, 3), st.integers(1, 6), st.randoms())
+    def check(n_trips, n_base, n_cand, rnd):
+        vehicles = [f"B{k}" for k in range(n_base)] + [f"C{k}" for k in range(n_cand)]
+        trip_of, routes = {}, {v: [] for v in vehicles}
+        for t in range(n_trips):
+            for leg in range(rnd.choice([1, 2])):
+                rid = f"t{t}-{leg}"
+                trip_of[rid] = f"t{t}"
+                if rnd.random() < 0.85:
+                    routes[rnd.choice(vehicles)].append(rid)
+        pool = SimpleNamespace(routes=[SimpleNamespace(vehicle_id=v, request_ids=tuple(r))
+                                       for v, r in routes.items() if r])
+        base = vehicles[:n_base]
+        used = [v for v in vehicles[n_base:] if routes[v]]
+        assert _greedy_order(pool, trip_of, base, used) == _greedy_by_recount(
+            pool, trip_of, base, used)
+
+    check()
