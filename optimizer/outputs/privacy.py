@@ -56,15 +56,30 @@ def _text(path: Path) -> str:
     return ""
 
 
+_PAIR_GAP = re.compile(r"[^\[\]{}()]{0,24}")
+"""What may stand between the two numbers of a pair on a long line: up to 24 characters and no
+bracket or brace (``122.3, 29.9``, ``"lon": 122.3, "lat": 29.9``, ``POINT (122.3 29.9)``, a CSV
+``122.3,29.9``), so one coordinate pair's latitude and the next pair's longitude (``…, 29.9],
+[122.4, …``, across GeoJSON features, polygon vertices or rows of a JSON array) are no pair."""
+
+
 def _pairs(text: str) -> set[tuple[int, int]]:
     """Coordinate-like number pairs of a text, at :data:`POINT_DECIMALS` (both orders): every two
-    consecutive numbers, and every two numbers on one line of up to 2,000 characters."""
+    numbers on one line of up to 2,000 characters, and on longer lines every two consecutive
+    numbers with only :data:`_PAIR_GAP` between them. (Consecutive numbers across brackets made
+    a point of one position's latitude and the next one's longitude: on the 10 x dataset's maps
+    of 38,309 demand points those mixed points fell on dozens of the 32,000 homes by chance.)"""
     scale = 10 ** POINT_DECIMALS
     out: set[tuple[int, int]] = set()
     for line in text.splitlines():
-        nums = [round(float(m) * scale) for m in _NUMBER.findall(line)]
-        near = zip(nums, nums[1:]) if len(line) > 2000 else \
-            ((a, b) for i, a in enumerate(nums) for b in nums[i + 1:])
+        if len(line) > 2000:
+            found = list(_NUMBER.finditer(line))
+            near = ((round(float(a.group()) * scale), round(float(b.group()) * scale))
+                    for a, b in zip(found, found[1:])
+                    if _PAIR_GAP.fullmatch(line, a.end(), b.start()))
+        else:
+            nums = [round(float(m) * scale) for m in _NUMBER.findall(line)]
+            near = ((a, b) for i, a in enumerate(nums) for b in nums[i + 1:])
         for a, b in near:
             out.update(((a, b), (b, a)))
     return out

@@ -37,6 +37,7 @@ Putuo patients on the Putuo islands and network.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,10 @@ SCALED_FILES = ("dialysis_patients.csv", "dialysis_units.csv", "vehicles.csv", "
 
 BASE_SCENARIO = PUTUO_DIR.parents[2] / "scenarios" / "putuo-baseline.yaml"
 """The scenario the scaled ``scenario.yaml`` builds on (its ``base:``)."""
+
+NUDGE_DEG = 2e-5
+"""Step (degrees of longitude, about 2 m) by which a scaled elderly point on a private point
+moves (assumption-free: the points are synthetic aggregates, never homes)."""
 
 VEHICLE_BASE_SIGMA_M = 300.0
 """Spread (m, 1 sd) of a copied vehicle's base around the original base (assumption)."""
@@ -148,15 +153,22 @@ def generate_scaled(scale: int, out_dir: str | Path, *, n_vehicles: int | None =
     tables = {"dialysis_patients.csv": patients,
               "dialysis_units.csv": generate_units(n_patients=n),
               "vehicles.csv": scaled_vehicles(fleet, nv, seed=s, land=land)}
-    tables.update(_scaled_demand(scale, seed=s, land=land))
+    private = pd.concat([tables["dialysis_patients.csv"][["lon", "lat"]],
+                         tables["vehicles.csv"][["lon", "lat"]].astype(float)])
+    tables.update(_scaled_demand(scale, seed=s, land=land,
+                                 private=zip(private["lon"], private["lat"])))
     paths = {name: write_csv(df, out / name) for name, df in tables.items()}
     paths["scenario.yaml"] = _write_scenario(out / "scenario.yaml", scale, nv, len(patients))
     return paths
 
 
-def _scaled_demand(scale: int, *, seed: int, land: object) -> dict[str, pd.DataFrame]:
+def _scaled_demand(scale: int, *, seed: int, land: object,
+                   private: Iterable[tuple[float, float]]) -> dict[str, pd.DataFrame]:
     """The meal and visit inputs of the ``scale`` x dataset (module docs), as
-    :func:`optimizer.synthetic.generate_all` draws them."""
+    :func:`optimizer.synthetic.generate_all` draws them; an elderly point that falls on a
+    ``private`` point (a patient's home or a vehicle base, to 5 decimals: about 1 m, the
+    privacy scan's precision) is moved east by :data:`NUDGE_DEG` until it does not (none at
+    ``K = 1``; two at ``K = 10``)."""
     from optimizer.synthetic.households import disperse_elderly
     from optimizer.synthetic.needy import N_HOUSEHOLDS, generate_households, generate_offices
 
@@ -166,7 +178,7 @@ def _scaled_demand(scale: int, *, seed: int, land: object) -> dict[str, pd.DataF
     for col in ("population_est", "elderly_60plus"):
         elderly[col] = elderly[col] * scale
     elderly["synthetic"] = elderly["synthetic"].astype(str).str.lower() == "true"
-    points = disperse_elderly(elderly, seed=seed, land=land)
+    points = _nudged(disperse_elderly(elderly, seed=seed, land=land), private)
     sites = {}
     for name in ("canteens.csv", "candidate_sites.csv"):
         df = pd.read_csv(syn / name, dtype=str, keep_default_na=False)
@@ -181,6 +193,18 @@ def _scaled_demand(scale: int, *, seed: int, land: object) -> dict[str, pd.DataF
     return {"elderly.csv": elderly, "elderly_points.csv": points, **sites,
             "needy_households.csv": households,
             "offices.csv": generate_offices(elderly, households, towns, land=land)}
+
+
+def _nudged(points: pd.DataFrame, private: Iterable[tuple[float, float]]) -> pd.DataFrame:
+    """``points`` with every point on a private point moved east by :data:`NUDGE_DEG` steps."""
+    key = lambda lon, lat: (round(lon * 1e5), round(lat * 1e5))  # noqa: E731
+    taken = {key(float(x), float(y)) for x, y in private}
+    lon = points["lon"].to_numpy(dtype=float).copy()
+    lat = points["lat"].to_numpy(dtype=float)
+    for i in range(len(lon)):
+        while key(lon[i], lat[i]) in taken:
+            lon[i] = round(lon[i] + NUDGE_DEG, 6)
+    return points.assign(lon=lon)
 
 
 def _write_scenario(path: Path, scale: int, n_vehicles: int, n_patients: int) -> Path:
