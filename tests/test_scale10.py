@@ -190,3 +190,27 @@ def test_incremental_greedy_order_equals_the_recount():
             pool, trip_of, base, used)
 
     check()
+
+
+def test_privacy_pairs_on_long_lines_stay_within_one_position():
+    """A home written as a coordinate pair is found in every layout the outputs use (GeoJSON,
+    ``"lon": x, "lat": y``, Leaflet ``[lat, lon]``, WKT, CSV), on long lines and short; the
+    latitude of one position and the longitude of the next one (across ``], [``) are no pair."""
+    from optimizer.outputs.privacy import _pairs
+
+    home = (12230059, 2994996)  # 122.300587, 29.949956 at 5 decimals
+    pad = "x" * 2100  # a long line: consecutive numbers only
+    layouts = ['{"coordinates": [122.300587, 29.949956]}',
+               '{"lon": 122.300587, "lat": 29.949956}',
+               "L.circleMarker([29.949956, 122.300587])",
+               "POINT (122.300587 29.949956)",
+               "122.300587,29.949956"]
+    for text in layouts:
+        assert home in _pairs(text), text
+        assert home in _pairs(pad + text + pad), text
+    mixed = pad + "[[122.411111, 29.949956], [122.300587, 29.811111]]" + pad
+    assert home not in _pairs(mixed)
+    rows = pad + '[[29.949956,122.411111,"P1","25.0"],[29.811111,122.300587,"P2"]]'
+    assert home not in _pairs(rows)
+    # a short line still pairs every two numbers on it (a CSV row with the point split)
+    assert home in _pairs("122.300587,P1,25.0,29.949956")
