@@ -77,3 +77,10 @@ def test_ten_times_the_points_render_clustered_in_the_browser(tmp_path):
     assert 0 < r.n_marker_icons < 2_000, r.summary()  # clusters, not 38,309 markers
     assert r.n_paths < 2_000, r.summary()
     assert r.layer_names[-2:] == ("已覆盖 Covered", "超出时限 Beyond"), r.summary()
+
+
+def test_cluster_map_bytes_do_not_depend_on_the_session(tmp_path):
+    """Two maps built alike are the same bytes (element ids made stable by ``save_map``)."""
+    a = save_map(_cluster_map(50), tmp_path / "a.html", offline=True).read_bytes()
+    b = save_map(_cluster_map(50), tmp_path / "b.html", offline=True).read_bytes()
+    assert a == b
