@@ -31,21 +31,25 @@ FILES = ("dialysis_patients.csv", "dialysis_units.csv", "vehicles.csv", "scenari
 
 # ----------------------------------------------------------------------------- the dataset
 def test_scale_one_is_the_embedded_data(tmp_path):
-    """K = 1 writes the embedded patients, units and vehicles byte for byte (199 patients,
-    10 vehicles), and a scenario that loads with this folder's files."""
+    """K = 1 writes the embedded patients, units and vehicles, and the main job's elderly
+    points, canteens, candidate sites, needy households and offices, byte for byte (199
+    patients, 10 vehicles), and a scenario that loads with this folder's files."""
     from optimizer.scenario.schema import load_scenario
-    from optimizer.synthetic.scale import generate_scaled
+    from optimizer.synthetic.scale import SCALED_FILES, generate_scaled
 
     paths = generate_scaled(1, tmp_path)
-    assert sorted(paths) == sorted(FILES)
-    for name in FILES[:3]:
-        assert paths[name].read_bytes() == (SYN / name).read_bytes(), name
+    assert sorted(paths) == sorted(SCALED_FILES)
+    for name in SCALED_FILES:
+        if name != "scenario.yaml":
+            assert paths[name].read_bytes() == (SYN / name).read_bytes(), name
     assert len(pd.read_csv(paths["dialysis_patients.csv"])) == 199
     assert len(pd.read_csv(paths["vehicles.csv"])) == 10
     sc = load_scenario(paths["scenario.yaml"])
     assert sc.dialysis.patients == paths["dialysis_patients.csv"].resolve()
     assert sc.dialysis.vehicles == paths["vehicles.csv"].resolve()
     assert sc.solver.time_limit_s == 10  # the baseline's, through base:
+    assert sc.meals.elderly == paths["elderly_points.csv"].resolve()
+    assert sc.visits.households == paths["needy_households.csv"].resolve()
 
 
 def test_scaled_dataset_is_reproducible_and_scaled(tmp_path):
@@ -78,10 +82,39 @@ def test_scaled_dataset_is_reproducible_and_scaled(tmp_path):
     for j in (1, 2):
         block = veh.iloc[10 * j:10 * (j + 1)][cols].reset_index(drop=True)
         pd.testing.assert_frame_equal(block, emb[cols])
+    _check_scaled_demand(a, 3)
     assert main(["--scale", "3", "--vehicles", "12", "--out", str(c)]) == 0
     veh12 = pd.read_csv(c / "vehicles.csv", dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(veh12, veh.iloc[:12].reset_index(drop=True))
     assert main(["--scale", "0", "--out", str(c)]) == 2
+
+
+def _check_scaled_demand(folder, k):
+    """The main job's demand at K x: K x the residents over about K x the points (every
+    village's total exact), the same sites with K x their capacity, K x 3,002 households over
+    the same villages, the same offices with more workers."""
+    eld = pd.read_csv(SYN / "elderly.csv", dtype={"village_code": str})
+    got = pd.read_csv(folder / "elderly.csv", dtype={"village_code": str})
+    assert (got["elderly_60plus"] == k * eld["elderly_60plus"]).all()
+    pts = pd.read_csv(folder / "elderly_points.csv", dtype={"village_code": str})
+    per_village = pts.groupby("village_code")["elderly_60plus"].sum()
+    assert per_village.to_dict() == dict(zip(got["village_code"], got["elderly_60plus"]))
+    base_pts = pd.read_csv(SYN / "elderly_points.csv")
+    assert abs(len(pts) - k * len(base_pts)) < 0.01 * k * len(base_pts)
+    assert pts["point_id"].is_unique
+    for name in ("canteens.csv", "candidate_sites.csv"):
+        a, b = pd.read_csv(folder / name), pd.read_csv(SYN / name)
+        assert (a["capacity_meals_per_day"] == k * b["capacity_meals_per_day"]).all(), name
+        assert (a.drop(columns="capacity_meals_per_day")
+                .equals(b.drop(columns="capacity_meals_per_day"))), name
+    hh = pd.read_csv(folder / "needy_households.csv", dtype={"village_code": str})
+    assert len(hh) == k * 3002 and hh["household_id"].is_unique
+    assert set(hh["village_code"]) <= set(eld["village_code"])
+    homes = set(zip(hh["lon"].round(5), hh["lat"].round(5)))
+    assert not homes & set(zip(pts["lon"].round(5), pts["lat"].round(5)))  # never a published point
+    off, off1 = pd.read_csv(folder / "offices.csv"), pd.read_csv(SYN / "offices.csv")
+    assert list(off["office_id"]) == list(off1["office_id"])
+    assert off["workers"].sum() > 2 * off1["workers"].sum()
 
 
 # ----------------------------------------------------------------------------- small days

@@ -128,6 +128,9 @@ FLEET_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "trips_served_with_added": ("增车后已安排行程", "Trips served with the added vehicles", ""),
     "trips_servable_unserved": ("增车后仍未安排的可服务行程",
                                 "Servable trips still unserved after adding", ""),
+    "curve_from_pool_plan": ("曲线取自候选车队方案（大规模日，分块求解，未逐步重解）",
+                             "Curve read from the pool plan (large day solved in parts, no "
+                             "step re-solves)", ""),
 }
 """Labels of the fleet-sizing block (``dialysis.fleet_sizing``,
 :mod:`optimizer.services.dialysis.fleet`) and of its nested keys."""

@@ -1117,7 +1117,9 @@ def add_points(
     tooltip_cols, popup_cols, labels, legend
         As in :func:`add_polygons`.
     cluster
-        Group nearby markers (Leaflet.markercluster).
+        Group nearby markers (Leaflet.markercluster). Circle markers (``icon=None``) of one
+        colour with tooltips only are clustered in the browser from one array of rows
+        (:mod:`optimizer.outputs.cluster_layer`: tens of thousands of points).
     personal
         True when the points are people's exact homes: refused on a published map.
     allow, published, show
@@ -1153,6 +1155,13 @@ def add_points(
                                        "fillColor": color, "fillOpacity": 0.9, "opacity": 0.9},
                        labels=labels, show=show, color_keys=("fillColor",),
                        marker=folium.CircleMarker(radius=radius_px))
+        return _finish(m, prep, kind="point", color=color, legend=legend)
+    if icon is None and prep.ccol is None and not prep.pops:
+        # clustered circles: one JSON array and one markercluster group (tens of thousands of
+        # points; per-point folium elements would cost a template render each)
+        from optimizer.outputs.cluster_layer import circle_cluster_layer
+
+        circle_cluster_layer(m, prep, color=color, radius_px=radius_px, labels=labels, show=show)
         return _finish(m, prep, kind="point", color=color, legend=legend)
     xs = shapely.get_x(prep.geoms)
     ys = shapely.get_y(prep.geoms)

@@ -109,10 +109,10 @@ OFFICE_COLUMNS = ("office_id", "name_zh", "town_code", "town_name", "island_id",
 _STREAM = 13
 
 
-def _town_counts(elderly: pd.DataFrame) -> pd.Series:
+def _town_counts(elderly: pd.DataFrame, n_households: int = N_HOUSEHOLDS) -> pd.Series:
     """Households registered per town (largest remainder over residents 60+), by town code."""
     w = elderly.groupby("town_code")["elderly_60plus"].sum().sort_index()
-    return pd.Series(largest_remainder(w.to_numpy(dtype=float), N_HOUSEHOLDS), index=w.index)
+    return pd.Series(largest_remainder(w.to_numpy(dtype=float), n_households), index=w.index)
 
 
 def _exact(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndarray:
@@ -140,7 +140,8 @@ def _key(lon: float, lat: float) -> tuple[int, int]:
 
 
 def generate_households(elderly: pd.DataFrame, *, seed: int = SEED, land: Land | None = None,
-                        avoid: Iterable[tuple[float, float]] = ()) -> pd.DataFrame:
+                        avoid: Iterable[tuple[float, float]] = (),
+                        n_households: int = N_HOUSEHOLDS) -> pd.DataFrame:
     """The synthetic needy households (method in the module docs).
 
     Parameters
@@ -154,18 +155,21 @@ def generate_households(elderly: pd.DataFrame, *, seed: int = SEED, land: Land |
         Land sampler; default :meth:`Land.default`.
     avoid
         Published points ``(lon, lat)`` (EPSG:4326) no home may equal to 5 decimals.
+    n_households
+        Households (default :data:`N_HOUSEHOLDS`; the scaled datasets of
+        :mod:`optimizer.synthetic.scale` pass ``K x`` :data:`N_HOUSEHOLDS`).
 
     Returns
     -------
     pandas.DataFrame
-        :data:`N_HOUSEHOLDS` rows, columns :data:`HOUSEHOLD_COLUMNS`, ids ``NH0001``… in
+        ``n_households`` rows, columns :data:`HOUSEHOLD_COLUMNS`, ids ``NH0001``… in
         registration-town order; homes in EPSG:4326 (6 decimals) on the residence village's
         island.
     """
     land = land or Land.default()
     e = elderly.reset_index(drop=True)
     rng = np.random.default_rng([seed, _STREAM])
-    tc = _town_counts(e)
+    tc = _town_counts(e, n_households)
     reg = np.repeat(tc.index.to_numpy(), tc.to_numpy())
     n = len(reg)
     category = _exact(rng, CATEGORY_SHARES, n)

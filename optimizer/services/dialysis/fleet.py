@@ -253,7 +253,11 @@ def plan_fleet_sizing(plan: DialysisPlan, inputs: DialysisInputs, *, network: Ne
     solver
         The scenario's search limits: the pool solve gets
         ``params.fleet_sizing_time_factor x solver.time_limit_s``, each step's re-solve
-        ``params.fleet_sizing_step_factor x solver.time_limit_s`` (0: no re-solves). In work
+        ``params.fleet_sizing_step_factor x solver.time_limit_s`` (0: no re-solves). A day
+        with more legs than ``solver.decompose_above_requests`` (e.g. the 10 x dataset) is
+        solved in parts, like the day plan, and its curve comes from the pool plan alone (no
+        re-solves: one per added vehicle would cost a decomposed solve each; the KPI
+        ``curve_from_pool_plan`` and the sentence say so). In work
         mode each solve's wall-clock safety cap is at least ``solver.cap_s`` (the day plan's
         own cap), so short re-solves on a loaded machine still stop on their work limits.
     types
@@ -276,13 +280,36 @@ def plan_fleet_sizing(plan: DialysisPlan, inputs: DialysisInputs, *, network: Ne
         return dataclasses.replace(budget, wall_clock_cap_s=max(budget.cap_s, solver.cap_s))
 
     pool_s = limits(params.fleet_sizing_time_factor)
+    large = len(day.problem.requests) > solver.decompose_above_requests
     step = None
-    if params.fleet_sizing_step_factor > 0:
+    if params.fleet_sizing_step_factor > 0 and not large:
         step = darp_params(limits(params.fleet_sizing_step_factor))
     sizing = size_fleet(day.problem, len(inputs.vehicles), day.trip_of,
                         params=darp_params(pool_s), step_params=step,
-                        base_served=len(plan.served_trip_ids))
-    return _report(sizing, kind, day, {s.vehicle_id: s for s, _ in cands})
+                        base_served=len(plan.served_trip_ids),
+                        solve=_decomposed(solver) if large else None)
+    report = _report(sizing, kind, day, {s.vehicle_id: s for s, _ in cands})
+    if not large:
+        return report
+    n, above = len(day.problem.requests), solver.decompose_above_requests
+    return dataclasses.replace(
+        report, kpis={**report.kpis, "curve_from_pool_plan": True},
+        sentence_zh=report.sentence_zh + f"（当日 {n} 段行程，超过 {above}：候选车队分块求解，"
+        "曲线取自该方案，未逐步重解）",
+        sentence_en=report.sentence_en + f" (a large day, {n} legs above {above}: the pool "
+        "was solved in parts and the curve read from its plan, without step re-solves)")
+
+
+def _decomposed(solver: SolverParams) -> Any:
+    """The pool solver of a large day: in parts, as the day plan
+    (:func:`optimizer.solvers.darp_decompose.solve_decomposed` with the scenario's
+    ``decompose_above_requests`` and ``decompose_part_requests``)."""
+    from functools import partial
+
+    from optimizer.solvers.darp_decompose import solve_decomposed
+
+    return partial(solve_decomposed, above_requests=solver.decompose_above_requests,
+                   part_requests=solver.decompose_part_requests)
 
 
 def _report(sizing: FleetSizing, kind: Mapping[str, VehicleType], day: _Day,

@@ -57,6 +57,12 @@ TERRITORY_COLUMNS = ("office_id", "office", "worker", "village_code", "village",
 """Which worker covers which village (village reference points: published)."""
 
 
+
+EXACT_BOUND_MAX_NODES = 2_000
+"""Largest assignment (visits plus office copies of one office) :func:`travel_lower_bound`
+solves exactly; above it the weaker row/column-minimum bound is used (project choice: the
+baseline's largest office has a few hundred land visits a month; 10 x that took minutes)."""
+
 def worker_name(office_id: str, k: int) -> str:
     """``"OF001-W1"``: worker ``k`` (0-based) of an office (no person's name)."""
     return f"{office_id}-W{k + 1}"
@@ -327,7 +333,11 @@ def travel_lower_bound(D: np.ndarray, land: Sequence[int], ferry: Sequence[tuple
       subtour" condition of those routes leaves an assignment problem (every visit and each of
       ``r`` copies of the office gets one successor and one predecessor, never itself; office →
       office forbidden; two visits of one household never follow each other, as they fall on
-      different days), solved exactly (:func:`scipy.optimize.linear_sum_assignment`).
+      different days), solved exactly (:func:`scipy.optimize.linear_sum_assignment`). With
+      more than :data:`EXACT_BOUND_MAX_NODES` nodes (visits plus office copies: an office of
+      the 10 x dataset) the assignment is replaced by its own lower bound, the larger of the
+      sums of the row minima and of the column minima (the exact assignment there is cubic in
+      the visits: minutes per office).
     * **radial** (bin packing of the farthest visits): a day's route costs at least the round
       trip office → v → office to each of its visits ``v`` (triangle inequality), and a day
       holds at most ``c = ⌊day_s / visit_s⌋`` visits; with the round trips sorted longest
@@ -376,6 +386,10 @@ def _assignment_bound(D: np.ndarray, land: Sequence[int], visit_s: float, day_s:
     same = idx[:, None] == idx[None, :]
     same[:r, :r] = False
     C[same] = np.inf  # the diagonal, and two visits of one household
+    if len(nodes) > EXACT_BOUND_MAX_NODES:
+        # each node has one successor and one predecessor: the row minima (and the column
+        # minima) sum to at most the assignment's optimum
+        return max(float(np.min(C, axis=1).sum()), float(np.min(C, axis=0).sum()))
     big = 1e9  # stands for "forbidden" (linear_sum_assignment needs finite costs)
     C = np.where(np.isfinite(C), C, big)
     rows, cols = linear_sum_assignment(C)

@@ -86,6 +86,7 @@ class FerryAccess:
     _out: dict = field(default_factory=dict)
     _back: dict = field(default_factory=dict)
     _last: dict = field(default_factory=dict)
+    _sail: dict = field(default_factory=dict)
 
     def out_s(self, day: dt.date) -> np.ndarray:
         """Seconds from the start of ``day``'s work at the office to each home (``inf`` = not
@@ -134,12 +135,16 @@ class FerryAccess:
         return self._back[(key, stop, math.ceil(leave_s / BACK_ROUND_S) * BACK_ROUND_S)][1]
 
     def sailings_out(self, day: dt.date, stop: int) -> int:
-        """Sailings boarded on the way out to home ``stop`` at the start of ``day``."""
-        tt, _ = self.timetables.get(day)
-        j = earliest_arrival(self.net.G, tt, self.office_node, self.nodes[stop], self.start_s,
-                             travel_mode=self.travel_mode, ferry_access="foot",
-                             boarding_buffer_s=self.net.boarding_buffer_s)
-        return sum(1 for g in j.legs if g.kind == "ferry")
+        """Sailings boarded on the way out to home ``stop`` at the start of ``day`` (one
+        journey search per timetable and home node, kept)."""
+        tt, key = self.timetables.get(day)
+        k = (key, self.nodes[stop])
+        if k not in self._sail:
+            j = earliest_arrival(self.net.G, tt, self.office_node, self.nodes[stop],
+                                 self.start_s, travel_mode=self.travel_mode,
+                                 ferry_access="foot", boarding_buffer_s=self.net.boarding_buffer_s)
+            self._sail[k] = sum(1 for g in j.legs if g.kind == "ferry")
+        return self._sail[k]
 
 
 @dataclass(eq=False)
