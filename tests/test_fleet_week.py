@@ -21,10 +21,27 @@ import pytest
 
 from optimizer.errors import InputError
 from optimizer.problems.darp import DarpProblem, Request, Vehicle
+from optimizer.services.base import PlanContext
+from optimizer.services.dialysis import DialysisParams
 from optimizer.solvers.checker import check_darp, route_schedule
 from optimizer.solvers.fleet_sizing import subproblem
 from optimizer.solvers.fleet_week import WeekFleetDay, fit_plan, size_fleet_week
 from optimizer.solvers.ortools_routing import SolveParams
+from optimizer.solvers.params import SolverParams
+from tests.test_dialysis_week import MON, islands, network, toy_inputs  # noqa: F401 (fixtures)
+
+@pytest.fixture(scope="module")
+def toy_week_run(toy_inputs, network):
+    """The week service on the two-island data, Monday-Wednesday, fleet sizing on."""
+    from optimizer.services.dialysis_week import SERVICE as WEEK
+    from optimizer.services.dialysis_week import DialysisWeekParams, WeekInputs
+
+    prm = DialysisWeekParams(days=3, continuity_tries=0, fleet_sizing=True, week_start=MON,
+                             rules=DialysisParams(fleet_sizing_step_factor=0.5))
+    week = WEEK.plan(WeekInputs(day=toy_inputs), prm, PlanContext(
+        network=network, solver=SolverParams(time_limit_s=1, workers=1, searches=1), date=MON))
+    return week, network
+
 
 PRM = SolveParams(deterministic=True, time_limit_s=1.0, workers=1, searches=1)
 SLOTS = {"A": (3600.0, 4200.0), "B": (9000.0, 9600.0)}
@@ -215,3 +232,43 @@ def test_kinds_must_be_interchangeable() -> None:
     days = _week([10, 20], [[(0, "A", False)]])
     with pytest.raises(InputError, match="kind"):
         size_fleet_week(days, 1, params=PRM, kind_of={"car1": "x", "van1": "x"})
+
+
+# ----------------------------------------------------------------------------- the service
+def test_week_service_sizes_the_fleet_on_the_two_island_week(toy_week_run, tmp_path) -> None:
+    """tests/data/dialysis, Monday-Wednesday: P3 (wheelchair, island TB, MWF) is unserved on
+    Monday and Wednesday (TB's only car has no wheelchair place); Tuesday (P4, TTS) needs no
+    vehicle. Each day alone adds one wheelchair car on TB (2 in all); the week adds one, working
+    both days. Every plan of the curve passes the checker; ``dialysis_week/fleet_sizing.csv``
+    is written, not personal, with the week's counts."""
+    import pandas as pd
+
+    from optimizer.services.base import WriteContext
+    from optimizer.services.dialysis_week import SERVICE as WEEK
+
+    week, net = toy_week_run
+    k = week.kpis
+    assert (k["vehicles_to_serve_all"], k["wheelchair_vehicles_to_serve_all"]) == (1, 1)
+    block = k["fleet_sizing_week"]
+    assert block["vehicles_to_add_by_day"] == {"2025-06-02": 1, "2025-06-03": 0,
+                                               "2025-06-04": 1}
+    assert block["vehicles_to_add_sum_of_days"] == 2
+    assert block["not_servable_by_reason"] == {"UNREACHABLE_ISLAND": 4}  # P5, Mon and Wed
+    free_served = sum(len(p.served_trip_ids) for p in week.free.values())
+    assert block["trips_served_with_added"] == free_served + 4  # P3's trips, Mon and Wed
+    assert block["trips_servable_unserved"] == 0
+    assert "1 more vehicle (working every day), of which 1 with wheelchair places" in \
+        k["fleet_sizing_week_answer"]
+    sizing = week.fleet_sizing.sizing
+    assert [a.startswith("+wc-TB-") for a in sizing.added] == [True]
+    for s in sizing.steps:
+        for day, plan in s.plans.items():
+            if plan is not None:
+                assert check_darp(sizing.problem_at(day, s.step), plan) == []
+    files = WEEK.write(week, tmp_path, WriteContext(network=net, tiles="offline"))
+    out = next(f for f in files if f.path == "dialysis_week/fleet_sizing.csv")
+    assert not out.personal
+    table = pd.read_csv(tmp_path / "dialysis_week" / "fleet_sizing.csv", encoding="utf-8-sig")
+    assert list(table["trips_served"]) == [free_served, free_served + 4]
+    assert list(table["home_island_id"].fillna("")) == ["", "TB"]
+    assert list(table["wheelchair_places"].iloc[1:]) == [1]
