@@ -10,7 +10,8 @@ serving every day, not the sum of the days' answers.
 Method
 ------
 1. **Each day alone.** :func:`~optimizer.solvers.fleet_sizing.size_fleet` on each day that
-   needs vehicles (pool solve with a fixed cost per candidate, greedy order, curve). Its last
+   needs vehicles (pool solve with a fixed cost per candidate, greedy order, curve from the
+   pool plan, no step re-solves). Its last
    step's trips served is the day's *target*; its answer uses ``k_d(kind)`` vehicles per kind.
 2. **Combine.** The week starts with ``max_d k_d(kind)`` vehicles of each kind (the first ids of
    the kind in pool order). Every day's plan of step 1 stays feasible with them (vehicles of a
@@ -361,8 +362,9 @@ def size_fleet_week(days: Sequence[WeekFleetDay], n_base: int, *, params: SolveP
     params
         Search limits of each day's pool solve (:func:`size_fleet`).
     step_params
-        Search limits of each day's step re-solves (:func:`size_fleet`) and of the weekly
-        curve's re-solves; ``None``: none.
+        Search limits of the weekly curve's re-solves (``None``: none; the curve then comes
+        from the days' plans restricted to each step's fleet). The days are sized without step
+        re-solves (their own curves are not the answer; step 3 takes out what they overcount).
     resolve_params
         Search limits of step 3's re-solves (``None``: no re-solve; a vehicle is only removed
         when the days' plans do without it).
@@ -402,7 +404,7 @@ def size_fleet_week(days: Sequence[WeekFleetDay], n_base: int, *, params: SolveP
             st.base[d.name] = st.targets[d.name] = int(d.base_served)
             st.plans[d.name] = st.base_plans[d.name] = None
             continue
-        fs = size_fleet(d.problem, n_base, d.trip_of, params=params, step_params=step_params,
+        fs = size_fleet(d.problem, n_base, d.trip_of, params=params, step_params=None,
                         fixed_cost=fixed_cost, base_served=d.base_served)
         sizings[d.name] = fs
         searches += [dataclasses.replace(s, name=s.name.replace(
