@@ -49,27 +49,32 @@ POOL = ("car1", "car2", "van1", "van2")
 KINDS = {"car1": "car", "car2": "car", "van1": "van", "van2": "van"}
 
 
-def _vehicles(van_seats: int = 1) -> tuple[Vehicle, ...]:
-    return (Vehicle("B", 0, 0, (0, 86400), seats=1),
-            Vehicle("car1", 0, 0, (0, 86400), seats=1),
-            Vehicle("car2", 0, 0, (0, 86400), seats=1),
-            Vehicle("van1", 0, 0, (0, 86400), seats=van_seats, wheelchair_places=1),
-            Vehicle("van2", 0, 0, (0, 86400), seats=van_seats, wheelchair_places=1))
+def _vehicles(van_seats: int = 1, nodes: tuple[int, ...] = (0, 0, 0, 0, 0)
+              ) -> tuple[Vehicle, ...]:
+    b, c1, c2, v1, v2 = nodes
+    return (Vehicle("B", b, b, (0, 86400), seats=1),
+            Vehicle("car1", c1, c1, (0, 86400), seats=1),
+            Vehicle("car2", c2, c2, (0, 86400), seats=1),
+            Vehicle("van1", v1, v1, (0, 86400), seats=van_seats, wheelchair_places=1),
+            Vehicle("van2", v2, v2, (0, 86400), seats=van_seats, wheelchair_places=1))
 
 
-def _week(homes: list[int], rides: list[list[tuple[int, str, bool]]], van_seats: int = 1
-          ) -> list[WeekFleetDay]:
+def _week(homes: list[int], rides: list[list[tuple[int, str, bool]]], van_seats: int = 1,
+          own_bases: bool = False) -> list[WeekFleetDay]:
     """Days of rides ``(patient, slot, wheelchair)``; patient ``k`` lives at ``homes[k]``
-    (node ``k + 1``; base node 0, unit node ``len(homes) + 1``)."""
-    pos = [0, *homes, 50]
+    (node ``k + 1``; base node 0, unit node ``len(homes) + 1``; with ``own_bases`` each
+    candidate starts at a node of its own at the base's place, as the dialysis day's places
+    give every vehicle its base node)."""
+    pos = [0, *homes, 50] + ([0, 0, 0, 0] if own_bases else [])
     tt = np.abs(np.subtract.outer(pos, pos)).astype(float) * 60.0
-    unit = len(pos) - 1
+    unit = len(homes) + 1
+    nodes = (0, unit + 1, unit + 2, unit + 3, unit + 4) if own_bases else (0,) * 5
     days = []
     for n, day in enumerate(rides):
         reqs = tuple(Request(f"p{k}-d{n}", k + 1, unit, delivery_window_s=SLOTS[slot],
                              seats=0 if wc else 1, wheelchair_places=int(wc))
                      for k, slot, wc in day)
-        p = DarpProblem(tt, reqs, _vehicles(van_seats))
+        p = DarpProblem(tt, reqs, _vehicles(van_seats, nodes))
         days.append(WeekFleetDay(f"d{n}", p, {r.request_id: r.request_id for r in reqs}))
     return days
 
@@ -156,12 +161,15 @@ def _check(days: list[WeekFleetDay]):
     return ws, week, by_day
 
 
-def test_week_needs_fewer_than_the_sum_of_its_days() -> None:
+@pytest.mark.parametrize("own_bases", [False, True])
+def test_week_needs_fewer_than_the_sum_of_its_days(own_bases: bool) -> None:
     """Day 0: two walking riders at 01:00 (B takes one; a car, the cheapest, the other).
     Day 1: a walking rider and a wheelchair user at 01:00 (a van). The days alone add one
-    vehicle each (2 in all); max per kind says a car and a van; one van serves both days."""
+    vehicle each (2 in all); max per kind says a car and a van; one van serves both days.
+    With a base node per vehicle, routes moved between vehicles of a kind start and end at
+    their new vehicle's node (the checker below)."""
     days = _week([10, 20], [[(0, "A", False), (1, "A", False)],
-                            [(0, "A", False), (1, "A", True)]])
+                            [(0, "A", False), (1, "A", True)]], own_bases=own_bases)
     ws, week, by_day = _check(days)
     assert (week, by_day) == (1, {"d0": 1, "d1": 1})
     assert ws.day_answers == {"d0": 1, "d1": 1}
@@ -216,7 +224,7 @@ def test_random_small_weeks_match_brute_force(seed: int) -> None:
 
 
 def test_fit_plan_moves_routes_within_a_kind_and_refuses_a_missing_one() -> None:
-    days = _week([10, 20], [[(0, "A", False), (1, "A", True)]])
+    days = _week([10, 20], [[(0, "A", False), (1, "A", True)]], own_bases=True)
     ws = size_fleet_week(days, 1, params=PRM, kind_of=KINDS)
     d = days[0]
     plan = ws.steps[-1].plans["d0"]

@@ -45,7 +45,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from optimizer.errors import InputError
-from optimizer.problems.darp import DarpProblem, DarpResult, Route
+from optimizer.problems.darp import DarpProblem, DarpResult, Route, Vehicle
 from optimizer.results import SearchRecord
 from optimizer.solvers.fleet_sizing import (
     FleetSizing,
@@ -173,8 +173,21 @@ def fit_plan(plan: DarpResult, problem: DarpProblem, fleet: Sequence[str],
         ids = free.get(kind_of.get(rt.vehicle_id, rt.vehicle_id), [])
         if not ids:
             return None
-        routes.append(dataclasses.replace(rt, vehicle_id=ids.pop(0)))
+        routes.append(_move(rt, problem.vehicles[order[ids.pop(0)]]))
     return dataclasses.replace(plan, routes=tuple(routes))
+
+
+def _move(route: Route, vehicle: Vehicle) -> Route:
+    """``route`` driven by ``vehicle``: its id, and its start and end stops at the vehicle's
+    own base nodes (same travel times: checked by :func:`_check_kinds`)."""
+    if route.vehicle_id == vehicle.vehicle_id:
+        return route
+    stops = list(route.stops)
+    if stops and stops[0].kind == "start":
+        stops[0] = dataclasses.replace(stops[0], node=vehicle.start_node)
+    if stops and stops[-1].kind == "end":
+        stops[-1] = dataclasses.replace(stops[-1], node=vehicle.end_node)
+    return dataclasses.replace(route, vehicle_id=vehicle.vehicle_id, stops=tuple(stops))
 
 
 def _count(plan: DarpResult | None, day: WeekFleetDay, base: int,
@@ -186,16 +199,21 @@ def _count(plan: DarpResult | None, day: WeekFleetDay, base: int,
 
 
 def _check_kinds(days: Sequence[WeekFleetDay], n_base: int, kind_of: Mapping[str, str]) -> None:
-    """Same vehicles every day; vehicles of one kind interchangeable on every day."""
+    """Same vehicles every day; vehicles of one kind interchangeable on every day (same shift,
+    capacities, route duration, eligibility, and travel times from and to their base nodes,
+    which may be distinct nodes at one place)."""
     ids = [v.vehicle_id for v in days[0].problem.vehicles]
     for d in days:
         if [v.vehicle_id for v in d.problem.vehicles] != ids:
             raise InputError(f"day {d.name}: its vehicles differ from day {days[0].name}'s",
                              field="problem.vehicles")
         first: dict[str, tuple] = {}
+        tt = d.problem.travel_time_s
         for k, v in enumerate(d.problem.vehicles[n_base:], start=n_base):
             elig = tuple(d.problem.is_eligible(i, k) for i in range(len(d.problem.requests)))
-            sig = (*dataclasses.astuple(v)[1:], elig)
+            nodes = tuple(tt[n].tobytes() + tt[:, n].tobytes()
+                          for n in (v.start_node, v.end_node))
+            sig = (v.shift_s, v.seats, v.wheelchair_places, v.max_route_duration_s, nodes, elig)
             if first.setdefault(kind_of.get(v.vehicle_id, v.vehicle_id), sig) != sig:
                 raise InputError(f"day {d.name}: vehicle {v.vehicle_id!r} differs from the "
                                  f"others of kind {kind_of[v.vehicle_id]!r}", field="kind_of")
