@@ -131,8 +131,9 @@ def plan_week_fleet_sizing(free: Mapping[dt.date, DialysisPlan], *, network: Net
     params
         The week's parameters: ``params.rules`` are the day rules; its
         ``fleet_sizing_time_factor`` x ``solver.time_limit_s`` bounds each day's pool solve and
-        each re-solve that tries the week without a vehicle, ``fleet_sizing_step_factor`` x
-        ``solver.time_limit_s`` each step re-solve (0: none).
+        each re-solve that tries the week without a vehicle. The weekly curve has no re-solves
+        (each step: the days' final plans restricted to that step's fleet; a re-solve per day
+        and step cost about 5 minutes on the week scenario, twice the rest of the sizing).
     solver
         The scenario's search limits (work mode: each solve's wall-clock cap at least
         ``solver.cap_s``).
@@ -169,9 +170,8 @@ def plan_week_fleet_sizing(free: Mapping[dt.date, DialysisPlan], *, network: Net
                 budget, wall_clock_cap_s=max(budget.cap_s, solver.cap_s)))
 
         pool_p = limits(rules.fleet_sizing_time_factor)
-        step_p = limits(rules.fleet_sizing_step_factor) if rules.fleet_sizing_step_factor else None
         n_base = len(next(iter(free.values())).inputs.vehicles)
-        sizing = size_fleet_week(days, n_base, params=pool_p, step_params=step_p,
+        sizing = size_fleet_week(days, n_base, params=pool_p, step_params=None,
                                  resolve_params=pool_p,
                                  kind_of={s.vehicle_id: _kind(s.vehicle_id) for s in specs})
     return _report(sizing, free, info, {s.vehicle_id: (s, t) for s, t in pool})
