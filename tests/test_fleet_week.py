@@ -197,6 +197,14 @@ def test_the_same_kind_on_two_days_counts_once() -> None:
     assert (week, by_day) == (2, {"d0": 2, "d1": 1})
     assert ws.steps[0].trips_served == 2  # B: one ride a day
     assert [s.trips_gained for s in ws.steps[1:]] == [2, 1]
+    # without re-solves along the curve (as the week service): the days' own curves give it
+    quick = size_fleet_week(days, 1, params=PRM, resolve_params=PRM, kind_of=KINDS)
+    assert [s.trips_served for s in quick.steps] == [2, 4, 5]
+    assert not [r for r in quick.searches if " step " in r.name]
+    for s in quick.steps:
+        for d in days:
+            if s.plans[d.name] is not None:
+                assert check_darp(quick.problem_at(d.name, s.step), s.plans[d.name]) == []
 
 
 def _random_week(seed: int) -> list[WeekFleetDay]:

@@ -23,12 +23,13 @@ Method
    re-solve of the day with the smaller fleet started from that plan (``resolve_params``).
    This step finds, e.g., that one wheelchair car can do a car's work on Monday and its own on
    Wednesday (max per kind said one car and one wheelchair car).
-4. **The curve.** The week's vehicles in greedy order (most trips of the week completed by the
-   day plans restricted to the base fleet and the vehicles added so far; ties: pool order);
-   step ``j`` counts, per day, the best of the base count, the day plan restricted to the first
-   ``j`` vehicles and (``step_params``) a short re-solve with them: never decreasing, every
-   point a real plan per day. ``vehicles_to_add`` is the first step reaching the last step's
-   count.
+4. **The curve.** The week's vehicles in greedy order (most trips of the week; ties: pool
+   order); step ``j`` counts, per day, the best known plan with the base fleet and the first
+   ``j`` vehicles: the base plan, the day's final plan restricted to them, a step of the day's
+   own curve (step 1) whose vehicles they hold (by kind), the previous step's plan and
+   (``step_params``) a short re-solve when these miss the day's target: never decreasing,
+   every point a real plan per day. ``vehicles_to_add`` is the first step reaching the last
+   step's count.
 
 This is a heuristic upper bound on the fewest vehicles: the days' sizings and the re-solves are
 local searches, and step 3 removes one vehicle at a time (a swap of two cars for one wheelchair
@@ -249,6 +250,8 @@ class _State:
     kind_of: Mapping[str, str]
     resolve: SolveParams | None
     searches: list[SearchRecord]
+    day_curves: dict[str, list[tuple[Counter, int, DarpResult | None]]] = dataclasses.field(
+        default_factory=dict)
 
     def without(self, fleet: list[str], v: str) -> dict[str, DarpResult | None] | None:
         """Every day's plan on ``fleet`` minus ``v`` reaching its target, or ``None``."""
@@ -312,26 +315,38 @@ def _removal_order(st: _State, fleet: list[str], problem: DarpProblem) -> list[s
     return sorted(fleet, key=lambda v: (lost(v), -wc[v], pos[v]))
 
 
+def _best(st: _State, d: WeekFleetDay, ids: list[str]) -> tuple[int, DarpResult | None]:
+    """The most trips of day ``d`` a known plan serves with the vehicles ``ids`` (base
+    included): the base plan (or count), the day's final plan restricted to ``ids``, and each
+    step of the day's own curve whose vehicles (by kind) ``ids`` hold, moved onto them."""
+    sub = subproblem(d.problem, ids)
+    best: tuple[int, DarpResult | None] = (st.base[d.name], st.base_plans[d.name])
+    if best[1] is not None:
+        best = (best[0], restrict(sub, best[1], ids))
+    final = st.plans[d.name]
+    if final is not None and _count(final, d, 0, ids) > best[0]:
+        best = (_count(final, d, 0, ids), restrict(sub, final, ids))
+    have = Counter(st.kind_of.get(v, v) for v in ids)
+    for kinds, n, plan in st.day_curves.get(d.name, ()):
+        if n > best[0] and plan is not None and not kinds - have:
+            moved = fit_plan(plan, d.problem, ids, st.kind_of)
+            if moved is not None:
+                best = (_count(moved, d, 0), restrict(sub, moved, ids))
+    return best
+
+
 def _curve(st: _State, fleet: list[str], step_params: SolveParams | None
            ) -> list[WeekFleetStep]:
     """Step 4 (module docs)."""
-    def week_count(ids: list[str]) -> dict[str, int]:
-        return {d.name: _count(st.plans[d.name], d, st.base[d.name], st.base_ids + ids)
-                for d in st.days}
-
-    by0 = week_count([])
-    plans0: dict[str, DarpResult | None] = {}
-    for d in st.days:
-        plan = st.plans[d.name]
-        if plan is not None and _count(plan, d, 0, st.base_ids) > st.base[d.name]:
-            plans0[d.name] = restrict(subproblem(d.problem, st.base_ids), plan, st.base_ids)
-        else:
-            plans0[d.name] = st.base_plans[d.name]
-    steps = [WeekFleetStep(0, None, sum(by0.values()), 0, by0, plans0)]
+    first = {d.name: _best(st, d, st.base_ids) for d in st.days}
+    by0 = {k: v[0] for k, v in first.items()}
+    steps = [WeekFleetStep(0, None, sum(by0.values()), 0, by0,
+                           {k: v[1] for k, v in first.items()})]
     order: list[str] = []
     left = list(fleet)
     while left:
-        gains = [sum(week_count([*order, c]).values()) for c in left]
+        gains = [sum(_best(st, d, st.base_ids + [*order, c])[0] for d in st.days)
+                 for c in left]
         order.append(left.pop(gains.index(max(gains))))
         steps.append(_step(st, order, steps[-1], step_params))
     return steps
@@ -339,19 +354,17 @@ def _curve(st: _State, fleet: list[str], step_params: SolveParams | None
 
 def _step(st: _State, order: list[str], prev: WeekFleetStep, step_params: SolveParams | None
           ) -> WeekFleetStep:
-    """Curve step ``len(order)``: per day the best of the previous step, the day plan
-    restricted to the fleet so far, and a re-solve."""
+    """Curve step ``len(order)``: per day the best of the previous step, the known plans
+    (:func:`_best`) and a re-solve (``step_params``) when they miss the day's target."""
     ids = st.base_ids + order
     by_day, plans = {}, {}
     for d in st.days:
         sub = subproblem(d.problem, ids)
         options = [(prev.by_day[d.name],
                     None if prev.plans[d.name] is None else restrict(sub, prev.plans[d.name],
-                                                                     ids))]
-        if st.plans[d.name] is not None:
-            options.append((_count(st.plans[d.name], d, 0, ids),
-                            restrict(sub, st.plans[d.name], ids)))
-        if step_params is not None and options[-1][0] < st.targets[d.name]:
+                                                                     ids)),
+                   _best(st, d, ids)]
+        if step_params is not None and max(o[0] for o in options) < st.targets[d.name]:
             res = solve_darp(sub, step_params)
             st.searches.append(dataclasses.replace(
                 res.search, name=f"fleet sizing week {d.name} step {len(order)}"))
@@ -431,6 +444,9 @@ def size_fleet_week(days: Sequence[WeekFleetDay], n_base: int, *, params: SolveP
         st.targets[d.name] = fs.steps[-1].trips_served
         st.plans[d.name] = fs.steps[fs.vehicles_to_add].result
         st.base_plans[d.name] = fs.steps[0].result
+        st.day_curves[d.name] = [
+            (Counter(kinds.get(x.added, x.added) for x in fs.steps[1:i + 1]), x.trips_served,
+             x.result) for i, x in enumerate(fs.steps)]
     combined = _combine(sizings, cands, kinds)
     for d in days:  # every day's plan moved onto the combined vehicles
         if st.plans[d.name] is not None:
