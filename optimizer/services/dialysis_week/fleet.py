@@ -133,8 +133,9 @@ def plan_week_fleet_sizing(free: Mapping[dt.date, DialysisPlan], *, network: Net
         ``fleet_sizing_time_factor`` x ``solver.time_limit_s`` bounds each day's pool solve and
         each re-solve that tries the week without a vehicle. The weekly curve has no re-solves
         (each step: the best known plan per day,
-        :func:`optimizer.solvers.fleet_week.size_fleet_week` step 4; a re-solve per day and step, 66 on the week scenario, made the sizing about
-        11 minutes instead of under 2 on the loaded reference machine). So the curve's first
+        :func:`optimizer.solvers.fleet_week.size_fleet_week` step 4; a re-solve per day and
+        step, 66 on the week scenario, made the sizing about 11 minutes instead of under 2 on
+        the loaded reference machine). So the curve's first
         steps may gain nothing where no known plan with so few added vehicles beats the free
         pass (the pool plans reorganise the base routes); the count of vehicles is unaffected.
     solver
