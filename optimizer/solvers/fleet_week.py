@@ -27,8 +27,9 @@ Method
    order); step ``j`` counts, per day, the best known plan with the base fleet and the first
    ``j`` vehicles: the base plan, the day's final plan restricted to them, a step of the day's
    own curve (step 1) whose vehicles they hold (by kind), the previous step's plan and
-   (``step_params``) a short re-solve when these miss the day's target: never decreasing,
-   every point a real plan per day. ``vehicles_to_add`` is the first step reaching the last
+   (``step_params``) a short re-solve, started from the previous step's plan, when none of
+   these gains over the previous step below the day's target: never decreasing, every point a
+   real plan per day. ``vehicles_to_add`` is the first step reaching the last
    step's count.
 
 This is a heuristic upper bound on the fewest vehicles: the days' sizings and the re-solves are
@@ -78,6 +79,9 @@ class WeekFleetDay:
     needs_vehicles
         ``False``: the base fleet already serves every servable trip of the day (no solve; the
         target is ``base_served``, which must then be given).
+    base_routes
+        The base plan of ``base_served`` as a start plan (vehicle id → (request id,
+        ``"pickup"``/``"delivery"``) in order), for the curve's re-solves; ``None``: none.
     """
 
     name: str
@@ -85,6 +89,7 @@ class WeekFleetDay:
     trip_of: Mapping[str, str]
     base_served: int | None = None
     needs_vehicles: bool = True
+    base_routes: Mapping[str, Sequence[tuple[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -292,12 +297,16 @@ class _State:
             return cut
         if self.resolve is None:
             return None
-        start = {r.vehicle_id: [(s.request_id, s.kind) for s in r.stops
-                                if s.request_id is not None] for r in cut.routes}
-        res = solve_darp(sub, dataclasses.replace(self.resolve, initial_routes=start))
+        res = solve_darp(sub, dataclasses.replace(self.resolve, initial_routes=_stops(cut)))
         self.searches.append(dataclasses.replace(
             res.search, name=f"fleet sizing week {d.name} without {v}"))
         return res if _count(res, d, self.base[d.name]) >= self.targets[d.name] else None
+
+
+def _stops(plan: DarpResult) -> dict[str, list[tuple[str, str]]]:
+    """``plan`` as ``initial_routes``: vehicle id → (request id, stop kind) in order."""
+    return {r.vehicle_id: [(x.request_id, x.kind) for x in r.stops if x.request_id is not None]
+            for r in plan.routes if r.request_ids}
 
 
 def _removal_order(st: _State, fleet: list[str], problem: DarpProblem) -> list[str]:
@@ -355,7 +364,9 @@ def _curve(st: _State, fleet: list[str], step_params: SolveParams | None
 def _step(st: _State, order: list[str], prev: WeekFleetStep, step_params: SolveParams | None
           ) -> WeekFleetStep:
     """Curve step ``len(order)``: per day the best of the previous step, the known plans
-    (:func:`_best`) and a re-solve (``step_params``) when they miss the day's target."""
+    (:func:`_best`) and, when none gains over the previous step and the day's target is not
+    reached, a re-solve (``step_params``) started from the previous step's plan (or the day's
+    ``base_routes``)."""
     ids = st.base_ids + order
     by_day, plans = {}, {}
     for d in st.days:
@@ -364,8 +375,10 @@ def _step(st: _State, order: list[str], prev: WeekFleetStep, step_params: SolveP
                     None if prev.plans[d.name] is None else restrict(sub, prev.plans[d.name],
                                                                      ids)),
                    _best(st, d, ids)]
-        if step_params is not None and max(o[0] for o in options) < st.targets[d.name]:
-            res = solve_darp(sub, step_params)
+        known = max(o[0] for o in options)
+        if step_params is not None and prev.by_day[d.name] >= known < st.targets[d.name]:
+            start = d.base_routes if prev.plans[d.name] is None else _stops(prev.plans[d.name])
+            res = solve_darp(sub, dataclasses.replace(step_params, initial_routes=start))
             st.searches.append(dataclasses.replace(
                 res.search, name=f"fleet sizing week {d.name} step {len(order)}"))
             options.append((_count(res, d, 0), res))

@@ -131,13 +131,13 @@ def plan_week_fleet_sizing(free: Mapping[dt.date, DialysisPlan], *, network: Net
     params
         The week's parameters: ``params.rules`` are the day rules; its
         ``fleet_sizing_time_factor`` x ``solver.time_limit_s`` bounds each day's pool solve and
-        each re-solve that tries the week without a vehicle. The weekly curve has no re-solves
-        (each step: the best known plan per day,
-        :func:`optimizer.solvers.fleet_week.size_fleet_week` step 4; a re-solve per day and
-        step, 66 on the week scenario, made the sizing about 11 minutes instead of under 2 on
-        the loaded reference machine). So the curve's first
-        steps may gain nothing where no known plan with so few added vehicles beats the free
-        pass (the pool plans reorganise the base routes); the count of vehicles is unaffected.
+        each re-solve that tries the week without a vehicle; ``fleet_sizing_step_factor`` x
+        ``solver.time_limit_s`` each re-solve of the weekly curve (0: none), made only where no
+        known plan gains over the previous step (each step takes the best known plan per day,
+        :func:`optimizer.solvers.fleet_week.size_fleet_week` step 4), started from the previous
+        step's plan (the free pass's at step 1). A re-solve per day and step, 66 on the week
+        scenario, made the sizing about 11 minutes instead of under 2 on the loaded reference
+        machine.
     solver
         The scenario's search limits (work mode: each solve's wall-clock cap at least
         ``solver.cap_s``).
@@ -160,10 +160,14 @@ def plan_week_fleet_sizing(free: Mapping[dt.date, DialysisPlan], *, network: Net
         inputs = plan.inputs
         day = _day_problem(inputs, [*inputs.vehicles, *specs], d, day_net(network, d), rules)
         info[d.isoformat()] = day
+        known = {r.request_id for r in day.problem.requests}
+        start = None if plan.result is None else {
+            r.vehicle_id: [(x.request_id, x.kind) for x in r.stops if x.request_id in known]
+            for r in plan.result.routes if r.request_ids}
         days.append(WeekFleetDay(d.isoformat(), day.problem, day.trip_of,
                                  base_served=len(plan.served_trip_ids),
                                  needs_vehicles=bool(specs) and bool(day.problem.requests)
-                                 and _needs_vehicles(plan)))
+                                 and _needs_vehicles(plan), base_routes=start))
     sizing = None
     if any(x.needs_vehicles for x in days):
         t = float(solver.time_limit_s)
@@ -174,8 +178,9 @@ def plan_week_fleet_sizing(free: Mapping[dt.date, DialysisPlan], *, network: Net
                 budget, wall_clock_cap_s=max(budget.cap_s, solver.cap_s)))
 
         pool_p = limits(rules.fleet_sizing_time_factor)
+        step_p = limits(rules.fleet_sizing_step_factor) if rules.fleet_sizing_step_factor else None
         n_base = len(next(iter(free.values())).inputs.vehicles)
-        sizing = size_fleet_week(days, n_base, params=pool_p, step_params=None,
+        sizing = size_fleet_week(days, n_base, params=pool_p, step_params=step_p,
                                  resolve_params=pool_p,
                                  kind_of={s.vehicle_id: _kind(s.vehicle_id) for s in specs})
     return _report(sizing, free, info, {s.vehicle_id: (s, t) for s, t in pool})
