@@ -32,7 +32,7 @@ class DialysisWeekParams:
         The day rules (:class:`~optimizer.services.dialysis.DialysisParams`: data files, ride
         time limits, windows, extra vehicles…) every day of the week is planned with; its
         ``enabled`` and ``fleet_sizing`` are not used here (``fleet_sizing_time_factor``
-        bounds the week's fleet sizing).
+        and ``fleet_sizing_step_factor`` bound the week's fleet sizing).
     exceptions
         Dated exceptions (``dialysis_exceptions`` table: ``patient_id``, ``date``, ``kind`` =
         ``cancelled`` | ``hospital_stay`` | ``holiday``, ``note``); ``None`` = the dataset's
