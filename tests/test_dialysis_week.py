@@ -262,7 +262,9 @@ def test_week_scenario_runs_and_summary_carries_the_keys(tmp_path, capsys):
     sc = tmp_path / "week.yaml"
     sc.write_text(f"base: {REPO / 'scenarios' / 'putuo-dialysis-week.yaml'}\n"
                   "solver:\n  time_limit_s: 1\nconnectivity:\n  enabled: false\n"
-                  "dialysis_week:\n  days: 3\n  continuity_tries: 0\n", encoding="utf-8")
+                  "dialysis_week:\n  days: 3\n  continuity_tries: 0\n"
+                  "  fleet_sizing: false\n",  # tests/test_fleet_week.py covers it (minutes here)
+                  encoding="utf-8")
     out = tmp_path / "run"
     assert main(["run", str(sc), "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -12,8 +12,9 @@
   and direction);
 * ``dispatch/<date>/``: the day's route sheets
   (:func:`optimizer.outputs.sheets.write_route_sheets`);
-* ``dialysis_week/``: ``kpis.csv`` (the week's and each day's figures) and ``hours.csv``
-  (vehicle hours over the week against the limit): no personal data.
+* ``dialysis_week/``: ``kpis.csv`` (the week's and each day's figures), ``hours.csv``
+  (vehicle hours over the week against the limit) and, with ``dialysis_week.fleet_sizing``,
+  ``fleet_sizing.csv`` (the weekly curve): no personal data.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ DESCRIPTIONS: dict[str, str] = {
     "dialysis_week/kpis.csv": "周计划主要指标（全周及每天）Week key figures (week and each day)",
     "dialysis_week/hours.csv": "各车本周出车时数及上限 Vehicle hours over the week and their "
                                "limit",
+    "dialysis_week/fleet_sizing.csv": "本周车队规模：每增加一辆（每天出车）多服务的本周行程 Fleet "
+                                      "sizing of the week: trips of the week served as each "
+                                      "vehicle (working every day) is added",
 }
 """Bilingual description of the week files; the daily sheets are described by
 :func:`_describe`."""
@@ -315,4 +319,8 @@ def write_dialysis_week(week: Any, out_dir: str | Path, ctx: WriteContext) -> li
     assert_publishable(hours, layer="dialysis_week hours.csv")
     written += [write_csv(kpis, out / "dialysis_week" / "kpis.csv"),
                 write_csv(hours, out / "dialysis_week" / "hours.csv")]
+    fleet = getattr(week, "fleet_sizing", None)
+    if fleet is not None:  # types, islands and counts only: nothing personal
+        assert_publishable(fleet.table, layer="dialysis_week fleet_sizing.csv")
+        written.append(write_csv(fleet.table, out / "dialysis_week" / "fleet_sizing.csv"))
     return [_output(out, p) for p in dict.fromkeys(written)]

@@ -222,6 +222,15 @@ DIALYSIS_WEEK_KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "on_time_rate": ("准时到达透析中心比例（%）",
                      "On-time rate (at the unit before the session starts, %)", ""),
     "per_day": ("每天", "Each day", ""),
+    "vehicles_to_serve_all": ("本周需增加车辆（每天出车）",
+                              "Vehicles to add for the week (working every day)", ""),
+    "wheelchair_vehicles_to_serve_all": ("其中带轮椅位（本周）",
+                                         "... of which with wheelchair places (week)", ""),
+    "fleet_sizing_week": ("本周车队规模测算", "Fleet sizing of the week", ""),
+    "fleet_sizing_week_answer": ("本周车队规模结论", "Fleet sizing answer, week", ""),
+    "vehicles_to_add_by_day": ("逐日单独测算需增加车辆", "Vehicles to add, each day alone", ""),
+    "vehicles_to_add_sum_of_days": ("逐日单独测算合计", "Vehicles to add, sum of the days alone",
+                                    ""),
 }
 """Labels of the dialysis week's KPIs (:mod:`optimizer.services.dialysis_week.kpis`); the trip
 counts, vehicle-hours and trips per vehicle-hour share the day plan's labels."""

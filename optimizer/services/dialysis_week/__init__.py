@@ -10,6 +10,8 @@ stable pickup times within the drivers' weekly hours.
 * :mod:`~optimizer.services.dialysis_week.week`: :func:`plan_dialysis_week` (on top of the day
   planner).
 * :mod:`~optimizer.services.dialysis_week.kpis`: the week's tables and key figures.
+* :mod:`~optimizer.services.dialysis_week.fleet`: fleet sizing of the week (vehicles working
+  every day; ``dialysis_week.fleet_sizing``).
 * :mod:`~optimizer.services.dialysis_week.service`: :data:`SERVICE`.
 """
 

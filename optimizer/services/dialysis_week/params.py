@@ -31,7 +31,8 @@ class DialysisWeekParams:
     rules
         The day rules (:class:`~optimizer.services.dialysis.DialysisParams`: data files, ride
         time limits, windows, extra vehicles…) every day of the week is planned with; its
-        ``enabled`` and ``fleet_sizing`` are not used here.
+        ``enabled`` and ``fleet_sizing`` are not used here (``fleet_sizing_time_factor``
+        and ``fleet_sizing_step_factor`` bound the week's fleet sizing).
     exceptions
         Dated exceptions (``dialysis_exceptions`` table: ``patient_id``, ``date``, ``kind`` =
         ``cancelled`` | ``hospital_stay`` | ``holiday``, ``note``); ``None`` = the dataset's
@@ -59,6 +60,13 @@ class DialysisWeekParams:
         Patients whose legs are split between drivers after the joint pass: how many of them
         (most split first) get one more try with their second driver as the preferred one
         (each try re-plans that patient's days; default 3; 0 = no tries).
+    fleet_sizing
+        Answer "how many vehicles, of which type and where, working every day of the week,
+        would serve every servable trip of every day?"
+        (:mod:`optimizer.services.dialysis_week.fleet`; ``dialysis_week/fleet_sizing.csv`` and
+        ``vehicles_to_serve_all``, ``fleet_sizing_week`` in the summary). Default off: it costs
+        a pool solve per day that needs vehicles and re-solves;
+        ``scenarios/putuo-dialysis-week.yaml`` turns it on.
     """
 
     enabled: bool = False
@@ -71,3 +79,4 @@ class DialysisWeekParams:
     weekly_hours_max_h: Hours = 40.0
     weekly_hours_by_vehicle_h: dict[str, Hours] = Field(default_factory=dict)
     continuity_tries: int = Field(default=3, ge=0, le=50)
+    fleet_sizing: bool = False

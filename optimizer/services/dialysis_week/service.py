@@ -17,9 +17,10 @@ from optimizer.errors import InputError, InputErrors
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
 from optimizer.services.dialysis.service import SERVICE as DIALYSIS
 from optimizer.services.dialysis_week.columns import TABLES
+from optimizer.services.dialysis_week.fleet import plan_week_fleet_sizing
 from optimizer.services.dialysis_week.inputs import WeekInputs, read_exceptions
 from optimizer.services.dialysis_week.params import DialysisWeekParams
-from optimizer.services.dialysis_week.week import WeekPlan, plan_dialysis_week
+from optimizer.services.dialysis_week.week import WeekPlan, day_network, plan_dialysis_week
 
 __all__ = ["DEFAULT_EXCEPTIONS", "SERVICE", "DialysisWeekService", "monday_of"]
 
@@ -82,10 +83,24 @@ class DialysisWeekService:
 
     def plan(self, inputs: WeekInputs, params: DialysisWeekParams, ctx: PlanContext
              ) -> WeekPlan:
-        """Plan the week from ``params.week_start`` (default: the Monday of ``ctx.date``)."""
+        """Plan the week from ``params.week_start`` (default: the Monday of ``ctx.date``); with
+        ``params.fleet_sizing``, also size the fleet for the week
+        (:func:`~optimizer.services.dialysis_week.fleet.plan_week_fleet_sizing`: KPIs
+        ``vehicles_to_serve_all``, ``wheelchair_vehicles_to_serve_all``, ``fleet_sizing_week``
+        and the sentence ``fleet_sizing_week_answer``)."""
         start = params.week_start or monday_of(ctx.date)
-        return plan_dialysis_week(inputs, network=ctx.network, week_start=start, params=params,
+        week = plan_dialysis_week(inputs, network=ctx.network, week_start=start, params=params,
                                   solver=ctx.solver)
+        if not params.fleet_sizing:
+            return week
+        report = plan_week_fleet_sizing(week.free, network=ctx.network, params=params,
+                                        solver=ctx.solver, day_net=day_network)
+        searches = () if report.sizing is None else tuple(
+            dataclasses.replace(r, name=f"dialysis {r.name}") for r in report.sizing.searches)
+        return dataclasses.replace(week, fleet_sizing=report,
+                                   searches=(*week.searches, *searches),
+                                   kpis={**week.kpis, **report.kpis,
+                                         "fleet_sizing_week_answer": report.sentence})
 
     def write(self, result: WeekPlan, out_dir: Path, ctx: WriteContext) -> list[OutputFile]:
         """Write the rosters, notices, daily sheets and week tables

@@ -128,6 +128,12 @@ class WeekPlan:
         The inputs planned.
     params
         The parameters planned with.
+    free
+        Date → the free pass's plan (each day alone with the day rules; the base of the fleet
+        sizing, :mod:`optimizer.services.dialysis_week.fleet`).
+    fleet_sizing
+        The week's :class:`~optimizer.services.dialysis_week.fleet.WeekFleetReport` when
+        ``dialysis_week.fleet_sizing`` is on (set by the service), else ``None``.
     """
 
     days: tuple[WeekDay, ...]
@@ -139,6 +145,9 @@ class WeekPlan:
     notes: tuple[Note, ...] = ()
     inputs: WeekInputs | None = field(default=None, compare=False, repr=False)
     params: DialysisWeekParams | None = field(default=None, compare=False, repr=False)
+    free: Mapping[dt.date, DialysisPlan] = field(default_factory=dict, compare=False,
+                                                 repr=False)
+    fleet_sizing: Any = field(default=None, compare=False, repr=False)
 
     def reason_codes(self) -> set[str]:
         """Codes of :data:`optimizer.results.REASONS` the week's tables show."""
@@ -477,5 +486,6 @@ def plan_dialysis_week(inputs: WeekInputs, *, network: Network, week_start: dt.d
         kpis["trips_served"]
     return WeekPlan(days=week, kpis=kpis, spreads=spreads,
                     hours=hours, status=SolveStatus.worst([wd.plan.status for wd in week]),
-                    searches=tuple(c.searches), notes=notes, inputs=inputs, params=prm)
+                    searches=tuple(c.searches), notes=notes, inputs=inputs, params=prm,
+                    free=dict(c.free))
 
