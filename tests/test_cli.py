@@ -177,7 +177,15 @@ def _village_means() -> np.ndarray:
     return np.column_stack([s["wlat"] / s["w"], s["wlon"] / s["w"]])
 
 
-VILLAGE_LATLON = np.concatenate([VILLAGE_LATLON, _village_means()])
+FACILITY_LATLON = np.concatenate([
+    pd.read_csv(REPO / "data/geo/putuo/synthetic" / f, dtype={"lat": float, "lon": float})
+    [["lat", "lon"]].to_numpy()
+    for f in ("candidate_sites.csv", "canteens.csv", "dialysis_units.csv", "offices.csv")])
+"""Public places the maps show (canteens, candidate canteen sites, the dialysis unit, the
+offices): a community centre may stand 25 m from a patient's home (S019 小蒲湾照料中心 does, in
+the synthetic data), and showing it shows no home."""
+
+VILLAGE_LATLON = np.concatenate([VILLAGE_LATLON, _village_means(), FACILITY_LATLON])
 
 
 def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -> float:
@@ -185,8 +193,8 @@ def _nearest_home_m(text: str, home_latlon: np.ndarray, *, html: bool = False) -
 
     Pairs are read as Leaflet ``[lat, lon]`` / GeoJSON ``[lon, lat]`` arrays and, in CSV and JSON
     text (not HTML, where neighbouring markers would pair up), as any two numbers in a row; both
-    orders are tried. Published village and demand points (:data:`VILLAGE_LATLON`) are not
-    counted.
+    orders are tried. Published village and demand points and public places
+    (:data:`VILLAGE_LATLON`, :data:`FACILITY_LATLON`) are not counted.
     """
     pairs = [(float(a), float(b)) for a, b in _PAIR.findall(text)]
     if not html:

@@ -209,6 +209,45 @@ def test_lns_options_are_checked_and_deterministic():
         L.lns_improve(m.lns, [[0], []], max_iterations=1)  # pickup without delivery
 
 
+def test_work_counter_counts_the_elementary_steps():
+    """The work unit by hand: an exact schedule test of a route of 2 stops scans 4 nodes
+    (start, pickup, delivery, end); an insertion screen into the empty route scans the one
+    pickup position and the one delivery position after it."""
+    p = tiny_problem(5, n_req=4, n_veh=2)
+    D = L._Data(_model(p).lns)
+    assert D.work == 0
+    assert L._times(D, 0, [0, 1]) is not None
+    assert D.work == 4 * L.WORK_NS["schedule_stop"]
+    D.work = 0
+    L._latest(D, 1, [2, 3])
+    assert D.work == 4 * L.WORK_NS["schedule_stop"]
+    D.work = 0
+    times, late = L._times(D, 0, []), L._latest(D, 0, [])
+    D.work = 0
+    L._best_insertion(D, 0, [], times, late, [0], [0], 0, max_checks=0)
+    assert D.work == L.WORK_NS["insertion_scan"] + 1 * L.WORK_NS["position"]
+
+
+def test_work_limited_search_is_reproducible_and_stops_on_its_work():
+    p = tiny_problem(5, n_req=4, n_veh=2)
+    m = _model(p)
+    a = L.lns_improve(m.lns, [[], []], seed=3, max_work_s=0.02)
+    b = L.lns_improve(m.lns, [[], []], seed=3, max_work_s=0.02, time_limit_s=600)
+    assert a == b and a.work_limited
+    assert a.search_work_s[0] >= 0.02 and a.iterations > 1
+    more = L.lns_improve(m.lns, [[], []], seed=3, max_work_s=0.04)
+    assert more.search_work_s[0] >= 0.04 and more.iterations > a.iterations
+    assert more.cost == _cost(m.lns, more.routes) + m.lns.penalty * len(more.unserved)
+    cut = L.lns_improve(m.lns, [[], []], seed=3, max_work_s=1e6, time_limit_s=0.05)
+    assert not cut.work_limited  # the wall clock stopped it, and it says so
+    for bad in ({"max_work_s": 0.0}, {"max_work_s": float("nan")},
+                {"max_work_s": 1.0, "max_iterations": 5}):
+        with pytest.raises(L.InputError):
+            L.lns_improve(m.lns, [[], []], **bad)
+    with pytest.raises(L.InputError, match="max_work_s"):
+        L.lns_improve(m.lns, [[], []])
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), n_req=st.integers(2, 7), n_veh=st.integers(1, 3),
        adaptive=st.booleans())

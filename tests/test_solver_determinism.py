@@ -93,27 +93,26 @@ def test_darp_params_maps_the_solver_section():
 
 
 def test_work_limits_from_the_budget_and_size():
-    # 10 s at 100 requests: 10 x 0.1 / 4 x 60 = 15 solutions per strategy, 10 x 0.9 x 0.9 x 300
-    # = 2430 rounds per search, 10 x 0.9 x 0.1 x 5 = 4.5 -> 5 GLS solutions (half up)
+    # 10 s at 100 requests: 10 x 0.1 / 4 x 36 = 9 solutions per strategy, 10 x 0.9 x 0.9 x 0.95
+    # = 7.695 -> 7.7 s of estimated work per search (milliseconds), 10 x 0.9 x 0.1 x 5 = 4.5 -> 5
+    # GLS solutions (half up)
     w = work_limits(SolveParams(time_limit_s=10, deterministic=True, workers=2), 100)
-    assert (w.construction_solutions, w.lns_iterations, w.searches, w.gls_solutions) == \
-        (15, 2430, 2, 5)
-    assert w.describe(4) == ("4 x 15 construction solutions, 2 x 2430 LNS rounds, "
+    assert (w.construction_solutions, w.lns_iterations, w.lns_work_s, w.searches,
+            w.gls_solutions) == (9, None, 7.695, 2, 5)
+    assert w.describe(4) == ("4 x 9 construction solutions, 2 x 7.70 s of LNS work, "
                              "5 GLS solutions")
-    # 3 s: 4.5 construction solutions rounds half up to 5 (Python's round() would give 4)
-    assert work_limits(SolveParams(time_limit_s=3, deterministic=True), 100) \
+    # 5 s: 4.5 construction solutions rounds half up to 5 (Python's round() would give 4)
+    assert work_limits(SolveParams(time_limit_s=5, deterministic=True), 100) \
         .construction_solutions == 5
-    # 400 requests: (100 / 400) ** 1.5 = 1/8 of the rounds
-    assert work_limits(SolveParams(time_limit_s=10, deterministic=True), 400) \
-        .lns_iterations == round(2430 / 8)
-    # below 16 requests the rate no longer grows
-    small = [work_limits(SolveParams(time_limit_s=1, deterministic=True), r).lns_iterations
-             for r in (1, 8, 16)]
-    assert small == [small[0]] * 3
+    # the search counts its own steps: its work does not depend on the size; GLS does
+    big = work_limits(SolveParams(time_limit_s=10, deterministic=True), 400)
+    assert (big.lns_work_s, big.gls_solutions) == (7.695, 2)
     explicit = work_limits(SolveParams(time_limit_s=10, deterministic=True, lns_iterations=7,
                                        solution_limit=3, construction_solutions=2), 100)
-    assert (explicit.construction_solutions, explicit.lns_iterations,
-            explicit.gls_solutions) == (2, 7, 3)
+    assert (explicit.construction_solutions, explicit.lns_iterations, explicit.lns_work_s,
+            explicit.gls_solutions) == (2, 7, None, 3)
+    off = work_limits(SolveParams(time_limit_s=10, deterministic=True, lns_share=0), 100)
+    assert (off.lns_iterations, off.lns_work_s, off.lns_on) == (0, None, False)
 
 
 @settings(max_examples=60, deadline=None)
@@ -124,11 +123,12 @@ def test_work_limits_are_monotone_and_positive(t1, t2, r1, r2):
 
     def lim(t, r):
         w = work_limits(SolveParams(time_limit_s=t, deterministic=True), r)
-        return w.construction_solutions, w.lns_iterations, w.gls_solutions
+        return w.construction_solutions, w.lns_work_s, w.gls_solutions
 
     for a, b in zip(lim(ta, ra), lim(tb, ra)):  # more budget, never less work
-        assert 1 <= a <= b
-    assert lim(ta, ra)[1] >= lim(ta, rb)[1]  # more requests, never more rounds per budget
+        assert 0 < a <= b
+    assert lim(ta, ra)[1] == lim(ta, rb)[1]  # the search's work: the same at any size
+    assert lim(ta, ra)[2] >= lim(ta, rb)[2]  # more requests, never more GLS solutions
     assert lim(ta, ra)[2] >= 2  # guided local search gets at least one step past its start
 
 
@@ -148,9 +148,11 @@ def test_darp_same_seed_same_plan_and_any_number_of_workers(a2_16):
         assert rec.stopped_by is StopCause.WORK_LIMIT and rec.reproducible
         lim = work_limits(SolveParams(time_limit_s=0.3, deterministic=True, workers=2), 16)
         assert rec.work_limit == lim.describe(4)
-        assert f"{2 * lim.lns_iterations} LNS rounds" in rec.work_done
+        done = float(rec.work_done.split("(")[1].split(" s of work")[0])
+        assert done == pytest.approx(2 * lim.lns_work_s, abs=0.05)  # each ends past its limit
+        assert done >= 2 * lim.lns_work_s - 0.005
         assert rec.wall_clock_cap_s == CAP
-        assert res.params["lns_iterations"] == lim.lns_iterations
+        assert res.params["lns_work_s"] == lim.lns_work_s
     assert one.objective <= 294.25 * 1.05
 
 

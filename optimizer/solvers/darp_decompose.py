@@ -5,8 +5,9 @@ Why
 One search over a whole large day does not hold its limit and can serve *fewer* rides with
 more data: at 10 x the Putuo patients (1,449 legs in the model, 10 vehicles) the construction
 alone took 73 s of a 10 s limit and the plan served 78 trips, fewer than at 1 x (the work
-limits of :func:`~optimizer.solvers.ortools_routing.work_limits` fall like ``R ** -1.5`` and the
-OR-Tools construction grows faster than that). Parts of about :data:`PART_REQUESTS` requests
+limits of :func:`~optimizer.solvers.ortools_routing.work_limits` then fell like ``R ** -1.5``
+and the OR-Tools construction grows faster than that; our search now counts its own work, but
+the OR-Tools construction and guided local search still grow with the model). Parts of about :data:`PART_REQUESTS` requests
 keep every search in the size range its rates were measured on.
 
 Method
@@ -90,12 +91,22 @@ day has 152 legs (``BENCHMARKS.md``), so its plan is unchanged; the 3 x day has 
 
 PART_REQUESTS = 120
 """Default target requests per part: the single solve holds its limit up to about this size
-(the work rates of :mod:`optimizer.solvers.ortools_routing` were measured at 16-106 requests)."""
+(the OR-Tools construction and guided-local-search rates of
+:mod:`optimizer.solvers.ortools_routing` were measured at 16-152 requests)."""
 
 BAND_GAP_S = 1200.0
 """Default gap (seconds) between the arrival times of consecutive requests that ends a time band
 (20 min: the Putuo day's four groups, arrivals for the 07:30 and 12:00 sessions and the rides
 home after them, are separated by more, the requests within a group by less)."""
+
+PART_WORK_SCALE = 1.5
+"""Work mode: a part's work limits are those of ``PART_WORK_SCALE x`` its share of
+``time_limit_s``. The whole solve's rates are calibrated for its two searches side by side
+(:data:`optimizer.solvers.ortools_routing.DARP_LNS_WORK_PER_S`); a part runs one search, and the
+side-by-side parts of a band share the cores, so at a scale of 1 the 3 x and 10 x days took 7.3
+and 6.3 s of a 10 s limit (quiet reference machine, 2026-12-04). Calibrated so both end near
+``time_limit_s``: command ``python -m benchmarks.run_darp_scale /tmp/scale/k3/scenario.yaml
+/tmp/scale/k10/scenario.yaml --stop work`` (BENCHMARKS.md)."""
 
 TAIL_SHARE = 0.05
 """Time mode: share of ``time_limit_s`` kept for the repair after the parts and the assembly
@@ -336,8 +347,8 @@ class _Budget:
         requests (parts of ``sizes`` requests, carried ones included, solved on ``processes``
         processes).
 
-        Work mode: part ``p`` has the work of its share ``n_new x sizes[p] / sum(sizes)`` of
-        the requests (independent of ``processes``). Time mode: the band gets its share of the
+        Work mode: part ``p`` has the work of :data:`PART_WORK_SCALE` x its share ``n_new x
+        sizes[p] / sum(sizes)`` of the requests (independent of ``processes``). Time mode: the band gets its share of the
         time left, ``n_new`` of the requests left; its parts run in ``ceil(parts /
         processes)`` waves, each wave the band's time over the number of waves."""
         prm = self.prm
@@ -346,7 +357,7 @@ class _Budget:
         if prm.deterministic:  # the safety cap: what is left of the whole solve's
             cap = max(0.5, prm.cap_s - (time.perf_counter() - self.t0))
             out = [dataclasses.replace(prm, time_limit_s=max(
-                0.05, prm.time_limit_s * sh / max(1, self.total_requests)),
+                0.05, PART_WORK_SCALE * prm.time_limit_s * sh / max(1, self.total_requests)),
                 wall_clock_cap_s=cap, searches=1, workers=1) for sh in shares]
         else:
             left = prm.time_limit_s * (1.0 - TAIL_SHARE) - (time.perf_counter() - self.t0)

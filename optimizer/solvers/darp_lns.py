@@ -66,7 +66,33 @@ from optimizer.errors import InputError
 
 _INF = float("inf")
 
-__all__ = ["INSERTIONS", "REMOVALS", "LnsInstance", "LnsResult", "lns_improve", "route_times"]
+__all__ = ["INSERTIONS", "REMOVALS", "WORK_NS", "LnsInstance", "LnsResult", "lns_improve",
+           "route_times"]
+
+# ------------------------------------------------------------------ work units (work mode)
+WORK_NS = {"insertion_scan": 7000, "position": 65, "schedule_stop": 670, "round_item": 4400}
+"""Estimated nanoseconds of the search's elementary steps, the unit of its work limit.
+
+A work-limited search (``max_work_s``) counts, deterministically: each insertion screen of a
+request into a route (:func:`_best_insertion`, ``insertion_scan``) and each pickup or delivery
+position it scans (``position``); each stop of an exact schedule test, earliest or latest
+(``schedule_stop``); and per round, each request and vehicle (``round_item``: copying the plan,
+ruin, bookkeeping). Their weighted sum estimates the search's time on the reference 2-core
+machine, so a work limit costs about the same wall time on a small Cordeau instance and on a
+large Putuo day, where a fixed number of rounds did not (rounds per second fell from 3,575 on
+Cordeau a2-16 to 112 on the Putuo 1 x day with 53 requests re-tried every round).
+
+Source: non-negative least squares of the wall time of 2.5 s single-process searches (seed 0,
+from the solver's construction) on the counters, over 16 instances: Cordeau a2-16, a5-40,
+a8-96, the Putuo 1 x day (152 legs) and the parts of the 3 x and 10 x days (47-105 requests),
+measured 2026-12-04 with OR-Tools 9.15, Python 3.11.7. Error of the estimate: 10 % RMS, at most
+17 % on one instance (rounds alone: more than a factor of 2). Command: the probes
+``/tmp/probe/dump.py`` (pickles each ``lns_improve_parallel`` call of a solve) and
+``/tmp/probe/rate2.py 2.5 /tmp/probe/inst_*.pkl`` of this change, the fit with
+``scipy.optimize.nnls``."""
+
+_W_CALL, _W_POS = WORK_NS["insertion_scan"], WORK_NS["position"]
+_W_STOP, _W_ROUND = WORK_NS["schedule_stop"], WORK_NS["round_item"]
 
 
 @dataclass(frozen=True)
@@ -150,7 +176,9 @@ class LnsResult:
     ``iterations`` ruin-and-recreate rounds run, ``improvements`` new best plans found,
     ``removal_weights`` / ``insertion_weights`` the final adaptive weights (orders of
     :data:`REMOVALS` and :data:`INSERTIONS`), ``search_iterations`` the rounds of each search of
-    a portfolio (one entry for a single search)."""
+    a portfolio (one entry for a single search), ``search_work_s`` the estimated work of each
+    search in seconds (:data:`WORK_NS`), ``work_limited`` whether every search stopped on its
+    round or work limit (not on the wall clock)."""
 
     routes: tuple[tuple[int, ...], ...]
     cost: int
@@ -160,6 +188,8 @@ class LnsResult:
     removal_weights: tuple[float, ...] = ()
     insertion_weights: tuple[float, ...] = ()
     search_iterations: tuple[int, ...] = ()
+    search_work_s: tuple[float, ...] = ()
+    work_limited: bool = False
 
 
 class _Data:
@@ -183,6 +213,7 @@ class _Data:
         self.tails_done: set = set()  # route-version pairs without an improving 2-opt* move
         self.polished: set = set()  # route versions without an improving in-route move
         self.version = 0  # route versions: every new route content gets a new number
+        self.work = 0  # estimated work done, nanoseconds (see WORK_NS)
         # vehicles with the same start, end, shift, limits and capacities are interchangeable:
         # an empty route is evaluated once per class
         self.vclass = []
@@ -204,6 +235,7 @@ def _times(D: _Data, k: int, seq: Sequence[int]) -> list[int] | None:
     s0, e0 = 2 * R + 2 * k, 2 * R + 2 * k + 1
     nodes = [s0, *seq, e0]
     n = len(nodes)
+    D.work += _W_STOP * n
     t = [0] * n
     a = t[0] = lo[s0]
     row = tr[s0]
@@ -264,6 +296,7 @@ def _latest(D: _Data, k: int, seq: Sequence[int]) -> list[int] | None:
     s0, e0 = 2 * R + 2 * k, 2 * R + 2 * k + 1
     nodes = [s0, *seq, e0]
     n = len(nodes)
+    D.work += _W_STOP * n
     t = [0] * n
     t[n - 1] = hi[e0]
     nxt = e0
@@ -391,7 +424,9 @@ def _best_insertion(D: _Data, k: int, seq: list[int], times: list[int], late: li
     b_lo = bisect_left(late, loQ) - 1
     best = None
     cand = [] if max_checks else None
+    scanned = 0
     for a in range(a_lo, a_hi + 1):
+        scanned += 1
         if lq[a] > qcap or lw[a] > wcap:
             continue
         pa = nodes[a]
@@ -430,6 +465,7 @@ def _best_insertion(D: _Data, k: int, seq: list[int], times: list[int], late: li
         if b_hi > n:
             b_hi = n
         for b in range(a + 1, b_hi + 1):
+            scanned += 1
             if lq[b] > qcap or lw[b] > wcap:
                 break
             if b < b_lo:
@@ -450,6 +486,7 @@ def _best_insertion(D: _Data, k: int, seq: list[int], times: list[int], late: li
                     best = (d, a, b)
             else:
                 cand.append((d, a, b))
+    D.work += _W_CALL + _W_POS * scanned
     if cand is None:
         return best
     cand.sort()
@@ -1050,11 +1087,17 @@ def _polish(D: _Data, cand: _Solution, *, tails: bool) -> None:
         _two_opt_star(cand)
 
 
-def _check_options(time_limit_s: float | None, max_iterations: int | None, min_remove: float,
-                   max_remove: float, start_worse: float) -> None:
+def _check_options(time_limit_s: float | None, max_iterations: int | None,
+                   max_work_s: float | None, min_remove: float, max_remove: float,
+                   start_worse: float) -> None:
     """Raise :class:`InputError` on bad :func:`lns_improve` options."""
-    if time_limit_s is None and max_iterations is None:
-        raise InputError("lns_improve needs time_limit_s or max_iterations", field="limits")
+    if time_limit_s is None and max_iterations is None and max_work_s is None:
+        raise InputError("lns_improve needs time_limit_s, max_iterations or max_work_s",
+                         field="limits")
+    if max_iterations is not None and max_work_s is not None:
+        raise InputError("give max_iterations or max_work_s, not both", field="limits")
+    if max_work_s is not None and not (math.isfinite(max_work_s) and max_work_s > 0):
+        raise InputError(f"max_work_s={max_work_s!r}; expected seconds > 0", field="max_work_s")
     if not 0 < min_remove <= max_remove < 1:
         raise InputError("expected 0 < min_remove <= max_remove < 1", field="min_remove")
     if not start_worse >= 0:
@@ -1075,33 +1118,45 @@ class _Schedule:
     """Stopping rule and annealing temperature of one search.
 
     With ``max_iterations`` the temperature follows the round count (``it / max_iterations``),
-    also when a wall-clock ``time_limit_s`` is given as a safety cap, so a work-limited search
-    is reproducible; with only ``time_limit_s`` it follows the elapsed wall time."""
+    with ``max_work_ns`` the work done (:data:`WORK_NS`), also when a wall-clock
+    ``time_limit_s`` is given as a safety cap, so a work-limited search is reproducible; with
+    only ``time_limit_s`` it follows the elapsed wall time. ``clock_stop`` records whether the
+    wall clock ended the search."""
 
     def __init__(self, t_start: float, *, time_limit_s: float | None,
-                 max_iterations: int | None) -> None:
+                 max_iterations: int | None, max_work_ns: int | None = None) -> None:
         self.t0 = time.perf_counter()
         self.t_start, self.t_end = t_start, t_start / 1000.0
         self.time_limit_s, self.max_iterations = time_limit_s, max_iterations
+        self.max_work_ns = max_work_ns
+        self.clock_stop = False
 
-    def temperature(self, it: int) -> float | None:
-        """Temperature of round ``it`` (0-based), or ``None`` when a limit is reached."""
+    def temperature(self, it: int, work_ns: int = 0) -> float | None:
+        """Temperature of round ``it`` (0-based) after ``work_ns`` of work, or ``None`` when
+        a limit is reached."""
         if self.max_iterations is not None and it >= self.max_iterations:
+            return None
+        if self.max_work_ns is not None and work_ns >= self.max_work_ns:
             return None
         elapsed = time.perf_counter() - self.t0
         if self.time_limit_s is not None and elapsed >= self.time_limit_s:
+            self.clock_stop = True
             return None
         if self.t_start <= 0:
             return 0.0
-        frac = (it / self.max_iterations if self.max_iterations is not None
-                else elapsed / self.time_limit_s)  # type: ignore[operator]
+        if self.max_iterations is not None:
+            frac = it / self.max_iterations
+        elif self.max_work_ns is not None:
+            frac = work_ns / self.max_work_ns
+        else:
+            frac = elapsed / self.time_limit_s  # type: ignore[operator]
         return self.t_start * (self.t_end / self.t_start) ** min(1.0, frac)
 
 
 def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int = 0,
                 time_limit_s: float | None = None, max_iterations: int | None = None,
-                min_remove: float = 0.05, max_remove: float = 0.25, max_remove_n: int = 30,
-                start_worse: float = 0.03, polish: bool = True, adaptive: bool = True,
+                max_work_s: float | None = None, min_remove: float = 0.05,
+                max_remove: float = 0.25, max_remove_n: int = 30, start_worse: float = 0.03, polish: bool = True, adaptive: bool = True,
                 restart_after: int = 0, tails: bool = True) -> LnsResult:
     """Improve a DARP plan by adaptive ruin and recreate with simulated-annealing acceptance.
 
@@ -1120,6 +1175,9 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
         safety cap (the temperature then follows the rounds, not the clock).
     max_iterations
         Number of ruin-and-recreate rounds (``None`` = until the time limit).
+    max_work_s
+        Work limit in estimated seconds (:data:`WORK_NS`; ``None`` = none): the search stops
+        after the round in which its counted work reaches it, the same on every machine.
     min_remove, max_remove, max_remove_n
         Requests removed per round: uniform between ``min_remove`` and ``max_remove`` times the
         served requests (at least 2, at most ``max_remove_n``). Defaults measured on Cordeau
@@ -1149,10 +1207,12 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
     Raises
     ------
     optimizer.errors.InputError
-        If neither limit is given, an option is out of range, a route has an infeasible order
+        If no limit is given, both ``max_iterations`` and ``max_work_s``, an option is out of
+        range, a route has an infeasible order
         or serves a request twice.
     """
-    _check_options(time_limit_s, max_iterations, min_remove, max_remove, start_worse)
+    _check_options(time_limit_s, max_iterations, max_work_s, min_remove, max_remove,
+                   start_worse)
     t0 = time.perf_counter()
     D = _Data(inst)
     cur = _start_solution(D, routes)
@@ -1166,11 +1226,14 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
     max_c = int(np.max(inst.cost[: 2 * D.R, : 2 * D.R])) if D.R else 0
     noise_amt = 0.025 * max_c  # Ropke & Pisinger 2006: eta = 0.025 of the largest distance
     sched = _Schedule(start_worse * sum(cur.rcost) / 0.6931,  # accepted with p = 1/2
-                      time_limit_s=time_limit_s, max_iterations=max_iterations)
+                      time_limit_s=time_limit_s, max_iterations=max_iterations,
+                      max_work_ns=None if max_work_s is None else round(max_work_s * 1e9))
     sched.t0 = t0
     rem, ins = _Weights(len(REMOVALS)), _Weights(len(INSERTIONS))
     it = improvements = since_best = 0
-    while (temp := sched.temperature(it)) is not None:
+    round_ns = _W_ROUND * (D.R + D.K)
+    while (temp := sched.temperature(it, D.work)) is not None:
+        D.work += round_ns
         cand = cur.copy()
         served_n = D.R - len(cand.unserved)
         lo_q = max(2, int(min_remove * served_n))
@@ -1204,26 +1267,28 @@ def lns_improve(inst: LnsInstance, routes: Sequence[Sequence[int]], *, seed: int
     return LnsResult(routes=tuple(tuple(r) for r in best.routes), cost=int(best_cost),
                      unserved=tuple(best.unserved), iterations=it, improvements=improvements,
                      removal_weights=tuple(rem.w), insertion_weights=tuple(ins.w),
-                     search_iterations=(it,))
+                     search_iterations=(it,), search_work_s=(D.work / 1e9,),
+                     work_limited=not sched.clock_stop)
 
 
 # ------------------------------------------------------------------ parallel portfolio (cores)
 def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
                          workers: int, seed: int = 0, time_limit_s: float | None = None,
-                         max_iterations: int | None = None, searches: int | None = None,
-                         **options) -> LnsResult:
+                         max_iterations: int | None = None, max_work_s: float | None = None,
+                         searches: int | None = None, **options) -> LnsResult:
     """Run ``searches`` independent :func:`lns_improve` searches on ``workers`` processes and
     keep the best (:func:`optimizer.solvers._parallel.best_of`; search ``i`` uses seed
     ``seed + i``).
 
     Parameters
     ----------
-    inst, routes, seed, max_iterations, **options
-        As :func:`lns_improve` (``max_iterations`` per search).
+    inst, routes, seed, max_iterations, max_work_s, **options
+        As :func:`lns_improve` (``max_iterations`` and ``max_work_s`` per search).
     time_limit_s
         Wall time of the whole portfolio, seconds: without ``max_iterations`` a budget shared
         equally by the waves of searches (one wave when ``searches <= workers``: every search
-        runs to the common deadline); with ``max_iterations`` a safety cap for every search.
+        runs to the common deadline); with ``max_iterations`` or ``max_work_s`` a safety cap
+        for every search.
     workers
         Processes (>= 1; this one included). Changes the wall time only, never the result of
         a work-limited portfolio.
@@ -1234,8 +1299,9 @@ def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
     -------
     LnsResult
         The best result (fewest unserved, then lowest cost, then lowest seed); ``iterations``
-        is the sum over the searches and ``search_iterations`` the rounds of each search.
-        Deterministic with ``max_iterations`` unless the time limit stops a search first.
+        is the sum over the searches, ``search_iterations`` the rounds and ``search_work_s``
+        the work of each search. Deterministic with ``max_iterations`` or ``max_work_s`` unless
+        the time limit stops a search first (then ``work_limited`` is ``False``).
 
     Raises
     ------
@@ -1252,10 +1318,14 @@ def lns_improve_parallel(inst: LnsInstance, routes: Sequence[Sequence[int]], *,
                          field="searches")
     plain = [list(map(int, r)) for r in routes]
     calls = [dict(inst=inst, routes=plain, seed=seed + i, time_limit_s=time_limit_s,
-                  max_iterations=max_iterations, **options) for i in range(n)]
+                  max_iterations=max_iterations, max_work_s=max_work_s, **options)
+             for i in range(n)]
+    work = max_iterations is not None or max_work_s is not None
     out, results = best_of(lns_improve, calls, key=lambda r: (len(r.unserved), r.cost),
-                           processes=min(workers, n), split_time=max_iterations is None)
+                           processes=min(workers, n), split_time=not work)
     return LnsResult(out.routes, out.cost, out.unserved,
                      sum(r.iterations for r in results), out.improvements,
                      out.removal_weights, out.insertion_weights,
-                     tuple(r.iterations for r in results))
+                     tuple(r.iterations for r in results),
+                     tuple(w for r in results for w in r.search_work_s),
+                     all(r.work_limited for r in results))

@@ -62,10 +62,11 @@ plans (machine load).
 With ``deterministic=True`` (work mode, what :func:`darp_params` gives for a scenario's
 ``solver.stop: work``) every phase stops on a work limit instead, derived from ``time_limit_s``
 and the number of requests ``R`` at rates measured on the reference machine
-(:data:`DARP_CONSTRUCTION_SOLUTIONS_PER_S`, :data:`DARP_LNS_ROUNDS_PER_S`,
+(:data:`DARP_CONSTRUCTION_SOLUTIONS_PER_S`, :data:`DARP_LNS_WORK_PER_S`,
 :data:`DARP_GLS_SOLUTIONS_PER_S`; see :func:`work_limits`) with the same shares as time mode:
-OR-Tools solutions per first-solution strategy, ruin-and-recreate rounds per search (the
-annealing follows the rounds), and guided-local-search solutions. The wall clock only cuts a
+OR-Tools solutions per first-solution strategy, estimated work per ruin-and-recreate search
+(counted in the search's elementary steps, :data:`optimizer.solvers.darp_lns.WORK_NS`; the
+annealing follows the work), and guided-local-search solutions. The wall clock only cuts a
 search as a safety cap (``wall_clock_cap_s``, default 3 x ``time_limit_s``); the result then
 says so (``DarpResult.search.stopped_by == StopCause.WALL_CLOCK``). Otherwise the same problem,
 seed and parameters give the same plan on any machine and with any number of ``workers``
@@ -107,7 +108,7 @@ from optimizer.solvers.darp_lns import LnsInstance, lns_improve_parallel
 from optimizer.solvers.params import DEFAULT_CAP_FACTOR, SolverParams
 from optimizer.units import TIME_UNIT_S, check_scale
 
-__all__ = ["DARP_CONSTRUCTION_SOLUTIONS_PER_S", "DARP_GLS_SOLUTIONS_PER_S", "DARP_LNS_ROUNDS_PER_S",
+__all__ = ["DARP_CONSTRUCTION_SOLUTIONS_PER_S", "DARP_GLS_SOLUTIONS_PER_S", "DARP_LNS_WORK_PER_S",
            "SolveParams", "WorkLimits", "darp_params", "explain_request", "solve_darp",
            "tighten_windows", "work_limits"]
 
@@ -116,43 +117,42 @@ _FIRST = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION",
           "SEQUENTIAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
 
 # ------------------------------------------------------------------ work rates (work mode)
-DARP_CONSTRUCTION_SOLUTIONS_PER_S = 60.0
+DARP_CONSTRUCTION_SOLUTIONS_PER_S = 36.0
 """OR-Tools solutions per second of one construction (first solution, then greedy descent).
 
-Measured on the reference 2-core machine (OR-Tools 9.15, loaded by other jobs) on the Putuo
-baseline day (106 legs in the model, 10 vehicles): in its first 0.25 s the slowest strategies
-(parallel and sequential cheapest insertion) reached 15 solutions, local cheapest insertion 26,
-path cheapest arc 49. Command: ``python /tmp/probe/solvers_phases.py`` (the per-phase probe of
-this change; it runs each strategy with a solution callback). Not scaled by size: the
-construction is a small share of the budget."""
+Measured on the reference 2-core machine (OR-Tools 9.15, nothing else running), the slowest
+case: on the Putuo 1 x day (152 legs in the model, 10 vehicles) the four strategies' 4 x 15
+solutions took 1.7-1.8 s (34 per second; Cordeau a8-96: 0.7-0.8 s, a5-40: 0.3 s), so 36 per
+second gives the 1 x day's construction about its 1 s share (``construction_share`` 0.1 of
+10 s). Command: the per-phase probe ``/tmp/probe/phases.py /tmp/scale/k1/scenario.yaml --stop
+work`` of this change (times each phase of ``solve_darp``). Earlier (session 3, 106 legs):
+60 per second. Not scaled by size: the construction is a small share of the budget."""
 
-DARP_LNS_ROUNDS_PER_S = 300.0
-"""Ruin-and-recreate rounds per second of one search (one process) at 100 requests; at ``R``
-requests the rate is scaled by ``(100 / max(R, 16)) ** 1.5`` (:data:`DARP_SIZE_EXPONENT`).
+DARP_LNS_WORK_PER_S = 0.95
+"""Estimated work (seconds of :data:`optimizer.solvers.darp_lns.WORK_NS`) given to each
+ruin-and-recreate search per second of its budget.
 
-Measured on the reference 2-core machine with nothing else running (load average 0.5), 4 s
-from the time-mode construction, seed 0: Putuo baseline day (R = 106 legs, 10 vehicles)
-294 rounds/s in one process and 291/s per search with two searches on two processes (300 at
-R = 100 by the scaling); Cordeau a8-96 442/s, a5-40 1,817/s; earlier, loaded: lr201 (R = 51)
-1,318/s, a2-16 4,237/s. The scaling follows the slowest instance per request (Putuo: 18 legs
-stay unserved and are re-tried every round), so smaller instances finish their rounds early
-rather than late. On the Putuo day with ``time_limit_s=10`` (2 x 2,227 rounds) the whole solve
-took 9.2 s with two workers (16.5 s with one). With other jobs on the machine the same rounds
-took up to 24 s (load average 4-7): the safety cap (3 x ``time_limit_s``) leaves room for that.
-Commands: ``PYTHONPATH=. python /tmp/probe/solvers_lnsrate.py 4 a8-96 putuo a5-40`` and
-``PYTHONPATH=. python /tmp/probe/solvers_lnspar.py putuo 1000`` (probes of this change; the
-Putuo problem is pickled from the baseline scenario by ``/tmp/probe/solvers_dump.py``)."""
+Below 1 because the searches of a portfolio run side by side on the two cores and start a
+worker process, and each then runs slower than alone: on the Putuo 1 x day (152 legs, 2
+searches on 2 processes, nothing else running) ``2 x W`` seconds of estimated work took about
+``1.2 W + 0.4`` s of wall time, where one search alone took about ``0.85 W``. Calibrated so the
+whole 1 x solve (construction, both searches, guided local search) ends near ``time_limit_s``
+on the quiet reference machine; the work is the same on every machine, only its wall time
+differs. Command: ``python -m benchmarks.run_darp_scale /tmp/scale/k1/scenario.yaml --stop
+work`` (BENCHMARKS.md, the day at 1 x, 3 x and 10 x)."""
 
 DARP_GLS_SOLUTIONS_PER_S = 5.0
-"""Guided-local-search solutions per second at 100 requests (scaled like
-:data:`DARP_LNS_ROUNDS_PER_S`). Measured after 4 s of our search: Putuo 30 solutions in 4.2 s,
+"""Guided-local-search solutions per second at 100 requests (scaled by ``(100 / R) **``
+:data:`DARP_SIZE_EXPONENT`). Measured after 4 s of our search: Putuo 30 solutions in 4.2 s,
 a8-96 30 in 6.8 s, a5-40 30 in 0.9 s; none of the three improved on our search's plan, so the
 guided local search keeps only its time-mode share (``1 - lns_share``). Command:
 ``PYTHONPATH=. python /tmp/probe/solvers_glsrate.py 4 30 a5-40 a8-96 putuo``."""
 
 DARP_SIZE_EXPONENT = 1.5
-"""Work per round grows like ``R ** 1.5`` between 16 and 106 requests in the measurements
-above (a round removes 5-25 % of the requests, at most 30, and tries each at every position)."""
+"""Size scaling of :data:`DARP_GLS_SOLUTIONS_PER_S`: the work of a solution grows like
+``R ** 1.5`` between 16 and 106 requests (session 3 measurements of our search's rounds, which
+scan similar neighbourhoods; our search itself now counts its own work,
+:data:`optimizer.solvers.darp_lns.WORK_NS`)."""
 
 
 def _size_factor(n_requests: int) -> float:
@@ -381,24 +381,36 @@ class WorkLimits:
     construction_solutions
         OR-Tools solutions per first-solution strategy.
     lns_iterations
-        Ruin-and-recreate rounds per search (0 = our search off).
+        Ruin-and-recreate rounds per search when given explicitly (0 = our search off), else
+        ``None``.
     searches
         Independent searches of the portfolio.
     gls_solutions
         Guided-local-search solutions (the first one is the start plan).
+    lns_work_s
+        Estimated work per search, seconds (:data:`optimizer.solvers.darp_lns.WORK_NS`), when
+        the rounds are not given; ``None`` otherwise.
     """
 
     construction_solutions: int
-    lns_iterations: int
+    lns_iterations: int | None
     searches: int
     gls_solutions: int
+    lns_work_s: float | None = None
+
+    @property
+    def lns_on(self) -> bool:
+        """Whether our ruin-and-recreate search runs."""
+        return bool(self.lns_iterations) or bool(self.lns_work_s)
 
     def describe(self, n_strategies: int) -> str:
-        """The limits in words, e.g. ``"4 x 15 construction solutions, 2 x 2400 LNS rounds,
+        """The limits in words, e.g. ``"4 x 15 construction solutions, 2 x 6.48 s of LNS work,
         5 GLS solutions"``."""
         parts = [f"{n_strategies} x {self.construction_solutions} construction solutions"]
         if self.lns_iterations:
             parts.append(f"{self.searches} x {self.lns_iterations} LNS rounds")
+        elif self.lns_work_s:
+            parts.append(f"{self.searches} x {self.lns_work_s:.2f} s of LNS work")
         parts.append(f"{self.gls_solutions} GLS solutions")
         return ", ".join(parts)
 
@@ -407,9 +419,10 @@ def work_limits(prm: SolveParams, n_requests: int) -> WorkLimits:
     """Work limits worth ``prm.time_limit_s`` on the reference machine for ``n_requests``.
 
     ``construction_solutions = round(T x construction_share / n_strategies x``
-    :data:`DARP_CONSTRUCTION_SOLUTIONS_PER_S` ``)``, ``lns_iterations = round(T x
-    (1 - construction_share) x lns_share x`` :data:`DARP_LNS_ROUNDS_PER_S` ``x f(R))``,
-    ``gls_solutions = round(T x (1 - construction_share) x (1 - lns_share) x``
+    :data:`DARP_CONSTRUCTION_SOLUTIONS_PER_S` ``)``, ``lns_work_s = T x (1 -
+    construction_share) x lns_share x`` :data:`DARP_LNS_WORK_PER_S` (estimated seconds of
+    work per search, rounded to milliseconds; the search counts its own steps, so no size
+    factor), ``gls_solutions = round(T x (1 - construction_share) x (1 - lns_share) x``
     :data:`DARP_GLS_SOLUTIONS_PER_S` ``x f(R))`` with ``f(R) = (100 / max(R, 16)) ** 1.5``; each
     rounded half up and at least 1 (at least 2 for guided local search, whose first solution is
     its start). Explicit
@@ -429,23 +442,25 @@ def work_limits(prm: SolveParams, n_requests: int) -> WorkLimits:
     Examples
     --------
     >>> w = work_limits(SolveParams(time_limit_s=10, deterministic=True), 100)
-    >>> (w.construction_solutions, w.lns_iterations, w.gls_solutions)
-    (15, 2430, 5)
+    >>> (w.construction_solutions, w.lns_work_s, w.gls_solutions)
+    (9, 6.48, 5)
     """
     t = float(prm.time_limit_s)
     f = _size_factor(n_requests)
     improve = t * (1.0 - prm.construction_share)
     con = max(1, _units(t * prm.construction_share / len(prm.first_solution_strategies)
                         * DARP_CONSTRUCTION_SOLUTIONS_PER_S))
-    lns = _units(improve * prm.lns_share * DARP_LNS_ROUNDS_PER_S * f)
+    lns_s = max(0.001, round(improve * prm.lns_share * DARP_LNS_WORK_PER_S, 3))
     gls = max(2, _units(improve * (1.0 - prm.lns_share) * DARP_GLS_SOLUTIONS_PER_S * f))
+    explicit = prm.lns_iterations is not None or prm.lns_share <= 0
     return WorkLimits(
         construction_solutions=(prm.construction_solutions if prm.construction_solutions
                                 is not None else con),
-        lns_iterations=(prm.lns_iterations if prm.lns_iterations is not None
-                        else (max(1, lns) if prm.lns_share > 0 else 0)),
+        lns_iterations=((prm.lns_iterations if prm.lns_share > 0 else 0) if explicit
+                        else None),
         searches=prm.n_searches,
-        gls_solutions=prm.solution_limit if prm.solution_limit is not None else gls)
+        gls_solutions=prm.solution_limit if prm.solution_limit is not None else gls,
+        lns_work_s=None if explicit else lns_s)
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -755,7 +770,7 @@ class _Run:
         self.prm, self.t0, self.limits = prm, t0, limits
         self.work = prm.deterministic
         self.capped = False  # a work-limited phase was cut by the wall clock
-        self.done = {"construction": 0, "lns": 0, "gls": 0}
+        self.done = {"construction": 0, "lns": 0, "lns_work_s": 0.0, "gls": 0}
         self.solutions = 0
 
     def left(self) -> float:
@@ -825,11 +840,11 @@ def _construct(m: _Model, run: _Run):
 def _improve_lns(m: _Model, run: _Run, best, best_key):
     """Our ruin-and-recreate portfolio from ``best``; the better of the two plans."""
     prm = run.prm
-    if prm.lns_share <= 0 or m.lns is None or (run.work and not run.limits.lns_iterations):
+    if prm.lns_share <= 0 or m.lns is None or (run.work and not run.limits.lns_on):
         return best, best_key
     if run.work:
         limits = {"max_iterations": run.limits.lns_iterations,
-                  "time_limit_s": max(0.05, run.left())}
+                  "max_work_s": run.limits.lns_work_s, "time_limit_s": max(0.05, run.left())}
     else:
         limits = {"time_limit_s": max(0.0, run.left() * prm.lns_share)}
     try:
@@ -838,7 +853,8 @@ def _improve_lns(m: _Model, run: _Run, best, best_key):
     except InputError:  # pragma: no cover - a start plan our exact test rejects
         return best, best_key  # keep the OR-Tools plan; the model itself validated it
     run.done["lns"] += res.iterations
-    if run.work and min(res.search_iterations) < run.limits.lns_iterations:
+    run.done["lns_work_s"] += sum(res.search_work_s)
+    if run.work and not res.work_limited:
         run.capped = True
     sol = _from_routes(m, res.routes, time_s=run.left() if run.work else None)
     if sol is not None and _key(m, sol) <= best_key:
@@ -993,8 +1009,8 @@ def _search_record(run: _Run | None, runtime_s: float) -> SearchRecord:
         limit, done = f"{lim.gls_solutions} GLS solutions", f"{d['gls']} GLS solutions"
     else:
         limit = lim.describe(n_first)
-        done = (f"{d['construction']} construction solutions, {d['lns']} LNS rounds, "
-                f"{d['gls']} GLS solutions")
+        done = (f"{d['construction']} construction solutions, {d['lns']} LNS rounds "
+                f"({d['lns_work_s']:.2f} s of work), {d['gls']} GLS solutions")
     return SearchRecord("darp", StopCause.WALL_CLOCK if run.capped else StopCause.WORK_LIMIT,
                         limit, done, wall_clock_cap_s=prm.cap_s, runtime_s=runtime_s)
 
@@ -1007,7 +1023,8 @@ def _params_dict(prm: SolveParams, limits: WorkLimits | None) -> dict:
         out["initial_routes"] = f"{sum(len(r) for r in prm.initial_routes.values())} stops"
     if limits is not None:
         out.update(construction_solutions=limits.construction_solutions,
-                   lns_iterations=limits.lns_iterations, solution_limit=limits.gls_solutions,
+                   lns_iterations=limits.lns_iterations, lns_work_s=limits.lns_work_s,
+                   solution_limit=limits.gls_solutions,
                    wall_clock_cap_s=prm.cap_s)
     return out
 
