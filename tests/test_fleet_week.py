@@ -23,12 +23,13 @@ from optimizer.errors import InputError
 from optimizer.problems.darp import DarpProblem, Request, Vehicle
 from optimizer.services.base import PlanContext
 from optimizer.services.dialysis import DialysisParams
-from optimizer.solvers.checker import check_darp, route_schedule
+from optimizer.solvers.checker import check_darp
 from optimizer.solvers.fleet_sizing import subproblem
 from optimizer.solvers.fleet_week import WeekFleetDay, fit_plan, size_fleet_week
 from optimizer.solvers.ortools_routing import SolveParams
 from optimizer.solvers.params import SolverParams
 from tests.test_dialysis_week import MON, islands, network, toy_inputs  # noqa: F401 (fixtures)
+from tests.test_fleet_sizing import _route_ok as _route_ok_exact  # exact: every stop order
 
 @pytest.fixture(scope="module")
 def toy_week_run(toy_inputs, network):
@@ -97,27 +98,6 @@ def _route_ok_cached(tt: bytes, vehicle: Vehicle, requests: tuple[Request, ...],
     if key not in _CACHE:
         _CACHE[key] = _route_ok_exact(p, k, reqs)
     return _CACHE[key]
-
-
-def _route_ok_exact(p: DarpProblem, k: int, reqs: tuple[int, ...]) -> bool:
-    v = p.vehicles[k]
-    events = [(i, True) for i in reqs] + [(i, False) for i in reqs]
-    for order in itertools.permutations(events):
-        seen, seats, wc, ok = set(), 0, 0, True
-        for i, up in order:
-            if not up and i not in seen:
-                ok = False
-                break
-            seen.add(i)
-            sgn = 1 if up else -1
-            seats += sgn * p.requests[i].seats
-            wc += sgn * p.requests[i].wheelchair_places
-            if seats > v.seats or wc > v.wheelchair_places:
-                ok = False
-                break
-        if ok and route_schedule(p, k, list(order)) is not None:
-            return True
-    return False
 
 
 def _all_served(p: DarpProblem) -> bool:

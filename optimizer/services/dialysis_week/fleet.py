@@ -34,6 +34,7 @@ from optimizer.services.dialysis.fleet import (
     DEFAULT_TYPES,
     FIXABLE,
     FLEET_COLUMNS,
+    FleetReport,
     VehicleType,
     _day_problem,
     candidate_vehicles,
@@ -52,8 +53,8 @@ __all__ = ["WeekFleetReport", "plan_week_fleet_sizing", "week_pool"]
 
 
 @dataclass(frozen=True)
-class WeekFleetReport:
-    """The fleet-sizing answer of the week.
+class WeekFleetReport(FleetReport):
+    """The fleet-sizing answer of the week (the day's :class:`FleetReport`, for a week).
 
     Attributes
     ----------
@@ -67,22 +68,13 @@ class WeekFleetReport:
         ``trips_servable``, ``trips_not_servable_by_any_vehicle``, ``not_servable_by_reason``,
         ``trips_served_with_added``, ``trips_servable_unserved``).
     sentence_zh, sentence_en
-        The answer in one sentence.
+        The answer in one sentence (:attr:`sentence` joins them).
     sizing
         The solver's result (every day's plans, for checks); ``None`` when no day needed a
         vehicle.
     """
 
-    table: pd.DataFrame
-    kpis: Mapping[str, Any]
-    sentence_zh: str
-    sentence_en: str
     sizing: WeekFleetSizing | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def sentence(self) -> str:
-        """``"<zh> / <en>"``."""
-        return f"{self.sentence_zh} / {self.sentence_en}"
 
 
 def _kind(vehicle_id: str) -> str:
