@@ -10,7 +10,8 @@ inherits the closest builtin so that callers may catch ``ValueError`` or ``KeyEr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 
 MAX_SHOWN = 50
@@ -119,6 +120,45 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.message
+
+
+class ErrorCollector:
+    """Input problems of several steps, collected and raised together.
+
+    Examples
+    --------
+    >>> errs = ErrorCollector()
+    >>> with errs.collect():
+    ...     raise InputError("bad time", file="a.csv", row=3, field="open_time")
+    >>> with errs.collect():
+    ...     raise InputErrors([InputError("x", field="f"), InputError("y", field="g")])
+    >>> len(errs.errors)
+    3
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        """Run the ``with`` block; keep the :class:`InputError` (or each problem of an
+        :class:`InputErrors`) it raises instead of letting it through."""
+        try:
+            yield
+        except InputErrors as exc:
+            self.errors.extend(exc.errors)
+        except InputError as exc:
+            self.errors.append(exc)
+
+    def raise_if_any(self) -> None:
+        """Raise the one problem collected, or :class:`InputErrors` of all; nothing if none.
+
+        Raises
+        ------
+        InputError
+            Every problem collected, in the order found."""
+        if self.errors:
+            raise self.errors[0] if len(self.errors) == 1 else InputErrors(self.errors)
 
 
 class ScenarioError(InputError):

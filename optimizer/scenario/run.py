@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import InputError, InputErrors, OptimizerError
+from optimizer.errors import ErrorCollector, InputError, OptimizerError
 from optimizer.network.build import Network, build_network
 from optimizer.io.provenance import combine_synthetic_notes
 from optimizer.results import Note, SearchRecord, SolveStatus, merge_notes
@@ -169,22 +169,13 @@ def load_services(sc: Scenario, ctx: DataContext) -> list[Loaded]:
     optimizer.errors.InputErrors
         Every problem found (file, row, id and field named), whichever service found it.
     """
-    loaded, errors = [], []
-    try:
+    loaded, errs = [], ErrorCollector()
+    with errs.collect():
         check_ferry_date(sc, ctx)
-    except InputErrors as exc:
-        errors.extend(exc.errors)
-    except InputError as exc:
-        errors.append(exc)
     for svc, params in enabled_services(sc):
-        try:
+        with errs.collect():
             loaded.append(Loaded(svc, params, svc.load(params, ctx)))
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-        except InputError as exc:
-            errors.append(exc)
-    if errors:
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    errs.raise_if_any()
     return loaded
 
 

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from optimizer.errors import InputError, InputErrors
+from optimizer.errors import ErrorCollector
 from optimizer.services.base import DataContext, OutputFile, PersonalData, PlanContext, WriteContext
 from optimizer.services.dialysis.service import SERVICE as DIALYSIS
 from optimizer.services.dialysis_week.columns import TABLES
@@ -56,27 +56,18 @@ class DialysisWeekService:
     def load(self, params: DialysisWeekParams, ctx: DataContext) -> WeekInputs:
         """Read the patients, units and vehicles (``params.rules``) and the exceptions; every
         problem of every file raised at once (file, line, id, field)."""
-        errors: list[InputError] = []
+        errs = ErrorCollector()
         day = None
-        try:
+        with errs.collect():
             day = DIALYSIS.load(params.rules, ctx)
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-        except InputError as exc:
-            errors.append(exc)
         path = ctx.path(params.exceptions, DEFAULT_EXCEPTIONS)
         exceptions, note, used = (), None, ""
         if params.exceptions is not None or path.is_file():
             ids = [p.patient_id for p in day.patients] if day is not None else []
-            try:
+            with errs.collect():
                 exceptions, note = read_exceptions(path, ids)
                 used = str(path)
-            except InputErrors as exc:
-                errors.extend(exc.errors)
-            except InputError as exc:
-                errors.append(exc)
-        if errors:
-            raise errors[0] if len(errors) == 1 else InputErrors(errors)
+        errs.raise_if_any()
         assert day is not None
         return WeekInputs(day=day, exceptions=exceptions,
                           notes=(*day.notes, *((note,) if note else ())), exceptions_file=used)
