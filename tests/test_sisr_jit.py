@@ -157,3 +157,50 @@ def test_rate_benchmark_reports_both_engines():
     assert [r.split("|")[2].strip() for r in body] == ["jit", "python"]
     assert all(int(r.split("|")[3]) > 0 for r in body)
     assert rows[-1].startswith("Mean iterations/s: jit")
+
+
+def test_recreate_order_keys_follow_the_windows():
+    """Orders 4-6 (narrowest window, earliest start, latest end first) on hand-set windows;
+    orders 1-3 unchanged (largest demand, farthest, closest)."""
+    from optimizer.problems.vrptw import VrptwProblem
+
+    d = np.abs(np.arange(4.0)[:, None] - np.arange(4.0)[None, :]) * 10
+    tw = [(0, 1000), (100, 400), (50, 150), (300, 900)]  # widths 300, 100, 600
+    p = VrptwProblem.homogeneous(travel_time_s=d, distance_m=d, demand=np.array([0, 3, 1, 2]),
+                                 time_window_s=tw, service_s=np.zeros(4), n_vehicles=2,
+                                 capacity=10)
+    m = L.build_model(p, [1, 2, 3])
+    _, M = _arrays(m)
+    cust = [1, 2, 3]  # internal = problem nodes here (one depot first)
+
+    def order(o):
+        return sorted(cust, key=lambda c: J._order_key(M, c, o))
+
+    assert order(1) == [1, 3, 2]  # demand 3, 2, 1
+    assert order(2) == [3, 2, 1]  # depot distance 30, 20, 10
+    assert order(3) == [1, 2, 3]
+    assert order(4) == [2, 1, 3]  # width 100, 300, 600
+    assert order(5) == [2, 1, 3]  # start 50, 100, 300
+    assert order(6) == [3, 1, 2]  # end 900, 400, 150
+
+
+def test_recreate_orders_are_drawn_with_their_weights():
+    """14,000 draws: counts near 4/4/2/1/1/1/1 x 1,000 (binomial sd <= 55; bound 5 sd)."""
+    st = J.seed_state(3)
+    counts = np.bincount([J._draw_order(st) for _ in range(14_000)], minlength=8)
+    assert counts[7] == 0
+    expect = np.array(L.ORDER_WEIGHTS) * 1000
+    assert np.all(np.abs(counts[:7] - expect) < 280), counts
+
+
+def test_quality_benchmark_is_reproducible():
+    """Same iterations and seed, same lines (work limit only); the C101 line names the seed's
+    plan and the last line is the mean of the gaps."""
+    from benchmarks.sisr_quality import quality
+
+    a = quality(300, [0], ["C101"])
+    assert a == quality(300, [0], ["C101"])
+    assert a[0].startswith("C101 ") and a[0].endswith("%)")
+    gap = float(a[0].split("(")[1].rstrip("%)"))
+    assert a[1].startswith("mean gap ") and a[1].endswith(" %")
+    assert abs(float(a[1].split()[2]) - gap) <= 0.005

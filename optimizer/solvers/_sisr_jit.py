@@ -333,11 +333,43 @@ def _ruin(M, S, st, c_bar, l_max, split_depth, p_route, mark, ruined, dirty):
 
 
 @njit(cache=True)
+def _draw_order(st):
+    """A recreate order drawn with the weights of :data:`.vrptw_lns.ORDER_WEIGHTS`
+    (4/4/2/1/1/1/1 of 14)."""
+    u = _rand(st) * 14.0
+    if u < 4.0:
+        return 0
+    if u < 8.0:
+        return 1
+    if u < 10.0:
+        return 2
+    return 3 + int(u - 10.0)
+
+
+@njit(cache=True)
+def _order_key(M, c, order):
+    """Sort key of customer ``c`` in recreate ``order`` (ascending; see :func:`_recreate`)."""
+    if order == 1:
+        return -M[4][c]
+    if order == 2:
+        return -M[15][c]
+    if order == 3:
+        return M[15][c]
+    if order == 4:
+        return M[3][c] - M[2][c]
+    if order == 5:
+        return M[2][c]
+    return -M[3][c]
+
+
+@njit(cache=True)
 def _recreate(M, S, st, blink, order, seen_type, dirty):
     """Greedy insertion with blinks of every unassigned customer; ``order`` 0 random,
-    1 largest demand, 2 farthest from the depot, 3 closest (-1: drawn with weights 4/4/2/1)."""
+    1 largest demand, 2 farthest from the depot, 3 closest, 4 narrowest time window, 5 earliest
+    window start, 6 latest window end (-1: drawn by :func:`_draw_order`); ties in random
+    order."""
     R, nR, E, L, load, rcost, ro = S
-    q, dd, cust = M[4], M[15], M[16]
+    cust = M[16]
     cnt = 0
     for c in cust:
         if ro[c] < 0:
@@ -356,13 +388,11 @@ def _recreate(M, S, st, blink, order, seen_type, dirty):
         todo[i] = todo[r]
         todo[r] = x
     if order < 0:
-        u = _rand(st) * 11.0
-        order = 0 if u < 4.0 else (1 if u < 8.0 else (2 if u < 10.0 else 3))
+        order = _draw_order(st)
     if order > 0:
         key = np.empty(cnt, dtype=np.int64)
         for i in range(cnt):
-            c = todo[i]
-            key[i] = -q[c] if order == 1 else (-dd[c] if order == 2 else dd[c])
+            key[i] = _order_key(M, todo[i], order)
         todo = todo[np.argsort(key, kind="mergesort")]
     for i in range(cnt):
         c = todo[i]
