@@ -99,14 +99,20 @@ BAND_GAP_S = 1200.0
 (20 min: the Putuo day's four groups, arrivals for the 07:30 and 12:00 sessions and the rides
 home after them, are separated by more, the requests within a group by less)."""
 
-PART_WORK_SCALE = 1.5
-"""Work mode: a part's work limits are those of ``PART_WORK_SCALE x`` its share of
-``time_limit_s``. The whole solve's rates are calibrated for its two searches side by side
-(:data:`optimizer.solvers.ortools_routing.DARP_LNS_WORK_PER_S`); a part runs one search, and the
-side-by-side parts of a band share the cores, so at a scale of 1 the 3 x and 10 x days took 7.3
-and 6.3 s of a 10 s limit (quiet reference machine, 2026-12-04). Calibrated so both end near
-``time_limit_s``: command ``python -m benchmarks.run_darp_scale /tmp/scale/k3/scenario.yaml
-/tmp/scale/k10/scenario.yaml --stop work`` (BENCHMARKS.md)."""
+PART_WORK_SCALE = 1.1
+"""Work mode: a part's work limits are those of ``PART_WORK_SCALE x`` its wall-time share (see
+:meth:`_Budget.band`). The whole solve's rates are calibrated for its two searches side by side
+(:data:`optimizer.solvers.ortools_routing.DARP_LNS_WORK_PER_S`); a part runs one search, which
+then runs faster per unit of work. Calibrated on the quiet reference machine (2026-12-04) so
+that the 3 x and 10 x days end near ``time_limit_s``: without the side-by-side rule and at a
+scale of 1 they took 7.3 and 6.3 s of 10 s; at 1.5, 9.1-9.7 s and 7.8-8.0 s. Command:
+``python -m benchmarks.run_darp_scale /tmp/scale/k3/scenario.yaml /tmp/scale/k10/scenario.yaml
+--stop work`` (BENCHMARKS.md)."""
+
+REF_PROCESSES = 2
+"""Work mode: processes of the reference machine (2 cores), on which the side-by-side parts of a
+band run at the same time. A constant, not ``workers``: a work-limited plan must not depend on
+the machine, only its wall time does."""
 
 TAIL_SHARE = 0.05
 """Time mode: share of ``time_limit_s`` kept for the repair after the parts and the assembly
@@ -348,7 +354,9 @@ class _Budget:
         processes).
 
         Work mode: part ``p`` has the work of :data:`PART_WORK_SCALE` x its share ``n_new x
-        sizes[p] / sum(sizes)`` of the requests (independent of ``processes``). Time mode: the band gets its share of the
+        sizes[p] / sum(sizes)`` of the requests x ``parts / ceil(parts /``
+        :data:`REF_PROCESSES` ``)`` (side-by-side parts run at the same time on the reference
+        machine, so the band's wall time stays its share; independent of ``processes``). Time mode: the band gets its share of the
         time left, ``n_new`` of the requests left; its parts run in ``ceil(parts /
         processes)`` waves, each wave the band's time over the number of waves."""
         prm = self.prm
@@ -356,8 +364,10 @@ class _Budget:
         shares = [n_new * n / total for n in sizes]
         if prm.deterministic:  # the safety cap: what is left of the whole solve's
             cap = max(0.5, prm.cap_s - (time.perf_counter() - self.t0))
+            side = len(sizes) / math.ceil(len(sizes) / REF_PROCESSES)
             out = [dataclasses.replace(prm, time_limit_s=max(
-                0.05, PART_WORK_SCALE * prm.time_limit_s * sh / max(1, self.total_requests)),
+                0.05, PART_WORK_SCALE * side * prm.time_limit_s * sh
+                / max(1, self.total_requests)),
                 wall_clock_cap_s=cap, searches=1, workers=1) for sh in shares]
         else:
             left = prm.time_limit_s * (1.0 - TAIL_SHARE) - (time.perf_counter() - self.t0)
