@@ -322,3 +322,16 @@ def test_freshness_window():
     with pytest.raises(InputError, match="fresh"):
         freshness_window(39600, 600, (43200, 46800))
     assert math.isinf(freshness_window(0, 10)[0]) is False
+
+
+@settings(max_examples=50, deadline=None)
+@given(a=st.integers(1, 5000), b=st.integers(1, 5000))
+def test_sisr_rate_falls_with_size_and_holds_below_the_reference(a, b):
+    from optimizer.solvers.ortools_vrptw import SISR_ITERATIONS_PER_S, SISR_SIZE_REF, sisr_rate
+
+    lo, hi = sorted((a, b))
+    assert sisr_rate(lo) >= sisr_rate(hi) > 0
+    if hi <= SISR_SIZE_REF:
+        assert sisr_rate(hi) == SISR_ITERATIONS_PER_S
+    # twice the reference size: 2 ** -2.3 of the rate, by the law's definition
+    assert sisr_rate(2 * SISR_SIZE_REF) == pytest.approx(SISR_ITERATIONS_PER_S * 2 ** -2.3)

@@ -94,7 +94,8 @@ from optimizer.solvers.params import DEFAULT_CAP_FACTOR, SolverParams
 from optimizer.units import check_scale
 
 __all__ = ["DEFAULT_FIRST_SOLUTIONS", "DEFAULT_POLISH_SHARE", "DEFAULT_ROUNDS", "SISR_ITERATIONS_PER_S",
-           "VRPTW_GLS_SOLUTIONS_PER_S", "solve_vrptw", "vrptw_options"]
+           "SISR_SIZE_EXPONENT", "SISR_SIZE_REF", "VRPTW_GLS_SOLUTIONS_PER_S", "sisr_rate",
+           "solve_vrptw", "vrptw_options"]
 
 DEFAULT_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "PARALLEL_CHEAPEST_INSERTION",
                            "SAVINGS", "PATH_CHEAPEST_ARC")
@@ -242,6 +243,36 @@ neighbour lists included); Solomon C101 ... RC201 (distance, 100 customers, 3 s 
 4,000/s was 3,300-6,800/s on a quieter machine).
 Commands: BENCHMARKS.md, "SISR iterations per second"."""
 
+SISR_SIZE_REF = 800
+"""Customers up to which :data:`SISR_ITERATIONS_PER_S` holds; above, the rate falls like
+``(SISR_SIZE_REF / n) ** SISR_SIZE_EXPONENT``."""
+
+SISR_SIZE_EXPONENT = 2.3
+"""Fall of the compiled SISR rate above :data:`SISR_SIZE_REF` customers: each iteration
+re-inserts its removed customers over more routes and positions. Measured on the quiet reference
+machine (2026-12-04 20:40 UTC) on the lunch rounds of the 10 x main job (483-1,800 stops,
+104-365 couriers; one search each): 483 and 578 stops 19,300-20,200/s, 1,000 stops 7,300/s,
+1,200 stops 3,600-5,400/s, 1,500 stops 2,200-2,700/s, 1,800 stops 1,900/s; the law gives
+12,000, 7,200, 4,700, 2,800 and 1,900/s. At 12,000/s for every size the rounds of 1,500-1,800
+stops ran 4-6 x their budget and two of them were cut by their wall-clock caps. Command:
+``python -m benchmarks.sisr_rate --scenario scenarios/putuo-10x.yaml --out /tmp/x10m``."""
+
+
+def sisr_rate(n_customers: int) -> float:
+    """Work-mode SISR iterations per second of budget for ``n_customers`` customers:
+    :data:`SISR_ITERATIONS_PER_S` up to :data:`SISR_SIZE_REF`, then falling like ``n **
+    -``:data:`SISR_SIZE_EXPONENT`.
+
+    Examples
+    --------
+    >>> sisr_rate(100), sisr_rate(800), round(sisr_rate(1600))
+    (12000.0, 12000.0, 2437)
+    """
+    if n_customers <= SISR_SIZE_REF:
+        return SISR_ITERATIONS_PER_S
+    return SISR_ITERATIONS_PER_S * (SISR_SIZE_REF / n_customers) ** SISR_SIZE_EXPONENT
+
+
 VRPTW_GLS_SOLUTIONS_PER_S = 40.0
 """OR-Tools guided-local-search solutions per second of the polish after SISR (100 customers).
 Measured (2 s after 2 s of SISR, loaded machine): C101 24/s, R101 23/s, R201 62/s, RC201
@@ -276,6 +307,7 @@ class _Opts:
     rounds: int
     workers: int
     searches: int | None
+    n_customers: int = 0
 
     @property
     def cap_s(self) -> float:
@@ -307,11 +339,11 @@ class _Opts:
 
     def sisr_iterations(self) -> int:
         """Work mode: SISR iterations per search and round (``solution_limit``, or the SISR
-        share of a round of ``time_limit_s`` at :data:`SISR_ITERATIONS_PER_S`)."""
+        share of a round of ``time_limit_s`` at :func:`sisr_rate` of the customers)."""
         if self.solution_limit is not None:
             return self.solution_limit
         share = (1.0 - self.polish_share if self.polish else 1.0) / self.n_rounds
-        return max(1, _units(self.time_limit_s * share * SISR_ITERATIONS_PER_S))
+        return max(1, _units(self.time_limit_s * share * sisr_rate(self.n_customers)))
 
     def polish_limit(self) -> int:
         """Work mode: guided-local-search solutions of each polish (the first is its start)."""
@@ -865,7 +897,7 @@ def solve_vrptw(problem: VrptwProblem, *, time_limit_s: float = 30.0, seed: int 
               None if wall_clock_cap_s is None else float(wall_clock_cap_s), solution_limit,
               polish_solutions, tuple(first_solution_strategies), construction_share,
               gls_lambda, distance_scale, time_scale, log_search, improvement, polish_share,
-              rounds, workers, searches)
+              rounds, workers, searches, len(problem.customers))
     _check(o)
     params = o.to_dict()
     unserved = {c: why for c in problem.customers
