@@ -134,8 +134,9 @@ ruin-and-recreate search per second of its budget.
 
 Below 1 because the searches of a portfolio run side by side on the two cores and start a
 worker process, and each then runs slower than alone: on the Putuo 1 x day (152 legs, 2
-searches on 2 processes, nothing else running) ``2 x W`` seconds of estimated work took about
-``1.2 W + 0.4`` s of wall time, where one search alone took about ``0.85 W``. Calibrated so the
+searches on 2 processes, nothing else running) two searches of 6.48 s of estimated work each
+took 6.5-7.7 s of wall time side by side, where one search alone takes about 0.8 of its
+estimate (``/tmp/probe/rate3.py``: 0.65-0.91 over the 16 fitted instances). Calibrated so the
 whole 1 x solve (construction, both searches, guided local search) ends near ``time_limit_s``
 on the quiet reference machine; the work is the same on every machine, only its wall time
 differs. Command: ``python -m benchmarks.run_darp_scale /tmp/scale/k1/scenario.yaml --stop
@@ -404,7 +405,7 @@ class WorkLimits:
         return bool(self.lns_iterations) or bool(self.lns_work_s)
 
     def describe(self, n_strategies: int) -> str:
-        """The limits in words, e.g. ``"4 x 15 construction solutions, 2 x 6.48 s of LNS work,
+        """The limits in words, e.g. ``"4 x 9 construction solutions, 2 x 7.70 s of LNS work,
         5 GLS solutions"``."""
         parts = [f"{n_strategies} x {self.construction_solutions} construction solutions"]
         if self.lns_iterations:
