@@ -30,7 +30,7 @@ Examples
 >>> gdf = read_points(get_path("putuo/facilities/hospitals.csv"), id_col="facility_id",
 ...                   lon_col="lon_wgs84", lat_col="lat_wgs84")
 >>> gdf.crs.to_string(), len(gdf)
-('EPSG:4326', 9)
+('EPSG:4326', 16)
 """
 
 from __future__ import annotations

@@ -444,7 +444,7 @@ def work_limits(prm: SolveParams, n_requests: int) -> WorkLimits:
     --------
     >>> w = work_limits(SolveParams(time_limit_s=10, deterministic=True), 100)
     >>> (w.construction_solutions, w.lns_work_s, w.gls_solutions)
-    (9, 6.48, 5)
+    (9, 7.695, 5)
     """
     t = float(prm.time_limit_s)
     f = _size_factor(n_requests)
